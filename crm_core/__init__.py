@@ -1,0 +1,1 @@
+"""CRM core: typed data model, database, write services, demo data and predictive models."""
