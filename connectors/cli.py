@@ -1,0 +1,140 @@
+"""The `crm-assistant` command line: thin commands over the same functions the API calls."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crm_core.errors import CrmError
+from crm_core.settings import Settings, get_settings
+
+app = typer.Typer(help="CRM Assistant: ask your CRM in plain language.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(key_app, name="api-key")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class DemoSize(str, Enum):
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+@contextmanager
+def _errors_exit() -> Iterator[None]:
+    """Show our errors as one readable line and exit non-zero; never a traceback."""
+    try:
+        yield
+    except CrmError as exc:
+        err_console.print(f"[bold red]error[/] [{exc.code}] {exc.message}")
+        raise typer.Exit(1) from None
+
+
+def _settings(today: date | None = None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"today": today}) if today else settings
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all schema migrations."""
+    from crm_core.database import ready_engine
+    from crm_core.migrate import current_revision
+
+    with _errors_exit():
+        engine = ready_engine(_settings())
+        console.print(f"Schema at revision [bold]{current_revision(engine)}[/].")
+
+
+@app.command("demo-data")
+def demo_data(
+    size: Annotated[DemoSize, typer.Option(help="How much data to generate.")] = DemoSize.small,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed and today give identical rows.")] = 7,
+    today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD); default the real date.")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete existing data first.")] = False,
+) -> None:
+    """Fill the database with deterministic, realistic demo data."""
+    from crm_core.database import ready_engine
+    from crm_core.demo_data import load_demo_data
+
+    with _errors_exit():
+        pinned = _parse_date(today) if today else date.today()
+        engine = ready_engine(_settings())
+        stats = load_demo_data(engine, size=size.value, seed=seed, today=pinned, reset=reset, show_progress=True)
+        table = Table(title=f"Demo data ({size.value}, seed {seed}, today {pinned})")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, count in stats.counts.items():
+            table.add_row(name, f"{count:,}")
+        console.print(table)
+        console.print(f"Loaded in {stats.elapsed_s:.1f} s.")
+
+
+@key_app.command("create")
+def api_key_create(user: Annotated[str, typer.Option("--user", help="E-mail of the CRM user.")]) -> None:
+    """Create an API key for a user and print it (it is stored only as a hash)."""
+    from crm_core.database import ready_engine
+    from crm_core.db import session_scope
+
+    with _errors_exit():
+        from crm_core.api_keys import create_api_key
+
+        with session_scope(ready_engine(_settings())) as session:
+            key = create_api_key(session, user_email=user)
+        print(key)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    with_demo_data: Annotated[bool, typer.Option(
+        "--with-demo-data", help="Load demo data first when the database is empty.")] = False,
+) -> None:
+    """Serve the API, chat channels and web widget."""
+    import uvicorn
+
+    from connectors.api.app import create_app
+    from crm_core.database import is_empty, ready_engine
+
+    settings = _settings()
+    with _errors_exit():
+        engine = ready_engine(settings)
+        if with_demo_data and is_empty(engine):
+            from crm_core.demo_data import load_demo_data
+
+            console.print(f"Empty database: loading {settings.demo_size} demo data (seed {settings.demo_seed}).")
+            load_demo_data(engine, size=settings.demo_size, seed=settings.demo_seed,
+                           today=settings.today or date.today(), show_progress=True)
+        application = create_app(settings)
+    console.print(f"Serving on http://{host or settings.host}:{port or settings.port}  (docs at /docs)")
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CrmError(f"'{value}' is not a date; use YYYY-MM-DD.", code="invalid-date") from None
+
+
+def main() -> None:
+    app(prog_name="crm-assistant")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""The catalog (semantic layer): YAML data about tables, columns, phrasings, definitions and metrics.
+
+`load_catalog()` reads `catalog.yaml`; `Catalog.refresh_from_database()` merges in the values that
+live in the data (stage names, industries, regions, pipelines, user and account names) so the
+vocabulary never goes stale.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, text
+
+from crm_core.geo import AU_STATES, CA_PROVINCES, US_STATES
+from crm_core.models import INDUSTRIES
+
+CATALOG_PATH = Path(__file__).resolve().parent / "catalog.yaml"
+
+
+def normalize(phrase: str) -> str:
+    """Lower-case, unify apostrophes and hyphens, collapse spaces: the form phrases are matched in."""
+    phrase = phrase.lower().replace("’", "'").replace("-", " ")
+    phrase = re.sub(r"[^\w' ]+", " ", phrase)
+    return re.sub(r"\s+", " ", phrase).strip()
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    label: str
+    synonyms: list[str] = field(default_factory=list)
+    valueset: str | None = None
+    references: str | None = None
+    unit: str | None = None
+
+
+@dataclass
+class Computed:
+    name: str
+    expr: str
+    via: str
+    label: str
+
+
+@dataclass
+class Relation:
+    name: str
+    entity: str
+    local: str
+    remote: str
+
+
+@dataclass
+class Entity:
+    name: str
+    table: str
+    singular: str
+    plural: str
+    synonyms: list[str]
+    owner_column: str | None
+    title: str
+    display: list[str]
+    default_order: dict[str, str]
+    columns: dict[str, Column]
+    computed: dict[str, Computed]
+    relations: dict[str, Relation]
+
+    def has(self, column: str) -> bool:
+        return column in self.columns or column in self.computed
+
+    def label_of(self, column: str) -> str:
+        if column in self.columns:
+            return self.columns[column].label
+        if column in self.computed:
+            return self.computed[column].label
+        return column.replace("_", " ")
+
+    def column_type(self, column: str) -> str:
+        if column in self.columns:
+            return self.columns[column].type
+        return "text"
+
+
+@dataclass
+class NamedFilter:
+    name: str
+    entity: str
+    phrases: list[str]
+    where: list[dict[str, Any]]
+    definition: str
+    date_column: str | None = None
+
+
+@dataclass
+class Metric:
+    name: str
+    entity: str
+    phrases: list[str]
+    expr: str
+    where: list[dict[str, Any]]
+    definition: str
+    format: str = "number"
+    via: list[str] = field(default_factory=list)
+    date_column: str | None = None
+
+
+@dataclass
+class Catalog:
+    entities: dict[str, Entity]
+    valuesets: dict[str, dict[str, list[str]]]
+    named_filters: dict[str, NamedFilter]
+    metrics: dict[str, Metric]
+    date_columns: dict[str, str]
+    amount_columns: dict[str, str]
+    filler: frozenset[str]
+    users: dict[str, int] = field(default_factory=dict)           # normalised full/first name -> id
+    user_names: dict[int, str] = field(default_factory=dict)
+    accounts: dict[str, list[int]] = field(default_factory=dict)  # normalised account name -> ids
+    stage_names: dict[str, list[int]] = field(default_factory=dict)
+    pipelines: dict[str, int] = field(default_factory=dict)
+    teams: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, Entity]:
+        return {e.table: e for e in self.entities.values()}
+
+    def value_label(self, valueset: str, value: str) -> str:
+        phrases = self.valuesets.get(valueset, {}).get(value) or []
+        if valueset == "states":
+            return phrases[0].title() if phrases else value
+        return value
+
+    def refresh_from_database(self, engine: Engine) -> None:
+        """Merge values that live in the database into the vocabulary."""
+        with engine.connect() as conn:
+            industries = [r[0] for r in conn.execute(text(
+                "SELECT DISTINCT industry FROM accounts WHERE industry IS NOT NULL ORDER BY 1"))]
+            stages = conn.execute(text("SELECT id, name FROM deal_stages ORDER BY id")).all()
+            pipelines = conn.execute(text("SELECT id, name FROM pipelines ORDER BY id")).all()
+            regions = [r[0] for r in conn.execute(text("SELECT DISTINCT region FROM teams ORDER BY 1"))]
+            teams = conn.execute(text("SELECT id, name FROM teams ORDER BY id")).all()
+            users = conn.execute(text("SELECT id, full_name FROM users ORDER BY id")).all()
+            accounts = conn.execute(text("SELECT id, name FROM accounts ORDER BY id")).all()
+        self._merge_values("industries", industries)
+        self._merge_values("regions", regions)
+        self.stage_names = {}
+        for stage_id, name in stages:
+            self.stage_names.setdefault(normalize(name), []).append(stage_id)
+        self.pipelines = {normalize(name): pid for pid, name in pipelines}
+        self.teams = {normalize(name): tid for tid, name in teams}
+        self._index_users(users)
+        self.accounts = {}
+        for account_id, name in accounts:
+            self.accounts.setdefault(normalize(name), []).append(account_id)
+
+    def _merge_values(self, valueset: str, values: list[str]) -> None:
+        known = self.valuesets.setdefault(valueset, {})
+        for value in values:
+            phrases = known.setdefault(value, [])
+            for phrase in (value.lower(), value.lower().rstrip("s")):
+                if phrase not in phrases:
+                    phrases.append(phrase)
+
+    def _index_users(self, users: list[Any]) -> None:
+        self.users, self.user_names = {}, {}
+        first_names: dict[str, list[int]] = {}
+        for user_id, full_name in users:
+            self.user_names[user_id] = full_name
+            self.users[normalize(full_name)] = user_id
+            first_names.setdefault(normalize(full_name.split()[0]), []).append(user_id)
+        for first, ids in first_names.items():
+            if len(ids) == 1 and first not in self.users:
+                self.users[first] = ids[0]
+
+
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    """Read the catalog YAML into typed objects (no database access)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entities = {}
+    for name, spec in raw["entities"].items():
+        columns = {c: Column(name=c, **_column_fields(cspec)) for c, cspec in spec["columns"].items()}
+        computed = {c: Computed(name=c, **cspec) for c, cspec in (spec.get("computed") or {}).items()}
+        relations = {r: Relation(name=r, **rspec) for r, rspec in (spec.get("relations") or {}).items()}
+        entities[name] = Entity(
+            name=name, table=spec["table"], singular=spec["singular"], plural=spec["plural"],
+            synonyms=spec.get("synonyms", []), owner_column=spec.get("owner_column"), title=spec["title"],
+            display=spec["display"], default_order=spec["default_order"], columns=columns,
+            computed=computed, relations=relations,
+        )
+    valuesets = {k: {str(v): list(p) for v, p in (vals or {}).items()} for k, vals in raw["valuesets"].items()}
+    states: dict[str, list[str]] = {}
+    for code, state_name in {**US_STATES, **CA_PROVINCES, **AU_STATES}.items():
+        states.setdefault(code, []).append(state_name.lower())
+    valuesets["states"] = states
+    valuesets["industries"] = {i: [i.lower()] for i in INDUSTRIES}
+    catalog = Catalog(
+        entities=entities,
+        valuesets=valuesets,
+        named_filters={k: NamedFilter(name=k, **v) for k, v in raw["named_filters"].items()},
+        metrics={k: Metric(name=k, **v) for k, v in raw["metrics"].items()},
+        date_columns=raw["date_columns"],
+        amount_columns=raw["amount_columns"],
+        filler=frozenset(raw["filler"]),
+    )
+    catalog._merge_values("industries", list(INDUSTRIES))
+    return catalog
+
+
+def _column_fields(spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": spec["type"], "label": spec.get("label", ""), "synonyms": spec.get("synonyms", []),
+        "valueset": spec.get("valueset"), "references": spec.get("references"), "unit": spec.get("unit"),
+    }

@@ -1,0 +1,260 @@
+"""Compile a `QueryPlan` into a sqlglot SELECT expression (never by string concatenation).
+
+The tree is rendered for PostgreSQL by the executor; the same tree can be rendered for other
+engines by sqlglot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from nlq.catalog import Catalog, Entity
+from nlq.plan import AnyOf, Compare, Condition, Exists, GroupBy, Measure, QueryPlan
+
+DIALECT = "postgres"
+
+
+class CompileError(ValueError):
+    """A plan refers to something the catalog does not have (a translator bug, not user input)."""
+
+
+@dataclass
+class _Scope:
+    """One FROM level: its entity, alias, and the to-one joins it needs."""
+
+    entity: Entity
+    alias: str
+    joins: dict[str, exp.Join] = field(default_factory=dict)
+
+
+@dataclass
+class _Compiler:
+    catalog: Catalog
+    used_aliases: set[str] = field(default_factory=set)
+
+    def scope(self, entity_name: str) -> _Scope:
+        entity = self.catalog.entities[entity_name]
+        alias, n = entity.table, 1
+        while alias in self.used_aliases:
+            n += 1
+            alias = f"{entity.table}_{n}"
+        self.used_aliases.add(alias)
+        return _Scope(entity, alias)
+
+    # -- columns ---------------------------------------------------------------------------------
+
+    def column(self, scope: _Scope, name: str) -> exp.Expression:
+        if name in scope.entity.columns:
+            return exp.column(name, table=scope.alias)
+        computed = scope.entity.computed.get(name)
+        if computed is None:
+            raise CompileError(f"{scope.entity.plural} have no column '{name}'")
+        join_alias = self.join(scope, computed.via)
+        target_column = computed.expr.split(".", 1)[1]
+        return exp.column(target_column, table=join_alias)
+
+    def join(self, scope: _Scope, relation_name: str) -> str:
+        """Join a to-one relation once per scope; return the joined alias."""
+        if relation_name in scope.joins:
+            return str(scope.joins[relation_name].alias_or_name)
+        relation = scope.entity.relations[relation_name]
+        target = self.scope(relation.entity)
+        on = exp.column(relation.remote, table=target.alias).eq(exp.column(relation.local, table=scope.alias))
+        table = exp.to_table(target.entity.table)
+        if target.alias != target.entity.table:
+            table = exp.alias_(table, target.alias, table=True)
+        scope.joins[relation_name] = exp.Join(this=table, on=on, kind="", side="LEFT")
+        return target.alias
+
+    # -- conditions ------------------------------------------------------------------------------
+
+    def condition(self, scope: _Scope, cond: Condition) -> exp.Expression:
+        if isinstance(cond, Compare):
+            return self.compare(scope, cond)
+        if isinstance(cond, AnyOf):
+            parts = [self.condition(scope, c) for c in cond.conds]
+            return exp.paren(exp.or_(*parts))
+        if isinstance(cond, Exists):
+            return self.exists(scope, cond)
+        raise CompileError(f"unknown condition {cond!r}")
+
+    def compare(self, scope: _Scope, cond: Compare) -> exp.Expression:
+        col = self.column(scope, cond.column)
+        kind = scope.entity.column_type(cond.column)
+        op, value = cond.op, cond.value
+        if op == "is_null":
+            return col.is_(exp.null())
+        if op == "not_null":
+            return exp.not_(col.is_(exp.null()))
+        if op in ("in", "not_in"):
+            values = [literal(v, kind) for v in value]
+            expr = col.isin(*values)
+            return exp.not_(expr) if op == "not_in" else expr
+        if op == "between":
+            low, high = value
+            return col.between(literal(low, kind), literal(high, kind))
+        if op == "ilike":
+            return exp.ILike(this=col, expression=exp.Literal.string(f"%{value}%"))
+        right = literal(value, kind)
+        builders = {
+            "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE,
+        }
+        return builders[op](this=col, expression=right)
+
+    def exists(self, scope: _Scope, cond: Exists) -> exp.Expression:
+        relation = scope.entity.relations.get(cond.relation)
+        if relation is None:
+            raise CompileError(f"{scope.entity.plural} have no relation '{cond.relation}'")
+        inner = self.scope(relation.entity)
+        where: list[exp.Expression] = [
+            exp.column(relation.remote, table=inner.alias).eq(exp.column(relation.local, table=scope.alias))
+        ]
+        where += [self.condition(inner, c) for c in cond.conds]
+        sub = exp.select(exp.Literal.number(1)).from_(self.table(inner))
+        for join in inner.joins.values():
+            sub = sub.join(join)
+        sub = sub.where(exp.and_(*where))
+        expr: exp.Expression = exp.Exists(this=sub)
+        return exp.not_(expr) if cond.negate else expr
+
+    def table(self, scope: _Scope) -> exp.Expression:
+        table = exp.to_table(scope.entity.table)
+        return exp.alias_(table, scope.alias, table=True) if scope.alias != scope.entity.table else table
+
+    # -- measures and groups ---------------------------------------------------------------------
+
+    def measure(self, scope: _Scope, measure: Measure) -> exp.Expression:
+        if measure.agg == "count":
+            return exp.Count(this=exp.Star())
+        if measure.agg == "metric":
+            metric = self.catalog.metrics[measure.metric or ""]
+            for relation in metric.via:
+                self.join(scope, relation)
+            return sqlglot.parse_one(metric.expr, read=DIALECT)
+        col = self.column(scope, measure.column or "")
+        if measure.agg == "count_distinct":
+            return exp.Count(this=exp.Distinct(expressions=[col]))
+        agg = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[measure.agg]
+        built = agg(this=col)
+        if measure.agg in ("sum", "avg"):
+            return exp.func("ROUND", built, exp.Literal.number(2), dialect=DIALECT)
+        return built
+
+    def group(self, scope: _Scope, group: GroupBy) -> tuple[exp.Expression, list[exp.Expression]]:
+        """The selected expression of a group and what to GROUP BY."""
+        if group.relation:
+            alias = self.join(scope, group.relation)
+            relation = scope.entity.relations[group.relation]
+            target = self.catalog.entities[relation.entity]
+            title = exp.column(target.title, table=alias)
+            return title, [exp.column("id", table=alias), title]
+        col = self.column(scope, group.column)
+        if group.grain:
+            trunc = exp.func("DATE_TRUNC", exp.Literal.string(group.grain), col, dialect=DIALECT)
+            expr = exp.cast(trunc, "date")
+            return expr, [expr]
+        return col, [col]
+
+
+def literal(value: Any, kind: str) -> exp.Expression:
+    """A typed SQL literal for a plan value."""
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if kind == "timestamp":
+        return exp.cast(exp.Literal.string(str(value)), "timestamptz")
+    if kind == "date":
+        return exp.cast(exp.Literal.string(str(value)[:10]), "date")
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value)
+    return exp.Literal.string(str(value))
+
+
+def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
+    """Turn a plan into a SELECT tree.
+
+    >>> from nlq.catalog import load_catalog
+    >>> plan = QueryPlan(entity="deals", conds=[Compare(column="amount", op="gt", value=10000)],
+    ...                  measures=[Measure(agg="count")])
+    >>> compile_plan(plan, load_catalog()).sql("postgres")
+    'SELECT COUNT(*) AS count FROM deals WHERE deals.amount > 10000'
+    """
+    compiler = _Compiler(catalog)
+    scope = compiler.scope(plan.entity)
+    where = [compiler.condition(scope, c) for c in plan.conds]
+    select_list: list[exp.Expression] = []
+    group_exprs: list[exp.Expression] = []
+    order: list[exp.Ordered] = []
+
+    if plan.measures:
+        for group in plan.group_by:
+            expr, keys = compiler.group(scope, group)
+            select_list.append(exp.alias_(expr, _alias(group.label or group.column)))
+            group_exprs += keys
+        measure_aliases = []
+        for measure in plan.measures:
+            alias = _alias(measure.label or measure.metric or measure.agg)
+            measure_aliases.append(alias)
+            select_list.append(exp.alias_(compiler.measure(scope, measure), alias))
+        for ob in plan.order_by:
+            if ob.target == "measure":
+                target: exp.Expression = exp.column(measure_aliases[ob.measure_index])
+            else:
+                target = select_list[0].this if plan.group_by else compiler.column(scope, ob.column or "id")
+            order.append(exp.Ordered(this=target, desc=ob.descending, nulls_first=False))
+        if plan.group_by and not plan.order_by:
+            order.append(exp.Ordered(this=exp.column(select_list[0].alias), desc=False))
+    else:
+        names = list(dict.fromkeys(scope.entity.display + plan.columns))
+        for name in names:
+            if scope.entity.has(name):
+                select_list.append(exp.alias_(compiler.column(scope, name), name) if name in
+                                   scope.entity.computed else compiler.column(scope, name))
+        orders = plan.order_by or [_default_order(scope.entity)]
+        for ob in orders:
+            col = compiler.column(scope, ob.column or "id")
+            order.append(exp.Ordered(this=col, desc=ob.descending, nulls_first=False))
+        if not any(o.column == "id" for o in orders):
+            # a unique tie-breaker keeps pages and "top N" answers stable
+            order.append(exp.Ordered(this=compiler.column(scope, "id"), desc=False))
+
+    query = exp.select(*select_list).from_(compiler.table(scope))
+    for join in scope.joins.values():
+        query = query.join(join)
+    if where:
+        query = query.where(exp.and_(*where))
+    if group_exprs:
+        query = query.group_by(*_dedupe(group_exprs))
+    if order:
+        query = query.order_by(*order)
+    if plan.limit is not None:
+        query = query.limit(plan.limit)
+    return query
+
+
+def _default_order(entity: Entity) -> Any:
+    from nlq.plan import OrderBy
+
+    spec = entity.default_order
+    return OrderBy(column=spec["column"], descending=spec.get("direction") == "desc")
+
+
+def _alias(label: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "_" for ch in label.lower()).strip("_")
+    return cleaned or "value"
+
+
+def _dedupe(exprs: list[exp.Expression]) -> list[exp.Expression]:
+    seen: set[str] = set()
+    out = []
+    for e in exprs:
+        key = e.sql()
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out

@@ -1,0 +1,88 @@
+"""The typed query plan: what a question means, independent of SQL text.
+
+Translators produce a `QueryPlan`; `nlq.compiler.compile_plan` turns it into a sqlglot tree.
+Plans are pydantic models so a conversation can persist and refine them ("only the ones in Texas").
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, Field
+
+Op = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "is_null", "not_null", "ilike"]
+
+
+class Compare(BaseModel):
+    """`column op value` on the current entity; `column` may name a computed column (deals.stage)."""
+
+    kind: Literal["cmp"] = "cmp"
+    column: str
+    op: Op
+    value: Any = None
+    text: str = ""
+
+
+class Exists(BaseModel):
+    """There is (or, negated, is not) a related row through `relation` meeting `conds`."""
+
+    kind: Literal["exists"] = "exists"
+    relation: str
+    conds: list[Condition] = Field(default_factory=list)
+    negate: bool = False
+    text: str = ""
+
+
+class AnyOf(BaseModel):
+    kind: Literal["or"] = "or"
+    conds: list[Condition]
+    text: str = ""
+
+
+Condition = Annotated[Union[Compare, Exists, AnyOf], Field(discriminator="kind")]
+Exists.model_rebuild()
+AnyOf.model_rebuild()
+
+
+class Measure(BaseModel):
+    """An aggregate: COUNT(*), SUM/AVG/MIN/MAX of a column, or a catalog metric."""
+
+    agg: Literal["count", "sum", "avg", "min", "max", "metric", "count_distinct"]
+    column: str | None = None
+    metric: str | None = None
+    label: str = ""
+
+
+class GroupBy(BaseModel):
+    """Group by a column, by the title of a related record (owner → name), or by a time grain."""
+
+    column: str
+    relation: str | None = None
+    grain: Literal["day", "week", "month", "quarter", "year"] | None = None
+    label: str = ""
+
+
+class OrderBy(BaseModel):
+    target: Literal["column", "measure"] = "column"
+    column: str | None = None
+    measure_index: int = 0
+    descending: bool = False
+
+
+class QueryPlan(BaseModel):
+    entity: str
+    conds: list[Condition] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
+    group_by: list[GroupBy] = Field(default_factory=list)
+    order_by: list[OrderBy] = Field(default_factory=list)
+    limit: int | None = None
+    columns: list[str] = Field(default_factory=list)
+    definitions: list[str] = Field(default_factory=list)
+
+    @property
+    def is_aggregate(self) -> bool:
+        return bool(self.measures)
+
+    def describe(self) -> list[str]:
+        """Human-readable conditions, in the order they apply."""
+        return [c.text for c in self.conds if c.text]
