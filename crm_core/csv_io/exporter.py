@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -86,7 +86,7 @@ def export_csv(
 def format_value(value: Any) -> str:
     """The CSV text of one value (see the module docstring).
 
-    >>> format_value(datetime(2026, 5, 15, 10, 0, tzinfo=timezone.utc)), format_value(1.5e6)
+    >>> format_value(datetime(2026, 5, 15, 10, 0, tzinfo=UTC)), format_value(1.5e6)
     ('2026-05-15T10:00:00+00:00', '1500000')
     """
     if value is None:
@@ -94,8 +94,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-        return aware.astimezone(timezone.utc).isoformat()
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

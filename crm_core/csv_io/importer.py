@@ -7,16 +7,17 @@ the column as written in the file, a reason and a code. Then, if nothing blocks 
 values are inserted in batches inside one savepoint of the caller's session: a failure leaves
 nothing behind, and the caller commits.
 
-How references are read (ids are database-specific, names travel between databases):
+How references are read (ids are database-specific, names travel between databases, so a file
+with a name column is read by name, and its id column only chooses between records of equal name):
 
 - `owner_email` (or "Owner"): a user in the actor's scope becomes the owner; a user outside it is
-  not assignable, so the actor owns the row; an e-mail of no user is an error. Without a value the
-  `owner_id` column is read by the same rule, and without either the actor owns the row.
+  not assignable, so the actor owns the row; an e-mail of no user is an error; a blank cell leaves
+  the row to the actor. A file without an owner e-mail column is read by `owner_id`, same rules.
 - contacts, `account_name` (or "Company", "Account", ...): the visible account of that name
   (case-insensitive); when several share it, `account_id` chooses; when none has it, the account
-  is created in the same transaction, owned by the actor (and validated like any account).
-  Without a name, `account_id` is validated as given.
-- accounts, `parent_account_name`: a visible account or an account of the same file.
+  is created in the same transaction, owned by the actor (and validated like any account). A blank
+  cell means no account. A file without a name column is read by `account_id`, validated as given.
+- accounts, `parent_account_name`: a visible account, else an account of the same file.
 - `id` is never imported: an import always creates records.
 
 Duplicates are errors of the later row: the same e-mail (contacts) or name (accounts) twice in the
@@ -28,9 +29,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
+from psycopg import sql as psql
+from psycopg.types.json import Jsonb
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -41,16 +45,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from crm_core.csv_io.headers import (
-    HEADER_ROW,
+    ENTITIES,
     IGNORED_ON_IMPORT,
     TIMESTAMP_COLUMNS,
     Column,
     Entity,
-    ENTITIES,
     map_headers,
 )
 from crm_core.csv_io.source import Source, read_rows, read_text, sniff_delimiter
@@ -120,7 +124,7 @@ def import_csv(
     if not records:
         raise ImportFailedError("The file is empty; its first line must name the columns.", code="empty-file")
     header, body = records[0], records[1:]
-    ctx = WriteContext(session=session, actor=actor, now=now or datetime.now(timezone.utc))
+    ctx = WriteContext(session=session, actor=actor, now=now or datetime.now(UTC))
     definitions = ctx.definitions(entity)
     blank = frozenset(i for i in range(len(header)) if not any(i < len(r) and r[i].strip() for r in body))
     columns, header_errors = map_headers(header, entity, definitions,
@@ -186,7 +190,7 @@ class _Import:
             query = select(Contact.id, Contact.email).where(Contact.email.is_not(None))
             if owners is not None:
                 query = query.where(Contact.owner_id.in_(owners))
-            self.emails = {_key(email): cid for cid, email in session.execute(query.order_by(Contact.id))}
+            self.emails = {_key(email or ""): cid for cid, email in session.execute(query.order_by(Contact.id))}
         self.first_account = {k: ids[0] for k, ids in self.accounts.items()}
         self.new_accounts: dict[str, _NewAccount] = {}
         self.file_names: dict[str, int] = {}
@@ -278,7 +282,7 @@ class _Import:
                 self._error(row, self.headers["owner_email"], f"No CRM user has the e-mail '{email}'.",
                             "not-found")
                 return
-        elif given_id:
+        elif given_id and "owner_email" not in self.headers:
             user_id = int(given_id) if given_id.isdigit() and int(given_id) in self.user_ids else None
             if user_id is None:
                 self._error(row, self.headers["owner_id"], f"No CRM user has the id '{given_id}'.", "not-found")
@@ -304,7 +308,7 @@ class _Import:
     def _resolve_account(self, row: _Row, cell: dict[str, str], data: Values) -> None:
         name, given_id = cell.get("account_name", ""), cell.get("account_id", "")
         if not name:
-            if given_id:
+            if given_id and "account_name" not in self.headers:
                 data["account_id"] = given_id
             return
         if _key(name) in self.accounts:
@@ -330,19 +334,18 @@ class _Import:
     def _resolve_parent(self, row: _Row, cell: dict[str, str], data: Values) -> None:
         name, given_id = cell.get("parent_account_name", ""), cell.get("parent_account_id", "")
         if not name:
-            if given_id:
+            if given_id and "parent_account_name" not in self.headers:
                 data["parent_account_id"] = given_id
             return
         if _key(name) == row.key:
             self._error(row, self.headers["parent_account_name"], "An account cannot be its own parent.")
             return
-        if _key(name) in self.file_names:
-            row.parent = _key(name)
-            return
         if _key(name) in self.accounts:
             parent_id = self._pick(row, name, given_id, "parent_account_name")
             if parent_id is not None:
                 data["parent_account_id"] = parent_id
+        elif _key(name) in self.file_names:
+            row.parent = _key(name)
         else:
             self._error(row, self.headers["parent_account_name"],
                         f"No account is named '{name}'; import the parent first or add it to this file.",
@@ -387,10 +390,11 @@ class _Import:
                 if self.entity == "contacts":
                     return self._write_contacts(rows, progress)
                 return self._write_accounts(rows, progress)
-        except DBAPIError as exc:
+        except (DBAPIError, psycopg.Error) as exc:
+            cause = getattr(exc, "orig", None) or exc
             raise ImportFailedError(
-                "The database refused the import, so nothing was imported. Check the file for values "
-                f"that changed since validation ({type(exc.orig).__name__}).", code="import-failed") from exc
+                "The database refused the import, so nothing was imported; records it depends on may have "
+                f"changed meanwhile. Try again ({type(cause).__name__}).", code="import-failed") from exc
 
     def _row_values(self, spec: EntitySpec, values: Values) -> dict[str, Any]:
         table: Table = spec.model.__table__  # type: ignore[assignment]
@@ -408,8 +412,26 @@ class _Import:
         if returning:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             return list(self.ctx.session.scalars(statement, batch))
-        self.ctx.session.execute(insert(table), batch)
+        self._copy(table, batch)
         return []
+
+    def _copy(self, table: Table, batch: list[dict[str, Any]]) -> None:
+        """COPY rows into `table` on the session's own connection (so inside its savepoint).
+
+        COPY is several times faster than a batched INSERT for the 100,000-row imports we support.
+        """
+        names = list(batch[0])
+        statement = psql.SQL("COPY {} ({}) FROM STDIN").format(
+            psql.Identifier(table.name), psql.SQL(", ").join(map(psql.Identifier, names)))
+        json_columns = {i for i, name in enumerate(names) if isinstance(table.c[name].type, JSONB)}
+        connection = self.ctx.session.connection().connection.driver_connection
+        assert isinstance(connection, psycopg.Connection), "CSV import needs the psycopg 3 driver"
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for values in batch:
+                row = [values[name] for name in names]
+                for i in json_columns:
+                    row[i] = Jsonb(row[i])
+                copy.write_row(row)
 
     def _write_contacts(self, rows: list[_Row], progress: Progress) -> int:
         needed = {row.new_account for row in rows if row.new_account}

@@ -17,7 +17,7 @@ Any of the non-ISO forms may end in a time `HH:MM[:SS]`. A timestamp without an 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from crm_core.geo import COUNTRY_NAMES, ISO_COUNTRIES, SUBDIVISIONS
 
@@ -44,7 +44,7 @@ def _iso(text: str) -> datetime | None:
     if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
         return None
     try:
-        return datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        return datetime.fromisoformat(text.upper())  # Python 3.11+ reads a "Z" suffix
     except ValueError:
         return None
 
@@ -110,8 +110,8 @@ def parse_timestamp(text: str) -> datetime:
     """
     value = _parse(text)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def parse_date(text: str) -> date:
