@@ -125,6 +125,91 @@ def serve(
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
+class Translator(str, Enum):
+    parser = "parser"
+    llm = "llm"
+    auto = "auto"
+
+
+eval_app = typer.Typer(help="Evaluation suites: accuracy and latency figures.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question in plain language.")],
+    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = None,
+    conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
+) -> None:
+    """Ask one question and print the answer (a table, how it was calculated, the SQL)."""
+    from connectors.render_cli import render_answer
+    from connectors.runtime import get_assistant
+    from crm_core.scope import actor_for
+
+    with _errors_exit():
+        pinned = _parse_date(today) if today else None
+        assistant = get_assistant(_settings(pinned))
+        with assistant.session() as session:
+            actor = actor_for(session, as_user)
+        answer = assistant.ask(question, actor, channel="cli", conversation_id=conversation, today=pinned)
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        render_answer(answer, console)
+    if answer.status == "error":
+        raise typer.Exit(1)
+
+
+@app.command()
+def chat(
+    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
+    today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = None,
+) -> None:
+    """Interactive conversation with follow-ups ("only the ones in Texas", "how many?")."""
+    from connectors.render_cli import render_answer
+    from connectors.runtime import get_assistant
+    from crm_core.scope import actor_for
+
+    with _errors_exit():
+        pinned = _parse_date(today) if today else None
+        assistant = get_assistant(_settings(pinned))
+        with assistant.session() as session:
+            actor = actor_for(session, as_user)
+    conversation_id = None
+    console.print(f"[bold]CRM assistant[/] — signed in as {actor.full_name} ({actor.role}). Empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = console.input("[bold cyan]› [/]")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        answer = assistant.ask(question, actor, channel="cli", conversation_id=conversation_id, today=pinned)
+        conversation_id = answer.conversation_id
+        render_answer(answer, console)
+
+
+@eval_app.command("nlq")
+def eval_nlq(
+    suite: Annotated[Path | None, typer.Option(help="Suite file (JSONL); default the shipped dev suite.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = "2026-05-15",
+    translator: Annotated[Translator, typer.Option(help="Which translator answers.")] = Translator.parser,
+) -> None:
+    """Execution accuracy, refusals and latency of the NLQ engine on a suite."""
+    from connectors.runtime import get_assistant
+    from evals.nlq_eval import DEFAULT_SUITE, run_nlq_eval
+
+    with _errors_exit():
+        pinned = _parse_date(today) if today else None
+        if translator is not Translator.parser:
+            raise CrmError("Only the built-in parser is available in this build.", code="translator-unavailable")
+        assistant = get_assistant(_settings(pinned))
+        run_nlq_eval(assistant=assistant, suite=suite or DEFAULT_SUITE, report=report, today=pinned, console=console)
+
+
 def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)

@@ -57,18 +57,28 @@ class _Compiler:
         target_column = computed.expr.split(".", 1)[1]
         return exp.column(target_column, table=join_alias)
 
-    def join(self, scope: _Scope, relation_name: str) -> str:
-        """Join a to-one relation once per scope; return the joined alias."""
-        if relation_name in scope.joins:
-            return str(scope.joins[relation_name].alias_or_name)
-        relation = scope.entity.relations[relation_name]
-        target = self.scope(relation.entity)
-        on = exp.column(relation.remote, table=target.alias).eq(exp.column(relation.local, table=scope.alias))
-        table = exp.to_table(target.entity.table)
-        if target.alias != target.entity.table:
-            table = exp.alias_(table, target.alias, table=True)
-        scope.joins[relation_name] = exp.Join(this=table, on=on, kind="", side="LEFT")
-        return target.alias
+    def join(self, scope: _Scope, path: str) -> str:
+        """Join a to-one relation path ("account", "owner.team") once per scope; return its alias."""
+        if path in scope.joins:
+            return str(scope.joins[path].this.alias_or_name)
+        entity, alias = scope.entity, scope.alias
+        walked: list[str] = []
+        for relation_name in path.split("."):
+            walked.append(relation_name)
+            key = ".".join(walked)
+            relation = entity.relations.get(relation_name)
+            if relation is None:
+                raise CompileError(f"{entity.plural} have no relation '{relation_name}'")
+            if key not in scope.joins:
+                target = self.scope(relation.entity)
+                on = exp.column(relation.remote, table=target.alias).eq(exp.column(relation.local, table=alias))
+                table = exp.to_table(target.entity.table)
+                if target.alias != target.entity.table:
+                    table = exp.alias_(table, target.alias, table=True)
+                scope.joins[key] = exp.Join(this=table, on=on, side="LEFT")
+            alias = str(scope.joins[key].this.alias_or_name)
+            entity = self.catalog.entities[relation.entity]
+        return alias
 
     # -- conditions ------------------------------------------------------------------------------
 
@@ -146,13 +156,15 @@ class _Compiler:
 
     def group(self, scope: _Scope, group: GroupBy) -> tuple[exp.Expression, list[exp.Expression]]:
         """The selected expression of a group and what to GROUP BY."""
+        entity, alias = scope.entity, scope.alias
         if group.relation:
             alias = self.join(scope, group.relation)
-            relation = scope.entity.relations[group.relation]
-            target = self.catalog.entities[relation.entity]
-            title = exp.column(target.title, table=alias)
+            for name in group.relation.split("."):
+                entity = self.catalog.entities[entity.relations[name].entity]
+        if group.column is None:
+            title = exp.column(entity.title, table=alias)
             return title, [exp.column("id", table=alias), title]
-        col = self.column(scope, group.column)
+        col = exp.column(group.column, table=alias) if group.relation else self.column(scope, group.column)
         if group.grain:
             trunc = exp.func("DATE_TRUNC", exp.Literal.string(group.grain), col, dialect=DIALECT)
             expr = exp.cast(trunc, "date")
@@ -194,7 +206,7 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
     if plan.measures:
         for group in plan.group_by:
             expr, keys = compiler.group(scope, group)
-            select_list.append(exp.alias_(expr, _alias(group.label or group.column)))
+            select_list.append(exp.alias_(expr, _alias(group.label or group.column or "group")))
             group_exprs += keys
         measure_aliases = []
         for measure in plan.measures:

@@ -54,9 +54,10 @@ class Measure(BaseModel):
 
 
 class GroupBy(BaseModel):
-    """Group by a column, by the title of a related record (owner → name), or by a time grain."""
+    """Group by a column (of the entity, or of a to-one relation path such as "owner.team"),
+    by the title of a related record (column None: owner → name), or by a time grain."""
 
-    column: str
+    column: str | None = None
     relation: str | None = None
     grain: Literal["day", "week", "month", "quarter", "year"] | None = None
     label: str = ""
@@ -71,6 +72,7 @@ class OrderBy(BaseModel):
 
 class QueryPlan(BaseModel):
     entity: str
+    subject: str = ""
     conds: list[Condition] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
     group_by: list[GroupBy] = Field(default_factory=list)

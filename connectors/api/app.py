@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from connectors.api.errors import install_error_handlers
-from connectors.api.routes import health
-from crm_core.database import ready_engine
+from connectors.api.routes import health, query
+from connectors.runtime import get_assistant
 from crm_core.settings import Settings, get_settings
 
 
@@ -19,7 +19,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Ask your CRM in plain language; get scoped, explained answers.",
     )
     app.state.settings = settings
-    app.state.engine = ready_engine(settings)
+    assistant = get_assistant(settings)
+    app.state.engine = assistant.engine
+    app.state.assistant = assistant
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(query.router)
     return app

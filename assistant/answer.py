@@ -1,0 +1,64 @@
+"""The channel-neutral answer object that every connector renders (Slack, Teams, web, API, CLI)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+AnswerStatus = Literal["answered", "refused", "clarified", "error"]
+
+
+class AnswerColumn(BaseModel):
+    name: str
+    label: str
+    type: str
+
+
+class ChartHint(BaseModel):
+    """How the rows could be drawn: a bar chart of a measure per category, or a line over time."""
+
+    type: Literal["bar", "line"]
+    x: str
+    y: str
+    title: str = ""
+
+
+class AnswerError(BaseModel):
+    code: str
+    message: str
+
+
+class Answer(BaseModel):
+    status: AnswerStatus
+    summary: str
+    columns: list[AnswerColumn] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+    row_count: int = 0
+    truncated: bool = False
+    sql: str | None = None
+    chart: ChartHint | None = None
+    suggestions: list[str] = Field(default_factory=list)
+    explanation: str = ""
+    definitions: list[str] = Field(default_factory=list)
+    conversation_id: str | None = None
+    translator: str = "parser"
+    error: AnswerError | None = None
+    latency_ms: float = 0.0
+
+
+def json_value(value: Any) -> Any:
+    """Rows carry JSON-safe values: numbers stay numbers, dates become ISO-8601 strings."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,136 @@
+"""Words for an answer: the one-sentence summary, how it was calculated, a chart hint, follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.answer import ChartHint
+from nlq.catalog import Catalog
+from nlq.engine import NlqResult
+from nlq.guard import ScopeFilter
+from nlq.plan import QueryPlan
+
+
+def summarize(result: NlqResult, catalog: Catalog) -> str:
+    plan, data = result.plan, result.result
+    if data is None:
+        return result.message
+    n = data.row_count
+    if plan is None:
+        return f"The query returned {n:,} row{'s' if n != 1 else ''}."
+    subject = plan.subject or catalog.entities[plan.entity].plural
+    conditions = _condition_phrase(plan)
+    if plan.measures and not plan.group_by:
+        value = data.rows[0][-1] if data.rows else None
+        measure = plan.measures[0]
+        if measure.agg == "count":
+            noun = subject if value != 1 else catalog.entities[plan.entity].singular
+            return f"There {'is' if value == 1 else 'are'} {format_value(value, 'count')} {noun}{conditions}."
+        label = _measure_label(plan, catalog)
+        return f"The {label}{conditions} is {format_value(value, _measure_format(plan, catalog))}."
+    if plan.group_by:
+        label = _measure_label(plan, catalog)
+        group = plan.group_by[0].label or "group"
+        if not data.rows:
+            return f"No {subject} match{conditions}."
+        top = max(data.rows, key=lambda r: (r[-1] is not None, r[-1] or 0))
+        fmt = _measure_format(plan, catalog)
+        return (f"{label.capitalize()} by {group} for {subject}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
+                f"highest is {top[0]} ({format_value(top[-1], fmt)}).")
+    if n == 0:
+        return f"No {subject} match{conditions}."
+    more = f" (showing the first {n:,})" if data.truncated else ""
+    noun = subject if n != 1 else catalog.entities[plan.entity].singular
+    return f"{n:,} {noun}{conditions}{more}."
+
+
+def explain(plan: QueryPlan | None, scope: ScopeFilter, actor_role: str) -> str:
+    """How the answer was calculated, in words built from the plan, for a manager to check."""
+    if plan is None:
+        parts = ["ran the SQL as written, through the guard"]
+    else:
+        parts = list(plan.definitions)
+        parts += [text for text in plan.describe() if text and text not in plan.definitions]
+        if plan.group_by:
+            parts.append("grouped by " + ", ".join(g.label or g.column or "group" for g in plan.group_by))
+        if plan.limit:
+            parts.append(f"top {plan.limit}")
+    if scope.is_unrestricted:
+        parts.append("all records (admin)")
+    elif actor_role == "manager":
+        parts.append("records owned by your team")
+    else:
+        parts.append("records you own")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def chart_for(result: NlqResult) -> ChartHint | None:
+    plan, data = result.plan, result.result
+    if plan is None or data is None or not plan.group_by or not plan.measures or len(data.columns) < 2:
+        return None
+    if data.row_count < 2:
+        return None
+    x, y = data.columns[0].name, data.columns[-1].name
+    kind = "line" if plan.group_by[0].grain else "bar"
+    return ChartHint(type=kind, x=x, y=y, title=f"{y.replace('_', ' ')} by {x.replace('_', ' ')}")
+
+
+def suggestions_for(plan: QueryPlan | None, catalog: Catalog) -> list[str]:
+    if plan is None:
+        return []
+    out: list[str] = []
+    if not plan.measures:
+        out.append("how many are there?")
+        amount = catalog.amount_columns.get(plan.entity)
+        if amount:
+            out.append(f"sort them by {catalog.entities[plan.entity].label_of(amount).lower()}")
+        out.append("by rep" if "owner" in catalog.entities[plan.entity].relations else "by month")
+    elif not plan.group_by:
+        out += ["by rep", "by month"]
+        if plan.entity == "deals":
+            out.append("by stage")
+    else:
+        out.append("show them as a list")
+    return out[:3]
+
+
+def format_value(value: Any, fmt: str) -> str:
+    if value is None:
+        return "not available"
+    if fmt == "money":
+        return f"${float(value):,.2f}"
+    if fmt == "percent":
+        return f"{float(value) * 100:.1f}%"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _condition_phrase(plan: QueryPlan) -> str:
+    texts = [t for t in plan.describe() if t and t not in plan.definitions]
+    return (" — " + "; ".join(texts)) if texts else ""
+
+
+def _measure_label(plan: QueryPlan, catalog: Catalog) -> str:
+    measure = plan.measures[0]
+    if measure.metric:
+        return measure.metric.replace("_", " ")
+    if measure.agg == "count":
+        return "count"
+    column = catalog.entities[plan.entity].label_of(measure.column or "").lower()
+    return {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum"}.get(measure.agg, "") + \
+        f" {column}"
+
+
+def _measure_format(plan: QueryPlan, catalog: Catalog) -> str:
+    measure = plan.measures[0]
+    if measure.metric:
+        return catalog.metrics[measure.metric].format
+    if measure.agg == "count":
+        return "count"
+    if catalog.entities[plan.entity].column_type(measure.column or "") == "money":
+        return "money"
+    return "number"

@@ -1,0 +1,110 @@
+"""The assistant: one message + conversation state → one `Answer`, recorded in the audit trail."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from assistant.answer import Answer, AnswerColumn, AnswerError, json_value
+from assistant.conversation import ConversationStore
+from assistant.explain import chart_for, explain, suggestions_for, summarize
+from crm_core.models import QueryLog
+from crm_core.scope import Actor
+from crm_core.settings import Settings
+from nlq.engine import NlqEngine, NlqResult
+
+_log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Shared by every channel; holds the loaded NLQ engine."""
+
+    def __init__(self, engine: Engine, settings: Settings, nlq: NlqEngine | None = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.nlq = nlq or NlqEngine(engine, settings)
+        self.conversations = ConversationStore(engine)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def ask(self, question: str, actor: Actor, *, channel: str = "api", conversation_id: str | None = None,
+            today: date | None = None, audit: bool = True) -> Answer:
+        """Answer a question in a conversation (a new one when no id is given)."""
+        started = time.perf_counter()
+        conversation_id = conversation_id or ConversationStore.new_id()
+        state = self.conversations.load(channel, conversation_id, actor.id)
+        scope = self.nlq.scope_of(actor)
+        result = self.nlq.run(question, actor, previous=state.last_plan, today=today, scope=scope)
+        answer = self._answer(result, actor, scope)
+        answer.conversation_id = conversation_id
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        if result.status == "answered":
+            state.last_plan = result.plan if result.plan is not None else state.last_plan
+        state.history.append({"question": question[:500], "status": answer.status})
+        self.conversations.save(state, actor.id)
+        if audit:
+            self._record(actor, channel, question, answer)
+        return answer
+
+    def run_sql(self, sql: str, actor: Actor, *, channel: str = "web") -> Answer:
+        """Run edited SQL through the same guard and scope (the widget's 'edit and run')."""
+        started = time.perf_counter()
+        result = self.nlq.run_sql(sql, actor)
+        answer = self._answer(result, actor, self.nlq.scope_of(actor))
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        self._record(actor, channel, sql, answer)
+        return answer
+
+    def _answer(self, result: NlqResult, actor: Actor, scope: object) -> Answer:
+        catalog = self.nlq.catalog
+        if result.status != "answered" or result.result is None:
+            return Answer(
+                status=result.status, summary=result.message, sql=result.sql, suggestions=result.suggestions,
+                error=AnswerError(code=result.code, message=result.message) if result.code else None,
+                translator=result.translator,
+            )
+        data = result.result
+        labels = _labels(result, catalog)
+        return Answer(
+            status="answered",
+            summary=summarize(result, catalog),
+            columns=[AnswerColumn(name=c.name, label=labels.get(c.name, c.name.replace("_", " ").capitalize()),
+                                  type=c.type) for c in data.columns],
+            rows=[[json_value(v) for v in row] for row in data.rows],
+            row_count=data.row_count,
+            truncated=data.truncated,
+            sql=data.sql,
+            chart=chart_for(result),
+            suggestions=suggestions_for(result.plan, catalog),
+            explanation=explain(result.plan, scope, actor.role),  # type: ignore[arg-type]
+            definitions=result.plan.definitions if result.plan else [],
+            translator=result.translator,
+        )
+
+    def _record(self, actor: Actor, channel: str, question: str, answer: Answer) -> None:
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(QueryLog(
+                    user_id=actor.id or None, channel=channel, question=question[:4000], sql=answer.sql,
+                    row_count=answer.row_count if answer.status == "answered" else None,
+                    latency_ms=answer.latency_ms, outcome=answer.status,
+                    error_code=answer.error.code if answer.error else None,
+                ))
+        except Exception:  # the audit trail must never take an answer down with it
+            _log.exception("could not record the query log")
+
+
+def _labels(result: NlqResult, catalog: object) -> dict[str, str]:
+    from nlq.catalog import Catalog
+
+    assert isinstance(catalog, Catalog)
+    if result.plan is None:
+        return {}
+    entity = catalog.entities[result.plan.entity]
+    return {name: entity.label_of(name) for name in [*entity.columns, *entity.computed]}
+

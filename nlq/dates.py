@@ -1,0 +1,171 @@
+"""Relative and calendar date phrases → concrete ranges around a (possibly pinned) today.
+
+Ranges are half-open [start, end) in UTC; `end` None means "up to now", `start` None "since ever".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from dateutil.relativedelta import relativedelta
+
+from nlq.lexer import Token
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "year": 365, "years": 365,
+         "quarter": 91, "quarters": 91}
+_CALENDAR_UNITS = {"week", "month", "quarter", "year"}
+
+
+@dataclass
+class DateRange:
+    start: datetime | None
+    end: datetime | None
+    phrase: str
+    kind: str = "period"   # period | since | before | rolling | future
+    upto_now: bool = False
+
+    def describe(self) -> str:
+        return self.phrase
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def _period(unit: str, today: date, offset: int) -> tuple[date, date]:
+    if unit == "day":
+        start = today + timedelta(days=offset)
+        return start, start + timedelta(days=1)
+    if unit == "week":
+        start = today - timedelta(days=today.weekday()) + timedelta(weeks=offset)
+        return start, start + timedelta(weeks=1)
+    if unit == "month":
+        start = today.replace(day=1) + relativedelta(months=offset)
+        return start, start + relativedelta(months=1)
+    if unit == "quarter":
+        q_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) + relativedelta(months=3 * offset)
+        return q_start, q_start + relativedelta(months=3)
+    start = date(today.year + offset, 1, 1)
+    return start, date(start.year + 1, 1, 1)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and word[:-1] in _CALENDAR_UNITS | {"day"} else word
+
+
+def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
+    """Try to read a date phrase at tokens[i]; return the range and how many tokens it used."""
+    words = [t.text for t in tokens]
+    n = len(tokens)
+
+    def word(k: int) -> str:
+        return words[k] if 0 <= k < n else ""
+
+    w = word(i)
+    # "today", "yesterday", "tomorrow"
+    if w in ("today", "yesterday", "tomorrow"):
+        offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[w]
+        s, e = _period("day", today, offset)
+        return DateRange(midnight(s), midnight(e), w), 1
+    # "this|last|next|previous|current|past <unit>"
+    if w in ("this", "last", "next", "previous", "prior", "current", "coming", "past") and \
+            _singular(word(i + 1)) in _CALENDAR_UNITS | {"day"}:
+        unit = _singular(word(i + 1))
+        if w == "past" and unit != "day":
+            s, e = today - timedelta(days=UNITS[unit]), None
+            return DateRange(midnight(s), None, f"the past {unit}", "rolling", upto_now=True), 2
+        offset = {"this": 0, "current": 0, "last": -1, "previous": -1, "prior": -1, "next": 1, "coming": 1,
+                  "past": -1}[w]
+        s, e = _period(unit, today, offset)
+        return DateRange(midnight(s), midnight(e), f"{w} {unit}".replace("current", "this")), 2
+    # "(in|over|during|within) (the) last|past|next N units"
+    k = i
+    if w in ("last", "past", "next", "previous", "coming", "recent"):
+        direction = "next" if w in ("next", "coming") else "last"
+        k = i + 1
+        if word(k) in ("few",):
+            amount, k = 3.0, k + 1
+        elif k < n and tokens[k].kind == "number":
+            amount, k = tokens[k].value or 0, k + 1
+        else:
+            return None
+        unit = word(k)
+        if unit not in UNITS:
+            return None
+        days = int(amount * UNITS[unit]) if unit not in ("month", "months", "year", "years") else None
+        if unit in ("month", "months"):
+            delta = relativedelta(months=int(amount))
+        elif unit in ("year", "years"):
+            delta = relativedelta(years=int(amount))
+        else:
+            delta = relativedelta(days=days or 0)
+        label = f"{direction} {int(amount)} {unit}"
+        if direction == "last":
+            return DateRange(midnight(today - delta), None, f"the {label}", "rolling", upto_now=True), k + 1 - i
+        return DateRange(midnight(today), midnight(today + delta + timedelta(days=1)), f"the {label}",
+                         "future"), k + 1 - i
+    # "in 30 days", "for 2 weeks": a bare window, backwards unless it dates something in the future
+    if tokens[i].kind == "number" and word(i + 1) in UNITS and word(i + 2) != "ago" and \
+            not tokens[i].is_money and (tokens[i].value or 0) < 1000:
+        amount = tokens[i].value or 0
+        unit = word(i + 1)
+        if unit in ("month", "months"):
+            delta = relativedelta(months=int(amount))
+        elif unit in ("year", "years"):
+            delta = relativedelta(years=int(amount))
+        else:
+            delta = relativedelta(days=int(amount * UNITS[unit]))
+        label = f"the last {int(amount)} {unit}"
+        return DateRange(midnight(today - delta), None, label, "bare", upto_now=True), 2
+    # "N days ago"
+    if tokens[i].kind == "number" and word(i + 1) in UNITS and word(i + 2) == "ago":
+        delta = timedelta(days=int((tokens[i].value or 0) * UNITS[word(i + 1)]))
+        return DateRange(None, midnight(today - delta), f"{tokens[i].original} {word(i + 1)} ago", "before"), 3
+    # "q3", "q3 2025", "q3 last year"
+    if tokens[i].kind == "quarter":
+        quarter = int(w[1])
+        year, used = today.year, 1
+        if k + 1 < n and tokens[i + 1].kind == "number" and 2000 <= (tokens[i + 1].value or 0) <= 2100:
+            year, used = int(tokens[i + 1].value or 0), 2
+        elif word(i + 1) in ("last", "previous") and word(i + 2) == "year":
+            year, used = today.year - 1, 3
+        elif word(i + 1) == "next" and word(i + 2) == "year":
+            year, used = today.year + 1, 3
+        elif word(i + 1) == "this" and word(i + 2) == "year":
+            used = 3
+        s = date(year, 3 * (quarter - 1) + 1, 1)
+        return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}"), used
+    # month names, optionally with a year: "april", "march 2025"
+    if w in MONTHS and not (w == "may" and word(i + 1) not in ("", "2025", "2026", "2024") and
+                            tokens[i].original != "May" and word(i - 1) not in ("in", "since", "of", "during")):
+        month = MONTHS[w]
+        year, used = today.year, 1
+        if i + 1 < n and tokens[i + 1].kind == "number" and 2000 <= (tokens[i + 1].value or 0) <= 2100:
+            year, used = int(tokens[i + 1].value or 0), 2
+        elif word(i + 1) == "last" and word(i + 2) == "year":
+            year, used = today.year - 1, 3
+        s = date(year, month, 1)
+        return DateRange(midnight(s), midnight(s + relativedelta(months=1)), f"{w.capitalize()} {year}"), used
+    # a year on its own: "in 2025"
+    if tokens[i].kind == "number" and tokens[i].value and 2000 <= tokens[i].value <= 2100 and \
+            float(tokens[i].value).is_integer() and not tokens[i].is_money and word(i - 1) in (
+                "in", "during", "for", "of", "since", "before", "after", "from"):
+        year = int(tokens[i].value)
+        return DateRange(midnight(date(year, 1, 1)), midnight(date(year + 1, 1, 1)), str(year)), 1
+    # ISO date
+    if tokens[i].kind == "date":
+        d = date.fromisoformat(tokens[i].text)
+        return DateRange(midnight(d), midnight(d + timedelta(days=1)), d.isoformat()), 1
+    return None
+
+
+def relative_month_start(month: int, today: date) -> date:
+    """The most recent first-of-`month` not after today ("since March" in May → March this year)."""
+    year = today.year if month <= today.month else today.year - 1
+    return date(year, month, 1)

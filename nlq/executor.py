@@ -1,0 +1,123 @@
+"""Run a guarded statement: read-only transaction, statement timeout, row cap, typed results.
+
+A SELECT-only database role is a second wall behind the guard: where the server lets us create it,
+every query runs under `SET LOCAL ROLE` with no privilege but SELECT on the catalog's tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine
+from sqlglot import exp
+
+from nlq.catalog import Catalog
+from nlq.errors import QueryFailedError, QueryTimeoutError
+
+_log = logging.getLogger(__name__)
+READER_ROLE = "crm_assistant_reader"
+DIALECT = "postgres"
+
+_OID_TYPES = {
+    16: "boolean", 20: "integer", 21: "integer", 23: "integer", 700: "number", 701: "number",
+    1700: "number", 1082: "date", 1114: "timestamp", 1184: "timestamp", 25: "text", 1043: "text",
+    114: "json", 3802: "json", 1186: "interval",
+}
+
+
+@dataclass
+class ResultColumn:
+    name: str
+    type: str
+
+
+@dataclass
+class QueryResult:
+    sql: str
+    columns: list[ResultColumn]
+    rows: list[list[Any]]
+    elapsed_ms: float
+    truncated: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+
+_reader_ready: dict[str, bool] = {}
+
+
+def ensure_reader_role(engine: Engine, catalog: Catalog) -> bool:
+    """Create the SELECT-only role and its grants once per database; False if not permitted."""
+    key = str(engine.url)
+    if key in _reader_ready:
+        return _reader_ready[key]
+    tables = sorted(e.table for e in catalog.entities.values())
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,))
+            if cur.fetchone() is None:
+                cur.execute(f"CREATE ROLE {READER_ROLE} NOLOGIN")
+            cur.execute(f"GRANT USAGE ON SCHEMA public TO {READER_ROLE}")
+            for table in tables:
+                cur.execute(f'GRANT SELECT ON TABLE public."{table}" TO {READER_ROLE}')
+            cur.execute("SELECT current_user")
+            row = cur.fetchone()
+            if row is not None:
+                cur.execute(f'GRANT {READER_ROLE} TO "{row[0]}"')
+        raw.commit()
+        _reader_ready[key] = True
+    except psycopg.Error as exc:
+        raw.rollback()
+        _log.warning("read-only role not available (%s); relying on the guard and read-only transactions",
+                     str(exc).strip().splitlines()[0])
+        _reader_ready[key] = False
+    finally:
+        raw.close()
+    return _reader_ready[key]
+
+
+def execute(engine: Engine, tree: exp.Expression, *, timeout_ms: int, row_cap: int,
+            use_reader_role: bool = True) -> QueryResult:
+    """Render the guarded tree for PostgreSQL and run it read-only."""
+    return execute_text(engine, tree.sql(dialect=DIALECT), timeout_ms=timeout_ms, row_cap=row_cap,
+                        use_reader_role=use_reader_role)
+
+
+def execute_text(engine: Engine, sql: str, *, timeout_ms: int, row_cap: int,
+                 use_reader_role: bool = False) -> QueryResult:
+    """Run SQL text in a read-only transaction (trusted text only: evals' gold SQL, guarded trees)."""
+    started = time.perf_counter()
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cur:
+            cur.execute("BEGIN READ ONLY")
+            cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+            cur.execute("SET LOCAL lock_timeout = 1000")
+            if use_reader_role:
+                cur.execute(f"SET LOCAL ROLE {READER_ROLE}")
+            cur.execute(sql)  # no parameters: psycopg does not interpret % in the text
+            description = cur.description or []
+            rows = [list(r) for r in cur.fetchmany(row_cap + 1)]
+        raw.rollback()
+    except psycopg.errors.QueryCanceled:
+        raw.rollback()
+        raise QueryTimeoutError(
+            f"The query took longer than {timeout_ms / 1000:g} s and was stopped. Narrow it down "
+            "(a date range, an owner, fewer groups) and ask again.") from None
+    except psycopg.Error as exc:
+        raw.rollback()
+        detail = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
+        raise QueryFailedError(f"The database could not run the query: {detail}") from None
+    finally:
+        raw.close()
+    columns = [ResultColumn(d.name, _OID_TYPES.get(d.type_code, "text")) for d in description]
+    truncated = len(rows) > row_cap
+    return QueryResult(sql=sql, columns=columns, rows=rows[:row_cap],
+                       elapsed_ms=(time.perf_counter() - started) * 1000, truncated=truncated)

@@ -1,0 +1,114 @@
+"""Turn a question into tokens: words, numbers (with money and magnitude), ISO dates, quarters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CONTRACTIONS = {
+    "haven't": "have not", "hasn't": "has not", "hadn't": "had not", "didn't": "did not",
+    "don't": "do not", "doesn't": "does not", "isn't": "is not", "aren't": "are not",
+    "wasn't": "was not", "weren't": "were not", "can't": "can not", "cannot": "can not",
+    "won't": "will not", "what's": "what is", "who's": "who is", "where's": "where is", "i'm": "i am",
+    "let's": "let us", "they've": "they have", "we've": "we have", "i've": "i have", "havent": "have not",
+    "hasnt": "has not", "didnt": "did not", "dont": "do not", "doesnt": "does not", "whats": "what is",
+    "hadnt": "had not", "isnt": "is not", "arent": "are not", "wasnt": "was not", "werent": "were not",
+}
+_MAGNITUDES = {
+    "k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "mil": 1e6, "million": 1e6,
+    "millions": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9,
+}
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12,
+}
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<date>\d{4}-\d{2}-\d{2})
+    | (?P<quarter>\bq[1-4]\b)
+    | (?P<number>(?:\$\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|mm|m|bn|b|thousand|million|millions|billion|grand|mil)\b)?%?)
+    | (?P<cmp><=|>=|<|>|=)
+    | (?P<word>[^\W\d_][\w'&]*(?:-[\w]+)*)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass
+class Token:
+    text: str            # normalised (lower-case) text
+    kind: str            # word | number | date | quarter | cmp
+    original: str
+    start: int
+    value: float | None = None
+    is_money: bool = False
+    is_percent: bool = False
+
+    @property
+    def is_upper_code(self) -> bool:
+        return self.original.isupper() and self.original.isalpha() and 2 <= len(self.original) <= 3
+
+
+def expand_contractions(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'")
+
+    def repl(match: re.Match[str]) -> str:
+        word = match.group(0)
+        expanded = _CONTRACTIONS.get(word.lower())
+        return expanded if expanded else word
+
+    text = re.sub(r"[A-Za-z]+'?[A-Za-z]*", repl, text)
+    # possessive 's carries no meaning for the query ("Riley's deals", "my team's pipeline")
+    return re.sub(r"(\w)'s\b", r"\1", text)
+
+
+def tokenize(question: str) -> list[Token]:
+    text = expand_contractions(question)
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(text):
+        kind = match.lastgroup or "word"
+        raw = match.group(0)
+        if kind == "number":
+            tokens.append(_number(raw, match.start()))
+        elif kind == "word":
+            word = raw.lower().strip("'")
+            if word.endswith("'"):
+                word = word[:-1]
+            tokens.append(Token(word, "word", raw, match.start()))
+        else:
+            tokens.append(Token(raw.lower(), kind, raw, match.start()))
+    return _merge_number_words(tokens)
+
+
+def _number(raw: str, start: int) -> Token:
+    text = raw.lower().replace(" ", "")
+    is_money = text.startswith("$")
+    is_percent = text.endswith("%")
+    text = text.lstrip("$").rstrip("%")
+    magnitude = 1.0
+    for suffix in sorted(_MAGNITUDES, key=len, reverse=True):
+        if text.endswith(suffix) and not text[: -len(suffix)].endswith(tuple("abcdefghijklmnopqrstuvwxyz")):
+            magnitude = _MAGNITUDES[suffix]
+            text = text[: -len(suffix)]
+            is_money = is_money or suffix in ("k", "m", "mm", "bn", "b", "grand", "mil")
+            break
+    value = float(text.replace(",", "")) * magnitude
+    return Token(raw.lower(), "number", raw, start, value=value, is_money=is_money, is_percent=is_percent)
+
+
+def _merge_number_words(tokens: list[Token]) -> list[Token]:
+    """'five' → 5, '10 thousand' handled by the regex; '$' tokens already merged."""
+    out: list[Token] = []
+    for tok in tokens:
+        if tok.kind == "word" and tok.text in NUMBER_WORDS:
+            out.append(Token(tok.text, "number", tok.original, tok.start, value=float(NUMBER_WORDS[tok.text])))
+            continue
+        if tok.kind == "word" and tok.text in _MAGNITUDES and out and out[-1].kind == "number" and \
+                tok.text not in ("m", "b", "k"):
+            prev = out[-1]
+            prev.value = (prev.value or 0) * _MAGNITUDES[tok.text]
+            prev.is_money = True
+            continue
+        out.append(tok)
+    return out

@@ -1,0 +1,115 @@
+"""The phrase lexicon: every way the catalog lets a user name an entity, value, metric or column.
+
+Built once from the catalog (and the values read from the database), so the parser only does
+dictionary look-ups per question. Also holds the vocabulary used to correct typos.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from nlq.catalog import Catalog, normalize
+
+# Words the grammar itself uses; they are never typo-corrected into catalog words and vice versa.
+GRAMMAR_WORDS = frozenset("""
+how many count number total sum average avg mean median top bottom largest biggest highest smallest lowest
+most least fewest best worst max maximum min minimum sort sorted order ordered by per each every over above under
+below more less than greater fewer at between and or not no without with never since before after last this
+next previous past days day weeks week months month quarters quarter years year today yesterday tomorrow ago
+recent recently newest oldest latest earliest first descending ascending desc asc group grouped broken down
+split across who which what when where my mine me i our team teams owned owns own assigned belonging
+belongs contacted contact touched reached haven't been have has had did do does is are were was will any none
+open closing close closes closed due created added new won lost value amount size worth deal deals than
+versus vs breakdown within during in of for the a an to from into up out be show list give find get pull
+display see want need tell only just also and then them those these ones one their it its they
+exceeding exceed exceeds bigger smaller larger higher lower least greatest upcoming overdue
+""".split())
+
+
+@dataclass(frozen=True)
+class Meaning:
+    kind: str            # entity | named | metric | value | column | stage | pipeline | user | account | team
+    name: str            # entity/named/metric/value/column/... identifier
+    extra: str = ""      # valueset for values, entity for columns
+    ref: int | None = None
+
+
+@dataclass
+class Lexicon:
+    phrases: dict[str, list[Meaning]] = field(default_factory=dict)
+    vocabulary: list[str] = field(default_factory=list)
+    max_words: int = 1
+
+    def add(self, phrase: str, meaning: Meaning) -> None:
+        key = normalize(phrase)
+        if not key:
+            return
+        bucket = self.phrases.setdefault(key, [])
+        if meaning not in bucket:
+            bucket.append(meaning)
+        self.max_words = max(self.max_words, len(key.split()))
+
+    def lookup(self, phrase: str) -> list[Meaning]:
+        return self.phrases.get(phrase, [])
+
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word a typo most likely meant, or None when nothing is close enough."""
+        if len(word) < 4 or not word.isalpha() or word in GRAMMAR_WORDS:
+            return None
+        match = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+        if match is None:
+            return None
+        candidate = match[0]
+        if abs(len(candidate) - len(word)) > 2 or candidate[0] != word[0] and len(word) < 6:
+            return None
+        return str(candidate)
+
+
+def build_lexicon(catalog: Catalog) -> Lexicon:
+    lex = Lexicon()
+    for entity in catalog.entities.values():
+        for phrase in [entity.singular, entity.plural, *entity.synonyms]:
+            lex.add(phrase, Meaning("entity", entity.name))
+        for column in entity.columns.values():
+            for phrase in [column.name.replace("_", " "), column.label, *column.synonyms]:
+                lex.add(phrase, Meaning("column", column.name, extra=entity.name))
+        for computed in entity.computed.values():
+            lex.add(computed.name, Meaning("column", computed.name, extra=entity.name))
+            lex.add(computed.label, Meaning("column", computed.name, extra=entity.name))
+    for named in catalog.named_filters.values():
+        for phrase in named.phrases:
+            lex.add(phrase, Meaning("named", named.name))
+    for metric in catalog.metrics.values():
+        for phrase in metric.phrases:
+            lex.add(phrase, Meaning("metric", metric.name))
+    for valueset, values in catalog.valuesets.items():
+        for value, phrases in values.items():
+            for phrase in [value.replace("_", " "), *phrases]:
+                if valueset == "states" and len(phrase) <= 3:
+                    continue  # state codes are matched only when typed in capitals (see parser)
+                if valueset == "countries" and (normalize(phrase) in ("us", "in") or phrase == value):
+                    continue  # codes and common words; "USA", "UK", "Germany" still match
+                lex.add(phrase, Meaning("value", value, extra=valueset))
+    for name, ids in catalog.stage_names.items():
+        lex.add(name, Meaning("stage", name))
+    for name, pid in catalog.pipelines.items():
+        lex.add(f"{name} pipeline", Meaning("pipeline", name, ref=pid))
+        lex.add(name, Meaning("pipeline", name, ref=pid))
+    for name, uid in catalog.users.items():
+        lex.add(name, Meaning("user", name, ref=uid))
+    for name, tid in catalog.teams.items():
+        lex.add(name, Meaning("team", name, ref=tid))
+        lex.add(f"{name} team", Meaning("team", name, ref=tid))
+    for name in catalog.accounts:
+        lex.add(name, Meaning("account", name))
+    words = {w for phrase in lex.phrases for w in phrase.split() if len(w) >= 3}
+    words |= set(catalog.filler) | GRAMMAR_WORDS
+    # account and person names are not typo targets: correcting toward them invents meaning
+    names = set(catalog.accounts) | set(catalog.users)
+    name_words = {w for n in names for w in n.split()} - {w for p, ms in lex.phrases.items()
+                                                          for m in ms if m.kind not in ("account", "user")
+                                                          for w in p.split()}
+    lex.vocabulary = sorted(words - name_words)
+    return lex

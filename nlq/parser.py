@@ -1,0 +1,1471 @@
+"""The built-in semantic parser: a question in plain English → a `QueryPlan`, offline and deterministic.
+
+The grammar is small and general; everything it knows about the CRM comes from the catalog through
+the lexicon. It reads a question in passes (refusals, top-N, dates, comparisons, grouping, measures,
+phrases, ownership), attaches each modifier to the entity mention it qualifies, and builds a plan.
+Whatever it cannot account for makes it ask back instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Literal
+
+from nlq.catalog import Catalog, Entity
+from nlq.dates import MONTHS, DateRange, match_date, midnight, relative_month_start
+from nlq.lexer import Token, tokenize
+from nlq.lexicon import Lexicon, Meaning
+from nlq.plan import AnyOf, Compare, Condition, Exists, GroupBy, Measure, OrderBy, QueryPlan
+
+MAX_QUESTION_CHARS = 1000
+DEFAULT_TOP_N = 10
+
+_WRITE_VERBS = re.compile(
+    r"\b(delete|drop|truncate|insert|update|alter|create|remove|erase|wipe|purge|modify|overwrite|"
+    r"grant|revoke|rename|merge|upsert|destroy|reassign|change|set|add|edit|mark|assign|move|close out|"
+    r"log a|log an|send)\b", re.IGNORECASE)
+_READ_CONTEXT = re.compile(r"\b(how many|show|list|which|what|who|count|find|get|see)\b", re.IGNORECASE)
+_INJECTION = re.compile(
+    r"(ignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|prompts?)|system prompt|"
+    r"you are now|developer mode|admin mode|jailbreak|disregard (the|all|your)|pretend (you|to be)|"
+    r"act as (an? )?(admin|administrator|dba|root)|bypass|override (the )?(scope|security|rules))",
+    re.IGNORECASE)
+_SECRETS = re.compile(
+    r"\b(passwords?|passwd|api[ _-]?keys?|secrets?|credentials?|tokens?|private keys?|ssh|hash(es)?|"
+    r"pg_\w+|information_schema|pg_catalog|salar(y|ies)|payroll|social security|ssn|credit cards?)\b",
+    re.IGNORECASE)
+_SQL_START = re.compile(r"^\s*(select|with|explain|values|table)\b", re.IGNORECASE)
+_SQL_SYNTAX = re.compile(r"(;|--|/\*|\bunion\s+select\b|\bfrom\s+\w+\s+where\b)", re.IGNORECASE)
+_VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
+          "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",
+          "that", "these", "whatever", "hot", "stuffs", "numbers", "data", "info", "details", "update",
+          "status", "latest"}
+
+
+@dataclass
+class ParseContext:
+    catalog: Catalog
+    lexicon: Lexicon
+    today: date
+    actor_id: int
+    actor_team_id: int | None
+    actor_role: str
+    team_member_ids: tuple[int, ...] = ()
+    previous: QueryPlan | None = None
+
+    @property
+    def now(self) -> datetime:
+        return midnight(self.today)
+
+
+@dataclass
+class ParseOutcome:
+    status: Literal["planned", "clarify", "refuse"]
+    plan: QueryPlan | None = None
+    message: str = ""
+    code: str = ""
+    suggestions: list[str] = field(default_factory=list)
+    raw_sql: str | None = None
+    is_follow_up: bool = False
+
+
+# --- the pieces a question is made of -------------------------------------------------------------
+
+@dataclass
+class Mention:
+    """A phrase naming what rows are about: an entity, a named filter (customers) or a metric."""
+
+    pos: int
+    end: int
+    entity: str
+    named: str | None = None
+    metric: str | None = None
+    negated: bool = False
+    phrase: str = ""
+
+
+@dataclass
+class Modifier:
+    pos: int
+    kind: str                  # value | compare | date | owner | stage | pipeline | account | team | column
+    data: dict[str, Any]
+    end: int = -1
+
+    def __post_init__(self) -> None:
+        if self.end < 0:
+            self.end = self.pos + 1
+
+
+@dataclass
+class _State:
+    tokens: list[Token]
+    used: list[bool]
+    ctx: ParseContext
+    mentions: list[Mention] = field(default_factory=list)
+    modifiers: list[Modifier] = field(default_factory=list)
+    measure: str | None = None            # count | sum | avg | min | max
+    measure_column: tuple[int, str] | None = None
+    group_words: list[tuple[int, list[str]]] = field(default_factory=list)
+    sort: tuple[str | None, bool] | None = None     # (column or None for measure, descending)
+    superlative: tuple[int, bool] | None = None     # (position, descending) from largest/smallest/most/...
+    limit: int | None = None
+    most: bool = False
+    unknown: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    definitions: list[str] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[str]:
+        return [t.text for t in self.tokens]
+
+    def word(self, i: int) -> str:
+        return self.tokens[i].text if 0 <= i < len(self.tokens) else ""
+
+    def take(self, start: int, end: int) -> None:
+        for k in range(start, min(end, len(self.used))):
+            self.used[k] = True
+
+
+# --- entry point -----------------------------------------------------------------------------------
+
+def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
+    """Understand a question, or say why not (refuse) or what is unclear (clarify)."""
+    refusal = _screen(question)
+    if refusal is not None:
+        return refusal
+    if _SQL_START.match(question) or (_SQL_SYNTAX.search(question) and re.search(
+            r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
+        return ParseOutcome("planned", raw_sql=question.strip())
+    tokens = tokenize(question)
+    if not any(t.kind == "word" for t in tokens):
+        return ParseOutcome("clarify", code="empty-question",
+                            message="I could not find a question there. Ask about your contacts, "
+                                    "accounts, deals, activities, emails or notes.",
+                            suggestions=_starter_suggestions(ctx))
+    state = _State(tokens=tokens, used=[False] * len(tokens), ctx=ctx)
+    _correct_typos(state)
+    for step in _PASSES:
+        step(state)
+    return _build(state, question)
+
+
+def _screen(question: str) -> ParseOutcome | None:
+    text = question.strip()
+    if not text:
+        return ParseOutcome("clarify", code="empty-question", message="Ask me something about your CRM data.")
+    if len(text) > MAX_QUESTION_CHARS:
+        return ParseOutcome("refuse", code="question-too-long",
+                            message=f"That question is {len(text):,} characters long; please keep it under "
+                                    f"{MAX_QUESTION_CHARS:,} and ask one thing at a time.")
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or 0xFFF0 <= ord(ch) <= 0xFFFF for ch in text):
+        return ParseOutcome("refuse", code="unreadable-question",
+                            message="The question contains control characters I cannot read.")
+    letters = sum(ch.isalpha() for ch in text)
+    if letters == 0:
+        return ParseOutcome("refuse", code="unreadable-question",
+                            message="I could not find any words in that. Ask a question about your CRM data.")
+    if _INJECTION.search(text):
+        return ParseOutcome("refuse", code="instruction-override",
+                            message="I can't change my rules or your access. I answer questions about the CRM "
+                                    "data you may see.")
+    if _SECRETS.search(text):
+        return ParseOutcome("refuse", code="restricted-data",
+                            message="I can't show credentials, system tables or data the CRM does not hold. "
+                                    "Ask about contacts, accounts, deals, activities, emails or notes.")
+    write = _WRITE_VERBS.search(text)
+    if write and not _is_read_phrase(text, write):
+        return ParseOutcome("refuse", code="write-not-allowed",
+                            message=f"I can only read data; I can't {write.group(1).lower()} anything. "
+                                    "Make changes in the CRM itself.")
+    return None
+
+
+def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
+    """'deals created last month', 'contacts added this week' read; 'create a deal' writes."""
+    verb = match.group(1).lower()
+    after = text[match.end():].lstrip().lower()
+    before = text[: match.start()].lower()
+    if verb in ("create", "add", "update", "change", "send", "mark", "assign", "move", "set", "edit", "remove",
+                "merge", "close out", "log a", "log an", "delete", "drop", "modify", "rename"):
+        # participles and nouns read: "created", "updates", "changes in stage", "sent emails"
+        if not re.match(r"^[a-z]", after) and verb not in ("delete", "drop"):
+            return bool(_READ_CONTEXT.search(before))
+        if _READ_CONTEXT.search(before) and verb in ("change", "update", "changes", "send", "mark", "set"):
+            return True
+    return False
+
+
+# --- passes ----------------------------------------------------------------------------------------
+
+def _correct_typos(state: _State) -> None:
+    lex = state.ctx.lexicon
+    known = set(lex.vocabulary)
+    for tok in state.tokens:
+        if tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler:
+            continue
+        if lex.lookup(tok.text):
+            continue
+        fixed = lex.correct(tok.text)
+        if fixed:
+            tok.text = fixed
+
+
+def _pass_top(state: _State) -> None:
+    """'top 5', 'first 10', '5 largest', 'the largest deal', 'bottom 3'."""
+    w = state.words
+    for i, word in enumerate(w):
+        if word in ("top", "first", "bottom", "best", "worst") and i + 1 < len(w) and state.tokens[i + 1].kind == "number":
+            state.limit = int(state.tokens[i + 1].value or DEFAULT_TOP_N)
+            state.superlative = (i, word not in ("bottom", "worst"))
+            state.take(i, i + 2)
+        elif word in ("top", "bottom") and not state.used[i]:
+            state.limit = state.limit or DEFAULT_TOP_N
+            state.superlative = (i, word == "top")
+            state.take(i, i + 1)
+        elif state.tokens[i].kind == "number" and i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
+                not state.tokens[i].is_money and (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get")):
+            state.limit = int(state.tokens[i].value or DEFAULT_TOP_N)
+            state.take(i, i + 1)
+
+
+_SUPERLATIVES = {
+    "largest": True, "biggest": True, "highest": True, "greatest": True, "most": True, "max": True,
+    "maximum": True, "smallest": False, "lowest": False, "least": False, "fewest": False, "min": False,
+    "minimum": False, "newest": True, "latest": True, "oldest": False, "earliest": False, "recent": True,
+}
+
+
+def _pass_dates(state: _State) -> None:
+    toks, ctx = state.tokens, state.ctx
+    i = 0
+    while i < len(toks):
+        if state.used[i]:
+            i += 1
+            continue
+        word = toks[i].text
+        lead = word in ("since", "after", "before", "until", "from") and i + 1 < len(toks)
+        start = i + 1 if lead else i
+        found = _date_at(toks, start, ctx.today)
+        if found is None:
+            # "older than 90 days", "more than 30 days ago"
+            i += 1
+            continue
+        rng, used = found
+        end = start + used
+        if lead:
+            rng = _bounded(rng, word, ctx.today)
+        negate, col_pos = _date_negation_and_column(state, i)
+        # "in the last 30 days" / "within" / "during" / "over the past" — the lead-in words are grammar
+        k = i - 1
+        while k >= 0 and toks[k].text in ("in", "the", "within", "during", "over", "for", "of", "from") and \
+                not state.used[k]:
+            state.used[k] = True
+            k -= 1
+        state.take(i, end)
+        state.modifiers.append(Modifier(i, "date", {"range": rng, "negate": negate, "column_pos": col_pos}))
+        i = end
+
+
+def _date_at(toks: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
+    if i >= len(toks):
+        return None
+    if toks[i].text in ("the",) and i + 1 < len(toks):
+        found = match_date(toks, i + 1, today)
+        return (found[0], found[1] + 1) if found else None
+    return match_date(toks, i, today)
+
+
+def _bounded(rng: DateRange, lead: str, today: date) -> DateRange:
+    if lead in ("since", "after", "from"):
+        start = rng.end if lead == "after" else rng.start
+        if rng.phrase.split()[0].lower() in MONTHS and len(rng.phrase.split()) == 2 and lead == "since" and \
+                rng.start and rng.start.date() > today:
+            start = midnight(relative_month_start(rng.start.month, today))
+        return DateRange(start, None, f"{lead} {rng.phrase}", "since", upto_now=False)
+    return DateRange(None, rng.start, f"before {rng.phrase}", "before")
+
+
+def _date_negation_and_column(state: _State, i: int) -> tuple[bool, int | None]:
+    """Look left of a date phrase for the column it dates and a negation ('not contacted in')."""
+    negate = False
+    col_pos = None
+    for k in range(i - 1, max(-1, i - 7), -1):
+        word = state.word(k)
+        if state.tokens[k].kind != "word":
+            break
+        if col_pos is None and _column_words(state, k):
+            col_pos = k
+            state.used[k] = True
+        if word in ("not", "no", "never", "without", "nobody", "none") and col_pos is not None:
+            negate = True
+            state.used[k] = True
+            break
+        if word in ("with", "who", "that", "which") and col_pos is not None:
+            break
+    return negate, col_pos
+
+
+def _column_words(state: _State, k: int) -> bool:
+    word = state.word(k)
+    return word in _DATE_COLUMN_WORDS
+
+
+_DATE_COLUMN_WORDS = {
+    "contacted": "last_contacted_at", "contact": "last_contacted_at", "touched": "last_contacted_at",
+    "reached": "last_contacted_at", "spoken": "last_contacted_at", "talked": "last_contacted_at",
+    "heard": "last_contacted_at", "engaged": "last_contacted_at",
+    "created": "created_at", "added": "created_at", "new": "created_at", "signed": "created_at",
+    "joined": "created_at", "opened": "@opened", "closing": "close_date", "close": "close_date",
+    "closes": "close_date", "expected": "close_date", "closed": "closed_at", "won": "closed_at",
+    "lost": "closed_at", "due": "due_at", "scheduled": "due_at", "held": "due_at", "happened": "due_at",
+    "happening": "due_at", "completed": "completed_at", "done": "completed_at", "finished": "completed_at",
+    "sent": "sent_at", "received": "sent_at", "clicked": "clicked_at", "replied": "replied_at",
+    "written": "created_at", "logged": "created_at", "booked": "closed_at",
+}
+
+
+def _pass_comparisons(state: _State) -> None:
+    toks = state.tokens
+    for i, tok in enumerate(toks):
+        if tok.kind != "number" or state.used[i]:
+            continue
+        op, start = _comparator_before(state, i)
+        if op == "between_low":
+            continue
+        if op is None:
+            # a bare number next to a column ("score 80") or money ("$50k deals") is an equality/min
+            if tok.is_money:
+                op, start = "gte", i
+            else:
+                continue
+        value: Any = tok.value
+        end = i + 1
+        if op == "between":
+            j = i + 1
+            if j < len(toks) and toks[j].text in ("and", "to", "-") and j + 1 < len(toks) and toks[j + 1].kind == "number":
+                high = toks[j + 1]
+                low_v, high_v = tok.value or 0, high.value or 0
+                # "between 20 and 50k": the magnitude of the second applies to the first
+                if high.is_money and not tok.is_money and low_v < 1000 <= high_v:
+                    low_v *= 1000 if high_v < 1e6 else 1e6
+                value = [low_v, high_v]
+                tok.is_money = tok.is_money or high.is_money
+                end = j + 2
+            else:
+                continue
+        unit_pos = end if end < len(toks) else None
+        state.take(start, end)
+        state.modifiers.append(Modifier(start, "compare", {
+            "op": op, "value": value, "money": tok.is_money, "percent": tok.is_percent,
+            "unit_pos": unit_pos, "number_pos": i,
+        }, end))
+
+
+_COMPARATORS = [
+    (("more", "than"), "gt"), (("greater", "than"), "gt"), (("bigger", "than"), "gt"), (("larger", "than"), "gt"),
+    (("higher", "than"), "gt"), (("over",), "gt"), (("above",), "gt"), (("exceeding",), "gt"), (("exceeds",), "gt"),
+    (("north", "of"), "gt"), (("at", "least"), "gte"), (("minimum", "of"), "gte"), (("min",), "gte"),
+    (("or", "more"), "gte"), (("plus",), "gte"), (("less", "than"), "lt"), (("fewer", "than"), "lt"),
+    (("smaller", "than"), "lt"), (("lower", "than"), "lt"), (("under",), "lt"), (("below",), "lt"),
+    (("at", "most"), "lte"), (("up", "to"), "lte"), (("no", "more", "than"), "lte"), (("maximum", "of"), "lte"),
+    (("max",), "lte"), (("between",), "between"), (("exactly",), "eq"), (("equal", "to"), "eq"),
+    (("equals",), "eq"), ((">",), "gt"), ((">=",), "gte"), (("<",), "lt"), (("<=",), "lte"), (("=",), "eq"),
+    (("worth", "more", "than"), "gt"), (("worth", "over"), "gt"), (("worth",), "gte"),
+]
+
+
+def _comparator_before(state: _State, i: int) -> tuple[str | None, int]:
+    words = state.words
+    # "between 20k and 50k": the second number belongs to the first
+    if i >= 2 and words[i - 1] in ("and", "to") and state.tokens[i - 2].kind == "number":
+        for k in range(i - 3, max(-1, i - 6), -1):
+            if words[k] == "between":
+                return "between_low", i
+    for phrase, op in sorted(_COMPARATORS, key=lambda p: -len(p[0])):
+        n = len(phrase)
+        if i - n >= 0 and tuple(words[i - n:i]) == phrase:
+            # "10k or more"
+            return op, i - n
+    if i + 2 < len(words) and (words[i + 1], words[i + 2]) in (("or", "more"), ("or", "above"), ("and", "up"),
+                                                               ("or", "higher"), ("plus",)):
+        state.take(i + 1, i + 3)
+        return "gte", i
+    if i + 1 < len(words) and words[i + 1] == "plus":
+        state.take(i + 1, i + 2)
+        return "gte", i
+    if i + 2 < len(words) and (words[i + 1], words[i + 2]) in (("or", "less"), ("or", "fewer"), ("or", "below")):
+        state.take(i + 1, i + 3)
+        return "lte", i
+    return None, i
+
+
+def _pass_sorting(state: _State) -> None:
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        if word in ("sort", "sorted", "order", "ordered", "rank", "ranked") and i + 1 < len(w):
+            j = i + 1
+            if w[j] in ("by", "on"):
+                j += 1
+            while j < len(w) and w[j] in ("the", "their", "its", "deal", "them"):
+                j += 1
+            state.take(i, j)
+            descending = None
+            k = j
+            phrase_words = []
+            while k < len(w) and w[k] not in ("desc", "descending", "asc", "ascending", "highest", "lowest",
+                                              "biggest", "smallest", "newest", "oldest", "first", "then", "and"):
+                phrase_words.append(w[k])
+                k += 1
+            for k2 in range(k, min(k + 3, len(w))):
+                if w[k2] in ("desc", "descending", "highest", "biggest", "largest", "newest", "latest", "most"):
+                    descending = True
+                    state.take(k2, k2 + 2 if k2 + 1 < len(w) and w[k2 + 1] == "first" else k2 + 1)
+                elif w[k2] in ("asc", "ascending", "lowest", "smallest", "oldest", "earliest", "least"):
+                    descending = False
+                    state.take(k2, k2 + 2 if k2 + 1 < len(w) and w[k2 + 1] == "first" else k2 + 1)
+            state.sort = (" ".join(phrase_words[:3]) if phrase_words else None, bool(descending)) \
+                if descending is not None else (" ".join(phrase_words[:3]) or None, _default_desc(phrase_words))
+            state.modifiers.append(Modifier(j, "sort", {"words": phrase_words[:3]}))
+        elif word in ("newest", "latest", "oldest", "earliest", "highest", "largest", "biggest", "smallest",
+                      "lowest") and i + 1 < len(w) and w[i + 1] == "first":
+            state.sort = (None, word in ("newest", "latest", "highest", "largest", "biggest"))
+            state.modifiers.append(Modifier(i, "sort", {"words": [word]}))
+            state.take(i, i + 2)
+
+
+def _default_desc(words: list[str]) -> bool:
+    return any(w in ("amount", "value", "size", "revenue", "score", "employees", "recent", "newest") for w in words)
+
+
+def _pass_grouping(state: _State) -> None:
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        lead = None
+        if word in ("by", "per", "across") and not (i > 0 and w[i - 1] in ("owned", "assigned", "managed", "handled",
+                                                                          "created", "written", "sent", "logged")):
+            lead = i + 1
+        elif word == "for" and i + 1 < len(w) and w[i + 1] in ("each", "every"):
+            lead = i + 2
+        elif word == "each" and i + 1 < len(w) and not (i > 0 and w[i - 1] in ("for",)):
+            lead = i + 1
+        elif word in ("breakdown", "broken", "grouped", "split") :
+            j = i + 1
+            while j < len(w) and w[j] in ("down", "by", "per", "into", "of"):
+                j += 1
+            lead = j
+        if lead is None or lead >= len(w):
+            continue
+        j = lead
+        while j < len(w) and w[j] in ("the", "their", "each", "every", "deal", "lead", "sales", "its"):
+            if w[j] in ("deal", "lead", "sales") and j + 1 < len(w) and w[j + 1] in ("stage", "source", "rep", "reps",
+                                                                                  "owner", "person", "team"):
+                j += 1
+                continue
+            j += 1
+        phrase = w[j:j + 3]
+        ordering = _ordering_phrase(state, phrase)
+        if ordering and word == "by":
+            continue
+        target, used = _group_target(state, phrase)
+        if target is None:
+            continue
+        # "top 5 accounts by pipeline value": 'by <measure>' orders, it does not group
+        state.take(i, j + used)
+        state.group_words.append((i, target))
+
+
+def _ordering_phrase(state: _State, phrase: list[str]) -> bool:
+    """'by pipeline value', 'by revenue', 'by amount' after top/most: a measure to rank by, not a group."""
+    lex = state.ctx.lexicon
+    ranks = state.limit is not None or state.superlative is not None or \
+        any(w in _SUPERLATIVES or w == "top" for w in state.words)
+    for n in range(min(3, len(phrase)), 0, -1):
+        meanings = lex.lookup(" ".join(phrase[:n]))
+        if any(m.kind == "metric" for m in meanings) and not any(m.kind == "named" for m in meanings):
+            return True
+        if ranks and any(m.kind == "column" and m.name in ("amount", "annual_revenue", "employee_count",
+                                                           "lead_score", "duration_minutes") for m in meanings):
+            return True
+    return False
+
+
+_GROUP_WORDS: dict[str, list[str]] = {
+    "rep": ["@owner"], "reps": ["@owner"], "owner": ["@owner"], "owners": ["@owner"], "salesperson": ["@owner"],
+    "salespeople": ["@owner"], "seller": ["@owner"], "user": ["@owner"], "person": ["@owner"], "author": ["@owner"],
+    "ae": ["@owner"], "team": ["@team"], "teams": ["@team"], "region": ["@region"], "regions": ["@region"],
+    "month": ["@month"], "months": ["@month"], "monthly": ["@month"], "quarter": ["@quarter"],
+    "quarters": ["@quarter"], "quarterly": ["@quarter"], "week": ["@week"], "weeks": ["@week"],
+    "weekly": ["@week"], "year": ["@year"], "years": ["@year"], "yearly": ["@year"], "day": ["@day"],
+    "days": ["@day"], "daily": ["@day"], "account": ["@account"], "accounts": ["@account"],
+    "company": ["@account"], "companies": ["@account"], "customer": ["@account"], "pipeline": ["@pipeline"],
+    "pipelines": ["@pipeline"], "stage": ["@stage"], "stages": ["@stage"], "contact": ["@contact"],
+}
+
+
+def _group_target(state: _State, phrase: list[str]) -> tuple[list[str] | None, int]:
+    if not phrase:
+        return None, 0
+    lex = state.ctx.lexicon
+    for n in range(min(3, len(phrase)), 0, -1):
+        key = " ".join(phrase[:n])
+        if n == 1 and key in _GROUP_WORDS:
+            return _GROUP_WORDS[key], 1
+        meanings = [m for m in lex.lookup(key) if m.kind == "column"]
+        if meanings:
+            return [f"{m.extra}.{m.name}" for m in meanings], n
+        if key in _GROUP_WORDS:
+            return _GROUP_WORDS[key], n
+        if n == 1 and key.endswith("s") and key[:-1] in _GROUP_WORDS:
+            return _GROUP_WORDS[key[:-1]], 1
+    return None, 0
+
+
+def _pass_measures(state: _State) -> None:
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if word == "how" and nxt in ("many", "much"):
+            state.measure = "count" if nxt == "many" else state.measure or "sum"
+            state.take(i, i + 2)
+        elif word in ("number", "count", "counts", "#", "tally", "amount") and nxt == "of":
+            if word == "amount":
+                continue
+            state.measure = "count"
+            state.take(i, i + 2)
+        elif word in ("count", "counts"):
+            state.measure = "count"
+            state.take(i, i + 1)
+        elif word in ("total", "sum", "combined", "aggregate", "overall") and nxt not in ("number", "count"):
+            state.measure = state.measure or "sum"
+            state.take(i, i + 1)
+            if nxt == "of":
+                state.take(i + 1, i + 2)
+        elif word in ("average", "avg", "mean", "typical"):
+            state.measure = "avg"
+            state.take(i, i + 1)
+        elif word in ("median",):
+            state.measure = "avg"
+            state.unknown.append("median")
+        elif word in _SUPERLATIVES and not state.used[i]:
+            if word in ("most", "least", "fewest") and nxt not in ("recent",):
+                state.most = True
+            state.superlative = (i, _SUPERLATIVES[word])
+            state.take(i, i + 1)
+            if word == "most" and nxt == "recent":
+                state.take(i + 1, i + 2)
+
+
+def _pass_ownership(state: _State) -> None:
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        if word in ("my", "our", "mine", "me", "i") and i + 1 <= len(w):
+            nxt = w[i + 1] if i + 1 < len(w) else ""
+            if word in ("my", "our") and nxt in ("team", "teams", "group", "squad", "org"):
+                state.modifiers.append(Modifier(i, "owner", {"scope": "team"}))
+                state.take(i, i + 2)
+            elif word in ("my", "mine") or (word == "me" and i > 0 and w[i - 1] in ("to", "by", "for", "owned")) or \
+                    (word == "i" and nxt in ("own", "have", "manage", "am", "wrote", "created", "logged", "sent", "handle")):
+                if word == "our":
+                    state.modifiers.append(Modifier(i, "owner", {"scope": "team"}))
+                else:
+                    state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
+                state.take(i, i + 1)
+                if word == "i" and nxt in ("own", "have", "manage", "handle"):
+                    state.take(i + 1, i + 2)
+
+
+def _pass_phrases(state: _State) -> None:
+    """Longest match of catalog phrases over the tokens not yet used."""
+    lex = state.ctx.lexicon
+    toks = state.tokens
+    i = 0
+    while i < len(toks):
+        if state.used[i] or toks[i].kind not in ("word",):
+            i += 1
+            continue
+        matched = False
+        for n in range(min(lex.max_words, len(toks) - i), 0, -1):
+            span = toks[i:i + n]
+            if any(state.used[i + k] or t.kind != "word" for k, t in enumerate(span)):
+                continue
+            phrase = " ".join(t.text for t in span)
+            meanings = lex.lookup(phrase)
+            if not meanings and n == 1 and span[0].is_upper_code:
+                meanings = _state_code(state, span[0])
+            if not meanings:
+                continue
+            _record(state, i, i + n, phrase, meanings)
+            state.take(i, i + n)
+            i += n
+            matched = True
+            break
+        if not matched:
+            i += 1
+
+
+def _state_code(state: _State, tok: Token) -> list[Meaning]:
+    code = tok.original.upper()
+    catalog = state.ctx.catalog
+    states = catalog.valuesets.get("states", {})
+    countries = catalog.valuesets.get("countries", {})
+    out = []
+    if code in states:
+        out.append(Meaning("value", code, extra="states"))
+    if code in countries and code not in ("IN",):
+        out.append(Meaning("value", code, extra="countries"))
+    return out
+
+
+def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Meaning]) -> None:
+    kinds = {m.kind for m in meanings}
+    catalog = state.ctx.catalog
+    if "metric" in kinds and ("named" in kinds or "entity" in kinds):
+        # "pipeline": the metric when asked for a figure, else the open deals themselves
+        metric = next(m for m in meanings if m.kind == "metric")
+        wants_figure = state.measure in ("sum", None) and _asks_for_figure(state)
+        if wants_figure or "named" not in kinds and "entity" not in kinds:
+            state.mentions.append(Mention(start, end, catalog.metrics[metric.name].entity, metric=metric.name,
+                                          phrase=phrase))
+            return
+        meanings = [m for m in meanings if m.kind != "metric"]
+        kinds = {m.kind for m in meanings}
+    if "named" in kinds:
+        named = next(m for m in meanings if m.kind == "named")
+        entity = catalog.named_filters[named.name].entity
+        state.mentions.append(Mention(start, end, entity, named=named.name, phrase=phrase))
+        return
+    if "metric" in kinds:
+        metric = next(m for m in meanings if m.kind == "metric")
+        state.mentions.append(Mention(start, end, catalog.metrics[metric.name].entity, metric=metric.name,
+                                      phrase=phrase))
+        return
+    if kinds == {"column"} or ("column" in kinds and "entity" in kinds and state.mentions):
+        columns = [m for m in meanings if m.kind == "column"]
+        if "entity" in kinds and not state.mentions:
+            pass
+        else:
+            state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
+                                                              "phrase": phrase}, end))
+            return
+    if "entity" in kinds:
+        entity = next(m for m in meanings if m.kind == "entity")
+        state.mentions.append(Mention(start, end, entity.name, phrase=phrase))
+        return
+    values = [m for m in meanings if m.kind == "value"]
+    if values:
+        state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
+                                                         "phrase": phrase}, end))
+        return
+    for kind in ("stage", "pipeline", "user", "team", "account"):
+        found = [m for m in meanings if m.kind == kind]
+        if found:
+            state.modifiers.append(Modifier(start, kind, {"name": found[0].name, "ref": found[0].ref,
+                                                          "phrase": phrase}, end))
+            return
+    if "column" in kinds:
+        columns = [m for m in meanings if m.kind == "column"]
+        state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
+                                                          "phrase": phrase}))
+
+
+def _asks_for_figure(state: _State) -> bool:
+    words = set(state.words)
+    listing = {"show", "list", "which", "display", "deals", "opportunities", "opps", "pull"}
+    figure = {"what", "whats", "how", "total", "value", "size", "worth", "much", "sum", "by", "per", "is"}
+    return bool(words & figure) and not (words & listing and not words & {"total", "value", "much", "by", "per"})
+
+
+def _pass_negations(state: _State) -> None:
+    """'without deals', 'with no open deals', 'who have no activities', 'never emailed'."""
+    w = state.words
+    for m in state.mentions:
+        k = m.pos - 1
+        steps = 0
+        while k >= 0 and steps < 4:
+            word = w[k]
+            if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
+                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with"):
+                m.negated = True
+                state.used[k] = True
+                break
+            if state.used[k] and word not in ("open", "won", "lost"):
+                break
+            if word not in ("any", "with", "have", "has", "having", "had", "do", "does", "did", "not", "a",
+                            "an", "the", "open", "who", "that", "which", "they"):
+                break
+            k -= 1
+            steps += 1
+
+
+# --- assembling the plan -----------------------------------------------------------------------------
+
+_PASSES = (_pass_top, _pass_dates, _pass_comparisons, _pass_sorting, _pass_grouping, _pass_ownership,
+           _pass_phrases, _pass_measures, _pass_negations)
+
+
+def _build(state: _State, question: str) -> ParseOutcome:
+    ctx = state.ctx
+    catalog = ctx.catalog
+    leftovers = [t for k, t in enumerate(state.tokens) if not state.used[k] and t.kind == "word"
+                 and t.text not in catalog.filler and t.text not in _GRAMMAR_FILLER]
+    follow_up = ctx.previous is not None and _looks_like_follow_up(state, question)
+    if not state.mentions:
+        if follow_up and ctx.previous is not None:
+            return _refine(state, ctx.previous, leftovers, question)
+        if leftovers:
+            vague = [t.text for t in leftovers if t.text in _VAGUE]
+            if vague or len(leftovers) > 3 or state.modifiers:
+                return _clarify(state, leftovers, "I'm not sure what you want to see.")
+            return ParseOutcome("refuse", code="unknown-subject",
+                                message=f"I don't have data about '{' '.join(t.original for t in leftovers)}'. "
+                                        f"I can answer questions about {_entity_list(catalog)}.")
+        if state.modifiers or state.measure:
+            return _clarify(state, [], "What would you like to see: contacts, accounts, deals, activities?")
+        return _clarify(state, [], "I didn't catch what you're asking about.")
+    if leftovers:
+        return _clarify(state, leftovers, "")
+    return _assemble(state, follow_up)
+
+
+_GRAMMAR_FILLER = {
+    "not", "have", "has", "had", "been", "did", "do", "does", "was", "were", "is", "are", "no", "with",
+    "without", "who", "that", "which", "than", "and", "or", "than", "in", "on", "at", "by", "of", "for",
+    "any", "to", "from", "into", "the", "a", "an", "since", "last", "this", "next", "days", "then", "there",
+    "per", "each", "where", "whose", "having", "them", "they", "those", "ones", "only", "just", "also",
+    "what", "about", "how", "still", "yet", "ever", "currently", "today", "right", "now", "status",
+    "been", "being", "their", "its", "got", "gotten", "getting", "set", "haven", "hasn", "isn", "aren",
+    "over", "under", "above", "below", "more", "less", "most", "between", "new", "up", "down", "other",
+    "else", "again", "same", "too", "very", "really", "exactly", "approximately", "around", "about",
+    "than", "equal", "vs", "versus", "compared", "like", "such", "as", "per", "currently", "open",
+}
+
+
+def _looks_like_follow_up(state: _State, question: str) -> bool:
+    text = question.strip().lower()
+    starters = ("only", "just", "and ", "what about", "how about", "now ", "also", "of those", "of them",
+                "those", "them", "same", "but ", "filter", "exclude", "sort", "order", "how many are",
+                "how many of", "show only", "limit", "restrict", "narrow", "group", "break", "which of",
+                "then ", "ok ", "okay", "and,", "instead", "what if")
+    if text.startswith(starters):
+        return True
+    if not state.mentions:
+        return True
+    pronouns = {"those", "them", "these", "ones", "they", "it"}
+    return bool(pronouns & set(state.words)) and len(state.mentions) <= 1 and \
+        all(m.named is None and m.metric is None for m in state.mentions)
+
+
+def _entity_list(catalog: Catalog) -> str:
+    return "contacts, accounts, deals, activities (calls, meetings, tasks), emails, notes, reps and teams"
+
+
+def _clarify(state: _State, leftovers: list[Token], lead: str) -> ParseOutcome:
+    words = " ".join(t.original for t in leftovers)
+    message = lead or f"I'm not sure what you mean by '{words}'."
+    return ParseOutcome("clarify", code="not-understood", message=message,
+                        suggestions=_suggestions(state))
+
+
+def _suggestions(state: _State) -> list[str]:
+    """Concrete rephrasings built from what was understood."""
+    out = []
+    mention = state.mentions[0] if state.mentions else None
+    if mention is not None:
+        noun = mention.phrase or state.ctx.catalog.entities[mention.entity].plural
+        if mention.entity == "deals":
+            out += [f"open {noun} over $50,000", f"{noun} closing this month", f"{noun} by stage"]
+        elif mention.entity == "contacts":
+            out += [f"{noun} not contacted in 30 days", f"{noun} in Texas", f"how many {noun} by lead source"]
+        elif mention.entity == "accounts":
+            out += [f"{noun} in the Software industry", f"top 5 {noun} by pipeline value"]
+        else:
+            out += [f"{noun} in the last 7 days", f"how many {noun} by rep"]
+    return (out + _starter_suggestions(state.ctx))[:3]
+
+
+def _starter_suggestions(ctx: ParseContext) -> list[str]:
+    return ["open deals over $50,000", "customers not contacted in 30 days", "pipeline value by stage"]
+
+
+def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
+    ctx, catalog = state.ctx, state.ctx.catalog
+    subject = state.mentions[0]
+    metric_mentions = [m for m in state.mentions if m.metric]
+    # "top 5 accounts by pipeline value" → the metric's entity grouped by the subject
+    group_by_subject = None
+    if subject.metric is None and metric_mentions and subject.entity != metric_mentions[0].entity:
+        relation = _relation_to(catalog, metric_mentions[0].entity, subject.entity)
+        if relation is None:
+            return _clarify(state, [], f"I can't relate {subject.phrase} to {metric_mentions[0].phrase}.")
+        group_by_subject = GroupBy(relation=relation, label=catalog.entities[subject.entity].singular)
+        main = metric_mentions[0]
+        mentions = [main] + [m for m in state.mentions if m is not main and m is not subject]
+        subject_mention = subject
+    elif subject.metric is None and state.most and len(state.mentions) > 1 and \
+            state.mentions[1].entity != subject.entity and \
+            _relation_to(catalog, state.mentions[1].entity, subject.entity):
+        # "which rep has the most won deals" → won deals grouped by rep, counted, highest first
+        main = state.mentions[1]
+        relation = _relation_to(catalog, main.entity, subject.entity)
+        group_by_subject = GroupBy(relation=relation, label=catalog.entities[subject.entity].singular)
+        mentions = [main] + state.mentions[2:]
+        subject_mention = subject
+        if state.measure is None:
+            state.measure = "count"
+    else:
+        main = subject
+        mentions = state.mentions
+        subject_mention = None
+    entity = catalog.entities[main.entity]
+    plan = QueryPlan(entity=entity.name, subject=_subject_label(catalog, main))
+    definitions: list[str] = []
+
+    # the main mention's own meaning
+    if main.named:
+        named = catalog.named_filters[main.named]
+        plan.conds += _named_conds(named.where, ctx, entity, named.definition)
+        definitions.append(named.definition)
+    metric = catalog.metrics.get(main.metric or "")
+    for m in mentions:
+        if m.metric and m is not main:
+            metric = catalog.metrics[m.metric]
+    if metric is not None:
+        plan.conds += _named_conds(metric.where, ctx, entity, "")
+        definitions.append(metric.definition)
+
+    # attach modifiers to the mention they follow
+    groups: dict[int, list[Modifier]] = {id(m): [] for m in mentions}
+    anchors = sorted([m for m in mentions if m.metric is None or m is main], key=lambda m: m.pos)
+    for mod in state.modifiers:
+        if mod.kind == "sort":
+            continue
+        target = anchors[0]
+        for m in anchors:
+            if m.pos <= mod.pos:
+                target = m
+        # an adjective right before a noun qualifies that noun: "software companies", "$50k deals"
+        following = next((m for m in anchors if m.pos == mod.end), None)
+        if following is not None and mod.kind in ("value", "compare", "stage", "account", "pipeline"):
+            target = following
+        if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
+            target = main if not _belongs_to_subject(catalog, subject_mention, mod) else target
+        groups.setdefault(id(target), []).append(mod)
+
+    problems: list[str] = []
+    for m in mentions:
+        conds = _modifier_conds(state, catalog.entities[m.entity], groups.get(id(m), []), m, metric, problems)
+        if m is main:
+            plan.conds += conds
+            continue
+        relation = _relation_to(catalog, main.entity, m.entity)
+        if relation is None:
+            problems.append(f"I can't relate {main.phrase or entity.plural} to {m.phrase}.")
+            continue
+        named_conds: list[Condition] = []
+        if m.named:
+            named = catalog.named_filters[m.named]
+            named_conds = _named_conds(named.where, ctx, catalog.entities[m.entity], named.definition)
+            definitions.append(named.definition)
+        to_one = catalog.entities[main.entity].relations[relation].remote == "id"
+        if to_one and not m.negated and not conds and not named_conds:
+            continue  # "contacts at companies": every contact's company qualifies
+        text = f"{'without' if m.negated else 'with'} {m.phrase}" + (
+            " (" + "; ".join(c.text for c in conds if c.text) + ")" if any(c.text for c in conds) else "")
+        plan.conds.append(_relate(catalog, main.entity, relation, named_conds + conds, m.negated, text))
+    if problems:
+        return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
+    if state.ambiguous:
+        return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
+
+    # measures, groups, order, limit
+    _apply_measures(state, plan, entity, main, metric, group_by_subject)
+    plan.definitions = list(dict.fromkeys(d for d in definitions if d))
+    if follow_up and ctx.previous is not None and main.named is None and main.metric is None and \
+            main.entity == ctx.previous.entity and len(state.mentions) == 1 and not plan.measures:
+        return ParseOutcome("planned", plan=_merge(ctx.previous, plan), is_follow_up=True)
+    return ParseOutcome("planned", plan=plan)
+
+
+def _subject_label(catalog: Catalog, mention: Mention) -> str:
+    if mention.metric:
+        return mention.metric.replace("_", " ")
+    if mention.named:
+        return mention.named.replace("_", " ")
+    return catalog.entities[mention.entity].plural
+
+
+def _belongs_to_subject(catalog: Catalog, subject: Mention, mod: Modifier) -> bool:
+    """In 'top 5 accounts in Texas by pipeline value' Texas filters the grouped accounts."""
+    return False
+
+
+def _named_conds(where: list[dict[str, Any]], ctx: ParseContext, entity: Entity, text: str) -> list[Condition]:
+    conds: list[Condition] = []
+    for i, spec in enumerate(where):
+        value = spec.get("value")
+        if value == "@now":
+            value = ctx.now.isoformat()
+        conds.append(Compare(column=spec["column"], op=spec["op"], value=value, text=text if i == 0 else ""))
+    return conds
+
+
+def _relation_to(catalog: Catalog, from_entity: str, to_entity: str) -> str | None:
+    entity = catalog.entities[from_entity]
+    preferred = {("deals", "contacts"): "contact", ("contacts", "deals"): "deals", ("deals", "users"): "owner",
+                 ("contacts", "users"): "owner", ("accounts", "users"): "owner", ("activities", "users"): "owner",
+                 ("emails", "users"): "owner", ("notes", "users"): "owner"}
+    name = preferred.get((from_entity, to_entity))
+    if name and name in entity.relations:
+        return name
+    for relation in entity.relations.values():
+        if relation.entity == to_entity:
+            return relation.name
+    return None
+
+
+def _relate(catalog: Catalog, entity_name: str, relation: str, conds: list[Condition], negate: bool,
+            text: str) -> Condition:
+    return Exists(relation=relation, conds=conds, negate=negate, text=text)
+
+
+def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention: Mention, metric: Any,
+                    problems: list[str]) -> list[Condition]:
+    ctx, catalog = state.ctx, state.ctx.catalog
+    conds: list[Condition] = []
+    columns_named = [m for m in mods if m.kind == "column"]
+    for mod in mods:
+        if mod.kind == "value":
+            cond = _value_cond(state, entity, mod, problems)
+            if cond is not None:
+                conds.append(cond)
+        elif mod.kind == "compare":
+            cond = _compare_cond(state, entity, mod, columns_named, problems)
+            if cond is not None:
+                conds.append(cond)
+        elif mod.kind == "date":
+            conds += _date_conds(state, entity, mod, mention, metric, columns_named, problems)
+        elif mod.kind == "owner":
+            conds.append(_owner_cond(state, entity, mod.data["scope"]))
+        elif mod.kind == "user":
+            conds.append(_user_cond(state, entity, mod))
+        elif mod.kind == "stage":
+            conds.append(_through(catalog, entity, "stage", Compare(
+                column="name", op="eq", value=_stage_value(catalog, mod.data["name"]),
+                text=f"in stage {_stage_value(catalog, mod.data['name'])}"), "deals", problems))
+        elif mod.kind == "pipeline":
+            conds.append(_through(catalog, entity, "pipeline", Compare(
+                column="name", op="eq", value=mod.data["name"].title(),
+                text=f"in the {mod.data['name'].title()} pipeline"), "deals", problems))
+        elif mod.kind == "account":
+            ids = catalog.accounts.get(mod.data["name"], [])
+            name = mod.data["name"]
+            cond = Compare(column="id", op="in", value=ids, text=f"at {_title(name)}")
+            conds.append(_through(catalog, entity, "account", cond, "accounts", problems))
+        elif mod.kind == "team":
+            cond = _owner_in_team(state, entity, mod.data["ref"], f"on the {_title(mod.data['name'])} team")
+            conds.append(cond)
+        elif mod.kind == "column":
+            continue
+    return [c for c in conds if c is not None]
+
+
+def _title(name: str) -> str:
+    return " ".join(w.capitalize() for w in name.split())
+
+
+def _stage_value(catalog: Catalog, normalized: str) -> str:
+    return {"closed won": "Closed Won", "closed lost": "Closed Lost"}.get(normalized, _title(normalized))
+
+
+def _through(catalog: Catalog, entity: Entity, relation: str, cond: Compare, target: str,
+             problems: list[str]) -> Condition:
+    """A condition on a related table: direct when the entity is the target, else via relation."""
+    if entity.name == target:
+        if relation == "stage" and "stage" in entity.computed:
+            return Compare(column="stage", op=cond.op, value=cond.value, text=cond.text)
+        return cond
+    if relation in entity.relations:
+        return Exists(relation=relation, conds=[cond], text=cond.text)
+    # e.g. contacts "in negotiation" → their deals are in that stage
+    path = _relation_to(catalog, entity.name, target)
+    if path is None:
+        problems.append(f"{entity.plural.capitalize()} can't be filtered by {cond.text}.")
+        return cond
+    inner = catalog.entities[target]
+    inner_cond: Condition = Compare(column="stage", op=cond.op, value=cond.value, text=cond.text) \
+        if relation == "stage" and "stage" in inner.computed else cond
+    if relation not in ("stage",) and relation in inner.relations:
+        inner_cond = Exists(relation=relation, conds=[cond], text=cond.text)
+    return Exists(relation=path, conds=[inner_cond], text=cond.text)
+
+
+def _value_cond(state: _State, entity: Entity, mod: Modifier, problems: list[str]) -> Condition | None:
+    catalog = state.ctx.catalog
+    options: list[tuple[str, str]] = mod.data["options"]
+    phrase = mod.data["phrase"]
+    # values this entity (or a to-one neighbour) can hold
+    if {"states", "countries"} <= {vs for vs, _ in options}:
+        code = options[0][1]
+        state.ambiguous.append(f"Do you mean the state {code} or the country {code}? "
+                               f"Say e.g. 'in California' or 'in Canada'.")
+        return None
+    direct = [(vs, v) for vs, v in options if _column_for_valueset(entity, vs)]
+    if direct:
+        vs, value = direct[0]
+        column = _column_for_valueset(entity, vs)
+        assert column is not None
+        return Compare(column=column, op="eq", value=value,
+                       text=f"{entity.label_of(column).lower()} {catalog.value_label(vs, value)}")
+    for vs, value in options:
+        path = _path_to_valueset(catalog, entity, vs)
+        if path is not None:
+            rel_path, column = path
+            target_entity = _entity_at(catalog, entity, rel_path)
+            text = f"{target_entity.label_of(column).lower()} {catalog.value_label(vs, value)}"
+            cond: Condition = Compare(column=column, op="eq", value=value, text=text)
+            for rel in reversed(rel_path.split(".")[1:]):
+                cond = Exists(relation=rel, conds=[cond], text=text)
+            return Exists(relation=rel_path.split(".")[0], conds=[cond], text=text)
+    problems.append(f"{entity.plural.capitalize()} can't be filtered by '{phrase}'.")
+    return None
+
+
+def _column_for_valueset(entity: Entity, valueset: str) -> str | None:
+    for column in entity.columns.values():
+        if column.valueset == valueset:
+            return column.name
+    return None
+
+
+def _path_to_valueset(catalog: Catalog, entity: Entity, valueset: str) -> tuple[str, str] | None:
+    """Breadth-first over to-one relations (account before contact before owner), two hops at most."""
+    frontier: list[tuple[str, Entity]] = [("", entity)]
+    for _depth in range(2):
+        nxt: list[tuple[str, Entity]] = []
+        for path, ent in frontier:
+            for rel in ent.relations.values():
+                if rel.remote != "id":
+                    continue  # to-many: "deals in Texas" means the deal's account, not any contact
+                target = catalog.entities[rel.entity]
+                new_path = f"{path}.{rel.name}" if path else rel.name
+                column = _column_for_valueset(target, valueset)
+                if column:
+                    return new_path, column
+                nxt.append((new_path, target))
+        frontier = nxt
+    return None
+
+
+def _entity_at(catalog: Catalog, entity: Entity, path: str) -> Entity:
+    for name in path.split("."):
+        entity = catalog.entities[entity.relations[name].entity]
+    return entity
+
+
+def _compare_cond(state: _State, entity: Entity, mod: Modifier, columns_named: list[Modifier],
+                  problems: list[str]) -> Condition | None:
+    catalog = state.ctx.catalog
+    data = mod.data
+    column = None
+    # a unit word after the number ("500 employees", "30 minutes") or a column named nearby
+    unit_pos = data.get("unit_pos")
+    if unit_pos is not None:
+        unit = state.word(unit_pos)
+        for col in entity.columns.values():
+            if col.unit and (unit == col.unit or unit in col.synonyms):
+                column = col.name
+                state.used[unit_pos] = True
+        if column is None:
+            for m in columns_named:
+                if m.pos == unit_pos:
+                    column = _pick_column(entity, m)
+    if column is None:
+        near = [m for m in columns_named if abs(m.pos - mod.pos) <= 3]
+        for m in sorted(near, key=lambda m: abs(m.pos - mod.pos)):
+            column = _pick_column(entity, m)
+            if column and entity.column_type(column) in ("money", "integer", "number"):
+                break
+            column = None
+    if column is None:
+        column = catalog.amount_columns.get(entity.name)
+    if column is None or not entity.has(column):
+        problems.append(f"I don't know which number of {entity.plural} '{data['value']}' refers to.")
+        return None
+    op, value = data["op"], data["value"]
+    label = entity.label_of(column).lower()
+    shown = _fmt_number(value, entity.column_type(column) == "money")
+    words = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly",
+             "between": "between"}
+    text = f"{label} {words.get(op, op)} {shown}"
+    if isinstance(value, list):
+        value = [_int_if_whole(v) for v in value]
+    else:
+        value = _int_if_whole(value)
+    return Compare(column=column, op=op, value=value, text=text)
+
+
+def _int_if_whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _fmt_number(value: Any, money: bool) -> str:
+    if isinstance(value, list):
+        return " and ".join(_fmt_number(v, money) for v in value)
+    return f"${value:,.0f}" if money else f"{value:,.0f}"
+
+
+def _pick_column(entity: Entity, mod: Modifier) -> str | None:
+    for ent_name, col in mod.data["columns"]:
+        if ent_name == entity.name and entity.has(col):
+            return str(col)
+    return None
+
+
+def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, metric: Any,
+                columns_named: list[Modifier], problems: list[str]) -> list[Condition]:
+    catalog = state.ctx.catalog
+    rng: DateRange = mod.data["range"]
+    column = None
+    col_pos = mod.data.get("column_pos")
+    if col_pos is not None:
+        hint = _DATE_COLUMN_WORDS.get(state.word(col_pos))
+        if hint == "@opened":
+            hint = "opened_at" if entity.name == "emails" else "created_at"
+        if hint == "close_date" and entity.name == "activities":
+            hint = "due_at"
+        if hint == "due_at" and entity.name == "deals":
+            hint = "close_date"
+        if hint and entity.has(hint):
+            column = hint
+        elif hint == "last_contacted_at" and entity.name != "contacts":
+            problems.append(f"'contacted' applies to contacts; ask about contacts not contacted {rng.phrase}.")
+            return []
+        state.used[col_pos] = True
+    if column is None:
+        for m in columns_named:
+            col = _pick_column(entity, m)
+            if col and entity.column_type(col) in ("timestamp", "date") and abs(m.pos - mod.pos) <= 4:
+                column = col
+    if column is None and mention.named:
+        column = catalog.named_filters[mention.named].date_column
+    if column is None and metric is not None and metric.entity == entity.name:
+        column = metric.date_column
+    if column is None:
+        column = catalog.date_columns.get(entity.name)
+        # a period wholly in the future dates what is expected then: deals closing, tasks due
+        if rng.start is not None and rng.start >= state.ctx.now and entity.name == "deals":
+            column = "close_date"
+    if column in ("close_date", "due_at") and rng.kind == "bare":
+        rng = DateRange(state.ctx.now, rng.start and state.ctx.now + (state.ctx.now - rng.start),
+                        rng.phrase.replace("the last", "the next"), "future")
+    if column is None:
+        problems.append(f"{entity.plural.capitalize()} have no date to filter by {rng.phrase}.")
+        return []
+    kind = entity.column_type(column)
+    label = entity.label_of(column).lower()
+    negate = mod.data.get("negate", False)
+    conds: list[Condition] = []
+    start = _date_value(rng.start, kind)
+    end = _date_value(rng.end, kind)
+    if rng.upto_now and column not in ("close_date", "due_at"):
+        end = None
+    if negate:
+        # "not contacted in 30 days" = never, or last before the start of the window
+        parts: list[Condition] = [Compare(column=column, op="is_null")]
+        if start is not None:
+            parts.append(Compare(column=column, op="lt", value=start))
+        conds.append(AnyOf(conds=parts, text=f"not {label} {rng.phrase} (or never)"))
+        return conds
+    text = f"{label} {rng.phrase}"
+    if start is not None and end is not None:
+        conds.append(Compare(column=column, op="gte", value=start, text=text))
+        conds.append(Compare(column=column, op="lt", value=end))
+    elif start is not None:
+        conds.append(Compare(column=column, op="gte", value=start, text=text))
+        if rng.upto_now and column in ("close_date", "due_at"):
+            conds.append(Compare(column=column, op="lt", value=_date_value(state.ctx.now + timedelta(days=1), kind)))
+    elif end is not None:
+        conds.append(Compare(column=column, op="lt", value=end, text=text))
+    # "deals closing this month" are open deals (glossary)
+    if entity.name == "deals" and column == "close_date" and not _has_status(state, mention):
+        conds.append(Compare(column="status", op="eq", value="open", text="open"))
+    return conds
+
+
+def _has_status(state: _State, mention: Mention) -> bool:
+    if mention.named in ("open_deals", "won_deals", "lost_deals"):
+        return True
+    return any(m.kind == "value" and any(vs == "deal_statuses" for vs, _ in m.data["options"])
+               for m in state.modifiers)
+
+
+def _date_value(value: datetime | None, kind: str) -> str | None:
+    if value is None:
+        return None
+    return value.date().isoformat() if kind == "date" else value.astimezone(timezone.utc).isoformat()
+
+
+def _owner_cond(state: _State, entity: Entity, scope: str) -> Condition:
+    ctx = state.ctx
+    if scope == "team":
+        return _owner_in_team(state, entity, ctx.actor_team_id, "owned by my team")
+    column = entity.owner_column or "owner_id"
+    if entity.name == "users":
+        return Compare(column="id", op="eq", value=ctx.actor_id, text="me")
+    return Compare(column=column, op="eq", value=ctx.actor_id, text="owned by me")
+
+
+def _owner_in_team(state: _State, entity: Entity, team_id: int | None, text: str) -> Condition:
+    if entity.name == "users":
+        return Compare(column="team_id", op="eq", value=team_id, text=text)
+    relation = "owner"
+    return Exists(relation=relation, conds=[Compare(column="team_id", op="eq", value=team_id)], text=text)
+
+
+def _user_cond(state: _State, entity: Entity, mod: Modifier) -> Condition:
+    name = state.ctx.catalog.user_names.get(mod.data["ref"], mod.data["name"])
+    if entity.name == "users":
+        return Compare(column="id", op="eq", value=mod.data["ref"], text=name)
+    column = entity.owner_column or "owner_id"
+    return Compare(column=column, op="eq", value=mod.data["ref"], text=f"owned by {name}")
+
+
+def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mention, metric: Any,
+                    group_by_subject: GroupBy | None) -> None:
+    catalog = state.ctx.catalog
+    groups = [_resolve_group(catalog, entity, g) for _pos, g in state.group_words]
+    groups = [g for g in groups if g is not None]
+    if group_by_subject is not None:
+        groups.insert(0, group_by_subject)
+    amount = catalog.amount_columns.get(entity.name)
+    measure_column = None
+    for mod in state.modifiers:
+        if mod.kind == "column":
+            col = _pick_column(entity, mod)
+            if col and entity.column_type(col) in ("money", "integer") and col != "id":
+                measure_column = col
+    if metric is not None:
+        plan.measures = [Measure(agg="metric", metric=metric.name, label=metric.name)]
+    elif state.measure == "count":
+        plan.measures = [Measure(agg="count", label="count")]
+    elif state.measure in ("sum", "avg", "min", "max"):
+        column = measure_column or amount
+        if column:
+            label = f"{'total' if state.measure == 'sum' else state.measure}_{column}"
+            plan.measures = [Measure(agg=state.measure, column=column, label=label)]  # type: ignore[arg-type]
+        else:
+            plan.measures = [Measure(agg="count", label="count")]
+    elif groups:
+        plan.measures = [Measure(agg="count", label="count")]
+    plan.group_by = groups
+    if plan.measures and groups:
+        if state.superlative is not None or state.limit is not None or state.most:
+            descending = state.superlative[1] if state.superlative else True
+            plan.order_by = [OrderBy(target="measure", descending=descending)]
+            plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
+        elif state.sort is not None:
+            plan.order_by = [OrderBy(target="measure", descending=state.sort[1])]
+        return
+    if plan.measures:
+        return
+    # a list: superlatives and sorting order it
+    if state.superlative is not None:
+        pos, descending = state.superlative
+        word = state.word(pos)
+        column = measure_column or amount or "id"
+        if word in ("newest", "latest", "oldest", "earliest", "recent"):
+            column = catalog.date_columns.get(entity.name, "created_at")
+        plan.order_by = [OrderBy(column=column, descending=descending)]
+        plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
+        if column not in entity.display:
+            plan.columns.append(column)
+    elif state.limit is not None:
+        column = measure_column or amount or "id"
+        plan.order_by = [OrderBy(column=column, descending=True)]
+        plan.limit = state.limit
+    if state.sort is not None:
+        words, descending = state.sort
+        column = _sort_column(state, entity, words)
+        if column:
+            plan.order_by = [OrderBy(column=column, descending=descending)]
+
+
+def _asks_for_one(state: _State) -> bool:
+    words = state.words
+    plural_markers = {"deals", "accounts", "contacts", "reps", "opportunities", "opps", "companies", "leads",
+                      "customers", "users", "activities", "emails", "notes", "tasks", "calls", "meetings"}
+    mention_words = set(state.mentions[0].phrase.split()) if state.mentions else set()
+    return not (mention_words & plural_markers) and ("which" in words or "who" in words or "the" in words
+                                                    or "what" in words)
+
+
+def _sort_column(state: _State, entity: Entity, words: str | None) -> str | None:
+    if not words:
+        return state.ctx.catalog.amount_columns.get(entity.name) or "id"
+    lex = state.ctx.lexicon
+    for n in range(3, 0, -1):
+        key = " ".join(words.split()[:n])
+        for m in lex.lookup(key):
+            if m.kind == "column" and m.extra == entity.name:
+                return m.name
+    for word in words.split():
+        col = _DATE_COLUMN_WORDS.get(word)
+        if col and entity.has(col):
+            return col
+    if any(w in ("date", "recent", "time", "newest", "oldest") for w in words.split()):
+        return state.ctx.catalog.date_columns.get(entity.name)
+    return None
+
+
+def _resolve_group(catalog: Catalog, entity: Entity, targets: list[str]) -> GroupBy | None:
+    for target in targets:
+        if target.startswith("@"):
+            group = _special_group(catalog, entity, target[1:])
+            if group is not None:
+                return group
+            continue
+        ent_name, column = target.split(".", 1)
+        if ent_name == entity.name and entity.has(column):
+            if column in entity.columns and entity.columns[column].references:
+                rel = next((r.name for r in entity.relations.values() if r.local == column and r.remote == "id"),
+                           None)
+                if rel:
+                    return GroupBy(relation=rel, label=entity.label_of(column).lower())
+            grain = "month" if entity.column_type(column) in ("timestamp", "date") else None
+            return GroupBy(column=column, grain=grain, label=entity.label_of(column).lower())
+    for target in targets:
+        if target.startswith("@"):
+            continue
+        ent_name, column = target.split(".", 1)
+        target_entity = catalog.entities[ent_name]
+        col = target_entity.columns.get(column)
+        if col is not None and col.valueset:
+            path = _path_to_valueset(catalog, entity, col.valueset)
+            if path:
+                return GroupBy(column=path[1], relation=path[0], label=target_entity.label_of(column).lower())
+    return None
+
+
+def _special_group(catalog: Catalog, entity: Entity, what: str) -> GroupBy | None:
+    if what == "owner" and "owner" in entity.relations:
+        return GroupBy(relation="owner", label="rep")
+    if what == "team" and "owner" in entity.relations:
+        return GroupBy(relation="owner.team", label="team")
+    if what == "team" and "team" in entity.relations:
+        return GroupBy(relation="team", label="team")
+    if what == "region":
+        if "owner" in entity.relations:
+            return GroupBy(relation="owner.team", column="region", label="region")
+        if "team" in entity.relations:
+            return GroupBy(relation="team", column="region", label="region")
+    if what in ("month", "quarter", "week", "year", "day"):
+        column = catalog.date_columns.get(entity.name)
+        if column:
+            return GroupBy(column=column, grain=what, label=what)  # type: ignore[arg-type]
+    if what == "account" and "account" in entity.relations:
+        return GroupBy(relation="account", label="account")
+    if what == "contact" and "contact" in entity.relations:
+        return GroupBy(relation="contact", label="contact")
+    if what == "pipeline" and "pipeline" in entity.relations:
+        return GroupBy(relation="pipeline", label="pipeline")
+    if what == "stage":
+        if "stage" in entity.computed:
+            return GroupBy(column="stage", label="stage")
+        if "lifecycle_stage" in entity.columns:
+            return GroupBy(column="lifecycle_stage", label="lifecycle stage")
+    return None
+
+
+# --- follow-ups --------------------------------------------------------------------------------------
+
+def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question: str) -> ParseOutcome:
+    """Apply a follow-up ("only the ones in Texas", "how many?", "sort by amount") to the last plan."""
+    if leftovers and not state.modifiers and state.measure is None and state.sort is None:
+        return _clarify(state, leftovers, "")
+    catalog = state.ctx.catalog
+    entity = catalog.entities[previous.entity]
+    pseudo = Mention(0, 0, entity.name, phrase=entity.plural)
+    problems: list[str] = []
+    conds = _modifier_conds(state, entity, [m for m in state.modifiers if m.kind != "sort"], pseudo, None, problems)
+    if problems:
+        return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
+    if state.ambiguous:
+        return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
+    plan = previous.model_copy(deep=True)
+    plan.conds = _replace_conflicting(plan.conds, conds)
+    text = question.lower()
+    if state.measure == "count":
+        plan.measures = [Measure(agg="count", label="count")]
+        plan.order_by, plan.limit = [], None
+        plan.group_by = plan.group_by if state.group_words else []
+    elif state.measure in ("sum", "avg"):
+        column = catalog.amount_columns.get(entity.name)
+        if column:
+            plan.measures = [Measure(agg=state.measure, column=column, label=f"{state.measure}_{column}")]  # type: ignore[arg-type]
+            plan.order_by, plan.limit = [], None
+    if state.group_words:
+        groups = [_resolve_group(catalog, entity, g) for _p, g in state.group_words]
+        plan.group_by = [g for g in groups if g is not None]
+        if not plan.measures:
+            plan.measures = [Measure(agg="count", label="count")]
+        plan.order_by = []
+    if state.sort is not None and not plan.measures:
+        column = _sort_column(state, entity, state.sort[0])
+        if column:
+            plan.order_by = [OrderBy(column=column, descending=state.sort[1])]
+    elif state.superlative is not None and not plan.measures:
+        column = catalog.amount_columns.get(entity.name, "id")
+        plan.order_by = [OrderBy(column=column, descending=state.superlative[1])]
+        plan.limit = state.limit or DEFAULT_TOP_N
+    if state.limit is not None and not plan.measures:
+        plan.limit = state.limit
+    if not conds and plan == previous and "all" not in text:
+        return _clarify(state, leftovers, "How should I change the last answer?")
+    return ParseOutcome("planned", plan=plan, is_follow_up=True)
+
+
+def _merge(previous: QueryPlan, new: QueryPlan) -> QueryPlan:
+    plan = previous.model_copy(deep=True)
+    plan.conds = _replace_conflicting(plan.conds, new.conds)
+    if new.order_by:
+        plan.order_by = new.order_by
+    if new.limit is not None:
+        plan.limit = new.limit
+    return plan
+
+
+def _condition_key(cond: Condition) -> str:
+    if isinstance(cond, Compare):
+        return f"cmp:{cond.column}"
+    if isinstance(cond, Exists):
+        inner = ",".join(_condition_key(c) for c in cond.conds)
+        return f"exists:{cond.relation}:{inner}"
+    return "or:" + ",".join(_condition_key(c) for c in cond.conds)
+
+
+def _replace_conflicting(old: list[Condition], new: list[Condition]) -> list[Condition]:
+    """New conditions replace old ones on the same column ('what about won ones?' swaps the status)."""
+    new_keys = {_condition_key(c) for c in new}
+    kept = []
+    for cond in old:
+        key = _condition_key(cond)
+        if key in new_keys and not _is_range_part(cond):
+            continue
+        if key in new_keys and _is_range_part(cond):
+            continue
+        kept.append(cond)
+    return kept + new
+
+
+def _is_range_part(cond: Condition) -> bool:
+    return isinstance(cond, Compare) and cond.op in ("gte", "lt", "gt", "lte")
