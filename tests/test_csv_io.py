@@ -238,6 +238,30 @@ def test_import_required_custom_field_enforced(session: Session, newcomer: Actor
     assert _problems(report) == [(1, "custom_fields.csv_region_code", "missing-value")]
 
 
+LOCATION_CASES = [
+    ("United States", "California", ("US", "CA"), None),
+    ("ca", "on", ("CA", "ON"), None),
+    ("GB", "", ("GB", None), None),
+    ("US", "Narnia", None, (1, "State", "invalid-value")),
+    ("GB", "CA", None, (1, "State", "invalid-value")),
+    ("Narnia", "", None, (1, "Country", "invalid-value")),
+]
+
+
+@pytest.mark.parametrize(("country", "state", "stored", "problem"), LOCATION_CASES,
+                         ids=[f"{c}/{s}" for c, s, _, _ in LOCATION_CASES])
+def test_import_country_and_state(session: Session, newcomer: Actor, country: str, state: str,
+                                  stored: tuple[str, str | None] | None,
+                                  problem: tuple[int, str, str] | None) -> None:
+    report = _import(session, newcomer, _csv("Email,Country,State", f"loc@csv.test,{country},{state}"))
+    if problem is None:
+        assert report.ok, report.errors
+        contact = _contact(session, "loc@csv.test")
+        assert (contact.country, contact.state) == stored
+    else:
+        assert _problems(report) == [problem]
+
+
 DATE_CASES = [
     ("2026-05-14", "2026-05-14T00:00:00+00:00", None),
     ("2026-05-14T10:00:00Z", "2026-05-14T10:00:00+00:00", None),

@@ -156,7 +156,7 @@ def _suggestion(header: str, entity: Entity, definitions: Mapping[str, Any]) -> 
     names = [n for n in COLUMNS[entity] if n not in IGNORED_ON_IMPORT]
     names += [CUSTOM_PREFIX + k for k in definitions]
     by_form = {normalise(n): n for n in names}
-    close = difflib.get_close_matches(normalise(header), list(by_form), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(normalise(header), list(by_form), n=1, cutoff=0.75)
     return f" Did you mean '{by_form[close[0]]}'?" if close else ""
 
 
@@ -186,8 +186,8 @@ def map_headers(
         if not header.strip():
             if index not in blank_columns and not ignore_unknown_columns:
                 problems.append(RowError(HEADER_ROW, f"column {index + 1}",
-                                         f"Column {index + 1} has values but no header. Name it, or pass "
-                                         "ignore_unknown_columns=True to skip it.", "unknown-column"))
+                                         f"Column {index + 1} has values but no header. Name it, or import "
+                                         "again ignoring unknown columns.", "unknown-column"))
             continue
         target = match_header(header, entity, definitions)
         if target is None:
@@ -195,7 +195,7 @@ def map_headers(
                 problems.append(RowError(
                     HEADER_ROW, header,
                     f"The column '{header}' does not match any {noun} field.{_suggestion(header, entity, definitions)}"
-                    " Rename it, or pass ignore_unknown_columns=True to skip it.", "unknown-column"))
+                    " Rename it, or import again ignoring unknown columns.", "unknown-column"))
             continue
         if target in seen:
             problems.append(RowError(HEADER_ROW, header,
