@@ -125,6 +125,59 @@ def serve(
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
+class CsvEntity(str, Enum):
+    contacts = "contacts"
+    accounts = "accounts"
+
+
+@app.command("import")
+def import_command(
+    entity: Annotated[CsvEntity, typer.Argument(help="What the file holds.")],
+    file: Annotated[Path, typer.Argument(help="CSV file (UTF-8; comma, semicolon or tab separated).")],
+    as_user: Annotated[str, typer.Option("--as", help="Import as this CRM user (e-mail).")] = "admin@demo.crm",
+    partial: Annotated[bool, typer.Option("--partial", help="Import the valid rows even if others fail.")] = False,
+    ignore_unknown_columns: Annotated[bool, typer.Option(help="Skip columns that match no field.")] = False,
+) -> None:
+    """Import contacts or accounts; every row is validated like any other write. All or nothing by default."""
+    from crm_core.csv_io import import_csv, render_report, summary
+    from crm_core.database import ready_engine
+    from crm_core.db import session_scope
+    from crm_core.scope import actor_for
+
+    with _errors_exit():
+        with session_scope(ready_engine(_settings())) as session:
+            actor = actor_for(session, as_user)
+            report = import_csv(session, actor=actor, entity=entity.value, source=file,
+                                all_or_nothing=not partial, ignore_unknown_columns=ignore_unknown_columns,
+                                show_progress=True)
+        if report.errors:
+            console.print(render_report(report))
+        console.print(summary(report))
+    if report.errors and (not partial or report.imported == 0):
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_command(
+    entity: Annotated[CsvEntity, typer.Argument(help="What to export.")],
+    file: Annotated[Path, typer.Argument(help="Destination CSV file (UTF-8, ISO-8601 dates).")],
+    as_user: Annotated[str, typer.Option("--as", help="Export what this CRM user may see.")] = "admin@demo.crm",
+    bom: Annotated[bool, typer.Option("--bom", help="Start with a UTF-8 BOM (for spreadsheet programs).")] = False,
+) -> None:
+    """Export contacts or accounts visible to a user as CSV."""
+    from crm_core.csv_io import export_csv
+    from crm_core.database import ready_engine
+    from crm_core.db import session_scope
+    from crm_core.scope import actor_for
+
+    with _errors_exit():
+        with session_scope(ready_engine(_settings())) as session:
+            actor = actor_for(session, as_user)
+            rows = export_csv(session, actor=actor, entity=entity.value, destination=file, show_progress=True,
+                              bom=bom)
+    console.print(f"Wrote {rows:,} {entity.value} to {file}.")
+
+
 class Translator(str, Enum):
     parser = "parser"
     llm = "llm"
