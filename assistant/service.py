@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from assistant.answer import Answer, AnswerColumn, AnswerError, json_value
 from assistant.conversation import ConversationStore
 from assistant.explain import chart_for, explain, suggestions_for, summarize
+from assistant.router import Message, Router
 from crm_core.models import QueryLog
 from crm_core.scope import Actor
 from crm_core.settings import Settings
@@ -28,6 +29,8 @@ class Assistant:
         self.settings = settings
         self.nlq = nlq or NlqEngine(engine, settings)
         self.conversations = ConversationStore(engine)
+        # Search, scoring and send-time capabilities plug in here: `assistant.router.register(...)`.
+        self.router = Router(self.nlq.catalog)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -38,14 +41,20 @@ class Assistant:
         started = time.perf_counter()
         conversation_id = conversation_id or ConversationStore.new_id()
         state = self.conversations.load(channel, conversation_id, actor.id)
-        scope = self.nlq.scope_of(actor)
-        result = self.nlq.run(question, actor, previous=state.last_plan, today=today, scope=scope)
-        answer = self._answer(result, actor, scope)
+
+        def query(message: Message) -> Answer:
+            scope = self.nlq.scope_of(actor)
+            result = self.nlq.run(message.text, actor, previous=state.last_plan, today=today, scope=scope)
+            if result.status == "answered" and result.plan is not None:
+                state.last_plan = result.plan
+            return self._answer(result, actor, scope)
+
+        message = Message(text=question, actor=actor, channel=channel, conversation_id=conversation_id,
+                          today=today)
+        intent, answer = self.router.route(message, query=query)
         answer.conversation_id = conversation_id
         answer.latency_ms = (time.perf_counter() - started) * 1000
-        if result.status == "answered":
-            state.last_plan = result.plan if result.plan is not None else state.last_plan
-        state.history.append({"question": question[:500], "status": answer.status})
+        state.history.append({"question": question[:500], "status": answer.status, "intent": intent})
         self.conversations.save(state, actor.id)
         if audit:
             self._record(actor, channel, question, answer)

@@ -50,6 +50,63 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field("gpt-4o-mini", description="Chat model name for the LLM translator.")
 
+    # Chat channels. Each stays off until its secrets are set, and says so at start-up.
+    slack_bot_token: SecretStr | None = Field(
+        None,
+        description="Slack bot token (xoxb-…); with the signing secret it mounts Slack at /slack/events.",
+        validation_alias=AliasChoices("CRM_ASSISTANT_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        description="Slack signing secret; requests whose signature does not verify are rejected with 401.",
+        validation_alias=AliasChoices("CRM_ASSISTANT_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"),
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/",
+        description="Base URL of Slack's Web API (tests and proxies point it elsewhere).",
+        validation_alias=AliasChoices("CRM_ASSISTANT_SLACK_API_URL", "SLACK_API_URL"),
+    )
+    slack_app_token: SecretStr | None = Field(
+        None,
+        description="Slack app-level token (xapp-…) for Socket Mode, for installs without a public URL.",
+        validation_alias=AliasChoices("CRM_ASSISTANT_SLACK_APP_TOKEN", "SLACK_APP_TOKEN"),
+    )
+    microsoft_app_id: str | None = Field(
+        None,
+        description="Bot Framework app id; with the password it mounts Teams at /api/messages with JWT auth.",
+        validation_alias=AliasChoices("CRM_ASSISTANT_MICROSOFT_APP_ID", "MICROSOFT_APP_ID"),
+    )
+    microsoft_app_password: SecretStr | None = Field(
+        None,
+        description="Bot Framework app password (client secret) of the Teams bot.",
+        validation_alias=AliasChoices("CRM_ASSISTANT_MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_PASSWORD"),
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        None,
+        description="Tenant id of a single-tenant Teams bot; unset means a multi-tenant bot.",
+        validation_alias=AliasChoices("CRM_ASSISTANT_MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TENANT_ID"),
+    )
+    teams_emulator_mode: bool = Field(
+        False,
+        description="Mount /api/messages without authentication for the Bot Framework Emulator "
+                    "(only honoured while no Microsoft app id is set).",
+    )
+    chat_rows_in_shared_channels: bool = Field(
+        False,
+        description="Workspace policy: post answer rows in Slack/Teams channels for everyone; "
+                    "off sends rows only to the asker.",
+    )
+    widget_session_secret: SecretStr | None = Field(
+        None,
+        description="Key that signs web-widget sessions; unset uses a random per-process key "
+                    "(sessions then end on restart and are not shared between processes).",
+    )
+    widget_session_ttl_s: int = Field(8 * 3600, description="Lifetime of a web-widget session, in seconds.")
+    widget_demo_login: bool = Field(
+        False,
+        description="Let the demo page at / sign in as the fixed demo users (demo only; `make run` turns it on).",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

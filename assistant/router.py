@@ -1,0 +1,217 @@
+"""Message routing: decide what a chat message asks for and hand it to the capability that answers it.
+
+Intents: ``query`` (NLQ over the CRM), ``search`` (notes and e-mails), ``score`` (lead scores),
+``send_time`` (when to e-mail someone), ``help`` and ``small_talk``. Capabilities are pluggable:
+``Router.register(intent, handler)`` wires one in, and an intent without a handler gets a short,
+honest "not available yet" answer instead of a guess.
+
+Routing is deliberately conservative: anything not clearly another intent is a query, because the
+NLQ layer already refuses and asks back well, and a message stolen from it (a follow-up such as
+"only the ones in Texas") would be a worse failure than a search question answered by NLQ.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from assistant.answer import Answer, AnswerError
+from crm_core.scope import Actor
+from nlq.catalog import Catalog, Metric, NamedFilter
+
+Intent = Literal["query", "search", "score", "send_time", "help", "small_talk"]
+INTENTS: tuple[Intent, ...] = ("query", "search", "score", "send_time", "help", "small_talk")
+
+#: Longer messages are refused before any work: no channel sends a real question this long.
+MAX_MESSAGE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message with everything a handler needs to answer it as the right user."""
+
+    text: str
+    actor: Actor
+    channel: str
+    conversation_id: str
+    today: date | None = None
+
+
+Handler = Callable[[Message], Answer]
+
+
+def _rx(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+# Rules are tried in order; the first intent with a matching pattern wins. Whole-message anchors keep
+# "send an email to all customers saying hi" or "how are we doing?" away from small talk.
+_RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
+    ("help", _rx(
+        r"^\s*(help|\?|usage|examples?)\s*[.!?]*\s*$",
+        r"^\s*what (else )?can (you|i) (do|ask)( you)?( here)?\s*\??\s*$",
+        r"^\s*(how (do|can) i use (you|this)|what do you do|what are you able to do)\s*\??\s*$",
+        r"^\s*(show me )?(some )?example questions\s*\??\s*$",
+    )),
+    ("small_talk", _rx(
+        r"^\s*(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|greetings)"
+        r"( there| crm| bot| assistant)?\s*[!.,]*\s*$",
+        r"^\s*(thanks|thank you|thx|ty|cheers|great|awesome|nice|cool|ok|okay|perfect)"
+        r"( (so much|a lot|very much))?\s*[!.]*\s*$",
+        r"^\s*(bye|goodbye|see you|see ya|good night)\s*[!.]*\s*$",
+        r"^\s*(how are you( doing)?|how's it going|who are you|what are you|are you a (bot|robot|human))"
+        r"\s*[?!.]*\s*$",
+        r"^\s*(tell me a joke|what'?s the weather( like)?( today)?|what time is it|sing me a song)\s*[?!.]*\s*$",
+    )),
+    ("send_time", _rx(
+        r"\bwhen (should|shall|do|can) (i|we) (best )?(email|e-mail|mail|send|write|reach|contact)\b",
+        r"\b(best|optimal|ideal|good) (time|hour|day) to (email|e-mail|send|mail|reach|contact|write)\b",
+        r"\bsend[- ]time\b",
+    )),
+    ("score", _rx(
+        r"\bwhy (is|was|does|did)\b.+\b(scored?|scoring|score of)\b",
+        r"\bexplain\b.+\b(lead )?score\b",
+        r"\b(lead )?score (of|for)\b(?!.*\b(over|above|under|below|at least|more than|less than)\b)",
+        r"\bwhat('?s| is) (the )?(lead )?score\b",
+        r"\bhottest (leads|prospects|contacts)\b",
+        r"\bwho should i (call|email|prioriti[sz]e) (first|next|today)\b",
+    )),
+    ("search", _rx(
+        r"^\s*search\b",
+        r"\b(notes?|emails?|e-mails?|messages?)\b.*\b(mention(s|ed|ing)?|talk(s|ed|ing)? about|discuss(es|ed|ing)?"
+        r"|say(s|ing)? (about|that)|contain(s|ing)?|regarding|related to)\b",
+        r"\b(find|look up|look for)\b.*\b(notes?|emails?|e-mails?)\b.*\babout\b",
+        r"\b(anyone|somebody|someone|who)\b.*\b(mention(ed)?|talked about|complained about|asked about)\b",
+    )),
+)
+
+_UNAVAILABLE: dict[Intent, tuple[str, list[str]]] = {
+    "search": ("Searching the text of notes and e-mails isn't available yet. I can list them by date, "
+               "author or contact meanwhile.", ["notes from last week", "emails sent last month"]),
+    "score": ("Explaining and ranking lead scores isn't available yet. I can list leads by their "
+              "current score meanwhile.", ["hot leads", "leads by lead score"]),
+    "send_time": ("Recommending when to e-mail someone isn't available yet. I can show how e-mails "
+                  "have been opened and replied to meanwhile.", ["open rate by month", "reply rate this quarter"]),
+}
+
+
+def classify(text: str) -> Intent:
+    """The intent of a message; ``query`` unless a rule clearly says otherwise.
+
+    >>> classify("what can you do?"), classify("open deals in Texas"), classify("thanks!")
+    ('help', 'query', 'small_talk')
+    """
+    for intent, patterns in _RULES:
+        if any(p.search(text) for p in patterns):
+            return intent
+    return "query"
+
+
+class Router:
+    """Routes messages to registered handlers; help and small talk are built in."""
+
+    def __init__(self, catalog: Catalog, handlers: dict[Intent, Handler] | None = None) -> None:
+        self.catalog = catalog
+        self._handlers: dict[Intent, Handler] = {"help": self._help, "small_talk": self._small_talk}
+        for intent, handler in (handlers or {}).items():
+            self.register(intent, handler)
+
+    def register(self, intent: Intent, handler: Handler) -> None:
+        """Plug in the capability answering `intent` (replaces an earlier one)."""
+        if intent not in INTENTS:
+            raise ValueError(f"Unknown intent '{intent}'; expected one of {', '.join(INTENTS)}.")
+        self._handlers[intent] = handler
+
+    def handler_for(self, intent: Intent) -> Handler | None:
+        return self._handlers.get(intent)
+
+    def route(self, message: Message, *, query: Handler | None = None) -> tuple[Intent, Answer]:
+        """Answer a message: too long → refusal; else the handler of its intent, or 'not available yet'.
+
+        `query` answers the ``query`` intent for this one message (the assistant passes a closure
+        holding the conversation's last plan); without it, a registered ``query`` handler is used.
+        """
+        if len(message.text) > MAX_MESSAGE_CHARS:
+            return "query", _refusal(
+                "message-too-long",
+                f"That message is {len(message.text):,} characters long; please ask in under "
+                f"{MAX_MESSAGE_CHARS:,} characters.")
+        intent = classify(message.text)
+        handler = query if intent == "query" and query is not None else self._handlers.get(intent)
+        if handler is not None:
+            return intent, handler(message)
+        summary, suggestions = _UNAVAILABLE.get(intent, ("That isn't available yet.", []))
+        answer = _refusal("not-available-yet", summary)
+        answer.suggestions = suggestions
+        return intent, answer
+
+    def examples(self, limit: int = 6) -> list[str]:
+        """Example questions drawn from the catalog's business definitions and metrics."""
+        out: list[str] = []
+        filters = list(self.catalog.named_filters.values())
+        metrics = list(self.catalog.metrics.values())
+        for i in range(max(len(filters), len(metrics))):
+            if i < len(filters):
+                out.append(_filter_example(filters[i], i))
+            if i < len(metrics):
+                out.append(_metric_example(metrics[i], self.catalog))
+        return list(dict.fromkeys(out))[:limit]
+
+    def _help(self, message: Message) -> Answer:
+        entities = [e.plural for e in self.catalog.entities.values() if e.owner_column]
+        examples = self.examples()
+        summary = (f"I answer questions about your CRM — {', '.join(entities)} — in plain language, "
+                   "showing only the records you may see, with the SQL and how each answer was calculated. "
+                   "Follow-ups work too (\"only the ones in Texas\", \"how many?\"). Try: "
+                   + "; ".join(f"“{e}”" for e in examples[:4]) + ".")
+        definitions = [f.definition for f in self.catalog.named_filters.values()][:4]
+        return Answer(status="answered", summary=summary, suggestions=examples[:4], definitions=definitions)
+
+    def _small_talk(self, message: Message) -> Answer:
+        text = message.text.strip().lower()
+        name = (message.actor.full_name or "").split(" ")[0]
+        examples = self.examples(3)
+        if re.match(r"^(thanks|thank you|thx|ty|cheers|great|awesome|nice|cool|ok|okay|perfect)", text):
+            return Answer(status="answered", summary="You're welcome. Anything else about your CRM?",
+                          suggestions=examples)
+        if re.match(r"^(bye|goodbye|see you|see ya|good night)", text):
+            return Answer(status="answered", summary="Bye for now.")
+        if re.match(r"^(tell me a joke|what'?s the weather|what time is it|sing)", text):
+            answer = _refusal("out-of-scope", "That's outside what I can help with: I only answer questions "
+                                              "about your CRM data.")
+            answer.suggestions = examples
+            return answer
+        if re.match(r"^(who are you|what are you|are you a)", text):
+            return Answer(status="answered", suggestions=examples,
+                          summary="I'm the CRM assistant, a program that turns questions into scoped SQL "
+                                  "over your CRM data and shows how each answer was calculated.")
+        greeting = f"Hi {name}!" if name else "Hi!"
+        return Answer(status="answered", suggestions=examples,
+                      summary=f"{greeting} Ask me about your contacts, accounts, deals and activities.")
+
+
+def _refusal(code: str, message: str) -> Answer:
+    return Answer(status="refused", summary=message, error=AnswerError(code=code, message=message))
+
+
+def _filter_example(named_filter: NamedFilter, index: int) -> str:
+    phrase = named_filter.phrases[0]
+    if named_filter.entity == "contacts" and index % 2 == 0:
+        return f"{phrase} not contacted in 30 days"
+    if named_filter.entity == "deals" and named_filter.date_column is None:
+        return f"{phrase} over $50,000"
+    if named_filter.date_column:
+        return f"{phrase} this quarter"
+    return phrase
+
+
+def _metric_example(metric: Metric, catalog: Catalog) -> str:
+    phrase = metric.phrases[0]
+    if metric.date_column:
+        return f"{phrase} by month"
+    if metric.entity == "deals":
+        return f"{phrase} by stage"
+    return phrase

@@ -1,0 +1,151 @@
+"""Message routing: intents as data, pluggable handlers, honest 'not available yet', help from the catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from assistant.answer import Answer
+from assistant.router import MAX_MESSAGE_CHARS, Message, Router, classify
+from assistant.service import Assistant
+from connectors.runtime import get_assistant
+from crm_core.models import Contact, Conversation, Deal, QueryLog
+from crm_core.scope import Actor, actor_for
+from crm_core.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CASES = [
+    ("what can you do?", "help"),
+    ("help", "help"),
+    ("Show me some example questions", "help"),
+    ("hi", "small_talk"),
+    ("Good morning!", "small_talk"),
+    ("thanks!", "small_talk"),
+    ("how are you?", "small_talk"),
+    ("tell me a joke", "small_talk"),
+    ("why is Jane Doe scored 87?", "score"),
+    ("explain the lead score of Maria Lopez", "score"),
+    ("hottest leads", "score"),
+    ("when should I email Maria Lopez?", "send_time"),
+    ("best time to email Acme contacts", "send_time"),
+    ("notes mentioning pricing", "search"),
+    ("search onboarding problems", "search"),
+    ("who mentioned a competitor?", "search"),
+    # Look-alikes that must stay queries (the NLQ layer answers, refuses or asks back).
+    ("how are we doing?", "query"),
+    ("who should I call?", "query"),
+    ("send an email to all customers saying hi", "query"),
+    ("only the ones in Texas", "query"),
+    ("contacts with lead score over 80", "query"),
+    ("hot leads", "query"),
+    ("Show me all customers who haven't been contacted in 30 days with deals over $10,000", "query"),
+]
+
+
+@pytest.fixture(scope="module")
+def assistant(test_settings: Settings) -> Assistant:
+    return get_assistant(test_settings)
+
+
+@pytest.fixture(scope="module")
+def manager(engine: Engine) -> Actor:
+    with Session(engine) as session:
+        return actor_for(session, "manager@demo.crm")
+
+
+def _message(text: str, actor: Actor) -> Message:
+    return Message(text=text, actor=actor, channel="test", conversation_id="c1")
+
+
+@pytest.mark.parametrize(("text", "intent"), CASES, ids=[c[0][:40] for c in CASES])
+def test_classify_routes_by_intent(text: str, intent: str) -> None:
+    assert classify(text) == intent
+
+
+def test_classify_never_steals_eval_questions() -> None:
+    """Every question of the shipped NLQ suite (and its context) stays with the NLQ layer."""
+    stolen = []
+    for line in (ROOT / "evals/suites/nlq.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        for text in [*item.get("context", []), item["question"]]:
+            if classify(text) != "query":
+                stolen.append(f"{item['id']}: {text} → {classify(text)}")
+    assert not stolen, stolen
+
+
+@pytest.mark.parametrize("intent", ["search", "score", "send_time"])
+def test_router_unregistered_intent_is_not_available_yet(assistant: Assistant, manager: Actor,
+                                                         intent: str) -> None:
+    text = next(t for t, i in CASES if i == intent)
+    answer = Router(assistant.nlq.catalog).route(_message(text, manager))[1]
+    assert answer.status == "refused"
+    assert answer.error is not None and answer.error.code == "not-available-yet"
+    assert answer.rows == [] and answer.sql is None
+    # what it offers instead really works
+    for suggestion in answer.suggestions:
+        assert assistant.ask(suggestion, manager, channel="test", audit=False).status == "answered", suggestion
+
+
+def test_router_registered_handler_answers(assistant: Assistant, manager: Actor) -> None:
+    seen: list[Message] = []
+
+    def search(message: Message) -> Answer:
+        seen.append(message)
+        return Answer(status="answered", summary="2 notes mention pricing.")
+
+    router = Router(assistant.nlq.catalog, handlers={"search": search})
+    intent, answer = router.route(_message("notes mentioning pricing", manager))
+    assert (intent, answer.summary) == ("search", "2 notes mention pricing.")
+    assert seen[0].actor == manager and seen[0].conversation_id == "c1"
+
+
+def test_router_rejects_unknown_intent(assistant: Assistant) -> None:
+    with pytest.raises(ValueError, match="Unknown intent"):
+        Router(assistant.nlq.catalog).register("weather", lambda m: Answer(status="answered", summary=""))  # type: ignore[arg-type]
+
+
+def test_help_examples_come_from_catalog_and_answer(assistant: Assistant, manager: Actor) -> None:
+    answer = assistant.ask("what can you do?", manager, channel="test", audit=False)
+    assert answer.status == "answered"
+    assert answer.suggestions and answer.definitions
+    catalog_phrases = {p for f in assistant.nlq.catalog.named_filters.values() for p in f.phrases} | {
+        p for m in assistant.nlq.catalog.metrics.values() for p in m.phrases}
+    for example in answer.suggestions:
+        assert any(example.startswith(p) for p in catalog_phrases), example
+        assert example in answer.summary
+        assert assistant.ask(example, manager, channel="test", audit=False).status == "answered", example
+
+
+def test_small_talk_is_short_and_keeps_follow_ups(assistant: Assistant, manager: Actor, engine: Engine) -> None:
+    first = assistant.ask("open deals over 20k", manager, channel="test")
+    hello = assistant.ask("thanks!", manager, channel="test", conversation_id=first.conversation_id)
+    assert hello.status == "answered" and hello.rows == [] and len(hello.summary) < 200
+    follow = assistant.ask("how many are there?", manager, channel="test", conversation_id=first.conversation_id)
+    assert follow.rows == [[first.row_count]]
+    with Session(engine) as session:
+        logged = session.scalars(select(QueryLog.outcome).where(QueryLog.question == "thanks!")).all()
+        state = session.scalar(select(Conversation.state).where(
+            Conversation.channel == "test", Conversation.external_id == first.conversation_id))
+    assert "answered" in logged
+    assert state is not None and [h["intent"] for h in state["history"]] == ["query", "small_talk", "query"]
+
+
+def test_out_of_scope_small_talk_refuses(assistant: Assistant, manager: Actor) -> None:
+    answer = assistant.ask("what's the weather today?", manager, channel="test", audit=False)
+    assert answer.status == "refused" and answer.error is not None and answer.error.code == "out-of-scope"
+
+
+def test_huge_message_refused_nothing_written(assistant: Assistant, manager: Actor, engine: Engine) -> None:
+    with Session(engine) as session:
+        before = (session.scalar(select(func.count()).select_from(Deal)),
+                  session.scalar(select(func.count()).select_from(Contact)))
+    answer = assistant.ask("show me deals " + "a" * MAX_MESSAGE_CHARS, manager, channel="test", audit=False)
+    assert answer.status == "refused" and answer.error is not None and answer.error.code == "message-too-long"
+    with Session(engine) as session:
+        assert (session.scalar(select(func.count()).select_from(Deal)),
+                session.scalar(select(func.count()).select_from(Contact))) == before
