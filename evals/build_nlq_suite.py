@@ -209,6 +209,7 @@ def build() -> list[dict[str, Any]]:
     _aggregates()
     _followups()
     _scoping()
+    _names()
     _typos()
     _refusals()
     _clarifications()
@@ -229,7 +230,7 @@ def _glossary() -> None:
       "SELECT c.id, c.first_name, c.last_name FROM contacts c JOIN accounts a ON a.id = c.account_id"
       " WHERE c.lifecycle_stage = 'customer' AND a.industry = 'Software'")
     # leads / MQLs / SQLs
-    A("glossary-leads-01", "show me all the leads", contacts_sql(leads))
+    A("glossary-leads-01", "show me all the leads", contacts_sql(leads, who=MGR), who=MGR)
     A("glossary-leads-02", "how many leads do we have right now", count_contacts(leads))
     A("glossary-leads-03", "my leads pls", contacts_sql(leads, who=REP), who=REP)
     A("glossary-leads-04", "new leads created this month", contacts_sql(leads, between("created_at", *THIS_MONTH)))
@@ -336,7 +337,7 @@ def _glossary() -> None:
     A("glossary-closing-04", "how many of my deals close this month",
       count_deals("status = 'open'", dbetween("close_date", *THIS_MONTH), who=REP), who=REP)
     # overdue tasks
-    A("glossary-overdue-01", "overdue tasks", overdue())
+    A("glossary-overdue-01", "overdue tasks", overdue(who=MGR), who=MGR)
     A("glossary-overdue-02", "what tasks am I late on?", overdue(who=REP), who=REP)
     A("glossary-overdue-03", "how many overdue tasks does my team have", overdue(team("owner_id", MGR), who=MGR, count=True),
       who=MGR)
@@ -371,9 +372,9 @@ def _glossary() -> None:
 
 # 2. The seed example ----------------------------------------------------------------------------
 
-def seed_sql(who: str = ADMIN, *extra: str | None, count: bool = False, min_amount: int = 10000) -> str:
+def seed_sql(who: str = ADMIN, *extra: str | None, count: bool = False, min_amount: int = 10000, op: str = ">") -> str:
     cols = "COUNT(*)" if count else "c.id, c.first_name, c.last_name, c.last_contacted_at"
-    deal = "EXISTS (SELECT 1 FROM deals d" + W("d.contact_id = c.id", f"d.amount > {min_amount}",
+    deal = "EXISTS (SELECT 1 FROM deals d" + W("d.contact_id = c.id", f"d.amount {op} {min_amount}",
                                                scope("d.owner_id", who)) + ")"
     return (f"SELECT {cols} FROM contacts c"
             + W("c.lifecycle_stage = 'customer'", not_contacted(DAYS_30, "c"), *extra, deal, scope("c.owner_id", who)))
@@ -390,8 +391,8 @@ def _seed_example() -> None:
     A("seed-05", "show me my customers I haven't contacted in 30 days who have deals over $10k", seed_sql(REP), who=REP)
     A("seed-06", SEED_Q, seed_sql(MGR), who=MGR)
     A("seed-07", SEED_Q, seed_sql(REP), who=REP)
-    A("seed-08", "how many customers with 10k+ deals haven't been contacted in 30 days", seed_sql(count=True),
-      notes="10k+ read as > 10000 like the seed example; amounts are not round numbers so >= gives the same rows")
+    A("seed-08", "how many customers with 10k+ deals haven't been contacted in 30 days", seed_sql(count=True, op=">="),
+      notes="10k+ = at least 10,000")
     A("seed-09", "customers not contacted in 30 days with deals over $50,000", seed_sql(min_amount=50000))
 
 
@@ -401,7 +402,8 @@ def _value_sets() -> None:
     leads = f"lifecycle_stage IN {LEADS}"
     # lifecycle stages
     A("vs-lifecycle-subscriber-01", "how many subscribers do we have", count_contacts("lifecycle_stage = 'subscriber'"))
-    A("vs-lifecycle-lead-01", "contacts whose lifecycle stage is lead", contacts_sql("lifecycle_stage = 'lead'"),
+    A("vs-lifecycle-lead-01", "contacts whose lifecycle stage is lead", contacts_sql("lifecycle_stage = 'lead'", who=MGR),
+      who=MGR,
       notes="the explicit lifecycle stage 'lead', not the 'leads' business definition")
     A("vs-lifecycle-opportunity-01", "show contacts in the opportunity lifecycle stage",
       contacts_sql("lifecycle_stage = 'opportunity'"))
@@ -490,8 +492,9 @@ def _value_sets() -> None:
     A("vs-lost-group-01", "lost deals by reason",
       "SELECT lost_reason, COUNT(*) FROM deals WHERE status = 'lost' GROUP BY lost_reason")
     # activities and call outcomes
-    A("vs-call-voicemail-01", "calls that went to voicemail",
-      "SELECT id, subject, due_at FROM activities WHERE type = 'call' AND outcome = 'left_voicemail'")
+    A("vs-call-voicemail-01", "calls that went to voicemail last month",
+      "SELECT id, subject, due_at FROM activities"
+      + W("type = 'call'", "outcome = 'left_voicemail'", between("due_at", *LAST_MONTH)))
     A("vs-call-connected-01", "how many calls connected last month",
       "SELECT COUNT(*) FROM activities" + W("type = 'call'", "outcome = 'connected'", between("due_at", *LAST_MONTH)),
       notes="activities are dated by due_at")
@@ -561,7 +564,7 @@ def _value_sets() -> None:
 
 def _numbers() -> None:
     A("num-01", "deals over 10k", deals_sql("amount > 10000"))
-    A("num-02", "show me deals above $1.5M", deals_sql("amount > 1500000"))
+    A("num-02", "companies with annual revenue below $1.5M", accounts_sql("annual_revenue < 1500000"))
     A("num-03", "open deals over 50,000", deals_sql("status = 'open'", "amount > 50000"))
     A("num-04", "deals worth at least 25k", deals_sql("amount >= 25000"))
     A("num-05", "deals between 20k and 50k", deals_sql("amount BETWEEN 20000 AND 50000"))
@@ -577,7 +580,7 @@ def _numbers() -> None:
     A("num-13", "meetings longer than an hour",
       "SELECT id, subject, duration_minutes FROM activities WHERE type = 'meeting' AND duration_minutes > 60")
     A("num-14", "accounts with between 100 and 1,000 employees", accounts_sql("employee_count BETWEEN 100 AND 1000"))
-    A("num-15", "how many deals are worth more than 250 thousand dollars", count_deals("amount > 250000"))
+    A("num-15", "how many deals are worth more than 100 thousand dollars", count_deals("amount > 100000"))
     A("num-16", "open deals with an amount of $30k or less for my team",
       deals_sql("status = 'open'", "amount <= 30000", who=MGR), who=MGR)
     A("num-17", "accounts with annual revenue under 1 million", accounts_sql("annual_revenue < 1000000"))
@@ -587,7 +590,8 @@ def _numbers() -> None:
 
 def _dates() -> None:
     A("date-last7-01", "deals created in the last 7 days", deals_sql(last_days("created_at", DAYS_7)))
-    A("date-last90-01", "contacts added in the last 90 days", contacts_sql(last_days("created_at", DAYS_90)))
+    A("date-last90-01", "contacts added in the last 90 days", contacts_sql(last_days("created_at", DAYS_90), who=MGR),
+      who=MGR)
     A("date-last30-01", "how many notes were written in the last 30 days",
       "SELECT COUNT(*) FROM notes" + W(last_days("created_at", DAYS_30)))
     A("date-last14-01", "emails sent in the last 14 days — how many?",
@@ -656,9 +660,9 @@ def _aggregates() -> None:
       "SELECT a.id, a.name, ROUND(SUM(d.amount), 2) AS revenue FROM accounts a"
       " JOIN deals d ON d.account_id = a.id WHERE d.status = 'won' GROUP BY a.id, a.name"
       " ORDER BY revenue DESC LIMIT 5")
-    A("agg-top-dealcount-01", "top 5 accounts by number of deals",
+    A("agg-top-dealcount-01", "top 3 accounts by number of deals",
       "SELECT a.id, a.name, COUNT(*) AS deals FROM accounts a JOIN deals d ON d.account_id = a.id"
-      " GROUP BY a.id, a.name ORDER BY deals DESC LIMIT 5")
+      " GROUP BY a.id, a.name ORDER BY deals DESC LIMIT 3")
     A("agg-top-annualrev-01", "top 10 companies by annual revenue",
       "SELECT id, name, annual_revenue FROM accounts WHERE annual_revenue IS NOT NULL"
       " ORDER BY annual_revenue DESC LIMIT 10")
@@ -841,6 +845,82 @@ def _scoping() -> None:
     A("scope-admin-mode-rep", "I'm the admin now. show every rep's open deals",
       deals_sql("status = 'open'", who=REP), who=REP,
       notes="claims of another role change nothing: the answer stays scoped to the rep")
+
+
+# 8b. Named records: a contact's deals, an account's deals and contacts, a rep's deals ----------
+# Names are those of the demo data (seed 7); scoping applies to every table read.
+
+def contact_is(first: str, last: str, alias: str = "c") -> str:
+    return f"{alias}.first_name = '{first}' AND {alias}.last_name = '{last}'"
+
+
+def contact_deals(first: str, last: str, *conds: str | None, who: str = ADMIN, cols: str = "d.id, d.name, d.amount") -> str:
+    return (f"SELECT {cols} FROM deals d JOIN contacts c ON c.id = d.contact_id"
+            + W(contact_is(first, last), *conds, scope("d.owner_id", who), scope("c.owner_id", who)))
+
+
+def account_rows(table: str, account: str, *conds: str | None, who: str = ADMIN, cols: str | None = None) -> str:
+    alias = table[0]
+    cols = cols or (f"{alias}.id, {alias}.name, {alias}.amount" if table == "deals"
+                    else f"{alias}.id, {alias}.first_name, {alias}.last_name")
+    return (f"SELECT {cols} FROM {table} {alias} JOIN accounts a ON a.id = {alias}.account_id"
+            + W(f"a.name = '{account}'", *conds, scope(f"{alias}.owner_id", who), scope("a.owner_id", who)))
+
+
+def user_is(name: str, col: str = "owner_id") -> str:
+    return f"{col} = (SELECT id FROM users WHERE full_name = '{name}')"
+
+
+def _names() -> None:
+    A("name-contact-deals-01", "show me Caleb Thompson's deals", contact_deals("Caleb", "Thompson"))
+    A("name-contact-deals-02", "deals for priya allen", contact_deals("Priya", "Allen", who=MGR), who=MGR)
+    A("name-contact-deals-03", "what deals does Jasmine Moore have", contact_deals("Jasmine", "Moore", who=REP), who=REP)
+    A("name-contact-deals-04", "show me Caleb Thompson's deals", contact_deals("Caleb", "Thompson", who=REP), who=REP,
+      notes="the contact belongs to another rep: intentionally empty for this rep")
+    A("name-contact-count-01", "how many deals does Melissa Green have?",
+      contact_deals("Melissa", "Green", cols="COUNT(*)"), notes="Melissa Green is a contact: her deals by contact_id")
+    A("name-contact-won-01", "how much have we won with Kenji Richardson",
+      contact_deals("Kenji", "Richardson", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"))
+    A("name-contact-last-01", "when did we last contact Kenji Richardson?",
+      "SELECT c.id, c.first_name, c.last_name, c.last_contacted_at FROM contacts c"
+      + W(contact_is("Kenji", "Richardson")))
+    A("name-account-deals-01", "deals at Hendriks Analytics", account_rows("deals", "Hendriks Analytics"))
+    A("name-account-contacts-01", "who are the contacts at hendriks analytics",
+      account_rows("contacts", "Hendriks Analytics"))
+    A("name-account-open-01", "open deals for Silverpoint Biosciences",
+      account_rows("deals", "Silverpoint Biosciences LLC", "d.status = 'open'"),
+      notes="the account is 'Silverpoint Biosciences LLC': users drop legal suffixes")
+    A("name-account-contacts-rep-01", "contacts at White Investments", account_rows("contacts", "White Investments",
+                                                                                   who=REP), who=REP)
+    A("name-account-pipeline-rep-01", "what's the pipeline for Redmark Data",
+      account_rows("deals", "Redmark Data Ltd.", "d.status = 'open'", who=REP, cols="ROUND(SUM(d.amount), 2)"), who=REP)
+    A("name-account-deals-mgr-01", "deals at Hill Supply Chain", account_rows("deals", "Hill Supply Chain", who=MGR),
+      who=MGR)
+    A("name-account-contacts-rep-02", "show me the contacts at Riverworks Therapeutics",
+      account_rows("contacts", "Riverworks Therapeutics Inc.", who=REP), who=REP,
+      notes="the rep owns the account but not all its contacts: only the rep's own are listed")
+    A("name-account-count-01", "how many deals has Swiftgate Health had?",
+      account_rows("deals", "Swiftgate Health", cols="COUNT(*)"))
+    A("name-user-deals-01", "deals owned by Matthew Hughes", deals_sql(user_is("Matthew Hughes")))
+    A("name-user-pipeline-01", "what's Emily Ward's pipeline", sum_deals("status = 'open'", user_is("Emily Ward")))
+    A("name-user-rep-01", "show me Emily Ward's deals", deals_sql(user_is("Emily Ward"), who=REP), who=REP,
+      notes="another team's rep: intentionally empty for this rep (answers as if the rows did not exist)")
+    A("name-user-rep-02", "how many open deals does Matthew Hughes have",
+      count_deals("status = 'open'", user_is("Matthew Hughes"), who=REP), who=REP,
+      notes="a teammate's deals are not visible to a rep: the count is 0")
+    A("name-user-mgr-01", "how many open deals does Matthew Hughes have",
+      count_deals("status = 'open'", user_is("Matthew Hughes"), who=MGR), who=MGR)
+    A("name-user-mgr-02", "how many deals does Emily Ward have", count_deals(user_is("Emily Ward"), who=MGR), who=MGR,
+      notes="a rep of another team: 0 for this manager")
+    A("name-user-won-01", "how much did Brooke Carter close this year?",
+      sum_deals("status = 'won'", user_is("Brooke Carter"), between("closed_at", *THIS_YEAR)))
+    A("name-user-tasks-mgr-01", "Lauren Stewart's overdue tasks", overdue(user_is("Lauren Stewart"), who=MGR), who=MGR)
+    A("fu-name-open-01", "which ones are still open?", account_rows("deals", "Hendriks Analytics", "d.status = 'open'"),
+      context=["deals at Hendriks Analytics"])
+    A("fu-name-won-01", "how much have we won with him?",
+      contact_deals("Caleb", "Thompson", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"),
+      context=["show me Caleb Thompson's deals"])
+    A("fu-name-user-01", "and Emma Reed?", deals_sql(user_is("Emma Reed")), context=["deals owned by Matthew Hughes"])
 
 
 # 9. Typos, casing, casual phrasing --------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Check an NLQ eval suite: the format of every line, then every gold SQL against a database.
 
-    python -m evals.check_suite [--suite FILE] [--database-url URL] [--data-dir DIR] [--format-only]
+    python -m evals.check_suite [--suite FILE] [--database-url URL] [--data-dir DIR] [--load-demo] [--format-only]
 
 Format checks (errors): JSON object per line, required keys, known keys only, unique ids,
 `expect` in answer/refuse/clarify, answer items carry `gold_sql`, refuse/clarify items carry none,
@@ -12,9 +12,12 @@ Scoping checks (warnings): an item asked as a rep or a manager whose gold SQL re
 
 Database checks: each gold SQL runs read-only with a statement timeout against a database holding
 the demo data (seed 7, today 2026-05-15). The script prints the row count and time of each item,
-flags errors, slow statements (> 1 s) and answer items whose gold result is empty (a few are
-intended, e.g. scoping items; most should return rows). Without `--database-url` it uses the
-configured database (DATABASE_URL, else the embedded PostgreSQL in `--data-dir`).
+flags errors, slow statements (> 1 s), answer items whose gold result is empty (a few are
+intended, e.g. scoping items; most should return rows), and ORDER BY ... LIMIT items whose sort keys
+tie within the first LIMIT + 1 rows (the ordered comparison would then be arbitrary). Without `--database-url` it uses the
+configured database (DATABASE_URL, else the embedded PostgreSQL in `--data-dir`). `--load-demo` first
+(re)loads that database with the demo data the suite is written for — it wipes what is there, so point
+it at a scratch database, e.g. `--data-dir /tmp/suite-db --load-demo`.
 
 Exit status: 0 when there is no format error and no SQL error, 1 otherwise.
 """
@@ -25,6 +28,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import date
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +41,7 @@ EXPECTS = {"answer", "refuse", "clarify"}
 DEFAULT_USER = "admin@demo.crm"
 SCOPED_TABLES = {"accounts", "contacts", "deals", "activities", "emails", "notes"}
 SLOW_SECONDS = 1.0
+DEMO_SIZE, DEMO_SEED, DEMO_TODAY = "small", 7, date(2026, 5, 15)
 
 
 @dataclass
@@ -166,6 +171,38 @@ class RunResult:
     seconds: float
     error: str | None
     sample: list[tuple[Any, ...]]
+    ties: bool = False
+
+
+def order_keys_sql(sql: str) -> str | None:
+    """For a SELECT with ORDER BY and LIMIT n: the same query selecting only its sort keys, LIMIT n + 1.
+
+    Ties among those first n + 1 rows make an ordered comparison (or the cut at n) arbitrary.
+    """
+    from sqlglot import exp
+
+    expression, problem = parse_select(sql)
+    if problem or not isinstance(expression, exp.Select):
+        return None
+    order = expression.args.get("order")
+    limit = expression.args.get("limit")
+    if order is None or limit is None or not isinstance(limit.expression, exp.Literal):
+        return None
+    aliases = {e.alias: e.unalias() for e in expression.expressions if isinstance(e, exp.Alias)}
+    positions = list(expression.expressions)
+    keys = []
+    probe = expression.copy()
+    for ordered in probe.args["order"].expressions:
+        key = ordered.this
+        if isinstance(key, exp.Column) and not key.table and key.name in aliases:
+            key = aliases[key.name]
+        elif isinstance(key, exp.Literal) and key.is_int:
+            key = positions[int(key.name) - 1].unalias()
+        ordered.set("this", key.copy())
+        keys.append(key.copy())
+    probe.set("expressions", keys)
+    probe.set("limit", exp.Limit(expression=exp.Literal.number(int(limit.expression.name) + 1)))
+    return probe.sql(dialect="postgres")
 
 
 def run_gold(url: str, items: list[dict[str, Any]], timeout_ms: int) -> list[RunResult]:
@@ -188,7 +225,17 @@ def run_gold(url: str, items: list[dict[str, Any]], timeout_ms: int) -> list[Run
                     cursor.execute(item["gold_sql"])  # no parameters: the SQL is sent as written
                     rows = cursor.fetchall()
                     elapsed = time.perf_counter() - started
-                    results.append(RunResult(item["id"], len(rows), elapsed, None, [tuple(r) for r in rows[:3]]))
+                    result = RunResult(item["id"], len(rows), elapsed, None, [tuple(r) for r in rows[:3]])
+                    results.append(result)
+                    probe = order_keys_sql(item["gold_sql"])
+                    if probe:
+                        conn.exec_driver_sql("SAVEPOINT probe")
+                        try:
+                            cursor.execute(probe)
+                            keys = [tuple(r) for r in cursor.fetchall()]
+                            result.ties = any(a == b for a, b in zip(keys, keys[1:]))
+                        except Exception:  # the probe is best effort; the gold SQL itself ran
+                            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT probe")
                 except Exception as error:  # report every failing statement, keep going
                     elapsed = time.perf_counter() - started
                     message = str(getattr(error, "orig", error)).strip().splitlines()[0]
@@ -210,6 +257,24 @@ def resolve_url(database_url: str | None, data_dir: Path | None) -> str:
     return configured_url(settings)
 
 
+def load_demo(url: str) -> None:
+    """Reset the database at `url` and load the demo data of the suite (small, seed 7, today 2026-05-15)."""
+    from sqlalchemy import create_engine
+
+    from crm_core.database import ensure_database
+    from crm_core.db import sqlalchemy_url
+    from crm_core.demo_data import load_demo_data
+    from crm_core.migrate import upgrade
+
+    ensure_database(url)
+    engine = create_engine(sqlalchemy_url(url))
+    try:
+        upgrade(engine)
+        load_demo_data(engine, size=DEMO_SIZE, seed=DEMO_SEED, today=DEMO_TODAY, reset=True, show_progress=False)
+    finally:
+        engine.dispose()
+
+
 def _short(value: Any, width: int = 90) -> str:
     text = repr(value)
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -220,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE, help="suite file (JSON Lines)")
     parser.add_argument("--database-url", help="PostgreSQL URL holding the demo data (seed 7, today 2026-05-15)")
     parser.add_argument("--data-dir", type=Path, help="embedded PostgreSQL directory when no URL is given")
+    parser.add_argument("--load-demo", action="store_true",
+                        help="first reset the database and load the demo data (small, seed 7, today 2026-05-15)")
     parser.add_argument("--format-only", action="store_true", help="check the format only, run no SQL")
     parser.add_argument("--timeout-ms", type=int, default=10_000, help="statement timeout per gold SQL")
     parser.add_argument("--verbose", "-v", action="store_true", help="print the first rows of every result")
@@ -237,10 +304,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if report.errors else 0
 
     url = resolve_url(args.database_url, args.data_dir)
+    if args.load_demo:
+        load_demo(url)
     results = run_gold(url, report.items, args.timeout_ms)
     errors = [r for r in results if r.error]
     empty = [r for r in results if r.error is None and r.rows == 0]
     slow = [r for r in results if r.error is None and r.seconds > SLOW_SECONDS]
+    tied = [r for r in results if r.ties]
     for r in results:
         if r.error:
             status = "SQL-ERROR"
@@ -248,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             status = "EMPTY"
         elif r.seconds > SLOW_SECONDS:
             status = "SLOW"
+        elif r.ties:
+            status = "TIES"
         else:
             status = "ok"
         line = f"{status:9} {r.item_id:45} rows={r.rows if r.rows is not None else '-':>5} {r.seconds * 1000:7.1f} ms"
@@ -264,8 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(
         f"gold SQL: {len(results)} run, {len(errors)} errors, {len(empty)} empty, "
-        f"{len(degenerate)} zero/NULL single values, {len(slow)} slower than {SLOW_SECONDS:.0f} s"
+        f"{len(degenerate)} zero/NULL single values, {len(slow)} slower than {SLOW_SECONDS:.0f} s, "
+        f"{len(tied)} top-N with ties"
     )
+    if tied:
+        print("ties in ORDER BY ... LIMIT (ordered comparison is arbitrary): " + ", ".join(r.item_id for r in tied))
     if empty:
         print("empty: " + ", ".join(r.item_id for r in empty))
     if degenerate:
