@@ -273,7 +273,8 @@ def _glossary() -> None:
     A("glossary-stale-01", "customers not contacted in 30 days", contacts_sql(cust, not_contacted(DAYS_30)))
     A("glossary-stale-02", "which of my customers haven't been touched in 2 weeks?",
       contacts_sql(cust, not_contacted(DAYS_14), who=REP), who=REP)
-    A("glossary-stale-03", "leads we haven't reached out to in 90 days", contacts_sql(leads, not_contacted(DAYS_90)))
+    A("glossary-stale-03", "leads we haven't reached out to in 90 days", contacts_sql(leads, not_contacted(DAYS_90), who=MGR),
+      who=MGR)
     A("glossary-stale-04", "how many of my team's SQLs have gone 60 days without contact?",
       count_contacts("lifecycle_stage = 'sales_qualified'", not_contacted(DAYS_60), team("owner_id", MGR), who=MGR),
       who=MGR)
@@ -506,7 +507,7 @@ def _value_sets() -> None:
     A("vs-activity-tasks-01", "my open tasks due this month",
       "SELECT id, subject, due_at FROM activities"
       + W("type = 'task'", "completed_at IS NULL", between("due_at", *THIS_MONTH), scope("owner_id", REP)), who=REP)
-    A("vs-activity-calls-01", "how many calls did I log last month",
+    A("vs-activity-calls-01", "how many calls did I make last month",
       "SELECT COUNT(*) FROM activities" + W("type = 'call'", between("due_at", *LAST_MONTH), scope("owner_id", REP)),
       who=REP)
     A("vs-activity-duration-01", "average call duration in minutes",
@@ -547,13 +548,13 @@ def _value_sets() -> None:
     region_deals = ("SELECT {cols} FROM deals d JOIN users u ON u.id = d.owner_id JOIN teams t ON t.id = u.team_id")
     A("vs-region-emea-01", "deals owned by the EMEA team",
       region_deals.format(cols="d.id, d.name, d.amount") + " WHERE t.region = 'EMEA'")
-    A("vs-region-apac-01", "pipeline value for APAC",
+    A("vs-region-apac-01", "pipeline value of the APAC team",
       region_deals.format(cols="ROUND(SUM(d.amount), 2)") + " WHERE t.region = 'APAC' AND d.status = 'open'",
       notes="a team region qualifies the owner's team")
     A("vs-region-latam-01", "accounts owned by LATAM reps",
       "SELECT a.id, a.name FROM accounts a JOIN users u ON u.id = a.owner_id JOIN teams t ON t.id = u.team_id"
       " WHERE t.region = 'LATAM'")
-    A("vs-region-na-01", "North America revenue this year",
+    A("vs-region-na-01", "revenue this year for the North America teams",
       region_deals.format(cols="ROUND(SUM(d.amount), 2)") + W("t.region = 'North America'", "d.status = 'won'",
                                                              between("d.closed_at", *THIS_YEAR)))
     A("vs-region-group-01", "pipeline by region",
@@ -563,15 +564,15 @@ def _value_sets() -> None:
 # 4. Numbers and comparatives --------------------------------------------------------------------
 
 def _numbers() -> None:
-    A("num-01", "deals over 10k", deals_sql("amount > 10000"))
+    A("num-01", "deals over 10k", deals_sql("amount > 10000", who=MGR), who=MGR)
     A("num-02", "companies with annual revenue below $1.5M", accounts_sql("annual_revenue < 1500000"))
     A("num-03", "open deals over 50,000", deals_sql("status = 'open'", "amount > 50000"))
     A("num-04", "deals worth at least 25k", deals_sql("amount >= 25000"))
     A("num-05", "deals between 20k and 50k", deals_sql("amount BETWEEN 20000 AND 50000"))
     A("num-06", "my deals under $5,000", deals_sql("amount < 5000", who=REP), who=REP)
     A("num-07", "accounts with more than 500 employees", accounts_sql("employee_count > 500"))
-    A("num-08", "companies with revenue above $10M", accounts_sql("annual_revenue > 10000000"),
-      notes="revenue of a company = accounts.annual_revenue (an attribute of the account), not won deals")
+    A("num-08", "companies with annual revenue above $10M", accounts_sql("annual_revenue > 10000000"),
+      notes="'annual revenue' = accounts.annual_revenue; bare 'revenue' = won deals")
     A("num-09", "accounts with fewer than 50 employees", accounts_sql("employee_count < 50"))
     A("num-10", "100k+ opportunities", deals_sql("amount >= 100000"))
     A("num-11", "won deals bigger than 75k this year",
@@ -656,10 +657,10 @@ def _aggregates() -> None:
       "SELECT a.id, a.name, ROUND(SUM(d.amount), 2) AS pipeline_value FROM accounts a"
       " JOIN deals d ON d.account_id = a.id WHERE d.status = 'open' GROUP BY a.id, a.name"
       " ORDER BY pipeline_value DESC LIMIT 5")
-    A("agg-top-revenue-01", "top 5 accounts by won revenue",
+    A("agg-top-revenue-01", "top 5 accounts by revenue",
       "SELECT a.id, a.name, ROUND(SUM(d.amount), 2) AS revenue FROM accounts a"
       " JOIN deals d ON d.account_id = a.id WHERE d.status = 'won' GROUP BY a.id, a.name"
-      " ORDER BY revenue DESC LIMIT 5")
+      " ORDER BY revenue DESC LIMIT 5", notes="bare 'revenue' = won deals (glossary); 'annual revenue' is the account column")
     A("agg-top-dealcount-01", "top 3 accounts by number of deals",
       "SELECT a.id, a.name, COUNT(*) AS deals FROM accounts a JOIN deals d ON d.account_id = a.id"
       " GROUP BY a.id, a.name ORDER BY deals DESC LIMIT 3")

@@ -14,7 +14,8 @@ Database checks: each gold SQL runs read-only with a statement timeout against a
 the demo data (seed 7, today 2026-05-15). The script prints the row count and time of each item,
 flags errors, slow statements (> 1 s), answer items whose gold result is empty (a few are
 intended, e.g. scoping items; most should return rows), and ORDER BY ... LIMIT items whose sort keys
-tie within the first LIMIT + 1 rows (the ordered comparison would then be arbitrary). Without `--database-url` it uses the
+tie within the first LIMIT + 1 rows (the ordered comparison would then be arbitrary), and results
+larger than the executor's default row cap of 1000 rows. Without `--database-url` it uses the
 configured database (DATABASE_URL, else the embedded PostgreSQL in `--data-dir`). `--load-demo` first
 (re)loads that database with the demo data the suite is written for — it wipes what is there, so point
 it at a scratch database, e.g. `--data-dir /tmp/suite-db --load-demo`.
@@ -41,6 +42,7 @@ EXPECTS = {"answer", "refuse", "clarify"}
 DEFAULT_USER = "admin@demo.crm"
 SCOPED_TABLES = {"accounts", "contacts", "deals", "activities", "emails", "notes"}
 SLOW_SECONDS = 1.0
+ROW_CAP = 1000  # the executor's default row cap: a bigger gold result cannot be matched in full
 DEMO_SIZE, DEMO_SEED, DEMO_TODAY = "small", 7, date(2026, 5, 15)
 
 
@@ -311,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     empty = [r for r in results if r.error is None and r.rows == 0]
     slow = [r for r in results if r.error is None and r.seconds > SLOW_SECONDS]
     tied = [r for r in results if r.ties]
+    big = [r for r in results if r.rows is not None and r.rows > ROW_CAP]
     for r in results:
         if r.error:
             status = "SQL-ERROR"
@@ -320,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
             status = "SLOW"
         elif r.ties:
             status = "TIES"
+        elif r.rows is not None and r.rows > ROW_CAP:
+            status = "BIG"
         else:
             status = "ok"
         line = f"{status:9} {r.item_id:45} rows={r.rows if r.rows is not None else '-':>5} {r.seconds * 1000:7.1f} ms"
@@ -337,8 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"gold SQL: {len(results)} run, {len(errors)} errors, {len(empty)} empty, "
         f"{len(degenerate)} zero/NULL single values, {len(slow)} slower than {SLOW_SECONDS:.0f} s, "
-        f"{len(tied)} top-N with ties"
+        f"{len(tied)} top-N with ties, {len(big)} over the {ROW_CAP}-row cap"
     )
+    if big:
+        print(f"over {ROW_CAP} rows (the executor's row cap truncates answers): " + ", ".join(r.item_id for r in big))
     if tied:
         print("ties in ORDER BY ... LIMIT (ordered comparison is arbitrary): " + ", ".join(r.item_id for r in tied))
     if empty:
