@@ -474,6 +474,12 @@ def test_render_report_lists_problems(session: Session, newcomer: Actor) -> None
     assert "header" in out and "invalid-value" in out and "'x' is not an e-mail address" in out
 
 
+def test_import_bulk_path_skips_no_write_hooks() -> None:
+    """The bulk write inserts validated values directly; it would miss any after-write hook."""
+    from crm_core.csv_io.importer import SPECS
+
+    assert all(not spec.after_write for spec in SPECS.values())
+
 def test_import_write_failure_rolls_back_everything(session: Session, newcomer: Actor,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A database error while writing (after the new account is inserted) leaves nothing behind."""
