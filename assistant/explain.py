@@ -34,9 +34,10 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         if not data.rows:
             return f"No {subject} match{conditions}."
         top = max(data.rows, key=lambda r: (r[-1] is not None, r[-1] or 0))
+        label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
         fmt = _measure_format(plan, catalog)
         return (f"{label.capitalize()} by {group} for {subject}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
-                f"highest is {top[0]} ({format_value(top[-1], fmt)}).")
+                f"highest is {top[label_at]} ({format_value(top[-1], fmt)}).")
     if n == 0:
         return f"No {subject} match{conditions}."
     more = f" (showing the first {n:,})" if data.truncated else ""
@@ -70,7 +71,8 @@ def chart_for(result: NlqResult) -> ChartHint | None:
         return None
     if data.row_count < 2:
         return None
-    x, y = data.columns[0].name, data.columns[-1].name
+    labels = [c.name for c in data.columns if c.name != "id"]
+    x, y = labels[0], data.columns[-1].name
     kind = "line" if plan.group_by[0].grain else "bar"
     return ChartHint(type=kind, x=x, y=y, title=f"{y.replace('_', ' ')} by {x.replace('_', ' ')}")
 

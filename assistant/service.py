@@ -54,7 +54,7 @@ class Assistant:
         intent, answer = self.router.route(message, query=query)
         answer.conversation_id = conversation_id
         answer.latency_ms = (time.perf_counter() - started) * 1000
-        state.history.append({"question": question[:500], "status": answer.status, "intent": intent})
+        state.history.append({"question": storable(question)[:500], "status": answer.status, "intent": intent})
         self.conversations.save(state, actor.id)
         if audit:
             self._record(actor, channel, question, answer)
@@ -99,13 +99,18 @@ class Assistant:
         try:
             with Session(self.engine) as session, session.begin():
                 session.add(QueryLog(
-                    user_id=actor.id or None, channel=channel, question=question[:4000], sql=answer.sql,
+                    user_id=actor.id or None, channel=channel, question=storable(question)[:4000], sql=answer.sql,
                     row_count=answer.row_count if answer.status == "answered" else None,
                     latency_ms=answer.latency_ms, outcome=answer.status,
                     error_code=answer.error.code if answer.error else None,
                 ))
         except Exception:  # the audit trail must never take an answer down with it
             _log.exception("could not record the query log")
+
+
+def storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; hostile input is stored with it made visible."""
+    return text.replace("\x00", "\\0")
 
 
 def _labels(result: NlqResult, catalog: object) -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from crm_core.errors import CrmError
@@ -40,7 +41,7 @@ def _errors_exit() -> Iterator[None]:
     try:
         yield
     except CrmError as exc:
-        err_console.print(f"[bold red]error[/] [{exc.code}] {exc.message}")
+        err_console.print(f"[bold red]error[/] {escape(f'[{exc.code}]')} {escape(exc.message)}")
         raise typer.Exit(1) from None
 
 

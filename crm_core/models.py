@@ -134,6 +134,7 @@ class Contact(VersionedMixin, Base):
         Index("ix_contacts_country_state", "country", "state"),
         Index("ix_contacts_lead_score", "lead_score"),
         Index("ix_contacts_email_lower", text("lower(email)")),
+        Index("ix_contacts_full_name_lower", text("lower(first_name || ' ' || last_name)")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from crm_core.geo import ISO_COUNTRIES, SUBDIVISIONS
 from crm_core.models import (
@@ -90,18 +90,21 @@ class _Located(_Write):
             raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE)")
         return value
 
-    @model_validator(mode="after")
-    def _state_matches_country(self) -> _Located:
-        if self.state is None or "state" not in self.model_fields_set:
-            return self
-        codes = SUBDIVISIONS.get(self.country or "")
+    @field_validator("state")
+    @classmethod
+    def _state_matches_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A state is a subdivision code of US, CA or AU; reported on the state field itself."""
+        if value is None:
+            return None
+        country = info.data.get("country")
+        codes = SUBDIVISIONS.get(country or "")
         if codes is None:
-            if "country" in self.model_fields_set:
+            if country is not None:
                 raise ValueError("state is only recorded for US, CA and AU addresses")
-            return self
-        if self.state not in codes:
-            raise ValueError(f"'{self.state}' is not a subdivision code of {self.country}")
-        return self
+            return value
+        if value not in codes:
+            raise ValueError(f"'{value}' is not a subdivision code of {country}")
+        return value
 
 
 class _Contactable(_Located):

@@ -28,6 +28,20 @@ def normalize(phrase: str) -> str:
     return re.sub(r"\s+", " ", phrase).strip()
 
 
+LEGAL_SUFFIXES = frozenset({
+    "inc", "llc", "ltd", "gmbh", "corp", "co", "plc", "ag", "sa", "bv", "nv", "pty", "limited", "corporation",
+    "incorporated", "kk", "srl", "sas", "oy", "ab", "as", "lp", "llp", "pte",
+})
+
+
+def strip_legal_suffix(name: str) -> str:
+    """'silverpoint biosciences llc' → 'silverpoint biosciences': people drop the legal form."""
+    words = name.split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
 @dataclass
 class Column:
     name: str
@@ -118,6 +132,9 @@ class Catalog:
     date_columns: dict[str, str]
     amount_columns: dict[str, str]
     filler: frozenset[str]
+    rank_columns: dict[str, str] = field(default_factory=dict)
+    event_columns: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    abbreviations: dict[str, str] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)           # normalised full/first name -> id
     user_names: dict[int, str] = field(default_factory=dict)
     accounts: dict[str, list[int]] = field(default_factory=dict)  # normalised account name -> ids
@@ -156,7 +173,9 @@ class Catalog:
         self._index_users(users)
         self.accounts = {}
         for account_id, name in accounts:
-            self.accounts.setdefault(normalize(name), []).append(account_id)
+            for key in {normalize(name), strip_legal_suffix(normalize(name))}:
+                if key:
+                    self.accounts.setdefault(key, []).append(account_id)
 
     def _merge_values(self, valueset: str, values: list[str]) -> None:
         known = self.valuesets.setdefault(valueset, {})
@@ -206,6 +225,9 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         date_columns=raw["date_columns"],
         amount_columns=raw["amount_columns"],
         filler=frozenset(raw["filler"]),
+        rank_columns=raw.get("rank_columns", {}),
+        event_columns=raw.get("event_columns", {}),
+        abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
     )
     catalog._merge_values("industries", list(INDUSTRIES))
     return catalog

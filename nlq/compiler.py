@@ -206,6 +206,9 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
     if plan.measures:
         for group in plan.group_by:
             expr, keys = compiler.group(scope, group)
+            if group.column is None and len(plan.group_by) == 1:
+                # grouped by records (accounts, reps): each row carries the record's id
+                select_list.append(exp.alias_(keys[0], "id"))
             select_list.append(exp.alias_(expr, _alias(group.label or group.column or "group")))
             group_exprs += keys
         measure_aliases = []
@@ -217,10 +220,11 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
             if ob.target == "measure":
                 target: exp.Expression = exp.column(measure_aliases[ob.measure_index])
             else:
-                target = select_list[0].this if plan.group_by else compiler.column(scope, ob.column or "id")
+                target = exp.column(select_list[0].alias) if plan.group_by else compiler.column(scope, ob.column or "id")
             order.append(exp.Ordered(this=target, desc=ob.descending, nulls_first=False))
         if plan.group_by and not plan.order_by:
-            order.append(exp.Ordered(this=exp.column(select_list[0].alias), desc=False))
+            first_label = next(e for e in select_list if e.alias != "id")
+            order.append(exp.Ordered(this=exp.column(first_label.alias), desc=False))
     else:
         names = list(dict.fromkeys(scope.entity.display + plan.columns))
         for name in names:

@@ -68,6 +68,12 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         return words[k] if 0 <= k < n else ""
 
     w = word(i)
+    # "has already passed", "in the past" / "in the future", "upcoming"
+    if w == "passed" or (w == "past" and word(i + 1) in ("", "due") and word(i - 1) == "the"):
+        used = 2 if word(i + 1) == "due" else 1
+        return DateRange(None, midnight(today), "before today", "before"), used
+    if w in ("future", "upcoming") and not (i + 1 < n and tokens[i + 1].kind == "number"):
+        return DateRange(midnight(today), None, "from today on", "since"), 1
     # "today", "yesterday", "tomorrow"
     if w in ("today", "yesterday", "tomorrow"):
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[w]

@@ -6,6 +6,7 @@ only parsing, compiling, guarding and the query itself.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,7 @@ from nlq.lexicon import Lexicon, build_lexicon
 from nlq.parser import ParseContext, ParseOutcome, parse_question
 from nlq.plan import QueryPlan
 
+_log = logging.getLogger(__name__)
 Status = Literal["answered", "refused", "clarified", "error"]
 
 
@@ -68,8 +70,30 @@ class NlqEngine:
         ctx = ParseContext(
             catalog=self.catalog, lexicon=self.lexicon, today=self.today(today), actor_id=actor.id,
             actor_team_id=actor.team_id, actor_role=actor.role, previous=previous,
+            resolve_contacts=lambda phrases: self._contacts_named(phrases, actor),
         )
         return parse_question(question, ctx)
+
+    def _contacts_named(self, phrases: list[str], actor: Actor) -> dict[str, list[int]]:
+        """Contacts whose full name is one of `phrases`, among those the user may see (one query)."""
+        owners = self.scope_of(actor).owner_ids
+        sql = ("SELECT lower(first_name || ' ' || last_name) AS name, id FROM contacts "
+               "WHERE lower(first_name || ' ' || last_name) = ANY(%(names)s)")
+        params: dict[str, object] = {"names": phrases}
+        if owners is not None:
+            sql += " AND owner_id = ANY(%(owners)s)"
+            params["owners"] = sorted(owners)
+        found: dict[str, list[int]] = {}
+        raw = self.engine.raw_connection()
+        try:
+            with raw.cursor() as cur:
+                cur.execute(sql, params)
+                for name, contact_id in cur.fetchall():
+                    found.setdefault(name, []).append(contact_id)
+            raw.rollback()
+        finally:
+            raw.close()
+        return found
 
     def guard(self, sql: str | exp.Expression, scope: ScopeFilter) -> exp.Expression:
         return guard_sql(sql, catalog=self.catalog, scope=scope, row_cap=self.settings.query_row_cap)
@@ -78,7 +102,12 @@ class NlqEngine:
             today: date | None = None, scope: ScopeFilter | None = None) -> NlqResult:
         """Answer one question; every failure becomes a status with a stable code, never an exception."""
         started = time.perf_counter()
-        outcome = self.understand(question, actor, previous=previous, today=today)
+        try:
+            outcome = self.understand(question, actor, previous=previous, today=today)
+        except Exception:  # a parser bug must cost a question back, never a crash or a wrong answer
+            _log.exception("parser failed on a question")
+            outcome = ParseOutcome("clarify", code="not-understood",
+                                   message="I couldn't work that question out. Could you rephrase it?")
         if outcome.status != "planned":
             status: Status = "refused" if outcome.status == "refuse" else "clarified"
             return NlqResult(status, question, message=outcome.message, code=outcome.code,

@@ -63,8 +63,22 @@ def expand_contractions(text: str) -> str:
     return re.sub(r"(\w)'s\b", r"\1", text)
 
 
-def tokenize(question: str) -> list[Token]:
-    text = expand_contractions(question)
+def expand_abbreviations(text: str, abbreviations: dict[str, str]) -> str:
+    """'w/ deals', 'hw many', 'this yr' → their words (the catalog lists the shorthand)."""
+    if not abbreviations:
+        return text
+
+    def repl(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return abbreviations.get(word.lower(), word)
+
+    return re.sub(r"(?<![\w/])[A-Za-z]+/?[A-Za-z]*(?![\w/])", repl, text)
+
+
+def tokenize(question: str, abbreviations: dict[str, str] | None = None) -> list[Token]:
+    text = expand_abbreviations(expand_contractions(question), abbreviations or {})
+    # hyphenated words read as two: "sales-qualified", "close-win", "partner-sourced"
+    text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", text)
     tokens: list[Token] = []
     for match in _TOKEN_RE.finditer(text):
         kind = match.lastgroup or "word"

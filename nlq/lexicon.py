@@ -95,8 +95,10 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
     for name, ids in catalog.stage_names.items():
         lex.add(name, Meaning("stage", name))
     for name, pid in catalog.pipelines.items():
-        lex.add(f"{name} pipeline", Meaning("pipeline", name, ref=pid))
-        lex.add(name, Meaning("pipeline", name, ref=pid))
+        for form in {name, name.rstrip("s")}:
+            lex.add(f"{form} pipeline", Meaning("pipeline", name, ref=pid))
+            lex.add(form, Meaning("pipeline", name, ref=pid))
+            lex.add(f"{form} deals", Meaning("pipeline", name, ref=pid))
     for name, uid in catalog.users.items():
         lex.add(name, Meaning("user", name, ref=uid))
     for name, tid in catalog.teams.items():
@@ -104,6 +106,12 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
         lex.add(f"{name} team", Meaning("team", name, ref=tid))
     for name in catalog.accounts:
         lex.add(name, Meaning("account", name))
+    for entity_name, columns in catalog.event_columns.items():
+        for column, phrases in columns.items():
+            for phrase in phrases:
+                lex.add(phrase, Meaning("event", column, extra=entity_name))
+                if " " not in phrase:
+                    lex.add("un" + phrase, Meaning("event", column, extra=entity_name, ref=-1))
     words = {w for phrase in lex.phrases for w in phrase.split() if len(w) >= 3}
     words |= set(catalog.filler) | GRAMMAR_WORDS
     # account and person names are not typo targets: correcting toward them invents meaning

@@ -9,6 +9,7 @@ Whatever it cannot account for makes it ask back instead of guessing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
@@ -34,9 +35,17 @@ _INJECTION = re.compile(
     re.IGNORECASE)
 _SECRETS = re.compile(
     r"\b(passwords?|passwd|api[ _-]?keys?|secrets?|credentials?|tokens?|private keys?|ssh|hash(es)?|"
-    r"pg_\w+|information_schema|pg_catalog|salar(y|ies)|payroll|social security|ssn|credit cards?)\b",
+    r"pg_\w+|information_schema|pg_catalog|salar(y|ies)|payroll|social security|ssn|credit cards?|"
+    r"audit (log|trail)|query log|questions? (other|that other|the other)? ?(users?|people|reps?|everyone) ?(have )?asked)\b",
     re.IGNORECASE)
-_SQL_START = re.compile(r"^\s*(select|with|explain|values|table)\b", re.IGNORECASE)
+_SQL_START = re.compile(
+    r"^\s*(select\s|with\s+\w+\s+as\s*\(|explain\s|copy\s|insert\s+into|update\s+\w+\s+set\s|"
+    r"delete\s+from|drop\s+(table|database|schema|index|view|role|user)|alter\s+(table|role|user|database)|"
+    r"truncate\s|grant\s|revoke\s|vacuum\b)", re.IGNORECASE)
+# Claims about who the asker is change nothing: scope comes from authentication, not from the question.
+_IDENTITY_CLAIM = re.compile(
+    r"\b(i am|i'm|im|i have become|as) (now )?(the |an |a )?(admin|administrator|manager|superuser|root|ceo|boss|owner)"
+    r"( now)?\b[.!,]?", re.IGNORECASE)
 _SQL_SYNTAX = re.compile(r"(;|--|/\*|\bunion\s+select\b|\bfrom\s+\w+\s+where\b)", re.IGNORECASE)
 _VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
           "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",
@@ -54,6 +63,8 @@ class ParseContext:
     actor_role: str
     team_member_ids: tuple[int, ...] = ()
     previous: QueryPlan | None = None
+    # Looks up people's names among the contacts the user may see: phrase → contact ids.
+    resolve_contacts: Callable[[list[str]], dict[str, list[int]]] | None = None
 
     @property
     def now(self) -> datetime:
@@ -115,6 +126,7 @@ class _State:
     unknown: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     definitions: list[str] = field(default_factory=list)
+    shouting: bool = False     # the whole question in capitals: no word is a code like "ME" or "CA"
 
     @property
     def words(self) -> list[str]:
@@ -138,13 +150,16 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     if _SQL_START.match(question) or (_SQL_SYNTAX.search(question) and re.search(
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
-    tokens = tokenize(question)
+    tokens = tokenize(_IDENTITY_CLAIM.sub(" ", question), ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
                             message="I could not find a question there. Ask about your contacts, "
                                     "accounts, deals, activities, emails or notes.",
                             suggestions=_starter_suggestions(ctx))
     state = _State(tokens=tokens, used=[False] * len(tokens), ctx=ctx)
+    letters = [ch for ch in question if ch.isalpha()]
+    state.shouting = len(letters) > 6 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+    _pass_contact_names(state)
     _correct_typos(state)
     for step in _PASSES:
         step(state)
@@ -154,7 +169,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
 def _screen(question: str) -> ParseOutcome | None:
     text = question.strip()
     if not text:
-        return ParseOutcome("clarify", code="empty-question", message="Ask me something about your CRM data.")
+        return ParseOutcome("refuse", code="empty-question", message="The question is empty. Ask me something "
+                                                                     "about your CRM data.")
     if len(text) > MAX_QUESTION_CHARS:
         return ParseOutcome("refuse", code="question-too-long",
                             message=f"That question is {len(text):,} characters long; please keep it under "
@@ -174,6 +190,10 @@ def _screen(question: str) -> ParseOutcome | None:
         return ParseOutcome("refuse", code="restricted-data",
                             message="I can't show credentials, system tables or data the CRM does not hold. "
                                     "Ask about contacts, accounts, deals, activities, emails or notes.")
+    if re.search(r"\bshould (i|we)\b", text, re.IGNORECASE):
+        return ParseOutcome("clarify", code="advice-question",
+                            message="I answer questions about your data rather than give advice. For example:",
+                            suggestions=["my hot leads", "my customers not contacted in 30 days", "my overdue tasks"])
     write = _WRITE_VERBS.search(text)
     if write and not _is_read_phrase(text, write):
         return ParseOutcome("refuse", code="write-not-allowed",
@@ -199,6 +219,37 @@ def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
 
 # --- passes ----------------------------------------------------------------------------------------
 
+def _pass_contact_names(state: _State) -> None:
+    """Two- or three-word runs the vocabulary does not know may be a contact's name ("Caleb Thompson")."""
+    resolve = state.ctx.resolve_contacts
+    if resolve is None:
+        return
+    lex, catalog = state.ctx.lexicon, state.ctx.catalog
+    known = set(lex.vocabulary) | set(catalog.filler)
+
+    def candidate(tok: Token) -> bool:
+        return tok.kind == "word" and tok.text not in catalog.filler and tok.text not in _GRAMMAR_FILLER \
+            and not any(m.kind not in ("user", "account") for m in lex.lookup(tok.text))
+
+    spans: dict[str, tuple[int, int]] = {}
+    toks = state.tokens
+    for i in range(len(toks)):
+        for n in (3, 2):
+            run = toks[i:i + n]
+            if len(run) == n and all(candidate(t) for t in run) and any(t.text not in known for t in run):
+                phrase = " ".join(t.text for t in run)
+                if not lex.lookup(phrase):
+                    spans.setdefault(phrase, (i, i + n))
+    if not spans:
+        return
+    found = resolve(list(spans))
+    for phrase, ids in sorted(found.items(), key=lambda kv: -len(kv[0])):
+        start, end = spans[phrase]
+        if ids and not any(state.used[start:end]):
+            state.modifiers.append(Modifier(start, "contact", {"ids": sorted(ids), "phrase": _title(phrase)}, end))
+            state.take(start, end)
+
+
 def _correct_typos(state: _State) -> None:
     lex = state.ctx.lexicon
     known = set(lex.vocabulary)
@@ -223,6 +274,12 @@ def _pass_top(state: _State) -> None:
         elif word in ("top", "bottom") and not state.used[i]:
             state.limit = state.limit or DEFAULT_TOP_N
             state.superlative = (i, word == "top")
+            state.take(i, i + 1)
+        elif state.tokens[i].kind == "number" and not state.tokens[i].is_money and \
+                (state.tokens[i].value or 0) < 1000 and i > 0 and \
+                (w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last")
+                 and i + 1 < len(w) and any(m.kind in ("entity", "named") for m in state.ctx.lexicon.lookup(w[i + 1]))):
+            state.limit = int(state.tokens[i].value or DEFAULT_TOP_N)
             state.take(i, i + 1)
         elif state.tokens[i].kind == "number" and i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
                 not state.tokens[i].is_money and (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get")):
@@ -297,13 +354,29 @@ def _date_negation_and_column(state: _State, i: int) -> tuple[bool, int | None]:
             break
         if col_pos is None and _column_words(state, k):
             col_pos = k
-            state.used[k] = True
+            if not any(m.kind in ("value", "named", "stage") for m in state.ctx.lexicon.lookup(word)):
+                state.used[k] = True
         if word in ("not", "no", "never", "without", "nobody", "none") and col_pos is not None:
             negate = True
             state.used[k] = True
             break
         if word in ("with", "who", "that", "which") and col_pos is not None:
             break
+    if col_pos is None:
+        # "60 days without contact", "30 days since last contact"
+        end = i + 1
+        while end < len(state.tokens) and state.used[end]:
+            end += 1
+        for k in range(end, min(end + 3, len(state.tokens))):
+            word = state.word(k)
+            if word in _DATE_COLUMN_WORDS and word in ("contact", "contacted", "touch", "touched"):
+                col_pos = k
+                state.used[k] = True
+                for j in range(end, k):
+                    if state.word(j) in ("without", "no", "since", "last", "any", "of"):
+                        negate = negate or state.word(j) in ("without", "no")
+                        state.used[j] = True
+                break
     return negate, col_pos
 
 
@@ -322,7 +395,7 @@ _DATE_COLUMN_WORDS = {
     "lost": "closed_at", "due": "due_at", "scheduled": "due_at", "held": "due_at", "happened": "due_at",
     "happening": "due_at", "completed": "completed_at", "done": "completed_at", "finished": "completed_at",
     "sent": "sent_at", "received": "sent_at", "clicked": "clicked_at", "replied": "replied_at",
-    "written": "created_at", "logged": "created_at", "booked": "closed_at",
+    "written": "created_at", "logged": "created_at", "booked": "closed_at", "touch": "last_contacted_at",
 }
 
 
@@ -373,6 +446,8 @@ _COMPARATORS = [
     (("max",), "lte"), (("between",), "between"), (("exactly",), "eq"), (("equal", "to"), "eq"),
     (("equals",), "eq"), ((">",), "gt"), ((">=",), "gte"), (("<",), "lt"), (("<=",), "lte"), (("=",), "eq"),
     (("worth", "more", "than"), "gt"), (("worth", "over"), "gt"), (("worth",), "gte"),
+    (("more", "then"), "gt"), (("less", "then"), "lt"), (("longer", "than"), "gt"), (("shorter", "than"), "lt"),
+    (("greater", "then"), "gt"), (("fewer", "then"), "lt"), (("bigger", "then"), "gt"), (("over", "then"), "gt"),
 ]
 
 
@@ -408,9 +483,8 @@ def _pass_sorting(state: _State) -> None:
             continue
         if word in ("sort", "sorted", "order", "ordered", "rank", "ranked") and i + 1 < len(w):
             j = i + 1
-            if w[j] in ("by", "on"):
-                j += 1
-            while j < len(w) and w[j] in ("the", "their", "its", "deal", "them"):
+            while j < len(w) and w[j] in ("the", "their", "its", "them", "those", "these", "it", "by", "on",
+                                          "that", "this"):
                 j += 1
             state.take(i, j)
             descending = None
@@ -454,9 +528,10 @@ def _pass_grouping(state: _State) -> None:
             lead = i + 2
         elif word == "each" and i + 1 < len(w) and not (i > 0 and w[i - 1] in ("for",)):
             lead = i + 1
-        elif word in ("breakdown", "broken", "grouped", "split") :
+        elif word in ("breakdown", "broken", "break", "grouped", "split", "group"):
             j = i + 1
-            while j < len(w) and w[j] in ("down", "by", "per", "into", "of"):
+            while j < len(w) and w[j] in ("down", "by", "per", "into", "of", "that", "it", "this", "them", "those",
+                                          "the", "up"):
                 j += 1
             lead = j
         if lead is None or lead >= len(w):
@@ -509,8 +584,18 @@ _GROUP_WORDS: dict[str, list[str]] = {
 
 
 def _group_target(state: _State, phrase: list[str]) -> tuple[list[str] | None, int]:
+    target, used = _group_target_at(state, phrase)
+    if target is None and len(phrase) > 1:
+        # "call outcomes", "deal stages": the last noun names the column
+        target, used = _group_target_at(state, phrase[1:])
+        used += 1 if target is not None else 0
+    return target, used
+
+
+def _group_target_at(state: _State, phrase: list[str]) -> tuple[list[str] | None, int]:
     if not phrase:
         return None, 0
+    phrase = [p[:-1] if p.endswith("es") and p[:-2] in ("outcom", "typ", "stag", "sourc") else p for p in phrase]
     lex = state.ctx.lexicon
     for n in range(min(3, len(phrase)), 0, -1):
         key = " ".join(phrase[:n])
@@ -540,6 +625,9 @@ def _pass_measures(state: _State) -> None:
                 continue
             state.measure = "count"
             state.take(i, i + 2)
+            if i > 0 and w[i - 1] == "by":
+                state.most = True  # "top 3 accounts by number of deals"
+                state.used[i - 1] = True
         elif word in ("count", "counts"):
             state.measure = "count"
             state.take(i, i + 1)
@@ -563,25 +651,43 @@ def _pass_measures(state: _State) -> None:
                 state.take(i + 1, i + 2)
 
 
+_OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "created", "logged", "log", "sent",
+                "send", "closed", "won", "lost", "called", "emailed", "met", "booked", "added"}
+# "emails I sent" are outbound: a verb with "I" can fix a value
+_VERB_VALUES = {"sent": ("email_directions", "outbound"), "send": ("email_directions", "outbound"),
+                "emailed": ("email_directions", "outbound")}
+
+
 def _pass_ownership(state: _State) -> None:
     w = state.words
     for i, word in enumerate(w):
         if state.used[i]:
             continue
-        if word in ("my", "our", "mine", "me", "i") and i + 1 <= len(w):
-            nxt = w[i + 1] if i + 1 < len(w) else ""
-            if word in ("my", "our") and nxt in ("team", "teams", "group", "squad", "org"):
-                state.modifiers.append(Modifier(i, "owner", {"scope": "team"}))
-                state.take(i, i + 2)
-            elif word in ("my", "mine") or (word == "me" and i > 0 and w[i - 1] in ("to", "by", "for", "owned")) or \
-                    (word == "i" and nxt in ("own", "have", "manage", "am", "wrote", "created", "logged", "sent", "handle")):
-                if word == "our":
-                    state.modifiers.append(Modifier(i, "owner", {"scope": "team"}))
-                else:
-                    state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
-                state.take(i, i + 1)
-                if word == "i" and nxt in ("own", "have", "manage", "handle"):
-                    state.take(i + 1, i + 2)
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if word in ("my", "mine") and i >= 2 and w[i - 2] == "not" and w[i - 1] in ("just", "only"):
+            state.take(i - 2, i + 1)  # "everyone's deals, not just mine": no owner filter
+            continue
+        if word in ("my", "our") and nxt in ("team", "teams", "group", "squad", "org"):
+            state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 2))
+            state.take(i, i + 2)
+        elif word in ("my", "mine", "myself") or (word == "me" and i > 0 and w[i - 1] in ("to", "by", "for", "owned")):
+            state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
+            state.take(i, i + 1)
+        elif word == "i" and (nxt in _OWNER_VERBS or (nxt in ("did", "do", "have") and i + 2 < len(w)
+                                                       and w[i + 2] in _OWNER_VERBS)):
+            state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
+            verb_at = i + 1 if nxt in _OWNER_VERBS else i + 2
+            verb = w[verb_at]
+            meaningful = any(m.kind in ("value", "named", "stage", "event") for m in state.ctx.lexicon.lookup(verb))
+            state.take(i, i + 1)
+            if verb in _VERB_VALUES:
+                valueset, value = _VERB_VALUES[verb]
+                state.modifiers.append(Modifier(verb_at, "value", {"options": [(valueset, value)], "phrase": verb}))
+                state.take(verb_at, verb_at + 1)
+            elif not meaningful and verb not in _DATE_COLUMN_WORDS:
+                state.take(i, verb_at + 1)
+        elif word == "our" and nxt not in ("team",):
+            state.take(i, i + 1)  # "our customers" in a company means the company's: no owner filter
 
 
 def _pass_phrases(state: _State) -> None:
@@ -600,7 +706,7 @@ def _pass_phrases(state: _State) -> None:
                 continue
             phrase = " ".join(t.text for t in span)
             meanings = lex.lookup(phrase)
-            if not meanings and n == 1 and span[0].is_upper_code:
+            if not meanings and n == 1 and span[0].is_upper_code and not state.shouting:
                 meanings = _state_code(state, span[0])
             if not meanings:
                 continue
@@ -629,6 +735,27 @@ def _state_code(state: _State, tok: Token) -> list[Meaning]:
 def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Meaning]) -> None:
     kinds = {m.kind for m in meanings}
     catalog = state.ctx.catalog
+    value_set = _valueset_of_column_before(state, start) or _valueset_of_column_after(state, end)
+    if value_set is not None:
+        # "whose lifecycle stage is lead": after a column, its value, not the 'leads' definition
+        values = [m for m in meanings if m.kind == "value" and m.extra == value_set]
+        if values:
+            state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
+                                                             "phrase": phrase}, end))
+            return
+    if "event" in kinds and kinds <= {"event", "column", "value"}:
+        events = [m for m in meanings if m.kind == "event"]
+        negated = events[0].ref == -1 or _negated_before(state, start)
+        state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in events],
+                                                         "negate": negated, "phrase": phrase}, end))
+        return
+    if "metric" in kinds and "column" in kinds and state.mentions:
+        entity_names = {m.entity for m in state.mentions}
+        own = [m for m in meanings if m.kind == "column" and m.extra in entity_names and m.extra != "deals"]
+        if own:
+            state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in own],
+                                                              "phrase": phrase}, end))
+            return
     if "metric" in kinds and ("named" in kinds or "entity" in kinds):
         # "pipeline": the metric when asked for a figure, else the open deals themselves
         metric = next(m for m in meanings if m.kind == "metric")
@@ -660,11 +787,18 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
     if "entity" in kinds:
         entity = next(m for m in meanings if m.kind == "entity")
         state.mentions.append(Mention(start, end, entity.name, phrase=phrase))
+        own_values = [m for m in meanings if m.kind == "value"
+                      and _column_for_valueset(catalog.entities[entity.name], m.extra)]
+        if own_values:
+            state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in own_values],
+                                                             "phrase": phrase}, end))
         return
     values = [m for m in meanings if m.kind == "value"]
+    stages = [m for m in meanings if m.kind == "stage"]
     if values:
         state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
-                                                         "phrase": phrase}, end))
+                                                         "phrase": phrase,
+                                                         "stage": stages[0].name if stages else None}, end))
         return
     for kind in ("stage", "pipeline", "user", "team", "account"):
         found = [m for m in meanings if m.kind == kind]
@@ -678,11 +812,53 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
                                                           "phrase": phrase}))
 
 
+def _valueset_of_column_before(state: _State, start: int) -> str | None:
+    if not state.modifiers or state.modifiers[-1].kind != "column":
+        return None
+    prev = state.modifiers[-1]
+    between = [state.word(k) for k in range(prev.end, start)]
+    if len(between) > 2 or any(w not in ("is", "are", "=", "equals", "of", "in", "was") for w in between):
+        return None
+    for ent_name, col in prev.data["columns"]:
+        column = state.ctx.catalog.entities[ent_name].columns.get(col)
+        if column is not None and column.valueset:
+            return column.valueset
+    return None
+
+
+def _valueset_of_column_after(state: _State, end: int) -> str | None:
+    lex, catalog = state.ctx.lexicon, state.ctx.catalog
+    for n in (3, 2, 1):
+        phrase = " ".join(state.word(k) for k in range(end, end + n))
+        for m in lex.lookup(phrase):
+            if m.kind == "column":
+                column = catalog.entities[m.extra].columns.get(m.name)
+                if column is not None and column.valueset:
+                    return column.valueset
+    return None
+
+
+def _negated_before(state: _State, start: int) -> bool:
+    for k in range(start - 1, max(-1, start - 4), -1):
+        word = state.word(k)
+        if word in ("not", "never", "no", "without", "nobody", "none"):
+            state.used[k] = True
+            return True
+        if word not in ("been", "have", "has", "had", "was", "were", "yet", "ever", "be", "is", "are", "got", "get"):
+            return False
+    return False
+
+
 def _asks_for_figure(state: _State) -> bool:
-    words = set(state.words)
-    listing = {"show", "list", "which", "display", "deals", "opportunities", "opps", "pull"}
-    figure = {"what", "whats", "how", "total", "value", "size", "worth", "much", "sum", "by", "per", "is"}
-    return bool(words & figure) and not (words & listing and not words & {"total", "value", "much", "by", "per"})
+    """'my team's pipeline', 'bookings last month' are figures; 'show my pipeline', 'what's in it' are rows."""
+    words = state.words
+    text = " ".join(words)
+    if any(w in ("total", "value", "much", "sum", "worth", "size", "by", "per") for w in words):
+        return True
+    listing = {"show", "list", "which", "display", "pull", "deals", "opportunities", "opps", "give", "see"}
+    if set(words) & listing or re.search(r"\bwhat is in\b|\bin (my|our|the)\b", text):
+        return False
+    return True
 
 
 def _pass_negations(state: _State) -> None:
@@ -723,15 +899,17 @@ def _build(state: _State, question: str) -> ParseOutcome:
         if follow_up and ctx.previous is not None:
             return _refine(state, ctx.previous, leftovers, question)
         if leftovers:
-            vague = [t.text for t in leftovers if t.text in _VAGUE]
-            if vague or len(leftovers) > 3 or state.modifiers:
-                return _clarify(state, leftovers, "I'm not sure what you want to see.")
-            return ParseOutcome("refuse", code="unknown-subject",
-                                message=f"I don't have data about '{' '.join(t.original for t in leftovers)}'. "
-                                        f"I can answer questions about {_entity_list(catalog)}.")
-        if state.modifiers or state.measure:
-            return _clarify(state, [], "What would you like to see: contacts, accounts, deals, activities?")
-        return _clarify(state, [], "I didn't catch what you're asking about.")
+            if _asks_for_unknown_data(state, leftovers):
+                return ParseOutcome("refuse", code="unknown-subject",
+                                    message=f"I don't have data about '{' '.join(t.original for t in leftovers)}'. "
+                                            f"I can answer questions about {_entity_list(catalog)}.")
+            return _clarify(state, leftovers, "I'm not sure what you want to see.")
+        inferred = _infer_subject(state)
+        if inferred is None:
+            if state.modifiers or state.measure:
+                return _clarify(state, [], "What would you like to see: contacts, accounts, deals, activities?")
+            return _clarify(state, [], "I didn't catch what you're asking about.")
+        state.mentions.append(inferred)
     if leftovers:
         return _clarify(state, leftovers, "")
     return _assemble(state, follow_up)
@@ -748,6 +926,55 @@ _GRAMMAR_FILLER = {
     "else", "again", "same", "too", "very", "really", "exactly", "approximately", "around", "about",
     "than", "equal", "vs", "versus", "compared", "like", "such", "as", "per", "currently", "open",
 }
+
+
+_LIST_VERBS = {"show", "list", "give", "get", "pull", "find", "display", "export", "fetch", "see"}
+
+
+def _asks_for_unknown_data(state: _State, leftovers: list[Token]) -> bool:
+    """'show me the invoices table', 'list all tickets': a request for data the CRM does not hold."""
+    words = set(state.words)
+    if words & {"table", "tables", "database", "schema", "column", "columns"}:
+        return True
+    if any(t.text in _VAGUE for t in leftovers) or len(leftovers) > 2:
+        return False
+    return bool(words & _LIST_VERBS) and any(t.text.endswith("s") and len(t.text) > 3 for t in leftovers)
+
+
+def _infer_subject(state: _State) -> Mention | None:
+    """With no noun, a value or date column that belongs to one entity names it:
+    "what's in negotiation" → deals, "how many subscribers" → contacts, "what's closing" → deals."""
+    catalog = state.ctx.catalog
+    candidates: list[str] = []
+    for mod in sorted(state.modifiers, key=lambda m: m.pos):
+        if mod.kind in ("stage", "pipeline"):
+            candidates.append("deals")
+        elif mod.kind == "contact":
+            candidates.append("contacts")
+        elif mod.kind == "account":
+            candidates.append("accounts")
+        elif mod.kind == "value":
+            owners = {e.name for e in catalog.entities.values() for vs, _v in mod.data["options"]
+                      if _column_for_valueset(e, vs)}
+            if len(owners) == 1:
+                candidates.append(owners.pop())
+        elif mod.kind == "event":
+            candidates += [ent for ent, _c in mod.data["columns"]][:1]
+        elif mod.kind == "date" and mod.data.get("column_pos") is not None:
+            hint = _DATE_COLUMN_WORDS.get(state.word(mod.data["column_pos"]), "")
+            owners = {e.name for e in catalog.entities.values()
+                      if hint in e.columns and e.name not in ("users", "teams")}
+            if hint == "close_date":
+                owners = {"deals"}
+            if len(owners) == 1:
+                candidates.append(owners.pop())
+    if not candidates and "who" in state.words and any(m.kind == "owner" and m.data["scope"] == "team"
+                                                       for m in state.modifiers):
+        candidates.append("users")
+    if not candidates:
+        return None
+    entity = catalog.entities[candidates[0]]
+    return Mention(-1, -1, entity.name, phrase=entity.plural)
 
 
 def _looks_like_follow_up(state: _State, question: str) -> bool:
@@ -799,7 +1026,16 @@ def _starter_suggestions(ctx: ParseContext) -> list[str]:
 
 def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
     ctx, catalog = state.ctx, state.ctx.catalog
+    if len(state.mentions) > 1 and state.mentions[0].entity == "users" and not state.most and \
+            state.mentions[1].pos == state.mentions[0].end:
+        state.mentions.pop(0)  # "every rep's open deals": the deals are the subject
     subject = state.mentions[0]
+    if state.most and not state.group_words:
+        # "which lead source brought in the most customers": rank the values of that column
+        column_mod = next((m for m in state.modifiers if m.kind == "column" and m.pos < subject.pos), None)
+        if column_mod is not None:
+            state.group_words.append((column_mod.pos, [f"{e}.{c}" for e, c in column_mod.data["columns"]]))
+            state.measure = state.measure or "count"
     metric_mentions = [m for m in state.mentions if m.metric]
     # "top 5 accounts by pipeline value" → the metric's entity grouped by the subject
     group_by_subject = None
@@ -859,12 +1095,26 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
             target = following
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
             target = main if not _belongs_to_subject(catalog, subject_mention, mod) else target
+        if target is not main and not _fits(state, catalog.entities[target.entity], mod) and \
+                _fits(state, catalog.entities[main.entity], mod):
+            target = main  # "customers with 10k+ deals not contacted in 30 days": contacted is the customers'
         groups.setdefault(id(target), []).append(mod)
 
     problems: list[str] = []
     for m in mentions:
         conds = _modifier_conds(state, catalog.entities[m.entity], groups.get(id(m), []), m, metric, problems)
         if m is main:
+            plan.conds += conds
+            continue
+        if m.metric is not None and m.entity == main.entity:
+            plan.conds += conds
+            continue
+        if m.entity == main.entity and not m.negated:
+            # "tasks ... late", "contacts whose stage is customer": a second name for the same rows
+            if m.named:
+                named = catalog.named_filters[m.named]
+                plan.conds += _named_conds(named.where, ctx, entity, named.definition)
+                definitions.append(named.definition)
             plan.conds += conds
             continue
         relation = _relation_to(catalog, main.entity, m.entity)
@@ -876,7 +1126,7 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
             named = catalog.named_filters[m.named]
             named_conds = _named_conds(named.where, ctx, catalog.entities[m.entity], named.definition)
             definitions.append(named.definition)
-        to_one = catalog.entities[main.entity].relations[relation].remote == "id"
+        to_one = "." in relation or catalog.entities[main.entity].relations[relation].remote == "id"
         if to_one and not m.negated and not conds and not named_conds:
             continue  # "contacts at companies": every contact's company qualifies
         text = f"{'without' if m.negated else 'with'} {m.phrase}" + (
@@ -889,11 +1139,36 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
 
     # measures, groups, order, limit
     _apply_measures(state, plan, entity, main, metric, group_by_subject)
+    if state.ambiguous:
+        return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan.definitions = list(dict.fromkeys(d for d in definitions if d))
-    if follow_up and ctx.previous is not None and main.named is None and main.metric is None and \
-            main.entity == ctx.previous.entity and len(state.mentions) == 1 and not plan.measures:
-        return ParseOutcome("planned", plan=_merge(ctx.previous, plan), is_follow_up=True)
+    previous = ctx.previous
+    if follow_up and previous is not None and main.entity == previous.entity and len(state.mentions) == 1:
+        return ParseOutcome("planned", plan=_merge(previous, plan), is_follow_up=True)
+    if follow_up and previous is not None and main.entity != previous.entity and \
+            set(state.words) & {"their", "them", "those", "these", "they", "its"}:
+        # "show their open deals" after a list of accounts: deals of those accounts
+        path = _relation_to(catalog, main.entity, previous.entity)
+        if path is not None and previous.conds:
+            plan.conds.append(_nest(path, previous.conds, negate=False,
+                                    text=f"of the {previous.subject or previous.entity} asked about before"))
+            return ParseOutcome("planned", plan=plan, is_follow_up=True)
     return ParseOutcome("planned", plan=plan)
+
+
+def _fits(state: _State, entity: Entity, mod: Modifier) -> bool:
+    """Whether a modifier can apply to an entity without guessing a relation."""
+    catalog = state.ctx.catalog
+    if mod.kind == "date":
+        col_pos = mod.data.get("column_pos")
+        hint = _DATE_COLUMN_WORDS.get(state.word(col_pos)) if col_pos is not None else None
+        return hint is None or hint.startswith("@") or entity.has(hint)
+    if mod.kind == "value":
+        return any(_column_for_valueset(entity, vs) or _path_to_valueset(catalog, entity, vs)
+                   for vs, _v in mod.data["options"])
+    if mod.kind == "event":
+        return any(ent == entity.name for ent, _c in mod.data["columns"])
+    return True
 
 
 def _subject_label(catalog: Catalog, mention: Mention) -> str:
@@ -920,6 +1195,7 @@ def _named_conds(where: list[dict[str, Any]], ctx: ParseContext, entity: Entity,
 
 
 def _relation_to(catalog: Catalog, from_entity: str, to_entity: str) -> str | None:
+    """The relation path from one entity to another: direct first, then two to-one hops."""
     entity = catalog.entities[from_entity]
     preferred = {("deals", "contacts"): "contact", ("contacts", "deals"): "deals", ("deals", "users"): "owner",
                  ("contacts", "users"): "owner", ("accounts", "users"): "owner", ("activities", "users"): "owner",
@@ -930,12 +1206,28 @@ def _relation_to(catalog: Catalog, from_entity: str, to_entity: str) -> str | No
     for relation in entity.relations.values():
         if relation.entity == to_entity:
             return relation.name
+    for relation in entity.relations.values():
+        if relation.remote != "id":
+            continue
+        middle = catalog.entities[relation.entity]
+        for second in middle.relations.values():
+            if second.entity == to_entity and second.remote == "id":
+                return f"{relation.name}.{second.name}"
     return None
+
+
+def _nest(path: str, conds: list[Condition], *, negate: bool, text: str) -> Condition:
+    """Exists over a relation path ("owner.team") with the conditions at its far end."""
+    names = path.split(".")
+    inner: list[Condition] = conds
+    for name in reversed(names[1:]):
+        inner = [Exists(relation=name, conds=inner, text=text)]
+    return Exists(relation=names[0], conds=inner, negate=negate, text=text)
 
 
 def _relate(catalog: Catalog, entity_name: str, relation: str, conds: list[Condition], negate: bool,
             text: str) -> Condition:
-    return Exists(relation=relation, conds=conds, negate=negate, text=text)
+    return _nest(relation, conds, negate=negate, text=text)
 
 
 def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention: Mention, metric: Any,
@@ -944,7 +1236,12 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
     conds: list[Condition] = []
     columns_named = [m for m in mods if m.kind == "column"]
     for mod in mods:
-        if mod.kind == "value":
+        if mod.kind == "value" and mod.data.get("stage") and (entity.name == "deals" or not _fits(state, entity, mod)):
+            # "deals in prospecting": on deals a stage name beats the lead source of the same words
+            stage = _stage_value(catalog, mod.data["stage"])
+            conds.append(_through(catalog, entity, "stage", Compare(column="name", op="eq", value=stage,
+                                                                   text=f"in stage {stage}"), "deals", problems))
+        elif mod.kind == "value":
             cond = _value_cond(state, entity, mod, problems)
             if cond is not None:
                 conds.append(cond)
@@ -964,19 +1261,56 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
                 text=f"in stage {_stage_value(catalog, mod.data['name'])}"), "deals", problems))
         elif mod.kind == "pipeline":
             conds.append(_through(catalog, entity, "pipeline", Compare(
-                column="name", op="eq", value=mod.data["name"].title(),
+                column="name", op="eq", value=_title(mod.data["name"]),
                 text=f"in the {mod.data['name'].title()} pipeline"), "deals", problems))
         elif mod.kind == "account":
             ids = catalog.accounts.get(mod.data["name"], [])
             name = mod.data["name"]
             cond = Compare(column="id", op="in", value=ids, text=f"at {_title(name)}")
             conds.append(_through(catalog, entity, "account", cond, "accounts", problems))
+        elif mod.kind == "contact":
+            conds.append(_contact_cond(catalog, entity, mod, problems))
         elif mod.kind == "team":
             cond = _owner_in_team(state, entity, mod.data["ref"], f"on the {_title(mod.data['name'])} team")
             conds.append(cond)
+        elif mod.kind == "event":
+            cond = _event_cond(catalog, entity, mod, problems)
+            if cond is not None:
+                conds.append(cond)
         elif mod.kind == "column":
             continue
     return [c for c in conds if c is not None]
+
+
+def _contact_cond(catalog: Catalog, entity: Entity, mod: Modifier, problems: list[str]) -> Condition:
+    """A named contact: the contact itself, or the rows linked to them (their deals, emails, notes)."""
+    cond = Compare(column="id", op="in", value=mod.data["ids"], text=mod.data["phrase"])
+    if entity.name == "contacts":
+        return cond
+    if "contact_id" in entity.columns:
+        return Compare(column="contact_id", op="in", value=mod.data["ids"], text=f"for {mod.data['phrase']}")
+    path = _relation_to(catalog, entity.name, "contacts")
+    if path is None:
+        problems.append(f"{entity.plural.capitalize()} are not linked to contacts.")
+        return cond
+    return _nest(path, [cond], negate=False, text=f"linked to {mod.data['phrase']}")
+
+
+def _event_cond(catalog: Catalog, entity: Entity, mod: Modifier, problems: list[str]) -> Condition | None:
+    """'opened emails' → opened_at IS NOT NULL; 'never contacted' → last_contacted_at IS NULL."""
+    negate = mod.data["negate"]
+    for ent_name, column in mod.data["columns"]:
+        target = catalog.entities[ent_name]
+        label = target.label_of(column).lower()
+        cond = Compare(column=column, op="is_null" if negate else "not_null",
+                       text=f"{'never ' if negate else ''}{mod.data['phrase']}" if negate else label)
+        if ent_name == entity.name:
+            return cond
+        path = _relation_to(catalog, entity.name, ent_name)
+        if path is not None:
+            return _nest(path, [cond], negate=False, text=cond.text)
+    problems.append(f"{entity.plural.capitalize()} can't be '{mod.data['phrase']}'.")
+    return None
 
 
 def _title(name: str) -> str:
@@ -991,8 +1325,8 @@ def _through(catalog: Catalog, entity: Entity, relation: str, cond: Compare, tar
              problems: list[str]) -> Condition:
     """A condition on a related table: direct when the entity is the target, else via relation."""
     if entity.name == target:
-        if relation == "stage" and "stage" in entity.computed:
-            return Compare(column="stage", op=cond.op, value=cond.value, text=cond.text)
+        if relation in entity.computed:
+            return Compare(column=relation, op=cond.op, value=cond.value, text=cond.text)
         return cond
     if relation in entity.relations:
         return Exists(relation=relation, conds=[cond], text=cond.text)
@@ -1002,9 +1336,9 @@ def _through(catalog: Catalog, entity: Entity, relation: str, cond: Compare, tar
         problems.append(f"{entity.plural.capitalize()} can't be filtered by {cond.text}.")
         return cond
     inner = catalog.entities[target]
-    inner_cond: Condition = Compare(column="stage", op=cond.op, value=cond.value, text=cond.text) \
-        if relation == "stage" and "stage" in inner.computed else cond
-    if relation not in ("stage",) and relation in inner.relations:
+    inner_cond: Condition = Compare(column=relation, op=cond.op, value=cond.value, text=cond.text) \
+        if relation in inner.computed else cond
+    if relation not in inner.computed and relation in inner.relations:
         inner_cond = Exists(relation=relation, conds=[cond], text=cond.text)
     return Exists(relation=path, conds=[inner_cond], text=cond.text)
 
@@ -1145,6 +1479,13 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
             hint = "due_at"
         if hint == "due_at" and entity.name == "deals":
             hint = "close_date"
+        if hint == "close_date" and entity.name == "deals" and state.measure == "sum" and \
+                state.word(col_pos) in ("close", "closed") and state.word(col_pos - 1) not in ("to", "will"):
+            # "how much did we close this year": booked revenue, i.e. won deals by closed_at
+            hint = "closed_at"
+            mod.data["implies_won"] = True
+        if hint == "created_at" and state.word(col_pos) == "logged" and entity.has("due_at"):
+            hint = "due_at"  # a logged call happened then
         if hint and entity.has(hint):
             column = hint
         elif hint == "last_contacted_at" and entity.name != "contacts":
@@ -1158,6 +1499,8 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
                 column = col
     if column is None and mention.named:
         column = catalog.named_filters[mention.named].date_column
+    if column is None and entity.name == "deals" and _status_value(state) in ("won", "lost"):
+        column = "closed_at"
     if column is None and metric is not None and metric.entity == entity.name:
         column = metric.date_column
     if column is None:
@@ -1177,7 +1520,7 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
     conds: list[Condition] = []
     start = _date_value(rng.start, kind)
     end = _date_value(rng.end, kind)
-    if rng.upto_now and column not in ("close_date", "due_at"):
+    if rng.upto_now:
         end = None
     if negate:
         # "not contacted in 30 days" = never, or last before the start of the window
@@ -1192,14 +1535,29 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
         conds.append(Compare(column=column, op="lt", value=end))
     elif start is not None:
         conds.append(Compare(column=column, op="gte", value=start, text=text))
-        if rng.upto_now and column in ("close_date", "due_at"):
-            conds.append(Compare(column=column, op="lt", value=_date_value(state.ctx.now + timedelta(days=1), kind)))
+        if rng.upto_now:
+            conds.append(Compare(column=column, op="lte", value=_date_value(state.ctx.now, kind)))
     elif end is not None:
         conds.append(Compare(column=column, op="lt", value=end, text=text))
+    if mod.data.get("implies_won") and not _has_status(state, mention):
+        conds.append(Compare(column="status", op="eq", value="won", text="won"))
     # "deals closing this month" are open deals (glossary)
     if entity.name == "deals" and column == "close_date" and not _has_status(state, mention):
         conds.append(Compare(column="status", op="eq", value="open", text="open"))
     return conds
+
+
+def _status_value(state: _State) -> str | None:
+    for m in state.modifiers:
+        if m.kind == "value":
+            for vs, value in m.data["options"]:
+                if vs == "deal_statuses":
+                    return str(value)
+        if m.kind == "stage" and m.data["name"] in ("closed won", "renewed"):
+            return "won"
+        if m.kind == "stage" and m.data["name"] in ("closed lost", "churned"):
+            return "lost"
+    return None
 
 
 def _has_status(state: _State, mention: Mention) -> bool:
@@ -1243,7 +1601,10 @@ def _user_cond(state: _State, entity: Entity, mod: Modifier) -> Condition:
 def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mention, metric: Any,
                     group_by_subject: GroupBy | None) -> None:
     catalog = state.ctx.catalog
-    groups = [_resolve_group(catalog, entity, g) for _pos, g in state.group_words]
+    date_column = (metric.date_column if metric is not None else None) or \
+        (catalog.named_filters[main.named].date_column if main.named else None) or \
+        ("closed_at" if entity.name == "deals" and _status_value(state) in ("won", "lost") else None)
+    groups = [_resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words]
     groups = [g for g in groups if g is not None]
     if group_by_subject is not None:
         groups.insert(0, group_by_subject)
@@ -1282,16 +1643,21 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
     if state.superlative is not None:
         pos, descending = state.superlative
         word = state.word(pos)
-        column = measure_column or amount or "id"
+        column = measure_column or catalog.rank_columns.get(entity.name)
         if word in ("newest", "latest", "oldest", "earliest", "recent"):
             column = catalog.date_columns.get(entity.name, "created_at")
+        if column is None:
+            state.ambiguous.append(f"Top {entity.plural} by what? For example by pipeline value, by revenue or "
+                                   f"by number of deals.")
+            return
         plan.order_by = [OrderBy(column=column, descending=descending)]
         plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
         if column not in entity.display:
             plan.columns.append(column)
     elif state.limit is not None:
-        column = measure_column or amount or "id"
-        plan.order_by = [OrderBy(column=column, descending=True)]
+        column = measure_column or catalog.rank_columns.get(entity.name) or \
+            (catalog.date_columns.get(entity.name) if entity.name != "users" else None) or "id"
+        plan.order_by = [OrderBy(column=column, descending=column != "id")]
         plan.limit = state.limit
     if state.sort is not None:
         words, descending = state.sort
@@ -1301,12 +1667,14 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
 
 
 def _asks_for_one(state: _State) -> bool:
-    words = state.words
-    plural_markers = {"deals", "accounts", "contacts", "reps", "opportunities", "opps", "companies", "leads",
-                      "customers", "users", "activities", "emails", "notes", "tasks", "calls", "meetings"}
-    mention_words = set(state.mentions[0].phrase.split()) if state.mentions else set()
-    return not (mention_words & plural_markers) and ("which" in words or "who" in words or "the" in words
-                                                    or "what" in words)
+    """'the biggest deal', 'which rep': a singular subject asks for one row."""
+    if not state.mentions:
+        return False
+    last = state.mentions[0].phrase.split()[-1]
+    catalog = state.ctx.catalog
+    singulars = {e.singular for e in catalog.entities.values()} | {"opportunity", "opp", "company", "customer",
+                                                                   "lead", "person", "salesperson", "source"}
+    return last in singulars
 
 
 def _sort_column(state: _State, entity: Entity, words: str | None) -> str | None:
@@ -1327,10 +1695,11 @@ def _sort_column(state: _State, entity: Entity, words: str | None) -> str | None
     return None
 
 
-def _resolve_group(catalog: Catalog, entity: Entity, targets: list[str]) -> GroupBy | None:
+def _resolve_group(catalog: Catalog, entity: Entity, targets: list[str],
+                   date_column: str | None = None) -> GroupBy | None:
     for target in targets:
         if target.startswith("@"):
-            group = _special_group(catalog, entity, target[1:])
+            group = _special_group(catalog, entity, target[1:], date_column)
             if group is not None:
                 return group
             continue
@@ -1356,7 +1725,7 @@ def _resolve_group(catalog: Catalog, entity: Entity, targets: list[str]) -> Grou
     return None
 
 
-def _special_group(catalog: Catalog, entity: Entity, what: str) -> GroupBy | None:
+def _special_group(catalog: Catalog, entity: Entity, what: str, date_column: str | None = None) -> GroupBy | None:
     if what == "owner" and "owner" in entity.relations:
         return GroupBy(relation="owner", label="rep")
     if what == "team" and "owner" in entity.relations:
@@ -1369,7 +1738,7 @@ def _special_group(catalog: Catalog, entity: Entity, what: str) -> GroupBy | Non
         if "team" in entity.relations:
             return GroupBy(relation="team", column="region", label="region")
     if what in ("month", "quarter", "week", "year", "day"):
-        column = catalog.date_columns.get(entity.name)
+        column = date_column or catalog.date_columns.get(entity.name)
         if column:
             return GroupBy(column=column, grain=what, label=what)  # type: ignore[arg-type]
     if what == "account" and "account" in entity.relations:
@@ -1394,9 +1763,11 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
         return _clarify(state, leftovers, "")
     catalog = state.ctx.catalog
     entity = catalog.entities[previous.entity]
-    pseudo = Mention(0, 0, entity.name, phrase=entity.plural)
+    pseudo = Mention(0, 0, entity.name, phrase=entity.plural, named=_named_of(catalog, previous))
+    metric = catalog.metrics.get(previous.measures[0].metric or "") if previous.measures else None
     problems: list[str] = []
-    conds = _modifier_conds(state, entity, [m for m in state.modifiers if m.kind != "sort"], pseudo, None, problems)
+    conds = _modifier_conds(state, entity, [m for m in state.modifiers if m.kind != "sort"], pseudo, metric,
+                            problems)
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
     if state.ambiguous:
@@ -1414,7 +1785,9 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
             plan.measures = [Measure(agg=state.measure, column=column, label=f"{state.measure}_{column}")]  # type: ignore[arg-type]
             plan.order_by, plan.limit = [], None
     if state.group_words:
-        groups = [_resolve_group(catalog, entity, g) for _p, g in state.group_words]
+        date_column = catalog.metrics[previous.measures[0].metric].date_column \
+            if previous.measures and previous.measures[0].metric else None
+        groups = [_resolve_group(catalog, entity, g, date_column) for _p, g in state.group_words]
         plan.group_by = [g for g in groups if g is not None]
         if not plan.measures:
             plan.measures = [Measure(agg="count", label="count")]
@@ -1427,20 +1800,39 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
         column = catalog.amount_columns.get(entity.name, "id")
         plan.order_by = [OrderBy(column=column, descending=state.superlative[1])]
         plan.limit = state.limit or DEFAULT_TOP_N
-    if state.limit is not None and not plan.measures:
+    if state.limit is not None:
         plan.limit = state.limit
+        if plan.measures and plan.group_by and not plan.order_by:
+            plan.order_by = [OrderBy(target="measure", descending=True)]
     if not conds and plan == previous and "all" not in text:
         return _clarify(state, leftovers, "How should I change the last answer?")
     return ParseOutcome("planned", plan=plan, is_follow_up=True)
 
 
+def _named_of(catalog: Catalog, plan: QueryPlan) -> str | None:
+    """The named filter a plan applied (so a follow-up dates 'won deals' by closed_at)."""
+    for named in catalog.named_filters.values():
+        if named.entity == plan.entity and named.definition in plan.definitions:
+            return named.name
+    return None
+
+
 def _merge(previous: QueryPlan, new: QueryPlan) -> QueryPlan:
+    """A refinement keeps the earlier filters, replaced where the new ones speak of the same column."""
     plan = previous.model_copy(deep=True)
     plan.conds = _replace_conflicting(plan.conds, new.conds)
+    if new.measures:
+        plan.measures = new.measures
+        plan.group_by = new.group_by or plan.group_by
+        if not new.group_by and not previous.group_by:
+            plan.order_by, plan.limit = [], None
     if new.order_by:
         plan.order_by = new.order_by
     if new.limit is not None:
         plan.limit = new.limit
+    plan.definitions = list(dict.fromkeys(previous.definitions + new.definitions))
+    if new.subject and new.subject != previous.entity:
+        plan.subject = new.subject
     return plan
 
 
