@@ -25,6 +25,7 @@ open closing close closes closed due created added new won lost value amount siz
 versus vs breakdown within during in of for the a an to from into up out be show list give find get pull
 display see want need tell only just also and then them those these ones one their it its they
 exceeding exceed exceeds bigger smaller larger higher lower least greatest upcoming overdue
+nobody none nothing neither nor anybody somebody everybody everyone someone anyone than then there their
 """.split())
 
 

@@ -521,8 +521,9 @@ def _pass_grouping(state: _State) -> None:
         if state.used[i]:
             continue
         lead = None
-        if word in ("by", "per", "across") and not (i > 0 and w[i - 1] in ("owned", "assigned", "managed", "handled",
-                                                                          "created", "written", "sent", "logged")):
+        if word in ("per", "across") or word == "by" and not (
+                i > 0 and w[i - 1] in ("owned", "assigned", "managed", "handled", "created", "written", "sent",
+                                       "logged")):
             lead = i + 1
         elif word == "for" and i + 1 < len(w) and w[i + 1] in ("each", "every"):
             lead = i + 2
@@ -776,11 +777,11 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
         state.mentions.append(Mention(start, end, catalog.metrics[metric.name].entity, metric=metric.name,
                                       phrase=phrase))
         return
-    if kinds == {"column"} or ("column" in kinds and "entity" in kinds and state.mentions):
+    mentioned = {m.entity for m in state.mentions}
+    if kinds == {"column"} or ("column" in kinds and "entity" in kinds and
+                               any(m.kind == "column" and m.extra in mentioned for m in meanings)):
         columns = [m for m in meanings if m.kind == "column"]
-        if "entity" in kinds and not state.mentions:
-            pass
-        else:
+        if True:
             state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
                                                               "phrase": phrase}, end))
             return
