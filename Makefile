@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean-db
+.PHONY: install browser run test bench clean-db
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
-	$(VENV)/bin/crm-assistant serve --with-demo-data
+# The widget's browser tests drive Debian's chromium through Playwright (never a downloaded browser).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: install
+run: install
+	CRM_ASSISTANT_WIDGET_DEMO_LOGIN=true $(VENV)/bin/crm-assistant serve --with-demo-data
+
+test: install browser
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 clean-db:

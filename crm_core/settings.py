@@ -102,6 +102,11 @@ class Settings(BaseSettings):
                     "(sessions then end on restart and are not shared between processes).",
     )
     widget_session_ttl_s: int = Field(8 * 3600, description="Lifetime of a web-widget session, in seconds.")
+    widget_allowed_origins: str = Field(
+        "",
+        description="Comma-separated origins of other sites that embed the widget (CORS); empty allows "
+                    "only pages served by this app.",
+    )
     widget_demo_login: bool = Field(
         False,
         description="Let the demo page at / sign in as the fixed demo users (demo only; `make run` turns it on).",

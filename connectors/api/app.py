@@ -1,4 +1,4 @@
-"""FastAPI application factory: the REST API, and later the chat channels, in one app."""
+"""FastAPI application factory: the REST API and the chat channels (Slack, Teams, web widget) in one app."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from connectors.api.errors import install_error_handlers
 from connectors.api.routes import health, query
 from connectors.runtime import get_assistant
+from connectors.web import mount_widget
 from crm_core.settings import Settings, get_settings
 
 
@@ -25,4 +26,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(query.router)
+    mount_widget(app, settings)
     return app
