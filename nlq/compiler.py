@@ -206,9 +206,11 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
     if plan.measures:
         for group in plan.group_by:
             expr, keys = compiler.group(scope, group)
-            if group.column is None and len(plan.group_by) == 1:
-                # grouped by records (accounts, reps): each row carries the record's id
-                select_list.append(exp.alias_(keys[0], "id"))
+            if group.column is None:
+                # grouped by records (accounts, reps): rows without one are not a group
+                where.append(exp.not_(keys[0].is_(exp.null())))
+                if len(plan.group_by) == 1:  # and each row carries the record's id
+                    select_list.append(exp.alias_(keys[0], "id"))
             select_list.append(exp.alias_(expr, _alias(group.label or group.column or "group")))
             group_exprs += keys
         measure_aliases = []

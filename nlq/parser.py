@@ -399,8 +399,16 @@ _DATE_COLUMN_WORDS = {
 }
 
 
+_UNIT_SCALE = {("hour", "minutes"): 60, ("hours", "minutes"): 60, ("day", "minutes"): 1440,
+               ("days", "minutes"): 1440}
+
+
 def _pass_comparisons(state: _State) -> None:
     toks = state.tokens
+    for i, tok in enumerate(toks):
+        # "an hour" after a comparator reads as "1 hour"
+        if tok.text in ("a", "an", "one") and i + 1 < len(toks) and toks[i + 1].text in ("hour", "day", "week"):
+            tok.kind, tok.value = "number", 1.0
     for i, tok in enumerate(toks):
         if tok.kind != "number" or state.used[i]:
             continue
@@ -429,6 +437,8 @@ def _pass_comparisons(state: _State) -> None:
             else:
                 continue
         unit_pos = end if end < len(toks) else None
+        if unit_pos is not None and toks[unit_pos].text in ("hour", "hours", "minute", "minutes", "min", "mins"):
+            state.used[unit_pos] = True
         state.take(start, end)
         state.modifiers.append(Modifier(start, "compare", {
             "op": op, "value": value, "money": tok.is_money, "percent": tok.is_percent,
@@ -506,7 +516,7 @@ def _pass_sorting(state: _State) -> None:
             state.modifiers.append(Modifier(j, "sort", {"words": phrase_words[:3]}))
         elif word in ("newest", "latest", "oldest", "earliest", "highest", "largest", "biggest", "smallest",
                       "lowest") and i + 1 < len(w) and w[i + 1] == "first":
-            state.sort = (None, word in ("newest", "latest", "highest", "largest", "biggest"))
+            state.sort = (word, word in ("newest", "latest", "highest", "largest", "biggest"))
             state.modifiers.append(Modifier(i, "sort", {"words": [word]}))
             state.take(i, i + 2)
 
@@ -548,11 +558,16 @@ def _pass_grouping(state: _State) -> None:
         ordering = _ordering_phrase(state, phrase)
         if ordering and word == "by":
             continue
-        target, used = _group_target(state, phrase)
+        target, used = _group_target_at(state, phrase)
+        skipped = 0
+        if target is None and len(phrase) > 1:
+            # "call outcomes": group by outcome, and 'call' still filters
+            target, used = _group_target_at(state, phrase[1:])
+            skipped = 1
         if target is None:
             continue
-        # "top 5 accounts by pipeline value": 'by <measure>' orders, it does not group
-        state.take(i, j + used)
+        state.take(i, j)
+        state.take(j + skipped, j + skipped + used)
         state.group_words.append((i, target))
 
 
@@ -582,15 +597,6 @@ _GROUP_WORDS: dict[str, list[str]] = {
     "company": ["@account"], "companies": ["@account"], "customer": ["@account"], "pipeline": ["@pipeline"],
     "pipelines": ["@pipeline"], "stage": ["@stage"], "stages": ["@stage"], "contact": ["@contact"],
 }
-
-
-def _group_target(state: _State, phrase: list[str]) -> tuple[list[str] | None, int]:
-    target, used = _group_target_at(state, phrase)
-    if target is None and len(phrase) > 1:
-        # "call outcomes", "deal stages": the last noun names the column
-        target, used = _group_target_at(state, phrase[1:])
-        used += 1 if target is not None else 0
-    return target, used
 
 
 def _group_target_at(state: _State, phrase: list[str]) -> tuple[list[str] | None, int]:
@@ -753,7 +759,8 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
     if "metric" in kinds and "column" in kinds and state.mentions:
         entity_names = {m.entity for m in state.mentions}
         own = [m for m in meanings if m.kind == "column" and m.extra in entity_names and m.extra != "deals"]
-        if own:
+        compared = any(mod.kind == "compare" and 0 <= mod.pos - end <= 2 for mod in state.modifiers)
+        if own and compared:
             state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in own],
                                                               "phrase": phrase}, end))
             return
@@ -969,6 +976,10 @@ def _infer_subject(state: _State) -> Mention | None:
                 owners = {"deals"}
             if len(owners) == 1:
                 candidates.append(owners.pop())
+    for _pos, targets in state.group_words:
+        for target in targets:
+            if not target.startswith("@"):
+                candidates.append(target.split(".", 1)[0])
     if not candidates and "who" in state.words and any(m.kind == "owner" and m.data["scope"] == "team"
                                                        for m in state.modifiers):
         candidates.append("users")
@@ -988,9 +999,8 @@ def _looks_like_follow_up(state: _State, question: str) -> bool:
         return True
     if not state.mentions:
         return True
-    pronouns = {"those", "them", "these", "ones", "they", "it"}
-    return bool(pronouns & set(state.words)) and len(state.mentions) <= 1 and \
-        all(m.named is None and m.metric is None for m in state.mentions)
+    pronouns = {"those", "them", "these", "ones", "they", "it", "their", "its", "him", "her"}
+    return bool(pronouns & set(state.words)) and len(state.mentions) <= 1
 
 
 def _entity_list(catalog: Catalog) -> str:
@@ -1037,6 +1047,8 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
         if column_mod is not None:
             state.group_words.append((column_mod.pos, [f"{e}.{c}" for e, c in column_mod.data["columns"]]))
             state.measure = state.measure or "count"
+            if state.word(column_mod.pos - 1) in ("which", "what") and state.limit is None:
+                state.limit = 1
     metric_mentions = [m for m in state.mentions if m.metric]
     # "top 5 accounts by pipeline value" → the metric's entity grouped by the subject
     group_by_subject = None
@@ -1261,6 +1273,9 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
                 column="name", op="eq", value=_stage_value(catalog, mod.data["name"]),
                 text=f"in stage {_stage_value(catalog, mod.data['name'])}"), "deals", problems))
         elif mod.kind == "pipeline":
+            if "pipeline" in mod.data["phrase"] and state.measure == "sum" and entity.name == "deals" and \
+                    not _has_status(state, mention):
+                conds.append(Compare(column="status", op="eq", value="open", text="open"))
             conds.append(_through(catalog, entity, "pipeline", Compare(
                 column="name", op="eq", value=_title(mod.data["name"]),
                 text=f"in the {mod.data['name'].title()} pipeline"), "deals", problems))
@@ -1420,6 +1435,12 @@ def _compare_cond(state: _State, entity: Entity, mod: Modifier, columns_named: l
             if col.unit and (unit == col.unit or unit in col.synonyms):
                 column = col.name
                 state.used[unit_pos] = True
+            elif col.unit and (unit, col.unit) in _UNIT_SCALE:
+                column = col.name
+                state.used[unit_pos] = True
+                scale = _UNIT_SCALE[(unit, col.unit)]
+                data = {**data, "value": [v * scale for v in data["value"]] if isinstance(data["value"], list)
+                        else data["value"] * scale}
         if column is None:
             for m in columns_named:
                 if m.pos == unit_pos:
@@ -1691,7 +1712,7 @@ def _sort_column(state: _State, entity: Entity, words: str | None) -> str | None
         col = _DATE_COLUMN_WORDS.get(word)
         if col and entity.has(col):
             return col
-    if any(w in ("date", "recent", "time", "newest", "oldest") for w in words.split()):
+    if any(w in ("date", "recent", "time", "newest", "oldest", "latest", "earliest") for w in words.split()):
         return state.ctx.catalog.date_columns.get(entity.name)
     return None
 
