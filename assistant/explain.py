@@ -40,9 +40,10 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
                 f"highest is {top[label_at]} ({format_value(top[-1], fmt)}).")
     if n == 0:
         return f"No {subject} match{conditions}."
-    more = f" (showing the first {n:,})" if data.truncated else ""
     noun = subject if n != 1 else catalog.entities[plan.entity].singular
-    return f"{n:,} {noun}{conditions}{more}."
+    if data.truncated:
+        return f"More than {n:,} {noun}{conditions}; showing the first {n:,} (ask 'how many' for the count)."
+    return f"{n:,} {noun}{conditions}."
 
 
 def explain(plan: QueryPlan | None, scope: ScopeFilter, actor_role: str) -> str:

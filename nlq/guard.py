@@ -187,7 +187,10 @@ def check_functions(ctx: GuardContext) -> None:
 
 
 def cap_rows(ctx: GuardContext) -> None:
-    """Add a LIMIT, or lower one that exceeds the cap."""
+    """Add a LIMIT, or lower one that exceeds the cap.
+
+    The cap is one row over `row_cap` so the executor can tell a full answer from a cut one.
+    """
     tree = ctx.tree
     assert tree is not None
     limit = tree.args.get("limit")
@@ -198,8 +201,8 @@ def cap_rows(ctx: GuardContext) -> None:
             current = int(value.this) if isinstance(value, exp.Literal) and value.is_int else None
         except (TypeError, ValueError):
             current = None
-    if current is None or current > ctx.row_cap:
-        ctx.tree = tree.limit(ctx.row_cap) if hasattr(tree, "limit") else tree
+    if current is None or current > ctx.row_cap + 1:
+        ctx.tree = tree.limit(ctx.row_cap + 1) if hasattr(tree, "limit") else tree
 
 
 def apply_scope(ctx: GuardContext) -> None:

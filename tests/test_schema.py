@@ -52,7 +52,7 @@ def test_migrations_build_contract_from_empty(empty_database_url: str) -> None:
     ("UPDATE contacts SET lifecycle_stage = 'vip' WHERE id = (SELECT min(id) FROM contacts)",
      "ck_contacts_lifecycle_stage"),
     ("UPDATE contacts SET lead_score = 150 WHERE id = (SELECT min(id) FROM contacts)", "ck_contacts_lead_score"),
-    ("UPDATE deals SET status = 'pending' WHERE id = (SELECT min(id) FROM deals)", "ck_deals_status"),
+    ("UPDATE deals SET status = 'pending' WHERE id = (SELECT min(id) FROM deals WHERE status = 'won')", "ck_deals_status"),
     ("UPDATE deals SET closed_at = NULL WHERE status = 'won'", "ck_deals_closed_at"),
     ("UPDATE activities SET type = 'lunch' WHERE id = (SELECT min(id) FROM activities)", "ck_activities_type"),
     ("UPDATE activities SET outcome = 'connected' WHERE type = 'task'", "ck_activities_outcome"),

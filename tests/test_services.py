@@ -54,7 +54,7 @@ def _any_account(session: Session, owner_email: str = "rep@demo.crm") -> Account
     (ACCOUNT, {"domain": "example.com"}, "missing-value", "name"),
     (ACCOUNT, {"name": "X", "employee_count": -5}, "invalid-value", "employee_count"),
     (ACCOUNT, {"name": "X", "custom_fields": {"no_such_field": 1}}, "unknown-field", "custom_fields.no_such_field"),
-    (DEAL, {"name": "D"}, "invalid-value", "account_id"),
+    (DEAL, {"name": "D"}, "missing-value", "account_id"),
     (DEAL, {"name": "D", "account_id": 1, "stage_id": 1, "currency": "EUR"}, "invalid-value", "currency"),
     (ACTIVITY, {"type": "lunch"}, "invalid-value", "type"),
     (EMAIL, {"contact_id": 1, "direction": "sideways"}, "invalid-value", "direction"),
