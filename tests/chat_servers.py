@@ -84,8 +84,10 @@ class Recorder:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                call = Call(self.command, urlparse(self.path).path, {k.lower(): v for k, v in self.headers.items()},
-                            _parse(raw, self.headers.get("Content-Type", "")), raw)
+                url = urlparse(self.path)
+                body = {k: v[0] for k, v in parse_qs(url.query).items()}
+                body.update(_parse(raw, self.headers.get("Content-Type", "")))
+                call = Call(self.command, url.path, {k.lower(): v for k, v in self.headers.items()}, body, raw)
                 with recorder.lock:
                     recorder.calls.append(call)
                 status, reply = recorder.reply(call)
@@ -117,15 +119,16 @@ class Recorder:
         with self.lock:
             self.calls.clear()
 
-    def find(self, suffix: str) -> list[Call]:
+    def find(self, suffix: str, where: Callable[[Call], bool] | None = None) -> list[Call]:
         with self.lock:
-            return [c for c in self.calls if c.path.endswith(suffix)]
+            return [c for c in self.calls if c.path.endswith(suffix) and (where is None or where(c))]
 
-    def wait_for(self, suffix: str, count: int = 1, timeout_s: float = 10.0) -> list[Call]:
-        """Calls to `suffix` once at least `count` arrived (answers are posted after the ack)."""
+    def wait_for(self, suffix: str, count: int = 1, timeout_s: float = 10.0,
+                 where: Callable[[Call], bool] | None = None) -> list[Call]:
+        """Calls to `suffix` (matching `where`) once at least `count` arrived (answers follow the ack)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            found = self.find(suffix)
+            found = self.find(suffix, where)
             if len(found) >= count:
                 return found
             time.sleep(0.02)
