@@ -123,7 +123,7 @@ class Metric:
     date_column: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # identity hash: caches key on the loaded catalog
 class Catalog:
     entities: dict[str, Entity]
     valuesets: dict[str, dict[str, list[str]]]

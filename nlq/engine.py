@@ -26,6 +26,7 @@ from nlq.guard import ScopeFilter, guard_sql
 from nlq.lexicon import Lexicon, build_lexicon
 from nlq.parser import ParseContext, ParseOutcome, parse_question
 from nlq.plan import QueryPlan
+from nlq.semantic import PhraseMatcher
 
 _log = logging.getLogger(__name__)
 Status = Literal["answered", "refused", "clarified", "error"]
@@ -57,6 +58,7 @@ class NlqEngine:
         self.catalog.refresh_from_database(engine)
         self.lexicon: Lexicon = build_lexicon(self.catalog)
         self.reader_role = ensure_reader_role(engine, self.catalog)
+        self.phrases = PhraseMatcher(self.lexicon, settings.embedding_model)
 
     def today(self, pinned: date | None = None) -> date:
         return pinned or self.settings.today or date.today()
@@ -71,8 +73,16 @@ class NlqEngine:
             catalog=self.catalog, lexicon=self.lexicon, today=self.today(today), actor_id=actor.id,
             actor_team_id=actor.team_id, actor_role=actor.role, previous=previous,
             resolve_contacts=lambda phrases: self._contacts_named(phrases, actor),
+            similar_phrases=self._similar,
         )
         return parse_question(question, ctx)
+
+    def _similar(self, text: str) -> list[str]:
+        try:
+            return [phrase for phrase, _score in self.phrases.nearest(text, k=2)]
+        except Exception:  # suggestions are a courtesy; a missing model must not break the answer
+            _log.exception("phrase matcher unavailable")
+            return []
 
     def _contacts_named(self, phrases: list[str], actor: Actor) -> dict[str, list[int]]:
         """Contacts whose full name is one of `phrases`, among those the user may see (one query)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlglot
@@ -151,6 +152,7 @@ def check_columns(ctx: GuardContext) -> None:
     for table in tree.find_all(exp.Table):
         if table.name.lower() in schema:
             aliases[(table.alias or table.name).lower()] = table.name.lower()
+    every_column_resolved = not ctx.cte_names and not tree.find(exp.Subquery, exp.Star)
     for column in tree.find_all(exp.Column):
         qualifier = column.table.lower()
         name = column.name.lower()
@@ -161,6 +163,10 @@ def check_columns(ctx: GuardContext) -> None:
                 raise UnknownColumnError(
                     f"{entity.plural.capitalize()} have no column '{column.name}'. "
                     f"{_suggest_column(name, [entity])}")
+        else:
+            every_column_resolved = False
+    if every_column_resolved:
+        return  # each column names a catalog table in scope and exists there: nothing left to resolve
     try:
         qualify(tree.copy(), schema=schema, dialect=DIALECT, validate_qualify_columns=True,
                 quote_identifiers=False, identify=False)
@@ -202,7 +208,7 @@ def cap_rows(ctx: GuardContext) -> None:
         except (TypeError, ValueError):
             current = None
     if current is None or current > ctx.row_cap + 1:
-        ctx.tree = tree.limit(ctx.row_cap + 1) if hasattr(tree, "limit") else tree
+        ctx.tree = tree.limit(ctx.row_cap + 1, copy=False) if hasattr(tree, "limit") else tree
 
 
 def apply_scope(ctx: GuardContext) -> None:
@@ -211,7 +217,6 @@ def apply_scope(ctx: GuardContext) -> None:
     assert tree is not None
     if ctx.scope.is_unrestricted:
         return
-    owner_ids = sorted(ctx.scope.owner_ids or ())
     for table in list(tree.find_all(exp.Table)):
         name = table.name.lower()
         if name in ctx.cte_names:
@@ -219,12 +224,20 @@ def apply_scope(ctx: GuardContext) -> None:
         entity = ctx.catalog.tables.get(name)
         if entity is None or entity.owner_column is None:
             continue
-        columns = [exp.column(c) for c in entity.columns]
-        owner = exp.column(entity.owner_column)
-        allowed = owner.isin(*[exp.Literal.number(i) for i in owner_ids]) if owner_ids else exp.false()
-        inner = exp.select(*columns).from_(exp.to_table(entity.table)).where(allowed)
+        inner = _scoped_rows(ctx.catalog, entity.table, ctx.scope.owner_ids or frozenset()).copy()
         alias = table.alias or table.name
         table.replace(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+
+
+@lru_cache(maxsize=512)
+def _scoped_rows(catalog: Catalog, table: str, owner_ids: frozenset[int]) -> exp.Select:
+    """SELECT <catalog columns> FROM table WHERE owner IN (...), built once per table and scope."""
+    entity = catalog.tables[table]
+    columns = [exp.column(c) for c in entity.columns]
+    owner = exp.column(entity.owner_column or "owner_id")
+    ids = sorted(owner_ids)
+    allowed = owner.isin(*[exp.Literal.number(i) for i in ids]) if ids else exp.false()
+    return exp.select(*columns).from_(exp.to_table(entity.table)).where(allowed)
 
 
 CHECKS: tuple[Check, ...] = (check_read_only, check_tables, check_columns, check_functions, cap_rows, apply_scope)
@@ -235,7 +248,8 @@ def guard_sql(sql: str | exp.Expression, *, catalog: Catalog, scope: ScopeFilter
 
     Raises an `NlqError` subclass with a stable code for anything that may not run.
     """
-    tree = _statement(sql) if isinstance(sql, str) else _statement(sql.sql(DIALECT))
+    # a tree from our compiler is checked as is (it is ours to mutate); text is parsed first
+    tree = _statement(sql) if isinstance(sql, str) else sql
     ctx = GuardContext(catalog=catalog, scope=scope, row_cap=row_cap, tree=tree)
     for check in CHECKS:
         check(ctx)

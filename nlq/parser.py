@@ -65,6 +65,8 @@ class ParseContext:
     previous: QueryPlan | None = None
     # Looks up people's names among the contacts the user may see: phrase → contact ids.
     resolve_contacts: Callable[[list[str]], dict[str, list[int]]] | None = None
+    # Catalog phrases closest in meaning to an unknown phrase (for "did you mean" offers).
+    similar_phrases: Callable[[str], list[str]] | None = None
 
     @property
     def now(self) -> datetime:
@@ -1010,8 +1012,16 @@ def _entity_list(catalog: Catalog) -> str:
 def _clarify(state: _State, leftovers: list[Token], lead: str) -> ParseOutcome:
     words = " ".join(t.original for t in leftovers)
     message = lead or f"I'm not sure what you mean by '{words}'."
-    return ParseOutcome("clarify", code="not-understood", message=message,
-                        suggestions=_suggestions(state))
+    suggestions = _suggestions(state)
+    if leftovers and state.ctx.similar_phrases is not None and len(leftovers) <= 3:
+        # offer the question with each unknown word replaced by the catalog phrase closest in meaning
+        replaced = {id(t): state.ctx.similar_phrases(t.text)[:1] for t in leftovers}
+        if any(replaced.values()):
+            offer = " ".join((replaced[id(t)][0] if replaced.get(id(t)) else t.original)
+                             for t in state.tokens if id(t) not in replaced or replaced[id(t)])
+            suggestions = list(dict.fromkeys([offer] + suggestions))[:3]
+            message += f" Did you mean: {offer}?"
+    return ParseOutcome("clarify", code="not-understood", message=message, suggestions=suggestions)
 
 
 def _suggestions(state: _State) -> list[str]:
