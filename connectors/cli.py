@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -122,6 +123,8 @@ def serve(
             load_demo_data(engine, size=settings.demo_size, seed=settings.demo_seed,
                            today=settings.today or date.today(), show_progress=True)
         application = create_app(settings)
+    # load the embedding model now, not on the first question that needs it
+    threading.Thread(target=application.state.assistant.nlq.phrases.warm, daemon=True).start()
     console.print(f"Serving on http://{host or settings.host}:{port or settings.port}  (docs at /docs)")
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
 
