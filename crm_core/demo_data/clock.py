@@ -65,13 +65,14 @@ class TimeZones:
 def business_time(rng: np.random.Generator, zones: TimeZones, tz: I64, utc: I64) -> I64:
     """Move instants to a weekday, 08:00–17:59 local time in zone `tz`, on (about) the same local day.
 
-    Saturdays move back to Friday, Sundays forward to Monday. Hours peak mid-morning and early afternoon.
+    Weekend instants move to a random weekday of the same week (so no weekday is over-represented).
+    Hours peak mid-morning and early afternoon.
     """
     n = len(utc)
     local = zones.to_local(tz, utc)
     day = local // DAY
     wd = (day + 3) % 7
-    day = day - (wd == 5) + (wd == 6)
+    day = np.where(wd >= 5, day - wd + rng.integers(0, 5, size=n), day)
     hour = rng.choice(_BUSINESS_HOURS, size=n, p=_BUSINESS_HOUR_WEIGHTS)
     seconds = rng.integers(0, HOUR, size=n)
     return zones.to_utc(tz, day * DAY + hour * HOUR + seconds)

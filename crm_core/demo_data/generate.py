@@ -53,7 +53,7 @@ FIXED_USERS = (
 
 # Pipelines and stages exactly as in the data contract: (name, probability, is_closed, is_won).
 PIPELINES = ("Sales", "Renewals")
-STAGES: tuple[tuple[int, str, int, int, bool, bool], ...] = (
+STAGES: tuple[tuple[int, int, str, int, bool, bool], ...] = (
     # id, pipeline index, name, probability, is_closed, is_won — position is the order within the pipeline
     (1, 0, "Prospecting", 10, False, False),
     (2, 0, "Qualification", 20, False, False),
@@ -70,45 +70,96 @@ STAGES: tuple[tuple[int, str, int, int, bool, bool], ...] = (
 WON_STAGE = {0: 6, 1: 10}
 LOST_STAGE = {0: 7, 1: 11}
 
-CUSTOM_FIELDS: tuple[tuple[str, str, str, str, list[str] | None, float | None, float | None, int | None], ...] = (
+CUSTOM_FIELDS: tuple[
+    tuple[str, str, str, str, list[str] | None, float | None, float | None, int | None], ...
+] = (
     # entity, key, label, type, choices, min, max, max_length
     ("accounts", "tier", "Tier", "choice", ["Gold", "Silver", "Bronze"], None, None, None),
-    ("contacts", "preferred_language", "Preferred language", "choice", list(ref.PREFERRED_LANGUAGES), None, None,
-     None),
+    (
+        "contacts",
+        "preferred_language",
+        "Preferred language",
+        "choice",
+        list(ref.PREFERRED_LANGUAGES),
+        None,
+        None,
+        None,
+    ),
     ("contacts", "newsletter_opt_in", "Newsletter opt-in", "boolean", None, None, None, None),
     ("deals", "competitor", "Main competitor", "text", None, None, None, 80),
     ("deals", "seats", "Seats", "integer", None, 1.0, 100_000.0, None),
 )
+
+ROLLOUT_TEAMS = ("Marketing", "Finance", "Support", "Operations", "EMEA", "APAC")
 
 # Deal kinds and statuses (internal codes).
 NEW, RENEWAL, EXPANSION = 0, 1, 2
 OPEN, WON, LOST = 0, 1, 2
 STATUS_NAMES = ("open", "won", "lost")
 
-LEAD_SOURCE_WEIGHTS = {"website": 0.22, "referral": 0.09, "event": 0.10, "paid_search": 0.15, "social": 0.12,
-                       "outbound": 0.15, "partner": 0.07, "webinar": 0.10}
+LEAD_SOURCE_WEIGHTS = {
+    "website": 0.22,
+    "referral": 0.09,
+    "event": 0.10,
+    "paid_search": 0.15,
+    "social": 0.12,
+    "outbound": 0.15,
+    "partner": 0.07,
+    "webinar": 0.10,
+}
 # Log-odds effects of the hidden conversion propensity.
-SOURCE_EFFECT = {"website": 0.0, "referral": 1.4, "event": 0.4, "paid_search": -1.0, "social": -1.2,
-                 "outbound": -0.3, "partner": 1.1, "webinar": 0.8}
+SOURCE_EFFECT = {
+    "website": 0.0,
+    "referral": 1.4,
+    "event": 0.4,
+    "paid_search": -1.0,
+    "social": -1.2,
+    "outbound": -0.3,
+    "partner": 1.1,
+    "webinar": 0.8,
+}
 SENIORITY_EFFECT = (0.5, 0.8, 0.5, 0.0, -0.7)
-INDUSTRY_EFFECT = {"Software": 0.2, "Healthcare": 0.0, "Financial Services": 0.1, "Manufacturing": -0.1,
-                   "Retail": -0.2, "Real Estate": -0.1, "Professional Services": 0.1, "Education": -0.3,
-                   "Media": -0.1, "Logistics": 0.0}
+INDUSTRY_EFFECT = {
+    "Software": 0.2,
+    "Healthcare": 0.0,
+    "Financial Services": 0.1,
+    "Manufacturing": -0.1,
+    "Retail": -0.2,
+    "Real Estate": -0.1,
+    "Professional Services": 0.1,
+    "Education": -0.3,
+    "Media": -0.1,
+    "Logistics": 0.0,
+}
 SIZE_BANDS = np.array([50, 200, 1000, 5000])
+# propensity = sigmoid(sharpness · (intent − threshold)): sharp enough that outcomes are learnable.
+PROPENSITY_SHARPNESS = 3.4
+PROPENSITY_THRESHOLD = 0.45
 SIZE_EFFECT = np.array([-0.6, -0.1, 0.25, 0.45, 0.3])
 
 # Preferred email-reading hour by seniority, shifted by industry; weekday preference by seniority.
 SENIORITY_HOUR = np.array([7, 8, 9, 11, 14])
-INDUSTRY_HOUR_SHIFT = {"Software": 1, "Healthcare": -1, "Financial Services": -1, "Manufacturing": -1,
-                       "Retail": 4, "Real Estate": 0, "Professional Services": 0, "Education": 2, "Media": 3,
-                       "Logistics": -1}
-SENIORITY_WEEKDAYS = np.array([
-    [0.10, 0.22, 0.22, 0.20, 0.10, 0.12, 0.04],
-    [0.16, 0.24, 0.22, 0.18, 0.12, 0.05, 0.03],
-    [0.22, 0.22, 0.20, 0.16, 0.14, 0.03, 0.03],
-    [0.26, 0.20, 0.18, 0.16, 0.16, 0.02, 0.02],
-    [0.14, 0.16, 0.20, 0.22, 0.24, 0.02, 0.02],
-])
+INDUSTRY_HOUR_SHIFT = {
+    "Software": 1,
+    "Healthcare": -1,
+    "Financial Services": -1,
+    "Manufacturing": -1,
+    "Retail": 4,
+    "Real Estate": 0,
+    "Professional Services": 0,
+    "Education": 2,
+    "Media": 3,
+    "Logistics": -1,
+}
+SENIORITY_WEEKDAYS = np.array(
+    [
+        [0.10, 0.22, 0.22, 0.20, 0.10, 0.12, 0.04],
+        [0.16, 0.24, 0.22, 0.18, 0.12, 0.05, 0.03],
+        [0.22, 0.22, 0.20, 0.16, 0.14, 0.03, 0.03],
+        [0.26, 0.20, 0.18, 0.16, 0.16, 0.02, 0.02],
+        [0.14, 0.16, 0.20, 0.22, 0.24, 0.02, 0.02],
+    ]
+)
 
 LOST_REASON_WEIGHTS = np.array([0.25, 0.22, 0.15, 0.14, 0.14, 0.10])
 CHURN_REASON_WEIGHTS = np.array([0.25, 0.2, 0.25, 0.1, 0.05, 0.15])
@@ -116,24 +167,77 @@ CHURN_REASON_WEIGHTS = np.array([0.25, 0.2, 0.25, 0.1, 0.05, 0.15])
 # Topic mix of notes and emails by situation; None = a generic text. Keys are topic names.
 _T = dict[str | None, float]
 CONTEXT_TOPICS: dict[str, _T] = {
-    "lead": {None: 0.42, "integration_needs": 0.14, "pricing_objection": 0.10, "competitor_mention": 0.10,
-             "budget_freeze": 0.07, "product_feedback": 0.07, "security_review": 0.05, "discount_request": 0.02,
-             "champion_left": 0.02, "expansion_opportunity": 0.01},
-    "deal": {None: 0.24, "security_review": 0.13, "legal_contract": 0.12, "integration_needs": 0.10,
-             "pricing_objection": 0.10, "discount_request": 0.10, "competitor_mention": 0.09, "budget_freeze": 0.03,
-             "champion_left": 0.03, "product_feedback": 0.04, "onboarding": 0.02},
-    "customer": {None: 0.30, "product_feedback": 0.17, "expansion_opportunity": 0.15, "integration_needs": 0.08,
-                 "renewal_risk": 0.08, "champion_left": 0.05, "onboarding": 0.12, "security_review": 0.02,
-                 "legal_contract": 0.03},
-    "onboarding": {None: 0.25, "onboarding": 0.50, "integration_needs": 0.10, "product_feedback": 0.10,
-                   "security_review": 0.05},
-    "renewal": {None: 0.22, "renewal_risk": 0.25, "discount_request": 0.12, "pricing_objection": 0.10,
-                "legal_contract": 0.08, "champion_left": 0.06, "competitor_mention": 0.06, "budget_freeze": 0.06,
-                "expansion_opportunity": 0.05},
-    "churned": {None: 0.15, "renewal_risk": 0.35, "champion_left": 0.15, "budget_freeze": 0.13,
-                "competitor_mention": 0.12, "pricing_objection": 0.10},
-    "expansion": {None: 0.25, "expansion_opportunity": 0.35, "discount_request": 0.10, "legal_contract": 0.10,
-                  "security_review": 0.05, "integration_needs": 0.08, "pricing_objection": 0.07},
+    "lead": {
+        None: 0.42,
+        "integration_needs": 0.14,
+        "pricing_objection": 0.10,
+        "competitor_mention": 0.10,
+        "budget_freeze": 0.07,
+        "product_feedback": 0.07,
+        "security_review": 0.05,
+        "discount_request": 0.02,
+        "champion_left": 0.02,
+        "expansion_opportunity": 0.01,
+    },
+    "deal": {
+        None: 0.24,
+        "security_review": 0.13,
+        "legal_contract": 0.12,
+        "integration_needs": 0.10,
+        "pricing_objection": 0.10,
+        "discount_request": 0.10,
+        "competitor_mention": 0.09,
+        "budget_freeze": 0.03,
+        "champion_left": 0.03,
+        "product_feedback": 0.04,
+        "onboarding": 0.02,
+    },
+    "customer": {
+        None: 0.30,
+        "product_feedback": 0.17,
+        "expansion_opportunity": 0.15,
+        "integration_needs": 0.08,
+        "renewal_risk": 0.08,
+        "champion_left": 0.05,
+        "onboarding": 0.12,
+        "security_review": 0.02,
+        "legal_contract": 0.03,
+    },
+    "onboarding": {
+        None: 0.25,
+        "onboarding": 0.50,
+        "integration_needs": 0.10,
+        "product_feedback": 0.10,
+        "security_review": 0.05,
+    },
+    "renewal": {
+        None: 0.22,
+        "renewal_risk": 0.25,
+        "discount_request": 0.12,
+        "pricing_objection": 0.10,
+        "legal_contract": 0.08,
+        "champion_left": 0.06,
+        "competitor_mention": 0.06,
+        "budget_freeze": 0.06,
+        "expansion_opportunity": 0.05,
+    },
+    "churned": {
+        None: 0.15,
+        "renewal_risk": 0.35,
+        "champion_left": 0.15,
+        "budget_freeze": 0.13,
+        "competitor_mention": 0.12,
+        "pricing_objection": 0.10,
+    },
+    "expansion": {
+        None: 0.25,
+        "expansion_opportunity": 0.35,
+        "discount_request": 0.10,
+        "legal_contract": 0.10,
+        "security_review": 0.05,
+        "integration_needs": 0.08,
+        "pricing_objection": 0.07,
+    },
 }
 # A lost deal's texts lean towards its lost reason.
 LOST_REASON_TOPICS: dict[str, _T] = {
@@ -146,28 +250,84 @@ LOST_REASON_TOPICS: dict[str, _T] = {
 }
 
 CALL_SUBJECTS = {
-    "lead": ("Intro call with {first}", "Discovery call", "Follow-up call", "Call: qualification", "Cold call",
-             "Call back {first}"),
-    "deal": ("Follow-up call", "Call re: proposal", "Pricing call", "Call with {first} about next steps",
-             "Check-in call", "Call: decision timeline"),
-    "customer": ("Check-in call", "Customer health call", "Call with {first}", "Support follow-up call",
-                 "Renewal call", "Usage review call"),
+    "lead": (
+        "Intro call with {first}",
+        "Discovery call",
+        "Follow-up call",
+        "Call: qualification",
+        ("Cold call"),
+        "Call back {first}",
+    ),
+    "deal": (
+        "Follow-up call",
+        "Call re: proposal",
+        "Pricing call",
+        "Call with {first} about next steps",
+        "Check-in call",
+        "Call: decision timeline",
+    ),
+    "customer": (
+        "Check-in call",
+        "Customer health call",
+        "Call with {first}",
+        "Support follow-up call",
+        "Renewal call",
+        "Usage review call",
+    ),
 }
 MEETING_SUBJECTS = {
-    "lead": ("Discovery meeting", "Intro meeting with {account}", "Product overview", "Demo: {product}",
-             "Needs analysis"),
-    "deal": ("Demo: {product}", "Technical deep dive", "Pricing discussion", "Executive alignment",
-             "Proposal review with {account}", "Security review session", "Contract walkthrough"),
-    "customer": ("Quarterly business review", "Onboarding kickoff", "Admin training", "Renewal review",
-                 "Roadmap session", "QBR with {account}", "Success plan review"),
+    "lead": (
+        "Discovery meeting",
+        "Intro meeting with {account}",
+        "Product overview",
+        "Demo: {product}",
+        "Needs analysis",
+    ),
+    "deal": (
+        "Demo: {product}",
+        "Technical deep dive",
+        "Pricing discussion",
+        "Executive alignment",
+        "Proposal review with {account}",
+        "Security review session",
+        "Contract walkthrough",
+    ),
+    "customer": (
+        "Quarterly business review",
+        "Onboarding kickoff",
+        "Admin training",
+        "Renewal review",
+        "Roadmap session",
+        "QBR with {account}",
+        "Success plan review",
+    ),
 }
 TASK_SUBJECTS = {
-    "lead": ("Follow up with {first}", "Send case study to {first}", "Research {account}", "Connect on LinkedIn",
-             "Schedule demo", "Add {first} to nurture sequence"),
-    "deal": ("Send proposal to {account}", "Update close date", "Send security documents", "Prepare pricing options",
-             "Get legal approval", "Send contract for signature", "Follow up on redlines"),
-    "customer": ("Prepare QBR deck", "Confirm renewal terms", "Send onboarding checklist", "Check usage report",
-                 "Follow up on support ticket", "Plan expansion pitch"),
+    "lead": (
+        "Follow up with {first}",
+        "Send case study to {first}",
+        "Research {account}",
+        ("Connect on LinkedIn"),
+        "Schedule demo",
+        "Add {first} to nurture sequence",
+    ),
+    "deal": (
+        "Send proposal to {account}",
+        "Update close date",
+        "Send security documents",
+        ("Prepare pricing options"),
+        "Get legal approval",
+        "Send contract for signature",
+        "Follow up on redlines",
+    ),
+    "customer": (
+        "Prepare QBR deck",
+        "Confirm renewal terms",
+        "Send onboarding checklist",
+        ("Check usage report"),
+        "Follow up on support ticket",
+        "Plan expansion pitch",
+    ),
 }
 
 
@@ -187,14 +347,25 @@ class DemoData:
         raise KeyError(name)
 
 
-def generate_demo_data(*, size: DemoSize, seed: int, today: date,
-                       on_step: Callable[[str], None] | None = None) -> DemoData:
+def generate_demo_data(
+    *, size: DemoSize, seed: int, today: date, on_step: Callable[[str], None] | None = None
+) -> DemoData:
     """Simulate the demo CRM for `size` and return its rows; deterministic for (`size`, `seed`, `today`)."""
     generator = _Generator(size=size, seed=seed, today=today, on_step=on_step or (lambda _label: None))
     return generator.run()
 
 
-GENERATION_STEPS = ("users", "accounts", "contacts", "deals", "emails", "activities", "notes", "texts", "tables")
+GENERATION_STEPS = (
+    "users",
+    "accounts",
+    "contacts",
+    "deals",
+    "emails",
+    "activities",
+    "notes",
+    "texts",
+    "tables",
+)
 
 
 def _growth(rng: np.random.Generator, n: int, slope: float = 1.2) -> F64:
@@ -210,7 +381,9 @@ def _ascii_slug(text: str) -> str:
 
 def _months(seconds: I64) -> list[int]:
     """Calendar month (1..12, UTC) of instants."""
-    result: list[int] = (seconds.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64) % 12 + 1).tolist()
+    result: list[int] = (
+        seconds.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64) % 12 + 1
+    ).tolist()
     return result
 
 
@@ -231,8 +404,7 @@ def _weighted_counts(rng: np.random.Generator, weights: F64, total: int) -> I64:
     return rng.poisson(weights * (total / s)).astype(np.int64)
 
 
-def _choice_by_weights(rng: np.random.Generator, table: dict[str | None, float],
-                       n: int) -> list[str | None]:
+def _choice_by_weights(rng: np.random.Generator, table: dict[str | None, float], n: int) -> list[str | None]:
     keys = list(table)
     p = np.array([table[k] for k in keys], dtype=np.float64)
     idx = rng.choice(len(keys), size=n, p=p / p.sum())
@@ -247,13 +419,16 @@ class _Generator:
         self.on_step = on_step
         self.now = midnight_utc(today)
         self.start = self.now - HISTORY_DAYS * DAY
-        zone_names = sorted({c.timezone for c in ref.CITIES}
-                            | {tz for tzs in ref.REGION_TIMEZONES.values() for tz in tzs}
-                            | {team[2] for team in ref.TEAMS})
+        zone_names = sorted(
+            {c.timezone for c in ref.CITIES}
+            | {tz for tzs in ref.REGION_TIMEZONES.values() for tz in tzs}
+            | {team[2] for team in ref.TEAMS}
+        )
         self.zones = TimeZones(zone_names, today - timedelta(days=HISTORY_DAYS + 120), HISTORY_DAYS + 600)
         self.city_tz = self.zones.ids([c.timezone for c in ref.CITIES])
-        self.city_country = np.array([list(ref.COUNTRY_WEIGHTS).index(c.country) for c in ref.CITIES],
-                                     dtype=np.int64)
+        self.city_country = np.array(
+            [list(ref.COUNTRY_WEIGHTS).index(c.country) for c in ref.CITIES], dtype=np.int64
+        )
         self.countries = tuple(ref.COUNTRY_WEIGHTS)
         self.country_region = np.array([REGIONS.index(ref.COUNTRY_REGION[c]) for c in self.countries])
 
@@ -365,8 +540,9 @@ class _Generator:
         self.user_tz = self.zones.ids(tzs)
         self.user_active = np.array(active)
         created = self.now - rng.integers(45 * DAY, (HISTORY_DAYS + 30) * DAY, size=n_users)
-        created[~self.user_active] = self.now - rng.integers(420 * DAY, (HISTORY_DAYS + 30) * DAY,
-                                                             size=int((~self.user_active).sum()))
+        created[~self.user_active] = self.now - rng.integers(
+            420 * DAY, (HISTORY_DAYS + 30) * DAY, size=int((~self.user_active).sum())
+        )
         created[:3] = self.now - (HISTORY_DAYS + 30) * DAY
         self.user_created = business_time(rng, self.zones, self.user_tz, created)
         self.user_region = np.array([REGIONS.index(self.team_regions[t]) if t >= 0 else -1 for t in team_of])
@@ -375,9 +551,12 @@ class _Generator:
         self.region_owners: list[tuple[I64, F64]] = []
         for region in range(len(REGIONS)):
             members = np.flatnonzero(self.user_region == region)
-            weights = np.array([
-                (1.0 if self.user_active[u] else 0.35) if roles[u] == "rep" else 0.3 for u in members.tolist()
-            ])
+            weights = np.array(
+                [
+                    (1.0 if self.user_active[u] else 0.35) if roles[u] == "rep" else 0.3
+                    for u in members.tolist()
+                ]
+            )
             self.region_owners.append((members, weights / weights.sum()))
         self.team_members = [np.flatnonzero((self.user_team == t) & self.user_active) for t in range(n_teams)]
 
@@ -407,7 +586,9 @@ class _Generator:
         weights = np.array([c.weight for c in ref.CITIES], dtype=np.float64)
         if country is None:
             country_w = np.array([ref.COUNTRY_WEIGHTS[self.countries[c]] for c in self.city_country.tolist()])
-            within = weights / np.array([weights[self.city_country == c].sum() for c in self.city_country.tolist()])
+            within = weights / np.array(
+                [weights[self.city_country == c].sum() for c in self.city_country.tolist()]
+            )
             p = country_w * within
             return rng.choice(len(ref.CITIES), size=n, p=p / p.sum())
         result = np.empty(n, dtype=np.int64)
@@ -429,8 +610,9 @@ class _Generator:
         # Every country and industry appears, whatever the size.
         for c in range(len(self.countries)):
             city[c] = int(np.flatnonzero(self.city_country == c)[0])
-        industry = rng.choice(len(INDUSTRIES), size=n,
-                              p=np.array([ref.INDUSTRY_WEIGHTS[i] for i in INDUSTRIES]))
+        industry = rng.choice(
+            len(INDUSTRIES), size=n, p=np.array([ref.INDUSTRY_WEIGHTS[i] for i in INDUSTRIES])
+        )
         industry[: len(INDUSTRIES)] = np.arange(len(INDUSTRIES))
         employees = np.clip(np.round(rng.lognormal(np.log(160), 1.45, size=n)), 3, 150_000).astype(np.int64)
         employees = np.where(employees > 1000, employees // 10 * 10, employees)
@@ -441,13 +623,18 @@ class _Generator:
 
         order = np.argsort(created, kind="stable")
         city, industry, employees, revenue_dollars, created = (
-            city[order], industry[order], employees[order], revenue_dollars[order], created[order])
+            city[order],
+            industry[order],
+            employees[order],
+            revenue_dollars[order],
+            created[order],
+        )
         country = self.city_country[city]
 
         # Subsidiaries: some accounts belong to a bigger, older account.
         parent = np.full(n, -1, dtype=np.int64)
         big = employees >= 500
-        first_big = np.cumsum(big) - big  # number of big accounts before i
+        first_big: I64 = np.cumsum(big) - big  # number of big accounts before i
         big_ids = np.flatnonzero(big)
         is_child = (rng.random(n) < 0.06) & (first_big > 0) & (np.arange(n) >= 10)
         for i in np.flatnonzero(is_child).tolist():
@@ -464,8 +651,11 @@ class _Generator:
             if parent[i] >= 0:
                 p = int(parent[i])
                 same_country = country[p] == country[i]
-                label = py.choice(ref.SAME_COUNTRY_SUBSIDIARY_LABELS) if same_country \
+                label = (
+                    py.choice(ref.SAME_COUNTRY_SUBSIDIARY_LABELS)
+                    if same_country
                     else ref.COUNTRY_SUBSIDIARY_LABEL[code]
+                )
                 base = f"{bases[p]} {label}"
                 if base.lower() in used:
                     base = f"{bases[p]} {ref.CITIES[int(city[i])].name}"
@@ -474,21 +664,31 @@ class _Generator:
                     base = f"{bases[p]} {label} {k}"
                     k += 1
                 slug = _ascii_slug(bases[p])
-                domain = f"{slug}{ref.COUNTRY_TLD[code]}" if not same_country else f"{_ascii_slug(label)}.{domains[p]}"
+                domain = (
+                    f"{slug}{ref.COUNTRY_TLD[code]}"
+                    if not same_country
+                    else f"{_ascii_slug(label)}.{domains[p]}"
+                )
             else:
-                base = self._company_name(py, INDUSTRIES[int(industry[i])], code, used, ref.CITIES[int(city[i])].name)
+                base = self._company_name(
+                    py, INDUSTRIES[int(industry[i])], code, used, ref.CITIES[int(city[i])].name
+                )
                 domain = f"{_ascii_slug(base)}{ref.COUNTRY_TLD[code]}"
             used.add(base.lower())
             bases.append(base)
             domains.append(domain)
             suffix = ref.COUNTRY_LEGAL_SUFFIXES[code]
-            names.append(f"{base} {py.choice(suffix)}" if py.random() < 0.18 and not base.endswith("Co.") else base)
+            names.append(
+                f"{base} {py.choice(suffix)}" if py.random() < 0.18 and not base.endswith("Co.") else base
+            )
 
         owner = self._owners_in_regions(rng, self.country_region[country])
         tier_draw = rng.random(n)
         tier = np.where(revenue_dollars >= 100e6, 0, np.where(revenue_dollars >= 10e6, 1, 2))
-        self.acc_custom = [json.dumps({"tier": ("Gold", "Silver", "Bronze")[t]}) if d < 0.85 else "{}"
-                           for t, d in zip(tier.tolist(), tier_draw.tolist(), strict=True)]
+        self.acc_custom = [
+            json.dumps({"tier": ("Gold", "Silver", "Bronze")[t]}) if d < 0.85 else "{}"
+            for t, d in zip(tier.tolist(), tier_draw.tolist(), strict=True)
+        ]
         missing_revenue = rng.random(n) < 0.04
         missing_revenue[: len(self.countries)] = False
         missing_employees = rng.random(n) < 0.02
@@ -541,35 +741,47 @@ class _Generator:
         n_acc = self.acc_n
         n_without = round(0.08 * n)
         n_with = n - n_without
+        # Each account starts with one contact; later contacts join accounts that existed at the time
+        # (bigger companies more often), so contact creation grows steadily over the history.
         account = np.full(n, -1, dtype=np.int64)
         account[:n_acc] = np.arange(n_acc)
-        weights = np.sqrt(self.acc_employees.astype(np.float64))
-        account[n_acc:n_with] = rng.choice(n_acc, size=n_with - n_acc, p=weights / weights.sum())
+        created = self.start + (_growth(rng, n) * (HISTORY_DAYS - 1) * DAY).astype(np.int64)
+        created[:n_acc] = self.acc_created + rng.integers(0, 3 * DAY, size=n_acc)
+        later = slice(n_acc, n_with)
+        created[later] = np.maximum(created[later], self.acc_created[0] + DAY)
+        eligible = np.searchsorted(self.acc_created, created[later], side="right")
+        cumulative = np.cumsum(np.sqrt(self.acc_employees.astype(np.float64)))
+        draw = rng.random(n_with - n_acc) * cumulative[np.maximum(eligible, 1) - 1]
+        account[later] = np.minimum(
+            np.searchsorted(cumulative, draw, side="right"), np.maximum(eligible, 1) - 1
+        )
         has_account = account >= 0
-
-        created = np.empty(n, dtype=np.int64)
         acc_created = self.acc_created[np.maximum(account, 0)]
-        first = np.arange(n) < n_acc
-        created[first] = acc_created[first] + rng.integers(0, 3 * DAY, size=int(first.sum()))
-        later = has_account & ~first
-        span = (self.now - DAY) - acc_created[later]
-        created[later] = acc_created[later] + (rng.random(int(later.sum())) * span).astype(np.int64)
-        created[~has_account] = self.start + (_growth(rng, n_without) * (HISTORY_DAYS - 1) * DAY).astype(np.int64)
 
         # Location: mostly the company's city, sometimes elsewhere in its country, a few remote.
         city = self._cities(rng, n)
         acc_city = self.acc_city[np.maximum(account, 0)]
         where = rng.random(n)
         same_country_city = self._cities(rng, n, self.acc_country[np.maximum(account, 0)])
-        city = np.where(has_account & (where < 0.72), acc_city,
-                        np.where(has_account & (where < 0.94), same_country_city, city))
+        city = np.where(
+            has_account & (where < 0.72),
+            acc_city,
+            np.where(has_account & (where < 0.94), same_country_city, city),
+        )
         tz = self.city_tz[city]
         created = business_time(rng, self.zones, tz, created)
-        created = np.minimum(np.maximum(created, np.where(has_account, acc_created, 0) + MINUTE), self.now - HOUR)
+        created = np.minimum(
+            np.maximum(created, np.where(has_account, acc_created, 0) + MINUTE), self.now - HOUR
+        )
 
         order = np.argsort(created, kind="stable")
-        account, created, city, tz, has_account = account[order], created[order], city[order], tz[order], \
-            has_account[order]
+        account, created, city, tz, has_account = (
+            account[order],
+            created[order],
+            city[order],
+            tz[order],
+            has_account[order],
+        )
         country = self.city_country[city]
 
         employees = np.where(has_account, self.acc_employees[np.maximum(account, 0)], 0)
@@ -580,25 +792,29 @@ class _Generator:
         seniority[:5] = np.arange(5)
         source_w = np.array([LEAD_SOURCE_WEIGHTS[s] for s in LEAD_SOURCES])
         source = rng.choice(len(LEAD_SOURCES), size=n, p=source_w / source_w.sum())
-        source[5:5 + len(LEAD_SOURCES)] = np.arange(len(LEAD_SOURCES))
+        source[5 : 5 + len(LEAD_SOURCES)] = np.arange(len(LEAD_SOURCES))
         industry = np.where(has_account, self.acc_industry[np.maximum(account, 0)], -1)
 
-        # Hidden propensity to convert.
+        # Hidden intent `z` (static traits + noise) and the propensity to convert it implies.
         band = np.searchsorted(SIZE_BANDS, employees, side="right")
-        z = (-1.05
-             + np.array([SOURCE_EFFECT[s] for s in LEAD_SOURCES])[source]
-             + np.array(SENIORITY_EFFECT)[seniority]
-             + np.where(has_account, SIZE_EFFECT[band], -0.4)
-             + np.where(has_account, np.array([INDUSTRY_EFFECT[i] for i in INDUSTRIES])[np.maximum(industry, 0)],
-                        0.0)
-             + rng.normal(0.0, 1.1, size=n))
-        propensity = np.round(_sigmoid(z), 6)
+        z = (
+            np.array([SOURCE_EFFECT[s] for s in LEAD_SOURCES])[source]
+            + np.array(SENIORITY_EFFECT)[seniority]
+            + np.where(has_account, SIZE_EFFECT[band], -0.4)
+            + np.where(
+                has_account, np.array([INDUSTRY_EFFECT[i] for i in INDUSTRIES])[np.maximum(industry, 0)], 0.0
+            )
+            + rng.normal(0.0, 0.9, size=n)
+        )
+        propensity = np.round(_sigmoid(PROPENSITY_SHARPNESS * (z - PROPENSITY_THRESHOLD)), 6)
 
         # Preferred local weekday and hour to read email.
-        shift = np.where(industry >= 0,
-                         np.array([INDUSTRY_HOUR_SHIFT[i] for i in INDUSTRIES])[np.maximum(industry, 0)], 2)
-        hour = np.clip(SENIORITY_HOUR[seniority] + shift + np.round(rng.normal(0, 1.4, size=n)).astype(np.int64),
-                       5, 22)
+        shift = np.where(
+            industry >= 0, np.array([INDUSTRY_HOUR_SHIFT[i] for i in INDUSTRIES])[np.maximum(industry, 0)], 2
+        )
+        hour = np.clip(
+            SENIORITY_HOUR[seniority] + shift + np.round(rng.normal(0, 1.4, size=n)).astype(np.int64), 5, 22
+        )
         weekday_p = SENIORITY_WEEKDAYS[seniority].copy()
         retail = industry == INDUSTRIES.index("Retail")
         weekday_p[retail, 5:] *= 3.0
@@ -633,8 +849,15 @@ class _Generator:
             if has_account[i]:
                 domain = self.acc_domain[int(account[i])]
                 style = py.random()
-                local = f"{f}.{l_}" if style < 0.6 else f"{f[0]}{l_}" if style < 0.8 else f if style < 0.9 \
+                local = (
+                    f"{f}.{l_}"
+                    if style < 0.6
+                    else f"{f[0]}{l_}"
+                    if style < 0.8
+                    else f
+                    if style < 0.9
                     else f"{f}_{l_}"
+                )
             else:
                 domain = py.choice(ref.PERSONAL_EMAIL_DOMAINS)
                 local = f"{f}.{l_}{py.randint(1, 99)}" if py.random() < 0.5 else f"{f}{l_}"
@@ -673,6 +896,7 @@ class _Generator:
         self.c_source = source
         self.c_industry = industry
         self.c_p = propensity
+        self.c_z = z
         self.c_pref_hour = hour
         self.c_pref_weekday = weekday
         self.c_owner = owner
@@ -689,9 +913,10 @@ class _Generator:
         rng = self.rng(4)
         n = self.c_n
         p = self.c_p
-        # Eventual conversion and its delay after creation; converted = it has happened by now.
+        z = self.c_z
+        # Eventual conversion and its delay after creation (shorter for keener leads); converted = by now.
         will_convert = self.c_has_account & (rng.random(n) < p)
-        delay = np.clip(rng.lognormal(np.log(38.0), 0.75, size=n), 3, 420) * DAY
+        delay = np.clip(rng.lognormal(np.log(21.0) - 0.35 * (z - 1.0), 0.55, size=n), 3, 300) * DAY
         t1 = self.c_created + delay.astype(np.int64)
         t1 = business_time(rng, self.zones, self.user_tz[self.c_owner], t1)
         t1 = np.maximum(t1, self.c_created + HOUR)
@@ -708,14 +933,23 @@ class _Generator:
         owner = self.c_owner[cv]
         t2 = business_time(rng, self.zones, self.user_tz[owner], t1[cv] + duration.astype(np.int64))
         t2 = np.maximum(t2, t1[cv] + DAY)
-        win_p = np.clip(0.08 + 0.8 * p[cv], 0.05, 0.92)
+        win_p = _sigmoid(1.3 * (z[cv] - 1.0))
         won = rng.random(k) < win_p
         closed = t2 < self.now
         status = np.where(closed, np.where(won, WON, LOST), OPEN)
 
         deals = _DealBuilder()
-        deals.add(kind=NEW, contact=cv, account=self.c_account[cv], owner=owner, pipeline=np.zeros(k, np.int64),
-                  created=t1[cv], end=t2, status=status, amount=amount_cents)
+        deals.add(
+            kind=NEW,
+            contact=cv,
+            account=self.c_account[cv],
+            owner=owner,
+            pipeline=np.zeros(k, np.int64),
+            created=t1[cv],
+            end=t2,
+            status=status,
+            amount=amount_cents,
+        )
 
         # Renewals a year after each won deal, possibly twice; some churn.
         won_idx = np.flatnonzero(status == WON)
@@ -737,16 +971,29 @@ class _Generator:
                 break
             owner = self.c_owner[contact]
             start = business_time(rng, self.zones, self.user_tz[owner], start)
-            renew_p = np.clip(0.68 + 0.28 * p[contact], 0.5, 0.97)
+            renew_p = _sigmoid(1.5 + 0.8 * (z[contact] - 1.0))
             renewed = rng.random(m) < renew_p
-            end = np.where(renewed, due - rng.integers(0, 25, size=m) * DAY, due + rng.integers(-5, 20, size=m) * DAY)
+            end = np.where(
+                renewed, due - rng.integers(0, 25, size=m) * DAY, due + rng.integers(-5, 20, size=m) * DAY
+            )
             end = business_time(rng, self.zones, self.user_tz[owner], np.maximum(end, start + DAY))
             closed = end < self.now
             status = np.where(closed, np.where(renewed, WON, LOST), OPEN)
-            amount = (base_amount[has_renewal] * rng.uniform(0.95, 1.25, size=m) / 10000).astype(np.int64) * 10000
-            deals.add(kind=RENEWAL, contact=contact, account=self.c_account[contact], owner=owner,
-                      pipeline=np.ones(m, np.int64), created=start, end=end, status=status, amount=amount,
-                      due=due)
+            amount = (base_amount[has_renewal] * rng.uniform(0.95, 1.25, size=m) / 10000).astype(
+                np.int64
+            ) * 10000
+            deals.add(
+                kind=RENEWAL,
+                contact=contact,
+                account=self.c_account[contact],
+                owner=owner,
+                pipeline=np.ones(m, np.int64),
+                created=start,
+                end=end,
+                status=status,
+                amount=amount,
+                due=due,
+            )
             churned = status == LOST
             churn_at[contact[churned]] = end[churned]
             keep = status == WON
@@ -773,15 +1020,24 @@ class _Generator:
                 duration = np.clip(rng.lognormal(np.log(30.0), 0.5, size=m), 5, 150) * DAY
                 end = business_time(rng, self.zones, self.user_tz[owner], created + duration.astype(np.int64))
                 end = np.maximum(end, created + DAY)
-                won = rng.random(m) < np.clip(0.4 + 0.4 * p[contact], 0.1, 0.95)
+                won = rng.random(m) < _sigmoid(0.2 + 0.8 * (z[contact] - 1.0))
                 status = np.where(end < self.now, np.where(won, WON, LOST), OPEN)
                 emp = self.acc_employees[self.c_account[contact]].astype(np.float64)
                 amount = np.clip(2500 * (emp / 50.0) ** 0.4 * rng.lognormal(0, 0.5, size=m), 1000, 600_000)
                 amount_cents = (np.round(amount / 100) * 100 * 100).astype(np.int64)
                 no_contact = rng.random(m) < 0.05
-                deals.add(kind=EXPANSION, contact=np.where(no_contact, -1, contact), account=self.c_account[contact],
-                          owner=owner, pipeline=np.zeros(m, np.int64), created=created, end=end, status=status,
-                          amount=amount_cents, source_contact=contact)
+                deals.add(
+                    kind=EXPANSION,
+                    contact=np.where(no_contact, -1, contact),
+                    account=self.c_account[contact],
+                    owner=owner,
+                    pipeline=np.zeros(m, np.int64),
+                    created=created,
+                    end=end,
+                    status=status,
+                    amount=amount_cents,
+                    source_contact=contact,
+                )
         self._finish_deals(rng, deals)
 
     def _finish_deals(self, rng: np.random.Generator, deals: _DealBuilder) -> None:
@@ -820,14 +1076,18 @@ class _Generator:
         reason = np.where(status == LOST, np.minimum(reason, len(LOST_REASONS) - 1), -1)
 
         competitor = rng.integers(0, len(ref.COMPETITORS), size=m)
-        has_competitor = (reason == LOST_REASONS.index("competitor")) | ((kind != RENEWAL) & (rng.random(m) < 0.2))
+        has_competitor = (reason == LOST_REASONS.index("competitor")) | (
+            (kind != RENEWAL) & (rng.random(m) < 0.2)
+        )
         competitor = np.where(has_competitor, competitor, -1)
         price_per_seat = rng.choice(np.array([400, 600, 750, 900, 1200]), size=m)
         seats = np.maximum(1, d["amount"] // 100 // price_per_seat)
         has_seats = rng.random(m) < 0.6
 
         py = self.pyrng(4)
-        close_year = (close_date.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970).tolist()
+        close_year = (
+            close_date.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+        ).tolist()
         names: list[str] = []
         custom: list[str] = []
         for i in range(m):
@@ -835,15 +1095,22 @@ class _Generator:
             k = int(kind[i])
             if k == NEW:
                 product = py.choice(ref.DEAL_PRODUCTS)
-                names.append(f"{account} - {product}" if py.random() < 0.6
-                             else f"{account} - {product} ({int(seats[i])} seats)")
+                names.append(
+                    f"{account} - {product}"
+                    if py.random() < 0.6
+                    else f"{account} - {product} ({int(seats[i])} seats)"
+                )
             elif k == RENEWAL:
                 names.append(f"{account} - Renewal {close_year[i]}")
             else:
                 style = py.random()
-                names.append(f"{account} - Expansion: {int(seats[i])} more seats" if style < 0.4
-                             else f"{account} - {py.choice(ref.ADDON_PRODUCTS).removeprefix('the ')} upsell"
-                             if style < 0.75 else f"{account} - {py.choice(('Marketing', 'Finance', 'Support', 'Operations', 'EMEA', 'APAC'))} rollout")
+                names.append(
+                    f"{account} - Expansion: {int(seats[i])} more seats"
+                    if style < 0.4
+                    else f"{account} - {py.choice(ref.ADDON_PRODUCTS).removeprefix('the ')} upsell"
+                    if style < 0.75
+                    else f"{account} - {py.choice(ROLLOUT_TEAMS)} rollout"
+                )
             fields: dict[str, object] = {}
             if competitor[i] >= 0:
                 fields["competitor"] = ref.COMPETITORS[int(competitor[i])]
@@ -873,9 +1140,9 @@ class _Generator:
 
         # Per contact: deals sorted by start, for linking records to the deal they are about.
         link_contact = d["source_contact"]
-        key = link_contact * (1 << 33) + (created - self.start + 400 * DAY)
-        self._deal_key_order = np.argsort(key, kind="stable")
-        self._deal_keys = key[self._deal_key_order]
+        link_key = link_contact * (1 << 33) + (created - self.start + 400 * DAY)
+        self._deal_key_order = np.argsort(link_key, kind="stable")
+        self._deal_keys = link_key[self._deal_key_order]
 
     def _link_deals(self, contact: I64, t: I64) -> I64:
         """Index of the deal of `contact` that is in progress at `t` (latest started), or -1."""
@@ -890,27 +1157,35 @@ class _Generator:
     def _lifecycle(self) -> None:
         rng = self.rng(5)
         n = self.c_n
-        p = self.c_p
         stage = np.full(n, LIFECYCLE_STAGES.index("lead"), dtype=np.int64)
-        # Not (yet) converted: leads ripen with propensity and age.
+        # Not (yet) converted: leads ripen with intent and age.
         age_days = (self.now - self.c_created) / DAY
-        score = p + rng.normal(0, 0.12, size=n) + 0.08 * np.minimum(age_days / 180.0, 1.0)
+        score = self.c_z + rng.normal(0, 0.6, size=n) + 0.4 * np.minimum(age_days / 180.0, 1.0)
         q = np.quantile(score, [0.12, 0.58, 0.84]) if n else np.zeros(3)
         ladder = np.searchsorted(q, score)  # 0 subscriber, 1 lead, 2 MQL, 3 SQL
-        stage_names = np.array([LIFECYCLE_STAGES.index(s)
-                                for s in ("subscriber", "lead", "marketing_qualified", "sales_qualified")])
+        stage_names = np.array(
+            [
+                LIFECYCLE_STAGES.index(s)
+                for s in ("subscriber", "lead", "marketing_qualified", "sales_qualified")
+            ]
+        )
         stage = stage_names[ladder]
         no_account = ~self.c_has_account
-        stage[no_account] = stage_names[np.minimum(ladder[no_account], 2) * (rng.random(int(no_account.sum())) < 0.55)]
+        stage[no_account] = stage_names[
+            np.minimum(ladder[no_account], 2) * (rng.random(int(no_account.sum())) < 0.55)
+        ]
 
         new_deal = self.d_kind == NEW
         status_of_new = np.full(n, -1, dtype=np.int64)
         status_of_new[self.d_source_contact[new_deal]] = self.d_status[new_deal]
         stage[status_of_new == OPEN] = LIFECYCLE_STAGES.index("opportunity")
+        # Lifecycle stages only move forward, except that reps recycle some lost opportunities.
         lost = status_of_new == LOST
-        recycled = rng.choice(np.array([LIFECYCLE_STAGES.index(s) for s in
-                                        ("sales_qualified", "marketing_qualified", "lead")]),
-                              size=n, p=np.array([0.5, 0.2, 0.3]))
+        recycled = rng.choice(
+            np.array([LIFECYCLE_STAGES.index(s) for s in ("opportunity", "sales_qualified", "lead")]),
+            size=n,
+            p=np.array([0.8, 0.12, 0.08]),
+        )
         stage[lost] = recycled[lost]
         stage[self.c_won_at != NAT] = LIFECYCLE_STAGES.index("customer")
         stage[self.c_churned_at != NAT] = LIFECYCLE_STAGES.index("churned")
@@ -928,14 +1203,16 @@ class _Generator:
         months_post = np.where(self.c_converted, (post_end - post_start) / (30 * DAY), 0.0)
         return pre_start, pre_end, post_start, post_end, age_factor, months_post
 
-    def _place(self, rng: np.random.Generator, contact: I64, post: B, tz: I64, *, skew_early: bool = False) -> I64:
+    def _place(
+        self, rng: np.random.Generator, contact: I64, post: B, tz: I64, *, skew_early: bool = False
+    ) -> I64:
         """Instants inside each contact's pre- or post-conversion window, at business hours of `tz`."""
         pre_start, pre_end, post_start, post_end, _, _ = self._win
         lo = np.where(post, post_start[contact], pre_start[contact])
         hi = np.where(post, post_end[contact], pre_end[contact])
         u = rng.random(len(contact))
         if skew_early:
-            u = np.where(post | self.c_converted[contact], u, u ** 1.6)
+            u = np.where(post | self.c_converted[contact], u, u**1.6)
         t = lo + (u * (hi - lo)).astype(np.int64)
         t = business_time(rng, self.zones, tz, t)
         return np.clip(t, self.c_created[contact] + 5 * MINUTE, self.now - 5 * MINUTE)
@@ -944,15 +1221,15 @@ class _Generator:
     def _emails(self) -> None:
         rng = self.rng(6)
         n = self.c_n
-        p = self.c_p
+        z = self.c_z
         self._win = self._windows()
         _, _, _, _, age_factor, months_post = self._win
         total_in = round(0.16 * self.size.emails)
         total_out = self.size.emails - total_in
         heterogeneity = rng.gamma(1.3, 1 / 1.3, size=n)
         dne = np.where(self.c_dne, 0.25, 1.0)
-        pre_w = (0.3 + 1.5 * p) * age_factor * np.where(self.c_has_account, 1.0, 0.6) * dne * heterogeneity
-        post_w = months_post ** 0.85 * (0.6 + 0.8 * p) * dne * heterogeneity
+        pre_w = np.exp(0.5 * z) * age_factor * np.where(self.c_has_account, 1.0, 0.6) * dne * heterogeneity
+        post_w = months_post**0.85 * np.exp(0.3 * z) * dne * heterogeneity
         pre_counts = _weighted_counts(rng, pre_w, round(0.8 * total_out))
         post_counts = _weighted_counts(rng, post_w, total_out - round(0.8 * total_out))
         contact = np.concatenate([_explode(pre_counts), _explode(post_counts)])
@@ -962,15 +1239,19 @@ class _Generator:
         m = len(contact)
 
         # Opens near the contact's preferred local hour-of-week; clicks and replies follow.
-        cp = p[contact]
-        contact_noise = rng.normal(0, 0.06, size=n)[contact]
-        opened = rng.random(m) < np.clip(0.05 + 0.8 * cp + contact_noise, 0.02, 0.96)
+        cz = z[contact]
+        contact_noise = rng.normal(0, 0.3, size=n)[contact]
+        opened = rng.random(m) < _sigmoid(-0.5 + 1.3 * cz + contact_noise)
         ctz = self.c_tz[contact]
         local_sent = self.zones.to_local(ctz, sent)
         week_start = (local_sent // DAY - (local_sent // DAY + 3) % 7) * DAY
         jitter = rng.choice(np.array([-2, -1, 0, 1, 2]), size=m, p=np.array([0.07, 0.18, 0.5, 0.18, 0.07]))
-        target = (week_start + self.c_pref_weekday[contact] * DAY + (self.c_pref_hour[contact] + jitter) * HOUR
-                  + rng.integers(0, HOUR, size=m))
+        target = (
+            week_start
+            + self.c_pref_weekday[contact] * DAY
+            + (self.c_pref_hour[contact] + jitter) * HOUR
+            + rng.integers(0, HOUR, size=m)
+        )
         target = np.where(target < local_sent + 10 * MINUTE, target + 7 * DAY, target)
         preferred_open = self.zones.to_utc(ctz, target)
         other_open = sent + (rng.exponential(4.0, size=m) * HOUR).astype(np.int64) + 2 * MINUTE
@@ -979,21 +1260,25 @@ class _Generator:
         opened_at = np.where(opened, open_at, NAT)
 
         click_at = opened_at + rng.integers(10, 20 * MINUTE, size=m)
-        clicked = opened & (rng.random(m) < np.clip(0.08 + 0.45 * cp, 0, 0.9)) & (click_at < self.now)
+        clicked = opened & (rng.random(m) < _sigmoid(-1.5 + 1.0 * cz)) & (click_at < self.now)
         clicked_at = np.where(clicked, click_at, NAT)
 
         replies_target = 0.68 * total_in
-        reply_base = np.where(opened, 0.03 + 0.35 * cp, 0.0)
+        reply_base = np.where(opened, _sigmoid(-2.6 + 1.3 * cz), 0.0)
         scale = replies_target / max(float(reply_base.sum()), 1.0)
         reply_at = opened_at + (rng.exponential(2.0, size=m) * HOUR).astype(np.int64) + 3 * MINUTE
-        replied = opened & (rng.random(m) < np.clip(reply_base * scale, 0, 0.9)) & (reply_at < self.now) \
+        replied = (
+            opened
+            & (rng.random(m) < np.clip(reply_base * scale, 0, 0.9))
+            & (reply_at < self.now)
             & ~self.c_dne[contact]
+        )
         replied_at = np.where(replied, reply_at, NAT)
 
         # Inbound: every reply, plus messages customers and prospects start themselves.
         reply_src = np.flatnonzero(replied)
         extra = max(0, total_in - len(reply_src))
-        in_w = (0.2 + p) * (1.0 + months_post) * np.where(self.c_has_account, 1.0, 0.3)
+        in_w = np.exp(0.8 * z) * (1.0 + months_post) * np.where(self.c_has_account, 1.0, 0.3)
         in_counts = _weighted_counts(rng, in_w, extra)
         in_contact = _explode(in_counts)
         k = len(in_contact)
@@ -1024,7 +1309,7 @@ class _Generator:
     def _activities(self) -> None:
         rng = self.rng(7)
         n = self.c_n
-        p = self.c_p
+        z = self.c_z
         _, _, _, _, age_factor, months_post = self._win
         total = self.size.activities
         has_acc = self.c_has_account
@@ -1035,7 +1320,7 @@ class _Generator:
         fresh = (self.now - self.c_created < 120 * DAY) & ~self.c_converted
         customer = (self.c_won_at != NAT) & (self.c_churned_at == NAT)
         live = open_deal_contacts | fresh | customer
-        upcoming_w = live * (0.6 + p)
+        upcoming_w = live * np.exp(0.5 * z)
         n_upcoming = round(0.05 * total)
         up_counts = _weighted_counts(rng, upcoming_w, n_upcoming)
         up_contact = _explode(up_counts)
@@ -1049,21 +1334,38 @@ class _Generator:
         rest = total - u
         plans = (
             # type, share of all, pre-conversion weight, post-conversion weight, share before conversion
-            (0, 0.44, (0.5 + 1.2 * p) * age_factor * np.where(has_acc, 1.0, 0.15), months_post ** 0.85 * 0.5, 0.8),
-            (1, 0.18, (0.03 + 1.5 * p ** 2) * age_factor * np.where(has_acc, 1.0, 0.05),
-             months_post ** 0.85 * (0.5 + p), 0.65),
-            (2, 0.38, (0.4 + 0.8 * p) * age_factor * np.where(has_acc, 1.0, 0.3), months_post ** 0.85 * 0.8, 0.7),
+            (
+                0,
+                0.44,
+                np.exp(0.3 * z) * age_factor * np.where(has_acc, 1.0, 0.15),
+                months_post**0.85 * 0.5,
+                0.8,
+            ),
+            (
+                1,
+                0.18,
+                np.exp(1.2 * z) * age_factor * np.where(has_acc, 1.0, 0.05),
+                months_post**0.85 * np.exp(0.3 * z),
+                0.65,
+            ),
+            (
+                2,
+                0.38,
+                np.exp(0.3 * z) * age_factor * np.where(has_acc, 1.0, 0.3),
+                months_post**0.85 * 0.8,
+                0.7,
+            ),
         )
         types, contacts, posts = [], [], []
         hetero = rng.gamma(2.0, 0.5, size=n)
-        for kind, share, pre_w, post_w, pre_share in plans:
+        for activity_type, share, pre_w, post_w, pre_share in plans:
             target = rest * share
             pre_c = _weighted_counts(rng, pre_w * hetero, round(target * pre_share))
             post_c = _weighted_counts(rng, post_w * hetero, round(target * (1 - pre_share)))
             c = np.concatenate([_explode(pre_c), _explode(post_c)])
             contacts.append(c)
             posts.append(np.concatenate([np.zeros(int(pre_c.sum()), bool), np.ones(int(post_c.sum()), bool)]))
-            types.append(np.full(len(c), kind, dtype=np.int64))
+            types.append(np.full(len(c), activity_type, dtype=np.int64))
         contact = np.concatenate(contacts)
         post = np.concatenate(posts)
         kind = np.concatenate(types)
@@ -1076,7 +1378,7 @@ class _Generator:
         due = np.concatenate([due, up_due])
         m_all = len(contact)
         past = due < self.now
-        cp = p[contact]
+        cz = z[contact]
 
         # Meetings start on the hour or half hour.
         meeting = kind == 1
@@ -1085,12 +1387,15 @@ class _Generator:
 
         outcome = np.full(m_all, -1, dtype=np.int64)
         call = kind == 0
-        connected = rng.random(m_all) < np.clip(0.12 + 0.6 * cp, 0.05, 0.9)
+        connected = rng.random(m_all) < _sigmoid(-1.0 + 1.1 * cz)
         voicemail = rng.random(m_all) < 0.6
         outcome = np.where(call & past, np.where(connected, 0, np.where(voicemail, 1, 2)), -1)
         duration = np.full(m_all, -1, dtype=np.int64)
-        call_minutes = np.where(outcome == 0, rng.integers(4, 46, size=m_all),
-                                np.where(outcome == 1, rng.integers(1, 3, size=m_all), 0))
+        call_minutes = np.where(
+            outcome == 0,
+            rng.integers(4, 46, size=m_all),
+            np.where(outcome == 1, rng.integers(1, 3, size=m_all), 0),
+        )
         duration = np.where(call & past, call_minutes, duration)
         meeting_minutes = rng.choice(np.array([15, 30, 30, 45, 60, 60, 90]), size=m_all)
         duration = np.where(meeting, meeting_minutes, duration)
@@ -1107,9 +1412,13 @@ class _Generator:
         completed = np.where(task_done, task_completed, completed)
         completed = np.where(completed != NAT, np.minimum(completed, self.now - MINUTE), completed)
 
-        lead_time = np.where(call, rng.integers(0, DAY, size=m_all),
-                             np.where(meeting, rng.integers(HOUR, 8 * DAY, size=m_all),
-                                      rng.integers(HOUR, 14 * DAY, size=m_all)))
+        lead_time = np.where(
+            call,
+            rng.integers(0, DAY, size=m_all),
+            np.where(
+                meeting, rng.integers(HOUR, 8 * DAY, size=m_all), rng.integers(HOUR, 14 * DAY, size=m_all)
+            ),
+        )
         created = np.maximum(due - lead_time, self.c_created[contact] + MINUTE)
         created = np.minimum(created, self.now - MINUTE)
         created = np.where(completed != NAT, np.minimum(created, completed), created)
@@ -1148,7 +1457,9 @@ class _Generator:
         meetings = np.bincount(self.a_source_contact[self.a_type == 1], minlength=n)
         connected = np.bincount(self.a_source_contact[self.a_outcome == 0], minlength=n)
         deals = np.bincount(self.d_source_contact, minlength=n)
-        weights = (0.25 + 0.6 * meetings + 0.3 * connected + 1.5 * deals) * np.where(self.c_has_account, 1.0, 0.2)
+        weights = (0.25 + 0.6 * meetings + 0.3 * connected + 1.5 * deals) * np.where(
+            self.c_has_account, 1.0, 0.2
+        )
         counts = _weighted_counts(rng, weights, self.size.notes)
         contact = _explode(counts)
         m = len(contact)
@@ -1158,16 +1469,30 @@ class _Generator:
         first_deal = np.searchsorted(self.d_source_contact[self._deal_key_order], contact, side="left")
         k = deals[contact]
         pick_deal = (k > 0) & (rng.random(m) < 0.6)
-        chosen = self._deal_key_order[np.minimum(first_deal + (rng.random(m) * np.maximum(k, 1)).astype(np.int64),
-                                                 max(self.d_n - 1, 0))] if self.d_n else np.zeros(m, np.int64)
+        chosen = (
+            self._deal_key_order[
+                np.minimum(
+                    first_deal + (rng.random(m) * np.maximum(k, 1)).astype(np.int64), max(self.d_n - 1, 0)
+                )
+            ]
+            if self.d_n
+            else np.zeros(m, np.int64)
+        )
         deal_lo = self.d_created[chosen] if self.d_n else np.zeros(m, np.int64)
-        deal_hi = np.minimum(np.where(self.d_closed_at[chosen] != NAT, self.d_closed_at[chosen], self.now),
-                             self.now) if self.d_n else np.zeros(m, np.int64)
+        deal_hi = (
+            np.minimum(
+                np.where(self.d_closed_at[chosen] != NAT, self.d_closed_at[chosen], self.now), self.now
+            )
+            if self.d_n
+            else np.zeros(m, np.int64)
+        )
         post = self.c_converted[contact] & (rng.random(m) < 0.5)
         t = self._place(rng, contact, post, self.user_tz[owner])
         in_deal = deal_lo + (rng.random(m) * np.maximum(deal_hi - deal_lo, 0)).astype(np.int64)
         in_deal = business_time(rng, self.zones, self.user_tz[owner], in_deal)
-        t = np.where(pick_deal, np.clip(in_deal, self.c_created[contact] + 5 * MINUTE, self.now - 5 * MINUTE), t)
+        t = np.where(
+            pick_deal, np.clip(in_deal, self.c_created[contact] + 5 * MINUTE, self.now - 5 * MINUTE), t
+        )
 
         order = np.argsort(t, kind="stable")
         contact, owner, t = contact[order], owner[order], t[order]
@@ -1189,8 +1514,9 @@ class _Generator:
             if d >= 0:
                 kind, status = int(self.d_kind[d]), int(self.d_status[d])
                 if status == LOST:
-                    situations.append("lost:" + LOST_REASONS[int(self.d_reason[d])] if kind != RENEWAL
-                                      else "churned")
+                    situations.append(
+                        "lost:" + LOST_REASONS[int(self.d_reason[d])] if kind != RENEWAL else "churned"
+                    )
                 elif kind == RENEWAL:
                     situations.append("renewal")
                 elif kind == EXPANSION:
@@ -1210,8 +1536,9 @@ class _Generator:
                 situations.append("lead")
         return situations
 
-    def _topics_for(self, rng: np.random.Generator, situations: list[str], *,
-                    generic_share: float, second_share: float) -> list[tuple[str, ...]]:
+    def _topics_for(
+        self, rng: np.random.Generator, situations: list[str], *, generic_share: float, second_share: float
+    ) -> list[tuple[str, ...]]:
         tables: dict[str, _T] = {}
         for situation in sorted(set(situations)):
             if situation.startswith("lost:"):
@@ -1227,7 +1554,7 @@ class _Generator:
         for situation, table in tables.items():
             count = situations.count(situation)
             draws[situation] = _choice_by_weights(rng, table, count)
-            without_none = {k: v for k, v in table.items() if k is not None}
+            without_none: _T = {k: v for k, v in table.items() if k is not None}
             seconds[situation] = _choice_by_weights(rng, without_none, count)
         cursor = dict.fromkeys(tables, 0)
         generic = rng.random(len(situations)) < generic_share
@@ -1250,14 +1577,16 @@ class _Generator:
     def _text_context(self, contact: int, owner: int, month: int, deal: int) -> TextContext:
         account = int(self.c_account[contact])
         return TextContext(
-            first=self.c_first[contact], last=self.c_last[contact],
+            first=self.c_first[contact],
+            last=self.c_last[contact],
             title=self.c_title[contact] or "team lead",
             account=self.acc_base[account] if account >= 0 else None,
             city=ref.CITIES[int(self.c_city[contact])].name,
             industry=INDUSTRIES[int(self.c_industry[contact])] if self.c_industry[contact] >= 0 else None,
             rep=self.user_names[owner].split(" ")[0],
             month=month,
-            competitor=ref.COMPETITORS[int(self.d_competitor[deal])] if deal >= 0 and self.d_competitor[deal] >= 0
+            competitor=ref.COMPETITORS[int(self.d_competitor[deal])]
+            if deal >= 0 and self.d_competitor[deal] >= 0
             else None,
             amount=int(self.d_amount[deal]) // 100 if deal >= 0 else None,
         )
@@ -1271,8 +1600,9 @@ class _Generator:
         bodies: list[str] = []
         months = _months(self.n_created)
         for i, topics in enumerate(note_topics):
-            ctx = self._text_context(int(self.n_source_contact[i]), int(self.n_author[i]), months[i],
-                                     int(self.n_deal[i]))
+            ctx = self._text_context(
+                int(self.n_source_contact[i]), int(self.n_author[i]), months[i], int(self.n_deal[i])
+            )
             bodies.append(writer.note(topics, ctx))
         self.n_body = bodies
         self.n_topics = note_topics
@@ -1296,8 +1626,9 @@ class _Generator:
                 topics = in_topics[i]
                 if parent >= 0 and email_topics[parent] and keep_thread[i]:
                     topics = email_topics[parent][:1]
-                subject, body = writer.email(topics, "inbound", ctx,
-                                             reply_to=subjects[parent] if parent >= 0 else None)
+                subject, body = writer.email(
+                    topics, "inbound", ctx, reply_to=subjects[parent] if parent >= 0 else None
+                )
             else:
                 topics = out_topics[i]
                 subject, body = writer.email(topics, "outbound", ctx)
@@ -1314,107 +1645,355 @@ class _Generator:
         pools = (CALL_SUBJECTS, MEETING_SUBJECTS, TASK_SUBJECTS)
         act_subjects: list[str] = []
         for i, situation in enumerate(situations):
-            group = "deal" if situation in ("deal", "renewal", "expansion") or situation.startswith("lost:") \
-                else "customer" if situation in ("customer", "onboarding", "churned") else "lead"
+            group = (
+                "deal"
+                if situation in ("deal", "renewal", "expansion") or situation.startswith("lost:")
+                else "customer"
+                if situation in ("customer", "onboarding", "churned")
+                else "lead"
+            )
             template = py.choice(pools[int(self.a_type[i])][group])
             contact = int(self.a_source_contact[i])
             account = int(self.c_account[contact])
-            act_subjects.append(template.format(
-                first=self.c_first[contact],
-                account=self.acc_base[account] if account >= 0 else f"{self.c_first[contact]} {self.c_last[contact]}",
-                product=py.choice(ref.PRODUCTS)))
+            act_subjects.append(
+                template.format(
+                    first=self.c_first[contact],
+                    account=self.acc_base[account]
+                    if account >= 0
+                    else f"{self.c_first[contact]} {self.c_last[contact]}",
+                    product=py.choice(ref.PRODUCTS),
+                )
+            )
         self.a_subject = act_subjects
 
     # ------------------------------------------------------------------ tables
     def _tables(self) -> list[Table]:
         tables: list[Table] = []
         n_teams = len(self.team_names)
-        tables.append(Table("teams", ("id", "name", "region"),
-                            [list(range(1, n_teams + 1)), list(self.team_names), list(self.team_regions)]))
-        tables.append(Table("users", ("id", "full_name", "email", "role", "team_id", "timezone", "is_active",
-                                      "created_at"),
-                            [list(range(1, len(self.user_names) + 1)), self.user_names, self.user_emails,
-                             self.user_roles, ids(self.user_team), self.user_tz_names,
-                             self.user_active.tolist(), instants(self.user_created)]))
+        tables.append(
+            Table(
+                "teams",
+                ("id", "name", "region"),
+                [list(range(1, n_teams + 1)), list(self.team_names), list(self.team_regions)],
+            )
+        )
+        tables.append(
+            Table(
+                "users",
+                ("id", "full_name", "email", "role", "team_id", "timezone", "is_active", "created_at"),
+                [
+                    list(range(1, len(self.user_names) + 1)),
+                    self.user_names,
+                    self.user_emails,
+                    self.user_roles,
+                    ids(self.user_team),
+                    self.user_tz_names,
+                    self.user_active.tolist(),
+                    instants(self.user_created),
+                ],
+            )
+        )
         tables.append(Table("pipelines", ("id", "name"), [[1, 2], list(PIPELINES)]))
         positions = [sum(1 for s in STAGES[:i] if s[1] == stage[1]) + 1 for i, stage in enumerate(STAGES)]
-        tables.append(Table("deal_stages", ("id", "pipeline_id", "name", "position", "probability", "is_closed",
-                                            "is_won"),
-                            [[s[0] for s in STAGES], [s[1] + 1 for s in STAGES], [s[2] for s in STAGES], positions,
-                             [s[3] for s in STAGES], [s[4] for s in STAGES], [s[5] for s in STAGES]]))
-        tables.append(Table("custom_field_definitions", ("id", "entity", "key", "label", "field_type", "choices",
-                                                         "is_required", "min_value", "max_value", "max_length"),
-                            [list(range(1, len(CUSTOM_FIELDS) + 1)), [f[0] for f in CUSTOM_FIELDS],
-                             [f[1] for f in CUSTOM_FIELDS], [f[2] for f in CUSTOM_FIELDS],
-                             [f[3] for f in CUSTOM_FIELDS],
-                             [json.dumps(f[4]) if f[4] is not None else None for f in CUSTOM_FIELDS],
-                             [False] * len(CUSTOM_FIELDS), [f[5] for f in CUSTOM_FIELDS],
-                             [f[6] for f in CUSTOM_FIELDS], [f[7] for f in CUSTOM_FIELDS]]))
+        tables.append(
+            Table(
+                "deal_stages",
+                ("id", "pipeline_id", "name", "position", "probability", "is_closed", "is_won"),
+                [
+                    [s[0] for s in STAGES],
+                    [s[1] + 1 for s in STAGES],
+                    [s[2] for s in STAGES],
+                    positions,
+                    [s[3] for s in STAGES],
+                    [s[4] for s in STAGES],
+                    [s[5] for s in STAGES],
+                ],
+            )
+        )
+        tables.append(
+            Table(
+                "custom_field_definitions",
+                (
+                    "id",
+                    "entity",
+                    "key",
+                    "label",
+                    "field_type",
+                    "choices",
+                    "is_required",
+                    "min_value",
+                    "max_value",
+                    "max_length",
+                ),
+                [
+                    list(range(1, len(CUSTOM_FIELDS) + 1)),
+                    [f[0] for f in CUSTOM_FIELDS],
+                    [f[1] for f in CUSTOM_FIELDS],
+                    [f[2] for f in CUSTOM_FIELDS],
+                    [f[3] for f in CUSTOM_FIELDS],
+                    [json.dumps(f[4]) if f[4] is not None else None for f in CUSTOM_FIELDS],
+                    [False] * len(CUSTOM_FIELDS),
+                    [f[5] for f in CUSTOM_FIELDS],
+                    [f[6] for f in CUSTOM_FIELDS],
+                    [f[7] for f in CUSTOM_FIELDS],
+                ],
+            )
+        )
         n_acc = self.acc_n
         city = self.acc_city.tolist()
         acc_created = instants(self.acc_created)
-        tables.append(Table("accounts", ("id", "name", "domain", "industry", "employee_count", "annual_revenue",
-                                         "country", "state", "city", "owner_id", "parent_account_id", "created_at",
-                                         "custom_fields", "version", "updated_at"),
-                            [list(range(1, n_acc + 1)), self.acc_name, self.acc_domain,
-                             pick(INDUSTRIES, self.acc_industry), ints(self.acc_employees_shown, null=-1),
-                             money(self.acc_revenue_cents), [ref.CITIES[c].country for c in city],
-                             [ref.CITIES[c].state for c in city], [ref.CITIES[c].name for c in city],
-                             ids(self.acc_owner), ids(self.acc_parent), acc_created, self.acc_custom,
-                             [1] * n_acc, acc_created]))
+        tables.append(
+            Table(
+                "accounts",
+                (
+                    "id",
+                    "name",
+                    "domain",
+                    "industry",
+                    "employee_count",
+                    "annual_revenue",
+                    "country",
+                    "state",
+                    "city",
+                    "owner_id",
+                    "parent_account_id",
+                    "created_at",
+                    "custom_fields",
+                    "version",
+                    "updated_at",
+                ),
+                [
+                    list(range(1, n_acc + 1)),
+                    self.acc_name,
+                    self.acc_domain,
+                    pick(INDUSTRIES, self.acc_industry),
+                    ints(self.acc_employees_shown, null=-1),
+                    money(self.acc_revenue_cents),
+                    [ref.CITIES[c].country for c in city],
+                    [ref.CITIES[c].state for c in city],
+                    [ref.CITIES[c].name for c in city],
+                    ids(self.acc_owner),
+                    ids(self.acc_parent),
+                    acc_created,
+                    self.acc_custom,
+                    [1] * n_acc,
+                    acc_created,
+                ],
+            )
+        )
         n = self.c_n
         city = self.c_city.tolist()
         c_created = instants(self.c_created)
         last = np.where(self.c_last_contacted == np.iinfo(np.int64).min, NAT, self.c_last_contacted)
-        tables.append(Table("contacts", ("id", "account_id", "first_name", "last_name", "email", "phone",
-                                         "job_title", "lifecycle_stage", "lead_source", "country", "state", "city",
-                                         "timezone", "owner_id", "lead_score", "last_contacted_at", "do_not_email",
-                                         "created_at", "custom_fields", "version", "updated_at"),
-                            [list(range(1, n + 1)), ids(self.c_account), self.c_first, self.c_last, self.c_email,
-                             self.c_phone, self.c_title, pick(LIFECYCLE_STAGES, self.c_stage),
-                             pick(LEAD_SOURCES, self.c_source), [ref.CITIES[c].country for c in city],
-                             [ref.CITIES[c].state for c in city], [ref.CITIES[c].name for c in city],
-                             [ref.CITIES[c].timezone for c in city], ids(self.c_owner), [None] * n,
-                             instants(last), self.c_dne.tolist(), c_created, self.c_custom, [1] * n,
-                             instants(latest(self.c_created, last))]))
-        tables.append(Table("demo_contact_preferences", ("contact_id", "preferred_weekday", "preferred_hour",
-                                                         "conversion_propensity"),
-                            [list(range(1, n + 1)), self.c_pref_weekday.tolist(), self.c_pref_hour.tolist(),
-                             self.c_p.tolist()], has_id=False))
+        tables.append(
+            Table(
+                "contacts",
+                (
+                    "id",
+                    "account_id",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "job_title",
+                    "lifecycle_stage",
+                    "lead_source",
+                    "country",
+                    "state",
+                    "city",
+                    "timezone",
+                    "owner_id",
+                    "lead_score",
+                    "last_contacted_at",
+                    "do_not_email",
+                    "created_at",
+                    "custom_fields",
+                    "version",
+                    "updated_at",
+                ),
+                [
+                    list(range(1, n + 1)),
+                    ids(self.c_account),
+                    self.c_first,
+                    self.c_last,
+                    self.c_email,
+                    self.c_phone,
+                    self.c_title,
+                    pick(LIFECYCLE_STAGES, self.c_stage),
+                    pick(LEAD_SOURCES, self.c_source),
+                    [ref.CITIES[c].country for c in city],
+                    [ref.CITIES[c].state for c in city],
+                    [ref.CITIES[c].name for c in city],
+                    [ref.CITIES[c].timezone for c in city],
+                    ids(self.c_owner),
+                    [None] * n,
+                    instants(last),
+                    self.c_dne.tolist(),
+                    c_created,
+                    self.c_custom,
+                    [1] * n,
+                    instants(latest(self.c_created, last)),
+                ],
+            )
+        )
+        tables.append(
+            Table(
+                "demo_contact_preferences",
+                ("contact_id", "preferred_weekday", "preferred_hour", "conversion_propensity"),
+                [
+                    list(range(1, n + 1)),
+                    self.c_pref_weekday.tolist(),
+                    self.c_pref_hour.tolist(),
+                    self.c_p.tolist(),
+                ],
+                has_id=False,
+            )
+        )
         m = self.d_n
-        tables.append(Table("deals", ("id", "name", "account_id", "contact_id", "owner_id", "pipeline_id", "stage_id",
-                                      "amount", "currency", "status", "close_date", "created_at", "closed_at",
-                                      "lost_reason", "custom_fields", "version", "updated_at"),
-                            [list(range(1, m + 1)), self.d_name, ids(self.d_account), ids(self.d_contact),
-                             ids(self.d_owner), (self.d_pipeline + 1).tolist(), self.d_stage.tolist(),
-                             money(self.d_amount), ["USD"] * m, pick(STATUS_NAMES, self.d_status),
-                             dates(self.d_close_date), instants(self.d_created), instants(self.d_closed_at),
-                             pick(LOST_REASONS, self.d_reason), self.d_custom, [1] * m,
-                             instants(latest(self.d_created, self.d_closed_at))]))
+        tables.append(
+            Table(
+                "deals",
+                (
+                    "id",
+                    "name",
+                    "account_id",
+                    "contact_id",
+                    "owner_id",
+                    "pipeline_id",
+                    "stage_id",
+                    "amount",
+                    "currency",
+                    "status",
+                    "close_date",
+                    "created_at",
+                    "closed_at",
+                    "lost_reason",
+                    "custom_fields",
+                    "version",
+                    "updated_at",
+                ),
+                [
+                    list(range(1, m + 1)),
+                    self.d_name,
+                    ids(self.d_account),
+                    ids(self.d_contact),
+                    ids(self.d_owner),
+                    (self.d_pipeline + 1).tolist(),
+                    self.d_stage.tolist(),
+                    money(self.d_amount),
+                    ["USD"] * m,
+                    pick(STATUS_NAMES, self.d_status),
+                    dates(self.d_close_date),
+                    instants(self.d_created),
+                    instants(self.d_closed_at),
+                    pick(LOST_REASONS, self.d_reason),
+                    self.d_custom,
+                    [1] * m,
+                    instants(latest(self.d_created, self.d_closed_at)),
+                ],
+            )
+        )
         k = len(self.a_type)
-        tables.append(Table("activities", ("id", "type", "subject", "contact_id", "account_id", "deal_id",
-                                           "owner_id", "due_at", "completed_at", "outcome", "duration_minutes",
-                                           "created_at", "version", "updated_at"),
-                            [list(range(1, k + 1)), pick(("call", "meeting", "task"), self.a_type), self.a_subject,
-                             ids(self.a_contact), ids(self.a_account), ids(self.a_deal), ids(self.a_owner),
-                             instants(self.a_due), instants(self.a_completed),
-                             pick(("connected", "left_voicemail", "no_answer"), self.a_outcome),
-                             ints(self.a_duration, null=-1), instants(self.a_created), [1] * k,
-                             instants(latest(self.a_created, self.a_completed))]))
+        tables.append(
+            Table(
+                "activities",
+                (
+                    "id",
+                    "type",
+                    "subject",
+                    "contact_id",
+                    "account_id",
+                    "deal_id",
+                    "owner_id",
+                    "due_at",
+                    "completed_at",
+                    "outcome",
+                    "duration_minutes",
+                    "created_at",
+                    "version",
+                    "updated_at",
+                ),
+                [
+                    list(range(1, k + 1)),
+                    pick(("call", "meeting", "task"), self.a_type),
+                    self.a_subject,
+                    ids(self.a_contact),
+                    ids(self.a_account),
+                    ids(self.a_deal),
+                    ids(self.a_owner),
+                    instants(self.a_due),
+                    instants(self.a_completed),
+                    pick(("connected", "left_voicemail", "no_answer"), self.a_outcome),
+                    ints(self.a_duration, null=-1),
+                    instants(self.a_created),
+                    [1] * k,
+                    instants(latest(self.a_created, self.a_completed)),
+                ],
+            )
+        )
         e = len(self.e_contact)
-        tables.append(Table("emails", ("id", "contact_id", "owner_id", "direction", "subject", "body", "sent_at",
-                                       "opened_at", "clicked_at", "replied_at", "version", "updated_at"),
-                            [list(range(1, e + 1)), ids(self.e_contact), ids(self.e_owner),
-                             ["inbound" if x else "outbound" for x in self.e_inbound.tolist()], self.e_subject,
-                             self.e_body, instants(self.e_sent), instants(self.e_opened), instants(self.e_clicked),
-                             instants(self.e_replied), [1] * e,
-                             instants(latest(self.e_sent, self.e_opened, self.e_clicked, self.e_replied))]))
+        tables.append(
+            Table(
+                "emails",
+                (
+                    "id",
+                    "contact_id",
+                    "owner_id",
+                    "direction",
+                    "subject",
+                    "body",
+                    "sent_at",
+                    "opened_at",
+                    "clicked_at",
+                    "replied_at",
+                    "version",
+                    "updated_at",
+                ),
+                [
+                    list(range(1, e + 1)),
+                    ids(self.e_contact),
+                    ids(self.e_owner),
+                    ["inbound" if x else "outbound" for x in self.e_inbound.tolist()],
+                    self.e_subject,
+                    self.e_body,
+                    instants(self.e_sent),
+                    instants(self.e_opened),
+                    instants(self.e_clicked),
+                    instants(self.e_replied),
+                    [1] * e,
+                    instants(latest(self.e_sent, self.e_opened, self.e_clicked, self.e_replied)),
+                ],
+            )
+        )
         q = len(self.n_created)
         n_created = instants(self.n_created)
-        tables.append(Table("notes", ("id", "body", "contact_id", "account_id", "deal_id", "author_id", "created_at",
-                                      "version", "updated_at"),
-                            [list(range(1, q + 1)), self.n_body, ids(self.n_contact), ids(self.n_account),
-                             ids(self.n_deal), ids(self.n_author), n_created, [1] * q, n_created]))
+        tables.append(
+            Table(
+                "notes",
+                (
+                    "id",
+                    "body",
+                    "contact_id",
+                    "account_id",
+                    "deal_id",
+                    "author_id",
+                    "created_at",
+                    "version",
+                    "updated_at",
+                ),
+                [
+                    list(range(1, q + 1)),
+                    self.n_body,
+                    ids(self.n_contact),
+                    ids(self.n_account),
+                    ids(self.n_deal),
+                    ids(self.n_author),
+                    n_created,
+                    [1] * q,
+                    n_created,
+                ],
+            )
+        )
         kinds: list[str] = []
         records: list[int] = []
         topics: list[str] = []
@@ -1425,7 +2004,9 @@ class _Generator:
                     records.append(i + 1)
                     topics.append(topic)
         assert set(topics) <= set(TOPICS)
-        tables.append(Table("text_topics", ("kind", "record_id", "topic"), [kinds, records, topics], has_id=False))
+        tables.append(
+            Table("text_topics", ("kind", "record_id", "topic"), [kinds, records, topics], has_id=False)
+        )
         return tables
 
 
@@ -1439,16 +2020,37 @@ class _DealBuilder:
     def count(self) -> int:
         return sum(len(part["contact"]) for part in self.parts)
 
-    def add(self, *, kind: int, contact: I64, account: I64, owner: I64, pipeline: I64, created: I64, end: I64,
-            status: I64, amount: I64, due: I64 | None = None, source_contact: I64 | None = None) -> None:
+    def add(
+        self,
+        *,
+        kind: int,
+        contact: I64,
+        account: I64,
+        owner: I64,
+        pipeline: I64,
+        created: I64,
+        end: I64,
+        status: I64,
+        amount: I64,
+        due: I64 | None = None,
+        source_contact: I64 | None = None,
+    ) -> None:
         m = len(contact)
-        self.parts.append({
-            "kind": np.full(m, kind, dtype=np.int64), "contact": contact.astype(np.int64),
-            "source_contact": (contact if source_contact is None else source_contact).astype(np.int64),
-            "account": account.astype(np.int64), "owner": owner.astype(np.int64), "pipeline": pipeline,
-            "created": created.astype(np.int64), "end": end.astype(np.int64), "status": status.astype(np.int64),
-            "amount": amount.astype(np.int64), "due": (end if due is None else due).astype(np.int64),
-        })
+        self.parts.append(
+            {
+                "kind": np.full(m, kind, dtype=np.int64),
+                "contact": contact.astype(np.int64),
+                "source_contact": (contact if source_contact is None else source_contact).astype(np.int64),
+                "account": account.astype(np.int64),
+                "owner": owner.astype(np.int64),
+                "pipeline": pipeline,
+                "created": created.astype(np.int64),
+                "end": end.astype(np.int64),
+                "status": status.astype(np.int64),
+                "amount": amount.astype(np.int64),
+                "due": (end if due is None else due).astype(np.int64),
+            }
+        )
 
     def build(self) -> dict[str, I64]:
         keys = self.parts[0].keys() if self.parts else ()

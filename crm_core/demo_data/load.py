@@ -21,8 +21,19 @@ from crm_core.migrate import upgrade
 
 # Cleared by --reset (CASCADE also empties tables that reference them: API keys, conversations, scores…).
 DATA_TABLES = (
-    "teams", "users", "pipelines", "deal_stages", "custom_field_definitions", "accounts", "contacts",
-    "demo_contact_preferences", "deals", "activities", "emails", "notes", "text_topics",
+    "teams",
+    "users",
+    "pipelines",
+    "deal_stages",
+    "custom_field_definitions",
+    "accounts",
+    "contacts",
+    "demo_contact_preferences",
+    "deals",
+    "activities",
+    "emails",
+    "notes",
+    "text_topics",
 )
 _PROGRESS_CHUNK = 5_000
 
@@ -40,8 +51,15 @@ class DemoStats:
     load_s: float = 0.0
 
 
-def load_demo_data(engine: Engine, *, size: str = "small", seed: int = 7, today: date, reset: bool = False,
-                   show_progress: bool = True) -> DemoStats:
+def load_demo_data(
+    engine: Engine,
+    *,
+    size: str = "small",
+    seed: int = 7,
+    today: date,
+    reset: bool = False,
+    show_progress: bool = True,
+) -> DemoStats:
     """Fill the database behind `engine` with deterministic demo data.
 
     Args:
@@ -62,8 +80,11 @@ def load_demo_data(engine: Engine, *, size: str = "small", seed: int = 7, today:
     started = time.perf_counter()
     spec = SIZES.get(size)
     if spec is None:
-        raise CrmError(f"Unknown demo data size '{size}'. Choose one of: {', '.join(SIZES)}.",
-                       code="unknown-demo-size", status=422)
+        raise CrmError(
+            f"Unknown demo data size '{size}'. Choose one of: {', '.join(SIZES)}.",
+            code="unknown-demo-size",
+            status=422,
+        )
     upgrade(engine)
     if not reset:
         _refuse_if_not_empty(engine)
@@ -73,8 +94,9 @@ def load_demo_data(engine: Engine, *, size: str = "small", seed: int = 7, today:
         step_task = progress.add_task("Generating", total=len(GENERATION_STEPS))
 
         def on_step(label: str) -> None:
-            progress.update(step_task, description=f"Generating {label}",
-                            completed=GENERATION_STEPS.index(label))
+            progress.update(
+                step_task, description=f"Generating {label}", completed=GENERATION_STEPS.index(label)
+            )
 
         data = generate_demo_data(size=spec, seed=seed, today=today, on_step=on_step)
         progress.update(step_task, description="Generated", completed=len(GENERATION_STEPS))
@@ -88,8 +110,11 @@ def load_demo_data(engine: Engine, *, size: str = "small", seed: int = 7, today:
             conn: Any = raw.driver_connection
             with conn.cursor() as cursor:
                 if reset:
-                    cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-                        sql.SQL(", ").join(sql.Identifier(t) for t in DATA_TABLES)))
+                    cursor.execute(
+                        sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                            sql.SQL(", ").join(sql.Identifier(t) for t in DATA_TABLES)
+                        )
+                    )
                 else:
                     # Re-check inside the transaction: another process may have loaded meanwhile.
                     cursor.execute("SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM accounts)")
@@ -101,10 +126,12 @@ def load_demo_data(engine: Engine, *, size: str = "small", seed: int = 7, today:
                     stats.counts[table.name] = len(table)
                 for table in data.tables:
                     if table.has_id:
-                        cursor.execute(sql.SQL(
-                            "SELECT setval(pg_get_serial_sequence({name}, 'id'), GREATEST(MAX(id), 1), "
-                            "MAX(id) IS NOT NULL) FROM {table}").format(
-                                name=sql.Literal(table.name), table=sql.Identifier(table.name)))
+                        cursor.execute(
+                            sql.SQL(
+                                "SELECT setval(pg_get_serial_sequence({name}, 'id'), GREATEST(MAX(id), 1), "
+                                "MAX(id) IS NOT NULL) FROM {table}"
+                            ).format(name=sql.Literal(table.name), table=sql.Identifier(table.name))
+                        )
             raw.commit()
         except BaseException:
             raw.rollback()
@@ -124,7 +151,8 @@ def load_demo_data(engine: Engine, *, size: str = "small", seed: int = 7, today:
 
 def _copy(cursor: Any, table: Table, advance: Any) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in table.columns))
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in table.columns)
+    )
     with cursor.copy(statement) as copy:
         pending = 0
         for row in table.rows():
@@ -139,7 +167,8 @@ def _copy(cursor: Any, table: Table, advance: Any) -> None:
 def _refuse_if_not_empty(engine: Engine) -> None:
     with engine.connect() as connection:
         has_rows = connection.exec_driver_sql(
-            "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM accounts)").scalar()
+            "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM accounts)"
+        ).scalar()
     if has_rows:
         raise _exists_error(engine)
 
@@ -151,12 +180,20 @@ def _exists_error(engine: Engine) -> CrmError:
     return CrmError(
         f"The database already holds CRM data ({users:,} users, {contacts:,} contacts). "
         "Run again with --reset to delete it and load demo data.",
-        code="demo-data-exists", status=409)
+        code="demo-data-exists",
+        status=409,
+    )
 
 
 @contextmanager
 def _progress(show: bool) -> Iterator[Progress]:
-    progress = Progress(TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        disable=not show, transient=False)
+    progress = Progress(
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not show,
+        transient=False,
+    )
     with progress:
         yield progress
