@@ -1,0 +1,76 @@
+"""Pieces of the parser that need no database: numbers, relative dates, plans rendered for other engines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlglot
+
+from nlq.catalog import load_catalog
+from nlq.compiler import compile_plan
+from nlq.dates import match_date
+from nlq.lexer import tokenize
+from nlq.plan import AnyOf, Compare, Exists, GroupBy, Measure, QueryPlan
+
+TODAY = date(2026, 5, 15)
+
+
+@pytest.mark.parametrize(("text", "value", "money"), [
+    ("10k", 10_000, True), ("$1.5M", 1_500_000, True), ("over 50,000", 50_000, False), ("$ 25,000", 25_000, True),
+    ("2.5 million", 2_500_000, False), ("five", 5, False), ("30%", 30, False), ("$10,000.50", 10_000.5, True),
+])
+def test_lexer_reads_numbers(text: str, value: float, money: bool) -> None:
+    number = next(t for t in tokenize(text) if t.kind == "number")
+    assert number.value == pytest.approx(value)
+    assert number.is_money is money
+
+
+def _utc(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("this month", _utc(2026, 5, 1), _utc(2026, 6, 1)),
+    ("last month", _utc(2026, 4, 1), _utc(2026, 5, 1)),
+    ("next month", _utc(2026, 6, 1), _utc(2026, 7, 1)),
+    ("this quarter", _utc(2026, 4, 1), _utc(2026, 7, 1)),
+    ("last quarter", _utc(2026, 1, 1), _utc(2026, 4, 1)),
+    ("next quarter", _utc(2026, 7, 1), _utc(2026, 10, 1)),
+    ("this year", _utc(2026, 1, 1), _utc(2027, 1, 1)),
+    ("last year", _utc(2025, 1, 1), _utc(2026, 1, 1)),
+    ("last 30 days", _utc(2026, 4, 15), None),
+    ("q3", _utc(2026, 7, 1), _utc(2026, 10, 1)),
+    ("q3 2025", _utc(2025, 7, 1), _utc(2025, 10, 1)),
+    ("april", _utc(2026, 4, 1), _utc(2026, 5, 1)),
+    ("yesterday", _utc(2026, 5, 14), _utc(2026, 5, 15)),
+    ("this week", _utc(2026, 5, 11), _utc(2026, 5, 18)),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_dates_resolve_around_pinned_today(text: str, start: datetime, end: datetime | None) -> None:
+    found = match_date(tokenize(text), 0, TODAY)
+    assert found is not None
+    rng, _used = found
+    assert (rng.start, rng.end) == (start, end)
+
+
+PLAN = QueryPlan(
+    entity="contacts",
+    conds=[Compare(column="lifecycle_stage", op="eq", value="customer"),
+           AnyOf(conds=[Compare(column="last_contacted_at", op="is_null"),
+                        Compare(column="last_contacted_at", op="lt", value="2026-04-15T00:00:00+00:00")]),
+           Exists(relation="deals", conds=[Compare(column="amount", op="gt", value=10000)])],
+)
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "duckdb", "snowflake", "bigquery", "mysql"])
+def test_plan_renders_for_other_engines(dialect: str) -> None:
+    sql = compile_plan(PLAN, load_catalog()).sql(dialect)
+    assert sqlglot.parse_one(sql, read=dialect) is not None
+    assert "EXISTS" in sql.upper()
+
+
+def test_compiled_sql_has_no_string_built_parts() -> None:
+    plan = QueryPlan(entity="deals", conds=[Compare(column="name", op="eq", value="x' OR 1=1 --")],
+                     measures=[Measure(agg="count")], group_by=[GroupBy(relation="owner", label="rep")])
+    sql = compile_plan(plan, load_catalog()).sql("postgres")
+    assert "'x'' OR 1=1 --'" in sql  # the value stays one quoted literal
