@@ -412,8 +412,8 @@ def _value_sets() -> None:
       notes="churned customers = contacts with lifecycle_stage churned")
     A("vs-lifecycle-group-01", "contacts by lifecycle stage",
       "SELECT lifecycle_stage, COUNT(*) FROM contacts GROUP BY lifecycle_stage")
-    A("vs-lifecycle-sql-01", "how many sales-qualified contacts do I own",
-      count_contacts("lifecycle_stage = 'sales_qualified'", who=REP), who=REP)
+    A("vs-lifecycle-opportunity-02", "how many contacts in the opportunity stage do I own",
+      count_contacts("lifecycle_stage = 'opportunity'", who=REP), who=REP)
     # lead sources
     A("vs-source-referral-01", "how many leads came from referrals", count_contacts(leads, "lead_source = 'referral'"))
     A("vs-source-ppc-01", "contacts from PPC", contacts_sql("lead_source = 'paid_search'"))
@@ -661,9 +661,9 @@ def _aggregates() -> None:
       "SELECT a.id, a.name, ROUND(SUM(d.amount), 2) AS revenue FROM accounts a"
       " JOIN deals d ON d.account_id = a.id WHERE d.status = 'won' GROUP BY a.id, a.name"
       " ORDER BY revenue DESC LIMIT 5", notes="bare 'revenue' = won deals (glossary); 'annual revenue' is the account column")
-    A("agg-top-dealcount-01", "top 3 accounts by number of deals",
+    A("agg-top-dealcount-01", "which account has the most deals?",
       "SELECT a.id, a.name, COUNT(*) AS deals FROM accounts a JOIN deals d ON d.account_id = a.id"
-      " GROUP BY a.id, a.name ORDER BY deals DESC LIMIT 3")
+      " GROUP BY a.id, a.name ORDER BY deals DESC LIMIT 1")
     A("agg-top-annualrev-01", "top 10 companies by annual revenue",
       "SELECT id, name, annual_revenue FROM accounts WHERE annual_revenue IS NOT NULL"
       " ORDER BY annual_revenue DESC LIMIT 10")
@@ -705,19 +705,19 @@ def _aggregates() -> None:
 # 7. Follow-ups (context = earlier questions of the same conversation) ---------------------------
 
 def _followups() -> None:
-    big = ["show me open deals over 50k"]
+    big = ["show me open deals over 20k"]
     A("fu-big-negotiation-01", "only the ones in negotiation",
-      stage_deals("Negotiation", "d.status = 'open'", "d.amount > 50000"), context=big)
-    A("fu-big-count-01", "how many are there?", count_deals("status = 'open'", "amount > 50000"), context=big)
+      stage_deals("Negotiation", "d.status = 'open'", "d.amount > 20000"), context=big)
+    A("fu-big-count-01", "how many are there?", count_deals("status = 'open'", "amount > 20000"), context=big)
     A("fu-big-sort-01", "sort them by amount",
-      "SELECT id, name, amount FROM deals WHERE status = 'open' AND amount > 50000 ORDER BY amount DESC", context=big)
-    A("fu-big-won-01", "what about won ones?", deals_sql("status = 'won'", "amount > 50000"), context=big)
-    A("fu-big-texas-01", "and in Texas?", deals_with_account("d.status = 'open'", "d.amount > 50000", "a.state = 'TX'"),
+      "SELECT id, name, amount FROM deals WHERE status = 'open' AND amount > 20000 ORDER BY amount DESC", context=big)
+    A("fu-big-won-01", "what about won ones?", deals_sql("status = 'won'", "amount > 20000"), context=big)
+    A("fu-big-texas-01", "and in Texas?", deals_with_account("d.status = 'open'", "d.amount > 20000", "a.state = 'TX'"),
       context=big, notes="a deal is 'in' its account's state")
     A("fu-big-negotiation-count-01", "how many?",
-      stage_deals("Negotiation", "d.status = 'open'", "d.amount > 50000", count=True),
+      stage_deals("Negotiation", "d.status = 'open'", "d.amount > 20000", count=True),
       context=big + ["only the ones in negotiation"])
-    A("fu-big-total-01", "what's the total value", sum_deals("status = 'open'", "amount > 50000"), context=big)
+    A("fu-big-total-01", "what's the total value", sum_deals("status = 'open'", "amount > 20000"), context=big)
     A("fu-country-01", "what about France?", contacts_sql("lifecycle_stage = 'customer'", "country = 'FR'"),
       context=["list customers in Germany"])
     A("fu-country-02", "what about Germany?", accounts_sql("country = 'DE'"), context=["list accounts in the UK"])
@@ -794,7 +794,7 @@ def _followups() -> None:
       notes="a contact's own state")
     A("fu-seed-rep-sort-01", "sort by last contacted, oldest first",
       seed_sql(REP) + " ORDER BY c.last_contacted_at ASC NULLS FIRST", who=REP, context=[SEED_Q])
-    A("fu-typo-01", "wat about lost ones", deals_sql("status = 'lost'", "amount > 50000"), context=big)
+    A("fu-typo-01", "wat about lost ones", deals_sql("status = 'lost'", "amount > 20000"), context=big)
 
 
 # 8. Scoping: the same question for different users; rows outside the scope do not exist --------
@@ -873,35 +873,35 @@ def user_is(name: str, col: str = "owner_id") -> str:
 
 
 def _names() -> None:
-    A("name-contact-deals-01", "show me Caleb Thompson's deals", contact_deals("Caleb", "Thompson"))
-    A("name-contact-deals-02", "deals for priya allen", contact_deals("Priya", "Allen", who=MGR), who=MGR)
-    A("name-contact-deals-03", "what deals does Jasmine Moore have", contact_deals("Jasmine", "Moore", who=REP), who=REP)
-    A("name-contact-deals-04", "show me Caleb Thompson's deals", contact_deals("Caleb", "Thompson", who=REP), who=REP,
+    A("name-contact-deals-01", "show me Amanda Campbell's deals", contact_deals("Amanda", "Campbell"))
+    A("name-contact-deals-02", "deals for olivia howard", contact_deals("Olivia", "Howard", who=MGR), who=MGR)
+    A("name-contact-deals-03", "what deals does Eric Miller have", contact_deals("Eric", "Miller", who=REP), who=REP)
+    A("name-contact-deals-04", "show me Amanda Campbell's deals", contact_deals("Amanda", "Campbell", who=REP), who=REP,
       notes="the contact belongs to another rep: intentionally empty for this rep")
-    A("name-contact-count-01", "how many deals does Melissa Green have?",
-      contact_deals("Melissa", "Green", cols="COUNT(*)"), notes="Melissa Green is a contact: her deals by contact_id")
-    A("name-contact-won-01", "how much have we won with Kenji Richardson",
-      contact_deals("Kenji", "Richardson", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"))
-    A("name-contact-last-01", "when did we last contact Kenji Richardson?",
+    A("name-contact-count-01", "how many deals does Lauren Wang have?",
+      contact_deals("Lauren", "Wang", cols="COUNT(*)"), notes="Lauren Wang is a contact (not the user Lauren Stewart): her deals by contact_id")
+    A("name-contact-won-01", "how much have we won with Camille David",
+      contact_deals("Camille", "David", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"))
+    A("name-contact-last-01", "when did we last contact Daniel Mason?",
       "SELECT c.id, c.first_name, c.last_name, c.last_contacted_at FROM contacts c"
-      + W(contact_is("Kenji", "Richardson")))
-    A("name-account-deals-01", "deals at Hendriks Analytics", account_rows("deals", "Hendriks Analytics"))
-    A("name-account-contacts-01", "who are the contacts at hendriks analytics",
-      account_rows("contacts", "Hendriks Analytics"))
-    A("name-account-open-01", "open deals for Silverpoint Biosciences",
-      account_rows("deals", "Silverpoint Biosciences LLC", "d.status = 'open'"),
-      notes="the account is 'Silverpoint Biosciences LLC': users drop legal suffixes")
-    A("name-account-contacts-rep-01", "contacts at White Investments", account_rows("contacts", "White Investments",
+      + W(contact_is("Daniel", "Mason")))
+    A("name-account-deals-01", "deals at Foster Goods", account_rows("deals", "Foster Goods"))
+    A("name-account-contacts-01", "who are the contacts at dubois machining",
+      account_rows("contacts", "Dubois Machining"))
+    A("name-account-open-01", "open deals for Stonehaven Medical Group",
+      account_rows("deals", "Stonehaven Medical Group plc", "d.status = 'open'"),
+      notes="the account is 'Stonehaven Medical Group plc': users drop legal suffixes")
+    A("name-account-contacts-rep-01", "contacts at Clark Films", account_rows("contacts", "Clark Films",
                                                                                    who=REP), who=REP)
-    A("name-account-pipeline-rep-01", "what's the pipeline for Redmark Data",
-      account_rows("deals", "Redmark Data Ltd.", "d.status = 'open'", who=REP, cols="ROUND(SUM(d.amount), 2)"), who=REP)
-    A("name-account-deals-mgr-01", "deals at Hill Supply Chain", account_rows("deals", "Hill Supply Chain", who=MGR),
+    A("name-account-pipeline-rep-01", "what's the pipeline for Summitfin Legal",
+      account_rows("deals", "Summitfin Legal", "d.status = 'open'", who=REP, cols="ROUND(SUM(d.amount), 2)"), who=REP)
+    A("name-account-deals-mgr-01", "deals at Foster Goods", account_rows("deals", "Foster Goods", who=MGR),
       who=MGR)
-    A("name-account-contacts-rep-02", "show me the contacts at Riverworks Therapeutics",
-      account_rows("contacts", "Riverworks Therapeutics Inc.", who=REP), who=REP,
+    A("name-account-contacts-rep-02", "show me the contacts at Summitgate Distribution",
+      account_rows("contacts", "Summitgate Distribution", who=REP), who=REP,
       notes="the rep owns the account but not all its contacts: only the rep's own are listed")
-    A("name-account-count-01", "how many deals has Swiftgate Health had?",
-      account_rows("deals", "Swiftgate Health", cols="COUNT(*)"))
+    A("name-account-count-01", "how many deals has Greencrest Analytics had?",
+      account_rows("deals", "Greencrest Analytics", cols="COUNT(*)"))
     A("name-user-deals-01", "deals owned by Matthew Hughes", deals_sql(user_is("Matthew Hughes")))
     A("name-user-pipeline-01", "what's Emily Ward's pipeline", sum_deals("status = 'open'", user_is("Emily Ward")))
     A("name-user-rep-01", "show me Emily Ward's deals", deals_sql(user_is("Emily Ward"), who=REP), who=REP,
@@ -916,11 +916,11 @@ def _names() -> None:
     A("name-user-won-01", "how much did Brooke Carter close this year?",
       sum_deals("status = 'won'", user_is("Brooke Carter"), between("closed_at", *THIS_YEAR)))
     A("name-user-tasks-mgr-01", "Lauren Stewart's overdue tasks", overdue(user_is("Lauren Stewart"), who=MGR), who=MGR)
-    A("fu-name-open-01", "which ones are still open?", account_rows("deals", "Hendriks Analytics", "d.status = 'open'"),
-      context=["deals at Hendriks Analytics"])
-    A("fu-name-won-01", "how much have we won with him?",
-      contact_deals("Caleb", "Thompson", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"),
-      context=["show me Caleb Thompson's deals"])
+    A("fu-name-open-01", "which ones are still open?", account_rows("deals", "Foster Goods", "d.status = 'open'"),
+      context=["deals at Foster Goods"])
+    A("fu-name-won-01", "how much have we won with her?",
+      contact_deals("Amanda", "Campbell", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"),
+      context=["show me Amanda Campbell's deals"])
     A("fu-name-user-01", "and Emma Reed?", deals_sql(user_is("Emma Reed")), context=["deals owned by Matthew Hughes"])
 
 
