@@ -667,7 +667,7 @@ class _Generator:
                 domain = (
                     f"{slug}{ref.COUNTRY_TLD[code]}"
                     if not same_country
-                    else f"{_ascii_slug(label)}.{domains[p]}"
+                    else f"{_ascii_slug(base)}{ref.COUNTRY_TLD[code]}"
                 )
             else:
                 base = self._company_name(
@@ -1023,7 +1023,7 @@ class _Generator:
                 won = rng.random(m) < _sigmoid(0.2 + 0.8 * (z[contact] - 1.0))
                 status = np.where(end < self.now, np.where(won, WON, LOST), OPEN)
                 emp = self.acc_employees[self.c_account[contact]].astype(np.float64)
-                amount = np.clip(2500 * (emp / 50.0) ** 0.4 * rng.lognormal(0, 0.5, size=m), 1000, 600_000)
+                amount = np.clip(3000 * (emp / 50.0) ** 0.4 * rng.lognormal(0, 0.5, size=m), 3000, 600_000)
                 amount_cents = (np.round(amount / 100) * 100 * 100).astype(np.int64)
                 no_contact = rng.random(m) < 0.05
                 deals.add(
@@ -1081,7 +1081,7 @@ class _Generator:
         )
         competitor = np.where(has_competitor, competitor, -1)
         price_per_seat = rng.choice(np.array([400, 600, 750, 900, 1200]), size=m)
-        seats = np.maximum(1, d["amount"] // 100 // price_per_seat)
+        seats = np.maximum(np.where(kind == EXPANSION, 5, 1), d["amount"] // 100 // price_per_seat)
         has_seats = rng.random(m) < 0.6
 
         py = self.pyrng(4)
@@ -2077,7 +2077,8 @@ def _phone(py: random.Random, city: ref.City) -> str:
     if code == "AU":
         return f"+61 {area} {digits(4)} {digits(4)}"
     if code == "IN":
-        return f"+91 {area} {digits(4)} {digits(8 - len(area))}"
+        local = str(py.randint(2, 6)) + digits(9 - len(area))  # 10 digits with the area code
+        return f"+91 {area} {local[:4]} {local[4:]}"
     if code == "BR":
         return f"+55 {area} 9{digits(4)}-{digits(4)}"
     if code == "JP":

@@ -552,7 +552,7 @@ NAME_WORDS = _words(
     Liberty Pioneer Frontier Heritage Legacy Unity Nova Lumen Aurora Helix Vector Kinetic Fusion Prism
     Ember Tidal Sapphire Onyx Juniper Willow Aspen Magnolia Harmony Clarity Insight Momentum Elevate
     Ascend Radiant Vista Northwind Bluebird Blackstone Riverside Lakeshore Highland Midland Coastal
-    Prairie Canyon Glacier Alpine Metro Urban Capital Premier Precision Integrity Cardinal Osprey
+    Prairie Canyon Glacier Alpine Metro Urban Premier Integrity Cardinal Osprey
     Kestrel Heron Condor Mustang Bison Lynx Cypress Hawthorne"""
 )
 
