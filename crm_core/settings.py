@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         description="Tenant id of a single-tenant Teams bot; unset means a multi-tenant bot.",
         validation_alias=AliasChoices("CRM_ASSISTANT_MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TENANT_ID"),
     )
+    microsoft_openid_metadata_url: str | None = Field(
+        None,
+        description="OpenID metadata URL of the Bot Framework token issuer; unset uses the public cloud's "
+                    "(sovereign clouds and tests point it elsewhere).",
+    )
     teams_emulator_mode: bool = Field(
         False,
         description="Mount /api/messages without authentication for the Bot Framework Emulator "

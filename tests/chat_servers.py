@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import uvicorn
 from fastapi import FastAPI
@@ -87,7 +87,7 @@ class Recorder:
                 url = urlparse(self.path)
                 body = {k: v[0] for k, v in parse_qs(url.query).items()}
                 body.update(_parse(raw, self.headers.get("Content-Type", "")))
-                call = Call(self.command, url.path, {k.lower(): v for k, v in self.headers.items()}, body, raw)
+                call = Call(self.command, unquote(url.path), {k.lower(): v for k, v in self.headers.items()}, body, raw)
                 with recorder.lock:
                     recorder.calls.append(call)
                 status, reply = recorder.reply(call)

@@ -8,6 +8,7 @@ from connectors.api.errors import install_error_handlers
 from connectors.api.routes import health, query
 from connectors.runtime import get_assistant
 from connectors.slack import mount_slack
+from connectors.teams import mount_teams
 from connectors.web import mount_widget
 from crm_core.settings import Settings, get_settings
 
@@ -28,5 +29,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(query.router)
     mount_slack(app, settings, assistant)
+    mount_teams(app, settings, assistant)
     mount_widget(app, settings)
     return app
