@@ -1152,8 +1152,13 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
         to_one = "." in relation or catalog.entities[main.entity].relations[relation].remote == "id"
         if to_one and not m.negated and not conds and not named_conds:
             continue  # "contacts at companies": every contact's company qualifies
-        text = f"{'without' if m.negated else 'with'} {m.phrase}" + (
-            " (" + "; ".join(c.text for c in conds if c.text) + ")" if any(c.text for c in conds) else "")
+        related = catalog.entities[m.entity]
+        details = " and ".join(c.text for c in conds if c.text)
+        if m.negated:
+            text = f"without any {m.phrase}" + (f" with {details}" if details else "")
+        else:
+            text = f"with at least one {related.singular if not m.named else m.phrase}" + \
+                (f" with {details}" if details else "")
         plan.conds.append(_relate(catalog, main.entity, relation, named_conds + conds, m.negated, text))
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
@@ -1559,9 +1564,11 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
         parts: list[Condition] = [Compare(column=column, op="is_null")]
         if start is not None:
             parts.append(Compare(column=column, op="lt", value=start))
-        conds.append(AnyOf(conds=parts, text=f"not {label} {rng.phrase} (or never)"))
+        verb = label.removeprefix("last ")
+        since = f"since {start[:10]}" if start is not None else rng.phrase
+        conds.append(AnyOf(conds=parts, text=f"not {verb} {since} or never"))
         return conds
-    text = f"{label} {rng.phrase}"
+    text = f"{label} {'in ' if rng.phrase.startswith('the ') else ''}{rng.phrase}"
     if start is not None and end is not None:
         conds.append(Compare(column=column, op="gte", value=start, text=text))
         conds.append(Compare(column=column, op="lt", value=end))
