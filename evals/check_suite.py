@@ -29,9 +29,10 @@ import argparse
 import json
 import sys
 import time
-from datetime import date
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -61,17 +62,20 @@ class FormatReport:
 
 
 def load_lines(path: Path) -> list[tuple[int, str]]:
-    return [(n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip()]
+    return [
+        (n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip()
+    ]
 
 
 def parse_select(sql: str) -> tuple[Any | None, str | None]:
     """Parse `sql` as PostgreSQL; return (expression, error) — error unless it is one SELECT."""
     import sqlglot
     from sqlglot import exp
+    from sqlglot.errors import SqlglotError
 
     try:
         statements = [s for s in sqlglot.parse(sql, read="postgres") if s is not None]
-    except Exception as error:  # sqlglot.errors.ParseError and friends
+    except SqlglotError as error:
         return None, f"gold_sql does not parse: {str(error).splitlines()[0]}"
     if len(statements) != 1:
         return None, f"gold_sql must be one statement, got {len(statements)}"
@@ -99,50 +103,53 @@ def check_format(lines: list[tuple[int, str]]) -> FormatReport:
         if not isinstance(item, dict):
             report.errors.append(Problem("?", line_no, "line is not a JSON object"))
             continue
-        item_id = item.get("id") if isinstance(item.get("id"), str) else "?"
-
-        def error(message: str, item_id: str = item_id, line_no: int = line_no) -> None:
-            report.errors.append(Problem(item_id, line_no, message))
+        raw_id = item.get("id")
+        item_id = raw_id if isinstance(raw_id, str) else "?"
+        problems: list[str] = []
+        flag = problems.append
 
         missing = REQUIRED_KEYS - item.keys()
         if missing:
-            error(f"missing keys: {sorted(missing)}")
+            flag(f"missing keys: {sorted(missing)}")
         unknown = item.keys() - REQUIRED_KEYS - OPTIONAL_KEYS
         if unknown:
-            error(f"unknown keys: {sorted(unknown)}")
+            flag(f"unknown keys: {sorted(unknown)}")
         if not isinstance(item.get("id"), str) or not item.get("id", "").strip():
-            error("id must be a non-empty string")
+            flag("id must be a non-empty string")
         else:
             seen[item["id"]] += 1
         if not isinstance(item.get("question"), str) or not item.get("question"):
-            error("question must be a non-empty string")
+            flag("question must be a non-empty string")
         expect = item.get("expect", "answer")
         if expect not in EXPECTS:
-            error(f"expect must be one of {sorted(EXPECTS)}, got {expect!r}")
+            flag(f"expect must be one of {sorted(EXPECTS)}, got {expect!r}")
         user = item.get("as", DEFAULT_USER)
         if not isinstance(user, str) or "@" not in user:
-            error(f"as must be an email, got {user!r}")
+            flag(f"as must be an email, got {user!r}")
         context = item.get("context")
         if context is not None and (
-            not isinstance(context, list) or not context or not all(isinstance(c, str) and c.strip() for c in context)
+            not isinstance(context, list)
+            or not context
+            or not all(isinstance(c, str) and c.strip() for c in context)
         ):
-            error("context must be a non-empty list of non-empty strings")
+            flag("context must be a non-empty list of non-empty strings")
         if "notes" in item and not isinstance(item["notes"], str):
-            error("notes must be a string")
+            flag("notes must be a string")
         gold = item.get("gold_sql")
         if expect == "answer":
             if not isinstance(gold, str) or not gold.strip():
-                error("answer items need gold_sql")
+                flag("answer items need gold_sql")
             else:
                 expression, problem = parse_select(gold)
                 if problem:
-                    error(problem)
+                    flag(problem)
                 elif user != DEFAULT_USER and tables_read(expression) & SCOPED_TABLES and user not in gold:
                     report.warnings.append(
                         Problem(item_id, line_no, f"asked as {user} but gold_sql does not mention that user")
                     )
         elif gold is not None:
-            error(f"{expect} items must not have gold_sql")
+            flag(f"{expect} items must not have gold_sql")
+        report.errors.extend(Problem(item_id, line_no, message) for message in problems)
         report.items.append(item)
     for item_id, count in seen.items():
         if count > 1:
@@ -161,7 +168,9 @@ def summarize(items: list[dict[str, Any]]) -> dict[str, int]:
         "as_rep": sum(1 for item in items if item.get("as") == "rep@demo.crm"),
         "as_manager": sum(1 for item in items if item.get("as") == "manager@demo.crm"),
         "as_other": sum(
-            1 for item in items if item.get("as", DEFAULT_USER) not in {DEFAULT_USER, "rep@demo.crm", "manager@demo.crm"}
+            1
+            for item in items
+            if item.get("as", DEFAULT_USER) not in {DEFAULT_USER, "rep@demo.crm", "manager@demo.crm"}
         ),
     }
 
@@ -208,6 +217,7 @@ def order_keys_sql(sql: str) -> str | None:
 
 
 def run_gold(url: str, items: list[dict[str, Any]], timeout_ms: int) -> list[RunResult]:
+    import psycopg
     from sqlalchemy import create_engine
 
     from crm_core.db import sqlalchemy_url
@@ -223,7 +233,9 @@ def run_gold(url: str, items: list[dict[str, Any]], timeout_ms: int) -> list[Run
                 conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
                 started = time.perf_counter()
                 try:
-                    cursor = conn.connection.dbapi_connection.cursor()
+                    dbapi = conn.connection.dbapi_connection
+                    assert dbapi is not None
+                    cursor = dbapi.cursor()
                     cursor.execute(item["gold_sql"])  # no parameters: the SQL is sent as written
                     rows = cursor.fetchall()
                     elapsed = time.perf_counter() - started
@@ -235,10 +247,10 @@ def run_gold(url: str, items: list[dict[str, Any]], timeout_ms: int) -> list[Run
                         try:
                             cursor.execute(probe)
                             keys = [tuple(r) for r in cursor.fetchall()]
-                            result.ties = any(a == b for a, b in zip(keys, keys[1:]))
-                        except Exception:  # the probe is best effort; the gold SQL itself ran
+                            result.ties = any(a == b for a, b in pairwise(keys))
+                        except psycopg.Error:  # the probe is best effort; the gold SQL itself ran
                             conn.exec_driver_sql("ROLLBACK TO SAVEPOINT probe")
-                except Exception as error:  # report every failing statement, keep going
+                except psycopg.Error as error:  # report every failing statement, keep going
                     elapsed = time.perf_counter() - started
                     message = str(getattr(error, "orig", error)).strip().splitlines()[0]
                     results.append(RunResult(item["id"], None, elapsed, message, []))
@@ -255,7 +267,7 @@ def resolve_url(database_url: str | None, data_dir: Path | None) -> str:
 
     if database_url:
         return database_url
-    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
+    settings = Settings.model_validate({} if data_dir is None else {"data_dir": data_dir})
     return configured_url(settings)
 
 
@@ -272,7 +284,9 @@ def load_demo(url: str) -> None:
     engine = create_engine(sqlalchemy_url(url))
     try:
         upgrade(engine)
-        load_demo_data(engine, size=DEMO_SIZE, seed=DEMO_SEED, today=DEMO_TODAY, reset=True, show_progress=False)
+        load_demo_data(
+            engine, size=DEMO_SIZE, seed=DEMO_SEED, today=DEMO_TODAY, reset=True, show_progress=False
+        )
     finally:
         engine.dispose()
 
@@ -285,10 +299,15 @@ def _short(value: Any, width: int = 90) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.check_suite", description=__doc__.splitlines()[0])
     parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE, help="suite file (JSON Lines)")
-    parser.add_argument("--database-url", help="PostgreSQL URL holding the demo data (seed 7, today 2026-05-15)")
+    parser.add_argument(
+        "--database-url", help="PostgreSQL URL holding the demo data (seed 7, today 2026-05-15)"
+    )
     parser.add_argument("--data-dir", type=Path, help="embedded PostgreSQL directory when no URL is given")
-    parser.add_argument("--load-demo", action="store_true",
-                        help="first reset the database and load the demo data (small, seed 7, today 2026-05-15)")
+    parser.add_argument(
+        "--load-demo",
+        action="store_true",
+        help="first reset the database and load the demo data (small, seed 7, today 2026-05-15)",
+    )
     parser.add_argument("--format-only", action="store_true", help="check the format only, run no SQL")
     parser.add_argument("--timeout-ms", type=int, default=10_000, help="statement timeout per gold SQL")
     parser.add_argument("--verbose", "-v", action="store_true", help="print the first rows of every result")
@@ -345,9 +364,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(tied)} top-N with ties, {len(big)} over the {ROW_CAP}-row cap"
     )
     if big:
-        print(f"over {ROW_CAP} rows (the executor's row cap truncates answers): " + ", ".join(r.item_id for r in big))
+        print(
+            f"over {ROW_CAP} rows (the executor's row cap truncates answers): "
+            + ", ".join(r.item_id for r in big)
+        )
     if tied:
-        print("ties in ORDER BY ... LIMIT (ordered comparison is arbitrary): " + ", ".join(r.item_id for r in tied))
+        print(
+            "ties in ORDER BY ... LIMIT (ordered comparison is arbitrary): "
+            + ", ".join(r.item_id for r in tied)
+        )
     if empty:
         print("empty: " + ", ".join(r.item_id for r in empty))
     if degenerate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlglot
@@ -17,17 +18,17 @@ SCOPED_USERS = {"rep@demo.crm", "manager@demo.crm"}
 
 
 @pytest.fixture(scope="module")
-def items() -> list[dict]:
+def items() -> list[dict[str, Any]]:
     return [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_suite_size_and_unique_ids(items: list[dict]) -> None:
+def test_suite_size_and_unique_ids(items: list[dict[str, Any]]) -> None:
     assert len(items) >= 200
     ids = Counter(item["id"] for item in items)
     assert not [i for i, n in ids.items() if n > 1]
 
 
-def test_category_counts(items: list[dict]) -> None:
+def test_category_counts(items: list[dict[str, Any]]) -> None:
     expects = Counter(item.get("expect", "answer") for item in items)
     assert set(expects) <= {"answer", "refuse", "clarify"}
     assert expects["refuse"] >= 25
@@ -36,7 +37,7 @@ def test_category_counts(items: list[dict]) -> None:
     assert sum(1 for item in items if item.get("as") in SCOPED_USERS) >= 30
 
 
-def test_gold_sql_only_on_answer_items(items: list[dict]) -> None:
+def test_gold_sql_only_on_answer_items(items: list[dict[str, Any]]) -> None:
     for item in items:
         if item.get("expect", "answer") == "answer":
             assert isinstance(item.get("gold_sql"), str) and item["gold_sql"].strip(), item["id"]
@@ -44,7 +45,7 @@ def test_gold_sql_only_on_answer_items(items: list[dict]) -> None:
             assert "gold_sql" not in item, item["id"]
 
 
-def test_gold_sql_is_one_postgres_select(items: list[dict]) -> None:
+def test_gold_sql_is_one_postgres_select(items: list[dict[str, Any]]) -> None:
     for item in items:
         if "gold_sql" not in item:
             continue
@@ -53,14 +54,14 @@ def test_gold_sql_is_one_postgres_select(items: list[dict]) -> None:
         assert isinstance(statements[0], exp.Select), item["id"]
 
 
-def test_gold_sql_uses_pinned_dates(items: list[dict]) -> None:
+def test_gold_sql_uses_pinned_dates(items: list[dict[str, Any]]) -> None:
     for item in items:
         sql = item.get("gold_sql", "").lower()
         for word in ("now()", "current_date", "current_timestamp", "localtimestamp"):
             assert word not in sql, (item["id"], word)
 
 
-def test_scoped_items_name_the_asking_user(items: list[dict]) -> None:
+def test_scoped_items_name_the_asking_user(items: list[dict[str, Any]]) -> None:
     scoped_tables = {"accounts", "contacts", "deals", "activities", "emails", "notes"}
     for item in items:
         if item.get("as") not in SCOPED_USERS or "gold_sql" not in item:
