@@ -51,7 +51,7 @@ FIXED_USERS = (
     ("Riley Rep", "rep@demo.crm", "rep"),
 )
 
-# Pipelines and stages exactly as in the data contract: (name, probability, is_closed, is_won).
+# Pipelines and stages exactly as in the data contract.
 PIPELINES = ("Sales", "Renewals")
 STAGES: tuple[tuple[int, int, str, int, bool, bool], ...] = (
     # id, pipeline index, name, probability, is_closed, is_won — position is the order within the pipeline
@@ -1157,7 +1157,6 @@ class _Generator:
     def _lifecycle(self) -> None:
         rng = self.rng(5)
         n = self.c_n
-        stage = np.full(n, LIFECYCLE_STAGES.index("lead"), dtype=np.int64)
         # Not (yet) converted: leads ripen with intent and age.
         age_days = (self.now - self.c_created) / DAY
         score = self.c_z + rng.normal(0, 0.6, size=n) + 0.4 * np.minimum(age_days / 180.0, 1.0)
@@ -2003,7 +2002,8 @@ class _Generator:
                     kinds.append(kind)
                     records.append(i + 1)
                     topics.append(topic)
-        assert set(topics) <= set(TOPICS)
+        if not set(topics) <= set(TOPICS):
+            raise ValueError(f"unknown topics: {sorted(set(topics) - set(TOPICS))}")
         tables.append(
             Table("text_topics", ("kind", "record_id", "topic"), [kinds, records, topics], has_id=False)
         )
