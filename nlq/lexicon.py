@@ -29,6 +29,9 @@ nobody none nothing neither nor anybody somebody everybody everyone someone anyo
 """.split())
 
 
+_INFLECTIONS = frozenset({"er", "ers", "ed", "ing", "ly", "s", "es", "est", "r", "d"})
+
+
 @dataclass(frozen=True)
 class Meaning:
     kind: str            # entity | named | metric | value | column | stage | pipeline | user | account | team
@@ -65,6 +68,8 @@ class Lexicon:
         candidate = match[0]
         if abs(len(candidate) - len(word)) > 2 or candidate[0] != word[0] and len(word) < 6:
             return None
+        if word.startswith(candidate) and word[len(candidate):] in _INFLECTIONS:
+            return None  # "longer" is long + er, a real word rather than a typo of "long"
         return str(candidate)
 
 

@@ -787,6 +787,12 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
                                       phrase=phrase))
         return
     mentioned = {m.entity for m in state.mentions}
+    if "column" in kinds and _negated_before(state, start):
+        nullable = [m for m in meanings if m.kind == "column" and m.extra in mentioned and m.name != "id"]
+        if nullable:
+            state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in nullable],
+                                                             "negate": True, "phrase": f"no {phrase}"}, end))
+            return
     if kinds == {"column"} or ("column" in kinds and "entity" in kinds and
                                any(m.kind == "column" and m.extra in mentioned for m in meanings)):
         columns = [m for m in meanings if m.kind == "column"]
@@ -1118,6 +1124,9 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
             target = following
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
             target = main if not _belongs_to_subject(catalog, subject_mention, mod) else target
+        if target is not main and mod.kind == "date" and mod.data.get("column_pos") is None and \
+                not target.negated:
+            target = main  # "emails to customers in the last 30 days": the emails' date ("no activity in 60 days" keeps it)
         if target is not main and not _fits(state, catalog.entities[target.entity], mod) and \
                 _fits(state, catalog.entities[main.entity], mod):
             target = main  # "customers with 10k+ deals not contacted in 30 days": contacted is the customers'
@@ -1157,7 +1166,7 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
         if m.negated:
             text = f"without any {m.phrase}" + (f" with {details}" if details else "")
         else:
-            text = f"with at least one {related.singular if not m.named else m.phrase}" + \
+            text = (f"with at least one {related.singular}" if not m.named else f"linked to {m.phrase}") + \
                 (f" with {details}" if details else "")
         plan.conds.append(_relate(catalog, main.entity, relation, named_conds + conds, m.negated, text))
     if problems:
@@ -1333,8 +1342,9 @@ def _event_cond(catalog: Catalog, entity: Entity, mod: Modifier, problems: list[
     for ent_name, column in mod.data["columns"]:
         target = catalog.entities[ent_name]
         label = target.label_of(column).lower()
-        cond = Compare(column=column, op="is_null" if negate else "not_null",
-                       text=f"{'never ' if negate else ''}{mod.data['phrase']}" if negate else label)
+        phrase = mod.data["phrase"]
+        negated_text = phrase if phrase.startswith("no ") else f"never {phrase}"
+        cond = Compare(column=column, op="is_null" if negate else "not_null", text=negated_text if negate else label)
         if ent_name == entity.name:
             return cond
         path = _relation_to(catalog, entity.name, ent_name)
@@ -1545,7 +1555,8 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
         # a period wholly in the future dates what is expected then: deals closing, tasks due
         if rng.start is not None and rng.start >= state.ctx.now and entity.name == "deals":
             column = "close_date"
-    if column in ("close_date", "due_at") and rng.kind == "bare":
+    hint_word = state.word(col_pos) if col_pos is not None else ""
+    if rng.kind == "bare" and (column == "close_date" or hint_word in ("due", "scheduled", "upcoming")):
         rng = DateRange(state.ctx.now, rng.start and state.ctx.now + (state.ctx.now - rng.start),
                         rng.phrase.replace("the last", "the next"), "future")
     if column is None:

@@ -1,0 +1,219 @@
+"""The catalog as small text chunks a prompt can pick from: one per table, business definition, metric
+and custom field.
+
+Chunks are what retrieval ranks, so each says one thing and names the tables it needs. Their text
+holds configuration only (tables, columns, value sets, definitions, stage and team names); records
+and people's names never go in, because everything here may be sent to a model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlglot import exp
+
+from nlq.catalog import Catalog, Entity, Metric, NamedFilter
+
+_log = logging.getLogger(__name__)
+
+NOW_PLACEHOLDER = "@now"
+PG_TYPES = {"integer": "int", "money": "numeric", "timestamp": "timestamptz", "date": "date",
+            "boolean": "bool", "json": "jsonb", "enum": "text", "text": "text"}
+# Value sets too long to list in full are described instead.
+DESCRIBED_VALUESETS = {
+    "states": "subdivision code without country prefix, e.g. 'TX', 'CA', 'NY', 'ON', 'NSW'; null outside US/CA/AU",
+}
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A custom field definition (`custom_field_definitions`): a key in an entity's `custom_fields`."""
+
+    entity: str
+    key: str
+    label: str
+    field_type: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatabaseTerms:
+    """Configuration values read from the database: stage, pipeline and team names."""
+
+    stages: tuple[tuple[str, str], ...] = ()      # (pipeline name, stage name) in pipeline order
+    pipelines: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable piece of the catalog.
+
+    `text` goes into the prompt; `search_text` (the text plus synonyms and phrasings) is what the
+    question is compared with; `tables` are the tables the text refers to.
+    """
+
+    id: str
+    kind: str                 # table | definition | metric | custom_field
+    text: str
+    search_text: str
+    tables: frozenset[str] = field(default_factory=frozenset)
+
+
+def load_custom_fields(engine: Engine) -> list[CustomField]:
+    """Custom field definitions of the database (none when the table does not exist yet)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT entity, key, label, field_type, choices FROM custom_field_definitions ORDER BY entity, key"
+            )).all()
+    except Exception:  # an older schema without custom fields: the catalog simply has none
+        _log.info("no custom field definitions readable; the LLM catalog has none")
+        return []
+    return [CustomField(entity=r[0], key=r[1], label=r[2], field_type=r[3], choices=tuple(_choices(r[4])))
+            for r in rows]
+
+
+def load_database_terms(engine: Engine) -> DatabaseTerms:
+    """Stage, pipeline and team names, exactly as stored (they are compared case-sensitively)."""
+    with engine.connect() as conn:
+        stages = conn.execute(text(
+            "SELECT p.name, s.name FROM deal_stages s JOIN pipelines p ON p.id = s.pipeline_id "
+            "ORDER BY p.id, s.position")).all()
+        pipelines = [r[0] for r in conn.execute(text("SELECT name FROM pipelines ORDER BY id"))]
+        teams = [r[0] for r in conn.execute(text("SELECT name FROM teams ORDER BY name"))]
+    return DatabaseTerms(stages=tuple((p, s) for p, s in stages), pipelines=tuple(pipelines), teams=tuple(teams))
+
+
+def _choices(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return [raw]
+    return [str(c) for c in raw] if isinstance(raw, list) else []
+
+
+def build_chunks(catalog: Catalog, *, custom_fields: list[CustomField] = (),  # type: ignore[assignment]
+                 terms: DatabaseTerms | None = None) -> list[Chunk]:
+    """Every chunk of the catalog, in a stable order."""
+    terms = terms or DatabaseTerms()
+    chunks = [_table_chunk(catalog, entity, terms) for entity in catalog.entities.values()]
+    chunks += [_definition_chunk(catalog, f) for f in catalog.named_filters.values()]
+    chunks += [_metric_chunk(catalog, m) for m in catalog.metrics.values()]
+    chunks += [_custom_field_chunk(catalog, f) for f in custom_fields if f.entity in catalog.entities]
+    return chunks
+
+
+def _table_chunk(catalog: Catalog, entity: Entity, terms: DatabaseTerms) -> Chunk:
+    columns = []
+    for column in entity.columns.values():
+        if column.references:
+            target = catalog.entities[column.references].table
+            piece = f"{column.name} → {target}.id"
+            if column.references == "deal_stages" and terms.stages:
+                piece += " (stage names: " + ", ".join(_stage_names(terms)) + ")"
+            elif column.references == "pipelines" and terms.pipelines:
+                piece += " (" + ", ".join(terms.pipelines) + ")"
+            elif column.references == "teams" and terms.teams:
+                piece += " (" + ", ".join(terms.teams) + ")"
+        else:
+            piece = f"{column.name} {PG_TYPES.get(column.type, 'text')}"
+            if column.valueset in DESCRIBED_VALUESETS:
+                piece += f" ({DESCRIBED_VALUESETS[column.valueset]})"
+            elif column.valueset:
+                values = list(catalog.valuesets.get(column.valueset, {}))
+                piece += ": " + "|".join(values)
+            if column.unit:
+                piece += f" ({column.unit})"
+            if column.type == "money":
+                piece += " USD"
+        columns.append(piece)
+    if entity.table == "deal_stages" and terms.stages:
+        columns.append("names: " + ", ".join(f"{s} ({p})" for p, s in terms.stages))
+    if entity.table == "teams" and terms.teams:
+        columns.append("names: " + ", ".join(terms.teams))
+    owner = f"; owner column {entity.owner_column}" if entity.owner_column else "; visible to everyone"
+    header = f"table {entity.table} ({', '.join(entity.synonyms[:6])}{owner})"
+    body = header + "\n  " + "; ".join(columns)
+    search = " ".join([entity.table.replace("_", " "), *entity.synonyms,
+                       *(c.label for c in entity.columns.values()),
+                       *(s for c in entity.columns.values() for s in c.synonyms)])
+    return Chunk(id=f"table:{entity.table}", kind="table", text=body, search_text=search,
+                 tables=frozenset({entity.table}))
+
+
+def _stage_names(terms: DatabaseTerms) -> list[str]:
+    return list(dict.fromkeys(s for _p, s in terms.stages))
+
+
+def _definition_chunk(catalog: Catalog, named: NamedFilter) -> Chunk:
+    entity = catalog.entities[named.entity]
+    where = _where_sql(entity, named.where)
+    dated = f"; dated by {entity.table}.{named.date_column}" if named.date_column else ""
+    phrase = named.phrases[0] if named.phrases else named.name.replace("_", " ")
+    body = f"{phrase}: {entity.table} WHERE {where}{dated}"
+    return Chunk(id=f"definition:{named.name}", kind="definition", text=body,
+                 search_text=" ".join([*named.phrases, named.definition]), tables=frozenset({entity.table}))
+
+
+def _metric_chunk(catalog: Catalog, metric: Metric) -> Chunk:
+    entity = catalog.entities[metric.entity]
+    tables = {entity.table}
+    joins = []
+    for via in metric.via:
+        relation = entity.relations[via]
+        target = catalog.entities[relation.entity].table
+        tables.add(target)
+        joins.append(f" JOIN {target} ON {target}.{relation.remote} = {entity.table}.{relation.local}")
+    where = _where_sql(entity, metric.where)
+    dated = f"; dated by {entity.table}.{metric.date_column}" if metric.date_column else ""
+    phrase = metric.phrases[0] if metric.phrases else metric.name.replace("_", " ")
+    body = f"{phrase}: SELECT {metric.expr} FROM {entity.table}{''.join(joins)} WHERE {where}{dated}"
+    return Chunk(id=f"metric:{metric.name}", kind="metric", text=body,
+                 search_text=" ".join([*metric.phrases, metric.definition]), tables=frozenset(tables))
+
+
+def _custom_field_chunk(catalog: Catalog, custom: CustomField) -> Chunk:
+    table = catalog.entities[custom.entity].table
+    kind = custom.field_type
+    if custom.choices:
+        kind += ": " + "|".join(custom.choices)
+    body = f"{table}.custom_fields->>'{custom.key}' — {custom.label} ({kind})"
+    return Chunk(id=f"custom_field:{table}.{custom.key}", kind="custom_field", text=body,
+                 search_text=f"{custom.label} {custom.key.replace('_', ' ')} {' '.join(custom.choices)}",
+                 tables=frozenset({table}))
+
+
+def _where_sql(entity: Entity, conditions: list[dict[str, Any]]) -> str:
+    """A catalog `where` list as SQL text, built as a sqlglot tree so values are quoted correctly."""
+    parts: list[exp.Expression] = []
+    for cond in conditions:
+        column = exp.column(cond["column"])
+        op, value = cond["op"], cond.get("value")
+        if op == "is_null":
+            parts.append(column.is_(exp.null()))
+        elif op == "not_null":
+            parts.append(exp.not_(column.is_(exp.null())))
+        elif op == "in":
+            parts.append(column.isin(*[_literal(v) for v in value]))
+        elif op == "between":
+            parts.append(column.between(_literal(value[0]), _literal(value[1])))
+        else:
+            builders = {"eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
+            parts.append(builders[op](this=column, expression=_literal(value)))
+    return exp.and_(*parts).sql("postgres") if parts else "TRUE"
+
+
+def _literal(value: Any) -> exp.Expression:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value)
+    return exp.Literal.string(str(value))
