@@ -89,12 +89,12 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
 )
 
 _UNAVAILABLE: dict[Intent, tuple[str, list[str]]] = {
-    "search": ("Searching the text of notes and e-mails isn't available yet. I can list them by date, "
-               "author or contact meanwhile.", ["notes from last week", "emails sent last month"]),
-    "score": ("Explaining and ranking lead scores isn't available yet. I can list leads by their "
-              "current score meanwhile.", ["hot leads", "leads by lead score"]),
-    "send_time": ("Recommending when to e-mail someone isn't available yet. I can show how e-mails "
-                  "have been opened and replied to meanwhile.", ["open rate by month", "reply rate this quarter"]),
+    "search": (("Searching the text of notes and e-mails isn't available yet. I can list them by date, "
+                "author or contact meanwhile."), ["notes from last week", "emails sent last month"]),
+    "score": (("Explaining and ranking lead scores isn't available yet. I can list leads by their "
+               "current score meanwhile."), ["hot leads", "leads by lead score"]),
+    "send_time": (("Recommending when to e-mail someone isn't available yet. I can show how e-mails "
+                   "have been opened and replied to meanwhile."), ["open rate by month", "reply rate this quarter"]),
 }
 
 

@@ -78,7 +78,7 @@ def main() -> None:
         browser.close()
     painted = [r["painted_ms"] for r in runs]
     wall = [r["wall_ms"] for r in runs]
-    result = {
+    result: dict[str, Any] = {
         "runs": len(runs), "question": SEED_QUESTION,
         "first_answer_on_screen_p50_ms": round(percentile(painted, 50), 1),
         "first_answer_on_screen_p95_ms": round(percentile(painted, 95), 1),
@@ -88,7 +88,7 @@ def main() -> None:
         "cold_first_question_ms": round(first["painted_ms"], 1),
         "target_ms": 1000,
     }
-    result["passed"] = result["first_answer_on_screen_max_ms"] <= 1000 and result["cold_first_question_ms"] <= 1000
+    result["passed"] = max(painted) <= 1000 and first["painted_ms"] <= 1000
     print(json.dumps(result, indent=2))
     if args.report:
         args.report.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from chat_servers import Call, LiveServer, Recorder
 from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant.answer import Answer
-from chat_servers import Call, LiveServer, Recorder
 from connectors.api.app import create_app
 from connectors.runtime import get_assistant
 from connectors.slack.bot import UNKNOWN_USER

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from chat_servers import Call, LiveServer, Recorder
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from pydantic import SecretStr
@@ -21,7 +22,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant.answer import Answer
-from chat_servers import Call, LiveServer, Recorder
 from connectors.api.app import create_app
 from connectors.runtime import get_assistant
 from connectors.teams.adapter import parse_activity

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chat_servers import LiveServer
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,6 @@ from crm_core.api_keys import create_api_key
 from crm_core.models import Deal, QueryLog
 from crm_core.scope import actor_for
 from crm_core.settings import Settings
-from chat_servers import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -164,8 +164,8 @@ def test_widget_edited_sql_runs_through_guard_and_scope(client: TestClient, engi
 def test_widget_bad_input_clear_reply_nothing_written(client: TestClient, engine: Engine) -> None:
     auth = _login(client, "rep@demo.crm")
     with Session(engine) as session:
-        deals, logs = (session.scalar(select(func.count()).select_from(Deal)),
-                       session.scalar(select(func.count()).select_from(QueryLog)))
+        deals = session.scalar(select(func.count()).select_from(Deal)) or 0
+        logs = session.scalar(select(func.count()).select_from(QueryLog)) or 0
     assert_error(client.post("/widget/ask", json={"question": "x" * 20_001}, headers=auth), 422, "invalid-request")
     assert_error(client.post("/widget/ask", content=b"{not json", headers={**auth, "Content-Type": "application/json"}),
                  422, "invalid-request")

@@ -27,7 +27,7 @@ def main() -> int:
     app = SlackBot(get_assistant(settings), settings).build_app(
         token=settings.slack_bot_token.get_secret_value(), signing_secret="socket-mode-unused",
         api_url=settings.slack_api_url)
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
     return 0
 
 

@@ -96,7 +96,7 @@ class TeamsTurn:
         """The sender's e-mail and user principal name from the Teams roster (empty when unavailable)."""
         try:
             member = await TeamsInfo.get_member(self._context, self._context.activity.from_property.id)
-        except Exception as exc:  # roster not reachable (emulator, removed member): no e-mail, no mapping
+        except Exception as exc:  # noqa: BLE001 — roster not reachable (emulator, removed member): no e-mail, no mapping
             _log.info("Teams roster lookup failed: %s", exc)
             return []
         return [e for e in (getattr(member, "email", None), getattr(member, "user_principal_name", None)) if e]
@@ -134,7 +134,7 @@ class BotFrameworkGateway:
         except requests.RequestException as exc:
             _log.warning("could not fetch the Bot Framework signing keys: %s", exc)
             raise TeamsAuthUnavailableError("The bot cannot verify tokens right now; try again shortly.") from exc
-        except Exception as exc:  # PermissionError, jwt errors, malformed claims: all are "not authenticated"
+        except Exception as exc:
             _log.info("rejected a Bot Framework request: %s", exc)
             raise AuthError("The request does not carry a valid Bot Framework token.") from exc
         await self.adapter.process_activity_with_identity(activity, identity, self._logic)

@@ -122,7 +122,7 @@ async def widget_ask(body: AskRequest, actor: WidgetActor, request: Request) -> 
         try:
             answer = await run_in_threadpool(assistant.ask, body.question, actor, channel="web",
                                              conversation_id=body.conversation_id)
-        except Exception:  # the stream has started: report in-band, never a traceback
+        except Exception:  # noqa: BLE001 — the stream has started: report in-band, never a traceback
             _log.exception("widget answer failed")
             yield sse("error", {"code": "internal-error", "message": "Something went wrong on our side."})
             return
