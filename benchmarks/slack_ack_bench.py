@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
-
 from chat_bench_support import percentile, prepared_database_url, served_app
 
 SECRET = "bench-signing-secret"

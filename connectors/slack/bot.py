@@ -65,7 +65,7 @@ class SlackBot:
     # ------------------------------------------------------------------ acknowledgement (fast path)
 
     def _skip_retried_deliveries(self, body: dict[str, Any], request: BoltRequest,
-                                 next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002
+                                 next: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if isinstance(event_id, str) and not self.claims.claim(event_id):
             retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
