@@ -255,8 +255,16 @@ def _pass_contact_names(state: _State) -> None:
 def _correct_typos(state: _State) -> None:
     lex = state.ctx.lexicon
     known = set(lex.vocabulary)
-    for tok in state.tokens:
-        if tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler:
+    toks = state.tokens
+    protected: set[int] = set()
+    for i in range(len(toks)):
+        # words of a known multi-word name ("Stonehaven Medical Group") are not typos
+        for n in range(min(lex.max_words, len(toks) - i), 1, -1):
+            if lex.lookup(" ".join(t.text for t in toks[i:i + n])):
+                protected.update(range(i, i + n))
+                break
+    for k, tok in enumerate(toks):
+        if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler:
             continue
         if lex.lookup(tok.text):
             continue
