@@ -138,6 +138,7 @@ def test_teams_personal_chat_answers_with_adaptive_card(live: LiveServer, record
     toggle, *submits = card["actions"]
     assert toggle == {"type": "Action.ToggleVisibility", "title": "Show SQL", "targetElements": ["sql"]}
     assert [a["data"]["crm_followup"] for a in submits] == expected.suggestions[:4]
+    assert {a["data"]["crm_conversation"] for a in submits} == {message["conversation"]["id"]}
     assert all(a["type"] == "Action.Submit" for a in submits)
     # plain-text fallback for clients without cards: the summary and the rows
     assert expected.summary in card["fallbackText"] and str(expected.rows[0][1]) in card["fallbackText"]
@@ -168,8 +169,18 @@ def test_teams_channel_rows_go_to_a_private_chat(live: LiveServer, recorder: Rec
                                 and c.body.get("members", [{}])[0].get("id") == "29:manager")[-1]
     assert created.body["isGroup"] is False and created.body["channelData"]["tenant"]["tenantId"] == "tenant-1"
     private = recorder.wait_for("", where=lambda c: c.path.startswith("/teams/v3/conversations/a:private-")
-                                and c.body.get("summary", "").endswith("amount over $20,000."))
-    assert any(b["type"] == "Table" for b in card_of(private[-1].body)["body"])
+                                and c.body.get("summary", "").endswith("amount over $20,000."))[-1]
+    card = card_of(private.body)
+    assert any(b["type"] == "Table" for b in card["body"])
+    rows = int(card["body"][0]["text"].split()[0])
+
+    # a follow-up clicked in the private chat continues the channel question's conversation
+    private_id = private.path.split("/")[4]
+    submit = next(a for a in card["actions"] if a.get("title") == "how many are there?")
+    click = activity(recorder, "how many are there?", conversation_id=private_id, value=submit["data"])
+    post(live, click)
+    counted = replies_to(recorder, private_id, 2)[-1]
+    assert counted["summary"].startswith(f"There are {rows}")
 
 
 def test_teams_relaxed_workspace_answers_in_channel(test_settings: Settings, recorder: Recorder) -> None:

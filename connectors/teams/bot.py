@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.service import Assistant
 from connectors.teams.adapter import OutgoingReply, TeamsTurn
-from connectors.teams.cards import FOLLOW_UP_KEY, answer_card
+from connectors.teams.cards import CONVERSATION_KEY, FOLLOW_UP_KEY, answer_card
 from connectors.teams.identity import TeamsIdentity
 from crm_core.settings import Settings
 
@@ -34,16 +34,21 @@ class TeamsBot:
 
     async def on_message(self, turn: TeamsTurn) -> None:
         message = turn.message
-        follow_up = (message.value or {}).get(FOLLOW_UP_KEY)
+        data = message.value or {}
+        follow_up = data.get(FOLLOW_UP_KEY)
         text = str(follow_up) if follow_up else _MENTION.sub("", message.text).strip()
         text = text or "what can you do?"
         actor = await self.identity.actor_for(message, turn.sender_emails)
         if actor is None:
             await turn.reply(OutgoingReply(text=UNKNOWN_USER))
             return
-        key = message.conversation_id if message.is_personal else f"{message.conversation_id}:{message.user_id}"
+        # A follow-up names its conversation (it may be clicked in the private chat of a channel question);
+        # the conversation store only continues conversations that belong to this user.
+        key = str(data.get(CONVERSATION_KEY) or "") if follow_up else ""
+        key = key or (message.conversation_id if message.is_personal
+                      else f"{message.conversation_id}:{message.user_id}")
         answer = await run_in_threadpool(self.assistant.ask, text, actor, channel=CHANNEL, conversation_id=key)
-        reply = OutgoingReply(text=answer.summary, card=answer_card(answer))
+        reply = OutgoingReply(text=answer.summary, card=answer_card(answer, conversation_key=key))
         if message.is_personal or self.rows_in_shared_channels:
             await turn.reply(reply)
             return

@@ -19,6 +19,7 @@ MAX_COLUMNS = 6
 MAX_CELL_CHARS = 40
 MAX_SQL_CHARS = 4000
 FOLLOW_UP_KEY = "crm_followup"
+CONVERSATION_KEY = "crm_conversation"
 _MONEY = re.compile(r"(amount|revenue|pipeline|value|deal_size)")
 
 
@@ -59,17 +60,21 @@ def plain_text(answer: Answer, rows: int = SHOWN_ROWS) -> str:
     return "\n".join(lines)
 
 
-def answer_card(answer: Answer, *, rows_visible: bool = True) -> dict[str, Any]:
-    """The Adaptive Card for `answer`, within `MAX_CARD_BYTES`."""
+def answer_card(answer: Answer, *, conversation_key: str, rows_visible: bool = True) -> dict[str, Any]:
+    """The Adaptive Card for `answer`, within `MAX_CARD_BYTES`.
+
+    Follow-up actions carry `conversation_key`, so a follow-up clicked in the private chat an answer was
+    sent to still continues the conversation of the channel it was asked in.
+    """
     shown = SHOWN_ROWS if rows_visible and has_table(answer) else 0
     while True:
-        card = _card(answer, shown)
+        card = _card(answer, shown, conversation_key)
         if len(json.dumps(card).encode()) <= MAX_CARD_BYTES or shown == 0:
             return card
         shown -= 1
 
 
-def _card(answer: Answer, shown: int) -> dict[str, Any]:
+def _card(answer: Answer, shown: int, conversation_key: str) -> dict[str, Any]:
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": shorten(answer.summary or "Done.", 2000), "wrap": True,
          "weight": "Bolder" if answer.status == "answered" else "Default"},
@@ -91,7 +96,7 @@ def _card(answer: Answer, shown: int) -> dict[str, Any]:
     for suggestion in answer.suggestions[:4]:
         question = shorten(suggestion, 200)
         actions.append({"type": "Action.Submit", "title": shorten(question, 60), "data": {
-            FOLLOW_UP_KEY: question,
+            FOLLOW_UP_KEY: question, CONVERSATION_KEY: conversation_key[:300],
             "msteams": {"type": "messageBack", "text": question, "displayText": question}}})
     return {
         "type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
