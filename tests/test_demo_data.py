@@ -269,6 +269,8 @@ def test_row_counts_follow_the_size_table(session: Session) -> None:
 
 
 def test_sequences_continue_after_the_loaded_ids(session: Session) -> None:
+    # Other tests' rolled-back inserts may have advanced a sequence further (sequences never roll back);
+    # what matters is that new ids cannot collide. The exact "max + 1" is checked on a fresh database.
     for table in CHECKSUM_TABLES:
         row = session.execute(
             text(
@@ -276,7 +278,7 @@ def test_sequences_continue_after_the_loaded_ids(session: Session) -> None:
                 f"WHERE s.schemaname || '.' || s.sequencename = pg_get_serial_sequence('{table}', 'id')"
             )
         ).one()
-        assert row[0] == row[1], table
+        assert row[1] is not None and row[1] >= row[0], table
 
 
 # ---------------------------------------------------------------- places
