@@ -1160,7 +1160,8 @@ class _Generator:
         # Not (yet) converted: leads ripen with intent and age.
         age_days = (self.now - self.c_created) / DAY
         score = self.c_z + rng.normal(0, 0.6, size=n) + 0.4 * np.minimum(age_days / 180.0, 1.0)
-        q = np.quantile(score, [0.12, 0.58, 0.84]) if n else np.zeros(3)
+        open_leads = score[~self.c_converted]
+        q = np.quantile(open_leads, [0.12, 0.58, 0.84]) if len(open_leads) else np.zeros(3)
         ladder = np.searchsorted(q, score)  # 0 subscriber, 1 lead, 2 MQL, 3 SQL
         stage_names = np.array(
             [
