@@ -49,6 +49,20 @@ class Answer(BaseModel):
     latency_ms: float = 0.0
 
 
+def json_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """JSON-safe rows; columns are converted only when their first non-null value needs it."""
+    if not rows:
+        return []
+    width = len(rows[0])
+    needs = []
+    for i in range(width):
+        sample = next((r[i] for r in rows if r[i] is not None), None)
+        needs.append(isinstance(sample, (Decimal, date, list, tuple, dict)))
+    if not any(needs):
+        return [list(r) for r in rows]
+    return [[json_value(v) if needs[i] else v for i, v in enumerate(r)] for r in rows]
+
+
 def json_value(value: Any) -> Any:
     """Rows carry JSON-safe values: numbers stay numbers, dates become ISO-8601 strings."""
     if isinstance(value, Decimal):

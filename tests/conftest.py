@@ -68,8 +68,8 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at a private clone of the demo template database."""
     url = _server_url()
     template = f"crm_tpl_{_fingerprint()}"
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    db_name = f"crm_test_{worker}"
+    # one database per test process, so concurrent runs on the same server never collide
+    db_name = f"crm_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     lock = fasteners.InterProcessLock(str(TEST_DATA_DIR.parent / ".pgdata-test.lock"))
     with lock:
         admin = _admin_engine(url)
@@ -89,8 +89,15 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def engine(test_settings: Settings) -> Engine:
-    return get_engine(test_settings)
+def engine(test_settings: Settings) -> Iterator[Engine]:
+    engine = get_engine(test_settings)
+    yield engine
+    engine.dispose()
+    url = make_url(test_settings.database_url or "")
+    admin = _admin_engine(url.render_as_string(hide_password=False))
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture
@@ -110,7 +117,7 @@ def session(engine: Engine) -> Iterator[Session]:
 def empty_database_url(test_settings: Settings) -> Iterator[str]:
     """A brand-new empty database on the test server, dropped afterwards."""
     url = make_url(test_settings.database_url or "")
-    name = f"crm_empty_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    name = f"crm_empty_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     admin = _admin_engine(str(url.render_as_string(hide_password=False)))
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
