@@ -1744,37 +1744,37 @@ def user_is(name: str, col: str = "owner_id") -> str:
 
 
 def _names() -> None:
-    A("name-contact-deals-01", "show me Amanda Campbell's deals", contact_deals("Amanda", "Campbell"))
-    A("name-contact-deals-02", "deals for olivia howard", contact_deals("Olivia", "Howard", who=MGR), who=MGR)
+    A("name-contact-deals-01", "show me Lotte Visser's deals", contact_deals("Lotte", "Visser"))
+    A("name-contact-deals-02", "deals for aisha nakamura", contact_deals("Aisha", "Nakamura", who=MGR), who=MGR)
     A(
         "name-contact-deals-03",
-        "what deals does Eric Miller have",
-        contact_deals("Eric", "Miller", who=REP),
+        "what deals does Lakshmi Shah have",
+        contact_deals("Lakshmi", "Shah", who=REP),
         who=REP,
     )
     A(
         "name-contact-deals-04",
-        "show me Amanda Campbell's deals",
-        contact_deals("Amanda", "Campbell", who=REP),
+        "show me Lotte Visser's deals",
+        contact_deals("Lotte", "Visser", who=REP),
         who=REP,
         notes="the contact belongs to another rep: intentionally empty for this rep",
     )
     A(
         "name-contact-count-01",
-        "how many deals does Lauren Wang have?",
-        contact_deals("Lauren", "Wang", cols="COUNT(*)"),
-        notes="Lauren Wang is a contact (not the user Lauren Stewart): her deals by contact_id",
+        "how many deals does Sophie Wright have?",
+        contact_deals("Sophie", "Wright", cols="COUNT(*)"),
+        notes="Sophie Wright is a contact: her deals by contact_id",
     )
     A(
         "name-contact-won-01",
-        "how much have we won with Camille David",
-        contact_deals("Camille", "David", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"),
+        "how much have we won with Aaron Johnson",
+        contact_deals("Aaron", "Johnson", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"),
     )
     A(
         "name-contact-last-01",
-        "when did we last contact Daniel Mason?",
+        "when did we last contact Rebecca Walker?",
         "SELECT c.id, c.first_name, c.last_name, c.last_contacted_at FROM contacts c"
-        + W(contact_is("Daniel", "Mason")),
+        + W(contact_is("Rebecca", "Walker")),
     )
     A("name-account-deals-01", "deals at Foster Goods", account_rows("deals", "Foster Goods"))
     A(
@@ -1873,8 +1873,8 @@ def _names() -> None:
     A(
         "fu-name-won-01",
         "how much have we won with her?",
-        contact_deals("Amanda", "Campbell", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"),
-        context=["show me Amanda Campbell's deals"],
+        contact_deals("Lotte", "Visser", "d.status = 'won'", cols="ROUND(SUM(d.amount), 2)"),
+        context=["show me Lotte Visser's deals"],
     )
     A(
         "fu-name-user-01",

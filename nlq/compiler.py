@@ -101,6 +101,8 @@ class _Compiler:
         if op == "not_null":
             return exp.not_(col.is_(exp.null()))
         if op in ("in", "not_in"):
+            if not value:  # IN () matches nothing; NOT IN () everything
+                return exp.false() if op == "in" else exp.true()
             values = [literal(v, kind) for v in value]
             expr = col.isin(*values)
             return exp.not_(expr) if op == "not_in" else expr

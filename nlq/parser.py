@@ -245,9 +245,12 @@ def _pass_contact_names(state: _State) -> None:
     if not spans:
         return
     found = resolve(list(spans))
-    for phrase, ids in sorted(found.items(), key=lambda kv: -len(kv[0])):
-        start, end = spans[phrase]
-        if ids and not any(state.used[start:end]):
+    for phrase, (start, end) in sorted(spans.items(), key=lambda kv: -len(kv[0])):
+        ids = found.get(phrase, [])
+        # A capitalised name we cannot see answers as a contact with no rows: the same reply whether the
+        # person is unknown or belongs to someone else's scope, so nothing leaks.
+        looks_like_name = all(t.original[:1].isupper() and t.original[1:].islower() for t in toks[start:end])
+        if (ids or looks_like_name) and not any(state.used[start:end]):
             state.modifiers.append(Modifier(start, "contact", {"ids": sorted(ids), "phrase": _title(phrase)}, end))
             state.take(start, end)
 
@@ -1833,6 +1836,11 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
     plan = previous.model_copy(deep=True)
     plan.conds = _replace_conflicting(plan.conds, conds)
     text = question.lower()
+    if re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) and \
+            state.measure is None and not state.group_words:
+        # "show them as a list": the rows behind a count or a breakdown
+        plan.measures, plan.group_by, plan.order_by, plan.limit = [], [], [], None
+        return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if state.measure == "count":
         plan.measures = [Measure(agg="count", label="count")]
         plan.order_by, plan.limit = [], None

@@ -62,6 +62,8 @@ class Chunk:
     text: str
     search_text: str
     tables: frozenset[str] = field(default_factory=frozenset)
+    joins: frozenset[str] = field(default_factory=frozenset)   # tables a table's foreign keys point to
+    is_lookup: bool = False   # a small table everyone sees (users, teams, stages, pipelines)
 
 
 def load_custom_fields(engine: Engine) -> list[CustomField]:
@@ -145,8 +147,10 @@ def _table_chunk(catalog: Catalog, entity: Entity, terms: DatabaseTerms) -> Chun
     search = " ".join([entity.table.replace("_", " "), *entity.synonyms,
                        *(c.label for c in entity.columns.values()),
                        *(s for c in entity.columns.values() for s in c.synonyms)])
+    joins = frozenset(catalog.entities[c.references].table for c in entity.columns.values()
+                      if c.references and c.references != entity.name)
     return Chunk(id=f"table:{entity.table}", kind="table", text=body, search_text=search,
-                 tables=frozenset({entity.table}))
+                 tables=frozenset({entity.table}), joins=joins, is_lookup=entity.owner_column is None)
 
 
 def _stage_names(terms: DatabaseTerms) -> list[str]:

@@ -22,10 +22,10 @@ from nlq.llm.catalog_text import Chunk
 from nlq.llm.examples import Example
 from nlq.llm.tokens import count_tokens
 
-TOP_TABLES = 3
-TABLE_MIN_SCORE = 0.30
+TOP_TABLES = 5
+TABLE_MIN_SCORE = 0.0
 TOP_GLOSSARY = 5
-GLOSSARY_MIN_SCORE = 0.35
+GLOSSARY_MIN_SCORE = 0.25
 TOP_CUSTOM_FIELDS = 6
 CUSTOM_FIELD_MIN_SCORE = 0.30
 KIND_ORDER = {"table": 0, "definition": 1, "metric": 1, "custom_field": 2}
@@ -85,6 +85,15 @@ class Retriever:
         fields = [i for i in order if self.chunks[i].kind == "custom_field"
                   and scores[i] >= CUSTOM_FIELD_MIN_SCORE][:TOP_CUSTOM_FIELDS]
         chosen_tables = [i for i in ranked_tables[:TOP_TABLES] if scores[i] >= TABLE_MIN_SCORE] or ranked_tables[:1]
+        # the best table's foreign keys, and those of every lookup table chosen: owners, names, stages
+        # and regions are reached through them (deals → users → teams)
+        expand = [chosen_tables[0]] + [i for i in chosen_tables[1:] if self.chunks[i].is_lookup]
+        while expand:
+            for target in sorted(self.chunks[expand.pop(0)].joins):
+                if target in tables and tables[target] not in chosen_tables:
+                    chosen_tables.append(tables[target])
+                    if self.chunks[tables[target]].is_lookup:
+                        expand.append(tables[target])
         # pieces that name a table need that table; pieces are kept in order of similarity
         extras: list[int] = []
         for i in sorted(glossary + fields, key=lambda i: -scores[i]):
