@@ -235,7 +235,10 @@ def _pass_contact_names(state: _State) -> None:
 
     spans: dict[str, tuple[int, int]] = {}
     toks = state.tokens
+    covered = _in_known_phrases(state)
     for i in range(len(toks)):
+        if i in covered:
+            continue
         for n in (3, 2):
             run = toks[i:i + n]
             if len(run) == n and all(candidate(t) for t in run) and any(t.text not in known for t in run):
@@ -255,17 +258,23 @@ def _pass_contact_names(state: _State) -> None:
             state.take(start, end)
 
 
+def _in_known_phrases(state: _State) -> set[int]:
+    """Positions covered by a multi-word catalog phrase (an account, a person, a value)."""
+    lex, toks = state.ctx.lexicon, state.tokens
+    covered: set[int] = set()
+    for i in range(len(toks)):
+        for n in range(min(lex.max_words, len(toks) - i), 1, -1):
+            if lex.lookup(" ".join(t.text for t in toks[i:i + n])):
+                covered.update(range(i, i + n))
+                break
+    return covered
+
+
 def _correct_typos(state: _State) -> None:
     lex = state.ctx.lexicon
     known = set(lex.vocabulary)
     toks = state.tokens
-    protected: set[int] = set()
-    for i in range(len(toks)):
-        # words of a known multi-word name ("Stonehaven Medical Group") are not typos
-        for n in range(min(lex.max_words, len(toks) - i), 1, -1):
-            if lex.lookup(" ".join(t.text for t in toks[i:i + n])):
-                protected.update(range(i, i + n))
-                break
+    protected = _in_known_phrases(state)  # "Stonehaven Medical Group" is a name, not typos
     for k, tok in enumerate(toks):
         if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler:
             continue
