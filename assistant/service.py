@@ -6,8 +6,7 @@ import logging
 import time
 from datetime import date
 
-from sqlalchemy import Engine
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from assistant.answer import Answer, AnswerColumn, AnswerError, json_rows

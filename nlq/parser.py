@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 from nlq.catalog import Catalog, Entity
@@ -953,14 +953,13 @@ def _build(state: _State, question: str) -> ParseOutcome:
 
 _GRAMMAR_FILLER = {
     "not", "have", "has", "had", "been", "did", "do", "does", "was", "were", "is", "are", "no", "with",
-    "without", "who", "that", "which", "than", "and", "or", "than", "in", "on", "at", "by", "of", "for",
+    "without", "who", "that", "which", "than", "and", "or", "in", "on", "at", "by", "of", "for",
     "any", "to", "from", "into", "the", "a", "an", "since", "last", "this", "next", "days", "then", "there",
     "per", "each", "where", "whose", "having", "them", "they", "those", "ones", "only", "just", "also",
     "what", "about", "how", "still", "yet", "ever", "currently", "today", "right", "now", "status",
-    "been", "being", "their", "its", "got", "gotten", "getting", "set", "haven", "hasn", "isn", "aren",
+    "being", "their", "its", "got", "gotten", "getting", "set", "haven", "hasn", "isn", "aren",
     "over", "under", "above", "below", "more", "less", "most", "between", "new", "up", "down", "other",
-    "else", "again", "same", "too", "very", "really", "exactly", "approximately", "around", "about",
-    "than", "equal", "vs", "versus", "compared", "like", "such", "as", "per", "currently", "open",
+    "else", "again", "same", "too", "very", "really", "exactly", "approximately", "around", "equal", "vs", "versus", "compared", "like", "such", "as", "open",
 }
 
 
@@ -1289,7 +1288,7 @@ def _relate(catalog: Catalog, entity_name: str, relation: str, conds: list[Condi
 
 def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention: Mention, metric: Any,
                     problems: list[str]) -> list[Condition]:
-    ctx, catalog = state.ctx, state.ctx.catalog
+    _ctx, catalog = state.ctx, state.ctx.catalog
     conds: list[Condition] = []
     columns_named = [m for m in mods if m.kind == "column"]
     for mod in mods:

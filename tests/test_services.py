@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 from crm_core.errors import ConflictError, NotFoundError, ValidationError
 from crm_core.models import Account, Contact, CustomFieldDefinition, Deal, DealStage, Email, Note, User
 from crm_core.scope import SYSTEM_ACTOR, actor_for
-from crm_core.services import ACCOUNT, ACTIVITY, CONTACT, DEAL, EMAIL, NOTE, WriteContext, create, update_record
+from crm_core.services import (
+    ACCOUNT,
+    ACTIVITY,
+    CONTACT,
+    DEAL,
+    EMAIL,
+    NOTE,
+    WriteContext,
+    create,
+    update_record,
+)
 
 NOW = datetime(2026, 5, 15, tzinfo=timezone.utc)
 
