@@ -16,6 +16,7 @@ from assistant.router import Message, Router
 from crm_core.models import QueryLog
 from crm_core.scope import Actor
 from crm_core.settings import Settings
+from nlq.catalog import Catalog
 from nlq.engine import NlqEngine, NlqResult
 
 _log = logging.getLogger(__name__)
@@ -119,12 +120,12 @@ def storable(text: str) -> str:
     return text.replace("\x00", "\\0")
 
 
-def _labels(result: NlqResult, catalog: object) -> dict[str, str]:
-    from nlq.catalog import Catalog
-
-    assert isinstance(catalog, Catalog)
-    if result.plan is None:
-        return {}
-    entity = catalog.entities[result.plan.entity]
-    return {name: entity.label_of(name) for name in [*entity.columns, *entity.computed]}
-
+def _labels(result: NlqResult, catalog: Catalog) -> dict[str, str]:
+    """Column labels from the catalog: the plan's entity first, then any table (edited SQL has no plan)."""
+    entities = list(catalog.entities.values())
+    if result.plan is not None:
+        entities.insert(0, catalog.entities[result.plan.entity])
+    labels: dict[str, str] = {}
+    for entity in reversed(entities):
+        labels.update({name: entity.label_of(name) for name in [*entity.columns, *entity.computed]})
+    return labels
