@@ -74,3 +74,28 @@ def test_compiled_sql_has_no_string_built_parts() -> None:
                      measures=[Measure(agg="count")], group_by=[GroupBy(relation="owner", label="rep")])
     sql = compile_plan(plan, load_catalog()).sql("postgres")
     assert "'x'' OR 1=1 --'" in sql  # the value stays one quoted literal
+
+
+def test_new_synonym_and_metric_are_yaml_changes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A team adds its own phrase and metric to the catalog file; the parser understands them."""
+    import yaml
+
+    from nlq.catalog import CATALOG_PATH
+    from nlq.lexicon import build_lexicon
+    from nlq.parser import ParseContext, parse_question
+
+    raw = yaml.safe_load(CATALOG_PATH.read_text())
+    raw["named_filters"]["open_deals"]["phrases"].append("deal flow")
+    raw["metrics"]["largest_deal"] = {
+        "entity": "deals", "phrases": ["largest deal size", "max deal"], "expr": "MAX(deals.amount)",
+        "where": [], "definition": "largest deal size = the biggest amount of any deal", "format": "money"}
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    catalog = load_catalog(path)
+    ctx = ParseContext(catalog=catalog, lexicon=build_lexicon(catalog), today=TODAY, actor_id=1, actor_team_id=None,
+                       actor_role="admin")
+    flow = parse_question("how many deals are in the deal flow", ctx)
+    assert flow.plan is not None and "status = 'open'" in compile_plan(flow.plan, catalog).sql("postgres")
+    largest = parse_question("what is the largest deal size this year", ctx)
+    assert largest.plan is not None
+    assert "MAX(deals.amount)" in compile_plan(largest.plan, catalog).sql("postgres")
