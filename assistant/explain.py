@@ -27,7 +27,10 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
             noun = subject if value != 1 else catalog.entities[plan.entity].singular
             return f"There {'is' if value == 1 else 'are'} {format_value(value, 'count')} {noun}{conditions}."
         label = _measure_label(plan, catalog)
-        return f"The {label}{conditions} is {format_value(value, _measure_format(plan, catalog))}."
+        of = "" if subject == label or plan.measures[0].metric else f" of {subject}"
+        texts = [t for t in plan.describe() if t and t not in plan.definitions]
+        where = f" ({'; '.join(texts)})" if texts else ""
+        return f"The {label}{of}{where} is {format_value(value, _measure_format(plan, catalog))}."
     if plan.group_by:
         label = _measure_label(plan, catalog)
         group = plan.group_by[0].label or "group"
@@ -36,7 +39,8 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         top = max(data.rows, key=lambda r: (r[-1] is not None, r[-1] or 0))
         label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
         fmt = _measure_format(plan, catalog)
-        return (f"{label.capitalize()} by {group} for {subject}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
+        of = "" if subject == label else f" of {subject}"
+        return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
                 f"highest is {top[label_at]} ({format_value(top[-1], fmt)}).")
     if n == 0:
         return f"No {subject} match{conditions}."
