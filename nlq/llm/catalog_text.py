@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +103,7 @@ def _choices(raw: Any) -> list[str]:
     return [str(c) for c in raw] if isinstance(raw, list) else []
 
 
-def build_chunks(catalog: Catalog, *, custom_fields: list[CustomField] = (),  # type: ignore[assignment]
+def build_chunks(catalog: Catalog, *, custom_fields: Sequence[CustomField] = (),
                  terms: DatabaseTerms | None = None) -> list[Chunk]:
     """Every chunk of the catalog, in a stable order."""
     terms = terms or DatabaseTerms()
@@ -200,7 +201,8 @@ def _where_sql(entity: Entity, conditions: list[dict[str, Any]]) -> str:
     parts: list[exp.Expression] = []
     for cond in conditions:
         column = exp.column(cond["column"])
-        op, value = cond["op"], cond.get("value")
+        op = cond["op"]
+        value: Any = cond.get("value")
         if op == "is_null":
             parts.append(column.is_(exp.null()))
         elif op == "not_null":
@@ -210,7 +212,8 @@ def _where_sql(entity: Entity, conditions: list[dict[str, Any]]) -> str:
         elif op == "between":
             parts.append(column.between(_literal(value[0]), _literal(value[1])))
         else:
-            builders = {"eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
+            builders: dict[str, type[exp.Expression]] = {
+                "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
             parts.append(builders[op](this=column, expression=_literal(value)))
     return exp.and_(*parts).sql("postgres") if parts else "TRUE"
 

@@ -33,7 +33,7 @@ def load_examples(path: Path | None = None) -> list[Example]:
     if not path.is_file():
         _log.warning("no worked examples: %s does not exist", path.name)
         return []
-    examples = []
+    examples: list[Example] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
