@@ -1,8 +1,8 @@
 """SQLAlchemy 2 typed models for every table of the data contract (names exact), plus our additions.
 
 Additions beyond the contract: `version`/`updated_at` on writable records (optimistic concurrency),
-custom-field definitions, topic labels of demo texts, score history, API keys, conversations and
-the query audit log.
+custom-field definitions, topic labels of demo texts, score history, API keys, conversations, the
+query audit log, and the search index over notes and emails (`search_documents`, `search_chunks`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -22,12 +23,13 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     Text,
     UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TEAM_REGIONS = ("North America", "EMEA", "APAC", "LATAM")
@@ -333,6 +335,75 @@ class TextTopic(Base):
     kind: Mapped[str] = mapped_column(Text, primary_key=True)
     record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+SEARCH_KINDS = ("note", "email")
+EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2
+
+
+class SearchDocument(Base):
+    """One note or email as the search index sees it, kept in step with its source by database triggers.
+
+    The triggers (migration 0003) copy owner, date and links on every write, recompute `content_hash`
+    and the full-text `tsv`, so keyword search and scoping are never stale. `indexed_hash` is the hash
+    of the text whose chunks are embedded in `search_chunks`; a row whose two hashes differ is pending.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SEARCH_KINDS), name="ck_search_documents_kind"),
+        Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_search_documents_owner", "owner_id", "occurred_at"),
+        Index("ix_search_documents_contact", "contact_id"),
+        Index("ix_search_documents_account", "account_id"),
+        Index("ix_search_documents_deal", "deal_id"),
+        Index("ix_search_documents_pending", "kind", "record_id",
+              postgresql_where=text("indexed_hash IS DISTINCT FROM content_hash")),
+    )
+
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime | None] = mapped_column(TZ)
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    deal_id: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    indexed_hash: Mapped[str | None] = mapped_column(Text)
+    tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)
+
+
+class SearchChunk(Base):
+    """An embedded passage of a note or email (short texts are one chunk), with the filter columns
+    copied from its document so that filtered vector search runs inside one HNSW index scan."""
+
+    __tablename__ = "search_chunks"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SEARCH_KINDS), name="ck_search_chunks_kind"),
+        UniqueConstraint("kind", "record_id", "chunk_no", name="uq_search_chunks_record_chunk"),
+        Index("ix_search_chunks_owner", "owner_id"),
+        Index("ix_search_chunks_contact", "contact_id"),
+        Index("ix_search_chunks_account", "account_id"),
+        Index("ix_search_chunks_deal", "deal_id"),
+        Index("ix_search_chunks_content_hash", "content_hash"),
+        Index("ix_search_chunks_embedding", "embedding", postgresql_using="hnsw",
+              postgresql_with={"m": 16, "ef_construction": 64},
+              postgresql_ops={"embedding": "vector_cosine_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, nullable=False)
+    record_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    chunk_no: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    char_start: Mapped[int] = mapped_column(Integer, nullable=False)
+    char_end: Mapped[int] = mapped_column(Integer, nullable=False)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime | None] = mapped_column(TZ)
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    deal_id: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
 
 
 class ContactOpenPreference(Base):

@@ -1,0 +1,459 @@
+"""Hybrid retrieval over notes and emails: vector (HNSW) and full-text results fused by reciprocal rank.
+
+Both retrievers apply every filter and the asker's scope *inside* their SQL, so a hit outside the
+scope is never fetched, counted or ranked. The vector side searches passages (`search_chunks`):
+with a selective filter (one record, one rep's texts) an exact scan over the few matching passages
+is both faster and exact; otherwise the HNSW index is scanned with pgvector's iterative scans
+(`hnsw.iterative_scan = relaxed_order`) so that filtering does not starve the result. The keyword
+side ranks documents by `ts_rank_cd` over an OR of the query's stemmed words. Everything runs in
+one read-only transaction with a statement timeout, like the NL query executor.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+import psycopg
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import Engine
+
+from nlq.errors import QueryFailedError, QueryTimeoutError
+from nlq.search.errors import EmptySearchQueryError, InvalidSearchFilterError, SearchQueryTooLongError
+from nlq.search.snippets import build_snippet, highlight_markers
+
+Mode = Literal["hybrid", "vector", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "vector", "keyword")
+
+MAX_QUERY_CHARS = 1000
+MAX_K = 50
+RRF_K = 60            # the constant of reciprocal rank fusion (Cormack et al. 2009)
+HNSW_EF_SEARCH = 100  # candidates per HNSW scan; more than the default 40 for recall under filters
+EXACT_SCAN_MAX_CHUNKS = 20_000  # below this many candidate passages an exact scan beats the index
+_STATS_TTL_S = 600.0
+_MARK_START, _MARK_END = "\x02", "\x03"
+
+
+class SearchFilters(BaseModel):
+    """Narrow a search: one kind, one linked record, one author/owner, a date range (inclusive days)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["note", "email"] | None = Field(None, description="Only notes or only emails.")
+    account_id: int | None = Field(None, description="Texts linked to this account (emails: via the contact).")
+    contact_id: int | None = Field(None, description="Texts linked to this contact.")
+    deal_id: int | None = Field(None, description="Notes of this deal and emails with its primary contact.")
+    author_id: int | None = Field(None, description="Notes written by / emails owned by this user.")
+    date_from: date | None = Field(None, description="On or after this day (UTC).")
+    date_to: date | None = Field(None, description="On or before this day (UTC).")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> SearchFilters:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+        return self
+
+    @property
+    def names_a_record(self) -> bool:
+        return any(v is not None for v in (self.account_id, self.contact_id, self.deal_id))
+
+
+@dataclass
+class SearchHit:
+    """One note or email: fused score, the passage that matched, who wrote it when, what it links to."""
+
+    kind: str
+    id: int
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+    occurred_at: datetime | None
+    author_id: int | None
+    author: str | None
+    contact_id: int | None
+    account_id: int | None
+    deal_id: int | None
+    subject: str | None = None
+    direction: str | None = None
+    contact_name: str | None = None
+    account_name: str | None = None
+    vector_similarity: float | None = None
+    keyword_rank: float | None = None
+
+    def marked_snippet(self, start: str = "**", end: str = "**") -> str:
+        """The snippet with each highlighted span wrapped in `start`/`end` (markdown bold by default)."""
+        out, position = [], 0
+        for s, e in self.highlights:
+            out += [self.snippet[position:s], start, self.snippet[s:e], end]
+            position = e
+        out.append(self.snippet[position:])
+        return "".join(out)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: Mode
+    hits: list[SearchHit]
+    elapsed_ms: float
+    path: str = ""                       # "hnsw" or "exact" (vector side), for benchmarks and logs
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Plan:
+    """The SQL conditions of one search: scope plus filters, for chunks (c) or documents (d)."""
+
+    where: str
+    params: dict[str, Any]
+
+
+class Searcher:
+    """Searches one database; holds the query-embedding cache and the statistics that pick the path."""
+
+    def __init__(self, engine: Engine, *, model_name: str, timeout_ms: int = 5000) -> None:
+        self.engine = engine
+        self.model_name = model_name
+        self.timeout_ms = timeout_ms
+        self._stats: dict[tuple[int | None, str, date], int] = {}
+        self._stats_at = 0.0
+        self._stats_lock = threading.Lock()
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def search(self, query: str, *, owner_ids: frozenset[int] | None, k: int = 10,
+               filters: SearchFilters | None = None, mode: Mode = "hybrid",
+               force_path: Literal["hnsw", "exact"] | None = None) -> SearchResult:
+        """The top `k` notes/emails for `query` among those owned by `owner_ids` (None: all).
+
+        Raises:
+            EmptySearchQueryError: the query has no words.
+            SearchQueryTooLongError: the query is over MAX_QUERY_CHARS characters.
+            InvalidSearchFilterError: k or a filter is out of range.
+            QueryTimeoutError / QueryFailedError: the database stopped or refused the search.
+        """
+        started = time.perf_counter()
+        text = clean_query(query)
+        filters = filters or SearchFilters()
+        if not 1 <= k <= MAX_K:
+            raise InvalidSearchFilterError(f"k must be between 1 and {MAX_K}; got {k}.")
+        if mode not in MODES:
+            raise InvalidSearchFilterError(f"Unknown search mode '{mode}'; use one of {', '.join(MODES)}.")
+        timings: dict[str, float] = {}
+        if owner_ids is not None and not owner_ids:
+            return SearchResult(text, mode, [], 0.0)
+        depth = max(50, 3 * k)
+        vector_ranked: list[tuple[str, int, float, int, int]] = []
+        keyword_ranked: list[tuple[str, int, float]] = []
+        path = ""
+        query_vector = self._embed_query(text) if mode != "keyword" else None
+        timings["embed"] = (time.perf_counter() - started) * 1000
+        with self._read_only() as cur:
+            if query_vector is not None:
+                path = force_path or self._choose_path(owner_ids, filters)
+                t0 = time.perf_counter()
+                vector_ranked = self._vector(cur, query_vector, owner_ids, filters, depth, path)
+                timings["vector"] = (time.perf_counter() - t0) * 1000
+            if mode != "vector":
+                t0 = time.perf_counter()
+                keyword_ranked = self._keyword(cur, text, owner_ids, filters, depth)
+                timings["keyword"] = (time.perf_counter() - t0) * 1000
+            fused = fuse(vector_ranked, keyword_ranked, mode)[:k]
+            t0 = time.perf_counter()
+            hits = self._details(cur, text, fused, vector_ranked, keyword_ranked, owner_ids)
+            timings["details"] = (time.perf_counter() - t0) * 1000
+        return SearchResult(text, mode, hits, (time.perf_counter() - started) * 1000, path, timings)
+
+    def vector_candidates(self, query: str, *, owner_ids: frozenset[int] | None, k: int,
+                          filters: SearchFilters | None = None,
+                          path: Literal["hnsw", "exact"] = "hnsw") -> list[tuple[str, int, int]]:
+        """Raw passage ids (kind, record id, chunk no) of the vector side alone, nearest first.
+
+        Benchmarks compare the HNSW path with the exact one through this, on the same filters.
+        """
+        vector = self._embed_query(clean_query(query))
+        with self._read_only() as cur:
+            rows = self._vector_chunks(cur, vector, owner_ids, filters or SearchFilters(), k, path)
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # -- the two retrievers --------------------------------------------------------------------------
+
+    def _vector(self, cur: Any, vector: np.ndarray, owner_ids: frozenset[int] | None, filters: SearchFilters,
+                depth: int, path: str) -> list[tuple[str, int, float, int, int]]:
+        """Documents ranked by their best passage: (kind, id, similarity, char_start, char_end)."""
+        rows = self._vector_chunks(cur, vector, owner_ids, filters, depth * 2, path)
+        best: dict[tuple[str, int], tuple[str, int, float, int, int]] = {}
+        for kind, record_id, _chunk_no, start, end, distance in rows:
+            key = (kind, record_id)
+            if key not in best:
+                best[key] = (kind, record_id, 1.0 - float(distance), start, end)
+        return list(best.values())[:depth]
+
+    def _vector_chunks(self, cur: Any, vector: np.ndarray, owner_ids: frozenset[int] | None,
+                       filters: SearchFilters, limit: int, path: str) -> list[Any]:
+        plan = _conditions("c", owner_ids, filters)
+        params = {**plan.params, "q": _vector_literal(vector), "n": limit}
+        if path == "exact":
+            # `+ 0` makes the order expression differ from the index's, so PostgreSQL scans the
+            # filtered passages (through the b-tree indexes) and computes every distance: exact.
+            sql = f"""
+SELECT c.kind, c.record_id, c.chunk_no, c.char_start, c.char_end, (c.embedding <=> %(q)s::vector) AS distance
+  FROM search_chunks c WHERE {plan.where}
+ ORDER BY (c.embedding <=> %(q)s::vector) + 0, c.id LIMIT %(n)s"""
+        else:
+            cur.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, limit)}")
+            if plan.where != "TRUE":
+                cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            # relaxed order may return near-ties out of order; the outer ORDER BY restores it
+            sql = f"""
+SELECT * FROM (
+  SELECT c.kind, c.record_id, c.chunk_no, c.char_start, c.char_end,
+         (c.embedding <=> %(q)s::vector) AS distance
+    FROM search_chunks c WHERE {plan.where}
+   ORDER BY c.embedding <=> %(q)s::vector LIMIT %(n)s
+) nearest ORDER BY distance"""
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+    def _keyword(self, cur: Any, text: str, owner_ids: frozenset[int] | None, filters: SearchFilters,
+                 depth: int) -> list[tuple[str, int, float]]:
+        plan = _conditions("d", owner_ids, filters)
+        cur.execute(f"""
+WITH q AS (SELECT {_OR_TSQUERY} AS tsq)
+SELECT d.kind, d.record_id, ts_rank_cd(d.tsv, q.tsq, 1) AS rank
+  FROM search_documents d, q
+ WHERE d.tsv @@ q.tsq AND {plan.where}
+ ORDER BY rank DESC, d.record_id LIMIT %(n)s""", {**plan.params, "text": text, "n": depth})
+        return [(kind, record_id, float(rank)) for kind, record_id, rank in cur.fetchall()]
+
+    # -- the hits ------------------------------------------------------------------------------------
+
+    def _details(self, cur: Any, text: str, fused: list[tuple[str, int, float]],
+                 vector_ranked: list[tuple[str, int, float, int, int]],
+                 keyword_ranked: list[tuple[str, int, float]], owner_ids: frozenset[int] | None) -> list[SearchHit]:
+        if not fused:
+            return []
+        passages = {(kind, rid): (sim, s, e) for kind, rid, sim, s, e in vector_ranked}
+        ranks = {(kind, rid): rank for kind, rid, rank in keyword_ranked}
+        note_ids = [rid for kind, rid, _ in fused if kind == "note"]
+        email_ids = [rid for kind, rid, _ in fused if kind == "email"]
+        # Scope is checked again on the source rows: defence in depth behind the filtered retrievers.
+        cur.execute("""
+SELECT 'note', n.id, coalesce(n.body, ''), n.author_id, n.created_at, n.contact_id, n.account_id, n.deal_id,
+       NULL, NULL, u.full_name,
+       CASE WHEN %(all)s OR c.owner_id = ANY(%(owners)s) THEN c.first_name || ' ' || c.last_name END,
+       CASE WHEN %(all)s OR a.owner_id = ANY(%(owners)s) THEN a.name END
+  FROM notes n LEFT JOIN users u ON u.id = n.author_id
+       LEFT JOIN contacts c ON c.id = n.contact_id LEFT JOIN accounts a ON a.id = n.account_id
+ WHERE n.id = ANY(%(notes)s) AND (%(all)s OR n.author_id = ANY(%(owners)s))
+UNION ALL
+SELECT 'email', e.id, coalesce(e.subject, '') || E'\\n' || coalesce(e.body, ''), e.owner_id, e.sent_at,
+       e.contact_id, c.account_id, NULL, e.subject, e.direction, u.full_name,
+       CASE WHEN %(all)s OR c.owner_id = ANY(%(owners)s) THEN c.first_name || ' ' || c.last_name END,
+       CASE WHEN %(all)s OR a.owner_id = ANY(%(owners)s) THEN a.name END
+  FROM emails e LEFT JOIN users u ON u.id = e.owner_id
+       LEFT JOIN contacts c ON c.id = e.contact_id LEFT JOIN accounts a ON a.id = c.account_id
+ WHERE e.id = ANY(%(emails)s) AND (%(all)s OR e.owner_id = ANY(%(owners)s))""",
+                    {"notes": note_ids, "emails": email_ids, "all": owner_ids is None,
+                     "owners": sorted(owner_ids or ())})
+        rows = {(r[0], r[1]): r for r in cur.fetchall()}
+        snippets: list[tuple[str, list[tuple[int, int]]]] = []
+        kept = []
+        for kind, rid, score in fused:
+            row = rows.get((kind, rid))
+            if row is None:
+                continue
+            passage = passages.get((kind, rid))
+            snippet = build_snippet(kind, row[2], (passage[1], passage[2]) if passage else None)
+            snippets.append((snippet, []))
+            kept.append((kind, rid, score, row, passage))
+        marked = self._highlight(cur, text, [s for s, _ in snippets])
+        hits = []
+        for (kind, rid, score, row, passage), (snippet, highlights) in zip(kept, marked, strict=True):
+            hits.append(SearchHit(
+                kind=kind, id=rid, score=round(score, 6), snippet=snippet, highlights=highlights,
+                occurred_at=row[4], author_id=row[3], author=row[10], contact_id=row[5], account_id=row[6],
+                deal_id=row[7], subject=row[8], direction=row[9], contact_name=row[11], account_name=row[12],
+                vector_similarity=round(passage[0], 4) if passage else None,
+                keyword_rank=round(ranks[(kind, rid)], 4) if (kind, rid) in ranks else None,
+            ))
+        return hits
+
+    def _highlight(self, cur: Any, text: str, snippets: list[str]) -> list[tuple[str, list[tuple[int, int]]]]:
+        """Mark the query's words (by stem, as full-text search matched them) in each snippet."""
+        if not snippets:
+            return []
+        cur.execute(f"""
+WITH q AS (SELECT {_OR_TSQUERY} AS tsq)
+SELECT ts_headline('english', s.snippet, q.tsq,
+                   'HighlightAll=true, StartSel={_MARK_START}, StopSel={_MARK_END}')
+  FROM unnest(%(snippets)s::text[]) WITH ORDINALITY AS s(snippet, n), q ORDER BY s.n""",
+                    {"text": text, "snippets": snippets})
+        return [highlight_markers(row[0], _MARK_START, _MARK_END) for row in cur.fetchall()]
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        return _embed_query(self.model_name, text)
+
+    def _choose_path(self, owner_ids: frozenset[int] | None, filters: SearchFilters) -> str:
+        """Exact scan when the filters leave few passages, else the HNSW index."""
+        if filters.names_a_record:
+            return "exact"
+        owners = owner_ids
+        if filters.author_id is not None:
+            owners = frozenset({filters.author_id}) if owners is None else owners & {filters.author_id}
+        if owners is None and filters.date_from is None and filters.date_to is None:
+            return "hnsw"
+        estimate = self._estimate(owners, filters)
+        return "exact" if estimate <= EXACT_SCAN_MAX_CHUNKS else "hnsw"
+
+    def _estimate(self, owners: frozenset[int] | None, filters: SearchFilters) -> float:
+        stats = self._chunk_stats()
+        low = filters.date_from.replace(day=1) if filters.date_from else None
+        high = filters.date_to if filters.date_to else None
+        total = 0.0
+        for (owner, kind, month), count in stats.items():
+            if owners is not None and owner not in owners:
+                continue
+            if filters.kind and kind != filters.kind:
+                continue
+            if (low and month < low) or (high and month > high):
+                continue
+            total += count
+        return total
+
+    def _chunk_stats(self) -> dict[tuple[int | None, str, date], int]:
+        """Passages per (owner, kind, month), refreshed every few minutes (cheap next to a search)."""
+        with self._stats_lock:
+            if time.monotonic() - self._stats_at > _STATS_TTL_S:
+                with self._read_only() as cur:
+                    cur.execute("SELECT owner_id, kind, date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date, "
+                                "count(*) FROM search_chunks GROUP BY 1, 2, 3")
+                    self._stats = {(o, k, m or date.min): int(n) for o, k, m, n in cur.fetchall()}
+                self._stats_at = time.monotonic()
+            return self._stats
+
+    def refresh_statistics(self) -> None:
+        """Forget the cached passage counts (after indexing a lot)."""
+        with self._stats_lock:
+            self._stats_at = 0.0
+
+    @contextmanager
+    def _read_only(self) -> Iterator[Any]:
+        raw = self.engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            with conn.cursor() as cur:
+                cur.execute("BEGIN READ ONLY")
+                cur.execute(f"SET LOCAL statement_timeout = {int(self.timeout_ms)}")
+                yield cur
+            conn.rollback()
+        except psycopg.errors.QueryCanceled:
+            raw.driver_connection.rollback()
+            raise QueryTimeoutError(
+                f"The search took longer than {self.timeout_ms / 1000:g} s and was stopped. Narrow it down "
+                "(a kind, an account, a date range) and try again.") from None
+        except psycopg.Error as exc:
+            raw.driver_connection.rollback()
+            detail = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
+            raise QueryFailedError(f"The database could not run the search: {detail}") from None
+        finally:
+            raw.close()
+
+
+# OR of the query's stemmed words: any word may match, documents with more (and closer) words rank higher.
+# Stems are quoted and read with the 'simple' configuration, so they are taken as they are.
+_OR_TSQUERY = ("to_tsquery('simple', coalesce((SELECT string_agg(quote_literal(l), ' | ') "
+               "FROM unnest(tsvector_to_array(to_tsvector('english', %(text)s))) AS l), ''))")
+
+
+def _conditions(alias: str, owner_ids: frozenset[int] | None, filters: SearchFilters) -> _Plan:
+    """WHERE conditions shared by both retrievers (the chunk and document tables have the same columns)."""
+    a = alias
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if owner_ids is not None:
+        where.append(f"{a}.owner_id = ANY(%(scope)s)")
+        params["scope"] = sorted(owner_ids)
+    if filters.author_id is not None:
+        where.append(f"{a}.owner_id = %(author)s")
+        params["author"] = filters.author_id
+    if filters.kind:
+        where.append(f"{a}.kind = %(kind)s")
+        params["kind"] = filters.kind
+    if filters.contact_id is not None:
+        where.append(f"{a}.contact_id = %(contact)s")
+        params["contact"] = filters.contact_id
+    if filters.account_id is not None:
+        where.append(f"{a}.account_id = %(account)s")
+        params["account"] = filters.account_id
+    if filters.deal_id is not None:
+        # a deal's notes, and the emails exchanged with its primary contact
+        where.append(f"({a}.deal_id = %(deal)s OR ({a}.kind = 'email' AND {a}.contact_id = "
+                     f"(SELECT contact_id FROM deals WHERE id = %(deal)s)))")
+        params["deal"] = filters.deal_id
+    if filters.date_from is not None:
+        where.append(f"{a}.occurred_at >= %(date_from)s")
+        params["date_from"] = datetime.combine(filters.date_from, datetime.min.time(), tzinfo=timezone.utc)
+    if filters.date_to is not None:
+        where.append(f"{a}.occurred_at < %(date_to)s")
+        params["date_to"] = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time(),
+                                             tzinfo=timezone.utc)
+    return _Plan(" AND ".join(where) or "TRUE", params)
+
+
+def fuse(vector_ranked: list[tuple[str, int, float, int, int]], keyword_ranked: list[tuple[str, int, float]],
+         mode: Mode) -> list[tuple[str, int, float]]:
+    """Order documents by mode: one retriever's own order, or reciprocal rank fusion of both.
+
+    >>> fuse([("note", 1, .9, 0, 5), ("note", 2, .8, 0, 5)], [("note", 2, .5)], "hybrid")[0][:2]
+    ('note', 2)
+    """
+    if mode == "vector":
+        return [(kind, rid, sim) for kind, rid, sim, _, _ in vector_ranked]
+    if mode == "keyword":
+        return [(kind, rid, rank) for kind, rid, rank in keyword_ranked]
+    scores: dict[tuple[str, int], float] = {}
+    for rank, (kind, rid, *_rest) in enumerate(vector_ranked, start=1):
+        scores[(kind, rid)] = scores.get((kind, rid), 0.0) + 1.0 / (RRF_K + rank)
+    for rank, (kind, rid, _score) in enumerate(keyword_ranked, start=1):
+        scores[(kind, rid)] = scores.get((kind, rid), 0.0) + 1.0 / (RRF_K + rank)
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return [(kind, rid, score) for (kind, rid), score in ordered]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_query(query: str) -> str:
+    """The query as searched: control characters dropped, spaces collapsed; empty or huge is an error."""
+    text = re.sub(r"\s+", " ", _CONTROL.sub(" ", query or "")).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchQueryTooLongError(
+            f"The search text is {len(text):,} characters long; search with at most {MAX_QUERY_CHARS:,} "
+            "(a phrase or a sentence works best).")
+    if not any(ch.isalnum() for ch in text):
+        raise EmptySearchQueryError("There is nothing to search for: give a few words, e.g. 'pricing concerns'.")
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _embed_query(model_name: str, text: str) -> np.ndarray:
+    from nlq.embeddings import embed
+
+    vector = embed([text], name=model_name)[0]
+    vector.setflags(write=False)
+    return vector
+
+
+def _vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
