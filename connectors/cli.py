@@ -199,6 +199,9 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
     today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = None,
     conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
+    translator: Annotated[Translator | None, typer.Option(
+        help="Who turns the question into SQL: the built-in parser, the LLM, or auto (parser first). "
+             "Default: the translator setting.")] = None,
 ) -> None:
     """Ask one question and print the answer (a table, how it was calculated, the SQL)."""
     from connectors.render_cli import render_answer
@@ -210,7 +213,8 @@ def ask(
         assistant = get_assistant(_settings(pinned))
         with assistant.session() as session:
             actor = actor_for(session, as_user)
-        answer = assistant.ask(question, actor, channel="cli", conversation_id=conversation, today=pinned)
+        answer = assistant.ask(question, actor, channel="cli", conversation_id=conversation, today=pinned,
+                               translator=translator.value if translator else None)
     if as_json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -223,6 +227,8 @@ def ask(
 def chat(
     as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
     today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = None,
+    translator: Annotated[Translator | None, typer.Option(
+        help="Who turns questions into SQL: parser, llm or auto. Default: the translator setting.")] = None,
 ) -> None:
     """Interactive conversation with follow-ups ("only the ones in Texas", "how many?")."""
     from connectors.render_cli import render_answer
@@ -243,7 +249,8 @@ def chat(
             break
         if not question.strip():
             break
-        answer = assistant.ask(question, actor, channel="cli", conversation_id=conversation_id, today=pinned)
+        answer = assistant.ask(question, actor, channel="cli", conversation_id=conversation_id, today=pinned,
+                               translator=translator.value if translator else None)
         conversation_id = answer.conversation_id
         render_answer(answer, console)
 
@@ -253,18 +260,25 @@ def eval_nlq(
     suite: Annotated[Path | None, typer.Option(help="Suite file (JSONL); default the shipped dev suite.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
     today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = "2026-05-15",
-    translator: Annotated[Translator, typer.Option(help="Which translator answers.")] = Translator.parser,
+    translator: Annotated[Translator, typer.Option(
+        help="Which translator answers: parser, llm, or auto (parser first, the LLM when it asks back).")
+    ] = Translator.parser,
 ) -> None:
-    """Execution accuracy, refusals and latency of the NLQ engine on a suite."""
+    """Execution accuracy, refusals and latency of the NLQ engine on a suite, for one translator."""
     from connectors.runtime import get_assistant
     from evals.nlq_eval import DEFAULT_SUITE, run_nlq_eval
+    from nlq.llm.client import NO_KEY_MESSAGE
+    from nlq.llm.errors import LlmUnavailableError
 
     with _errors_exit():
         pinned = _parse_date(today) if today else None
-        if translator is not Translator.parser:
-            raise CrmError("Only the built-in parser is available in this build.", code="translator-unavailable")
         assistant = get_assistant(_settings(pinned))
-        run_nlq_eval(assistant=assistant, suite=suite or DEFAULT_SUITE, report=report, today=pinned, console=console)
+        if translator is not Translator.parser and not assistant.nlq.llm_available():
+            if translator is Translator.llm:
+                raise LlmUnavailableError(NO_KEY_MESSAGE)
+            err_console.print("[yellow]note[/] the LLM translator is off (no API key): auto answers with the parser.")
+        run_nlq_eval(assistant=assistant, suite=suite or DEFAULT_SUITE, report=report, today=pinned, console=console,
+                     translator=translator.value)
 
 
 def _parse_date(value: str) -> date:

@@ -69,8 +69,15 @@ def load_suite(path: Path) -> list[SuiteItem]:
 
 
 def run_nlq_eval(*, assistant: Assistant, suite: Path, report: Path | None, today: date | None,
-                 console: Console | None = None, show_progress: bool = True) -> dict[str, Any]:
+                 console: Console | None = None, show_progress: bool = True,
+                 translator: str | None = None) -> dict[str, Any]:
+    """Run a suite with one translator (parser, llm or auto; None: the translator setting).
+
+    The summary says which translator was asked for and, per translator that answered (auto mixes
+    them), its share of items, accuracy, refusals and latency.
+    """
     console = console or Console()
+    translator = translator or assistant.settings.translator
     items = load_suite(suite)
     counts_before = _table_counts(assistant.engine)
     results: list[dict[str, Any]] = []
@@ -78,10 +85,12 @@ def run_nlq_eval(*, assistant: Assistant, suite: Path, report: Path | None, toda
     with Progress(console=console, disable=not show_progress, transient=True) as progress:
         task = progress.add_task("NLQ eval", total=len(items))
         for item in items:
-            results.append(_run_item(assistant, item, today, actors))
+            results.append(_run_item(assistant, item, today, actors, translator))
             progress.advance(task)
     counts_after = _table_counts(assistant.engine)
     summary = _summarize(results, items, rows_written=sum(abs(counts_after[t] - counts_before[t]) for t in TABLES))
+    summary["translator"] = translator
+    summary["by_translator"] = _by_translator(results, items)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps({"summary": summary, "items": results}, indent=1, default=str), encoding="utf-8")
@@ -89,17 +98,19 @@ def run_nlq_eval(*, assistant: Assistant, suite: Path, report: Path | None, toda
     return summary
 
 
-def _run_item(assistant: Assistant, item: SuiteItem, today: date | None, actors: dict[str, Any]) -> dict[str, Any]:
+def _run_item(assistant: Assistant, item: SuiteItem, today: date | None, actors: dict[str, Any],
+              translator: str | None = None) -> dict[str, Any]:
     if item.as_user not in actors:
         with Session(assistant.engine) as session:
             actors[item.as_user] = actor_for(session, item.as_user)
     actor = actors[item.as_user]
     conversation = f"eval-{item.id}-{time.monotonic_ns()}"
     for earlier in item.context:
-        assistant.ask(earlier, actor, channel="eval", conversation_id=conversation, today=today, audit=False)
+        assistant.ask(earlier, actor, channel="eval", conversation_id=conversation, today=today, audit=False,
+                      translator=translator)
     started = time.perf_counter()
     answer = assistant.ask(item.question, actor, channel="eval", conversation_id=conversation, today=today,
-                           audit=False)
+                           audit=False, translator=translator)
     latency_ms = (time.perf_counter() - started) * 1000
     correct: bool | None
     if item.expect == "refuse":
@@ -114,7 +125,7 @@ def _run_item(assistant: Assistant, item: SuiteItem, today: date | None, actors:
         "id": item.id, "question": item.question, "expect": item.expect, "status": answer.status,
         "sql": answer.sql, "columns": [c.name for c in answer.columns], "rows": answer.rows,
         "latency_ms": round(latency_ms, 2), "correct": correct,
-        "error": answer.error.model_dump() if answer.error else None,
+        "error": answer.error.model_dump() if answer.error else None, "translator": answer.translator,
     }
 
 
@@ -236,6 +247,16 @@ def _summarize(results: list[dict[str, Any]], items: list[SuiteItem], *, rows_wr
     }
 
 
+def _by_translator(results: list[dict[str, Any]], items: list[SuiteItem]) -> dict[str, Any]:
+    """Accuracy, refusals and latency of the items each translator answered (auto mixes them)."""
+    out = {}
+    for name in sorted({r["translator"] for r in results}):
+        part = _summarize([r for r in results if r["translator"] == name], items, rows_written=0)
+        out[name] = {k: part[k] for k in ("items", "accuracy", "answer_items", "refusal_accuracy", "refuse_items",
+                                         "clarification_accuracy", "clarify_items", "p50_ms", "p95_ms")}
+    return out
+
+
 def _print(console: Console, summary: dict[str, Any], results: list[dict[str, Any]], items: list[SuiteItem]) -> None:
     table = Table(title="NLQ eval")
     table.add_column("metric")
@@ -245,7 +266,18 @@ def _print(console: Console, summary: dict[str, Any], results: list[dict[str, An
     table.add_row("clarification accuracy", f"{summary['clarification_accuracy']:.1%} of {summary['clarify_items']}")
     table.add_row("latency p50 / p95", f"{summary['p50_ms']:.1f} / {summary['p95_ms']:.1f} ms")
     table.add_row("rows written", str(summary["rows_written"]))
+    if "translator" in summary:
+        table.add_row("translator", str(summary["translator"]))
     console.print(table)
+    if len(summary.get("by_translator", {})) > 1:
+        parts = Table(title="by the translator that answered")
+        for column in ("translator", "items", "accuracy", "refusals", "p50 / p95 ms"):
+            parts.add_column(column, justify="left" if column == "translator" else "right")
+        for name, part in summary["by_translator"].items():
+            parts.add_row(name, str(part["items"]), f"{part['accuracy']:.1%} of {part['answer_items']}",
+                          f"{part['refusal_accuracy']:.1%} of {part['refuse_items']}",
+                          f"{part['p50_ms']:.1f} / {part['p95_ms']:.1f}")
+        console.print(parts)
     failures = [r for r in results if r["correct"] is False]
     if failures:
         fail_table = Table(title=f"{len(failures)} failures (first 25)")

@@ -14,7 +14,12 @@ from nlq.parser import ParseOutcome
 MAX_MODEL_TEXT_CHARS = 500
 _FENCE = re.compile(r"```[ \t]*(?:sql|postgres|postgresql|pgsql)?[ \t]*\n?(.*?)```", re.IGNORECASE | re.DOTALL)
 _VERDICT = re.compile(r"^\s*(CLARIFY|REFUSE)\s*:\s*(.+)", re.IGNORECASE | re.DOTALL)
-_SQL_START = re.compile(r"^\s*(\(\s*)*(select|with)\b", re.IGNORECASE)
+# Bare text counts as SQL when it opens like a statement — any statement: the guard, not this reader,
+# decides what may run, so a bare DROP is refused by the guard rather than sent back as "no SQL".
+_SQL_START = re.compile(
+    r"^\s*(\(\s*)*(select|with|values|table|insert|update|delete|merge|upsert|drop|create|alter|truncate|grant|"
+    r"revoke|copy|set|reset|begin|start|commit|rollback|savepoint|vacuum|analyze|call|do|execute|prepare|explain|"
+    r"lock|listen|notify|load|discard|comment|refresh|reindex|cluster|security)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 
 
@@ -33,9 +38,8 @@ def read_reply(text: str) -> ParseOutcome:
             return ParseOutcome("clarify", code="llm-asked-back", message=said)
         return ParseOutcome("refuse", code="llm-refused", message=f"The language model declined: {said}")
     fenced = _FENCE.search(text)
-    sql = fenced.group(1) if fenced else text
-    sql = sql.strip()
-    if not _SQL_START.match(sql):
+    sql = (fenced.group(1) if fenced else text).strip()
+    if not sql or (not fenced and not _SQL_START.match(sql)):
         raise LlmReplyError(
             "The reply held no SQL query. Answer with one SELECT statement in a ```sql block, or CLARIFY: ...")
     return ParseOutcome("planned", raw_sql=sql)

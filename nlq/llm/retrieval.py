@@ -12,6 +12,7 @@ each question then costs one embedding and two matrix-vector products. What is p
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -29,6 +30,22 @@ GLOSSARY_MIN_SCORE = 0.25
 TOP_CUSTOM_FIELDS = 6
 CUSTOM_FIELD_MIN_SCORE = 0.30
 KIND_ORDER = {"table": 0, "definition": 1, "metric": 1, "custom_field": 2}
+
+# Embeddings of chunk and example texts, shared by every retriever in the process (one per database,
+# or per engine in tests): the same texts under the same model are embedded once.
+_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+_VECTORS_LOCK = threading.Lock()
+
+
+def embed_once(texts: list[str], model_name: str) -> np.ndarray:
+    """Unit-length embeddings of `texts`, computed once per process for the same texts and model."""
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    key = (model_name, hashlib.sha256("\x1f".join(texts).encode("utf-8")).hexdigest())
+    with _VECTORS_LOCK:
+        if key not in _VECTORS:
+            _VECTORS[key] = embed(texts, name=model_name)
+        return _VECTORS[key]
 
 
 @dataclass(frozen=True)
@@ -60,15 +77,14 @@ class Retriever:
         """Embed every chunk and example question once."""
         with self._lock:
             if self._chunk_vectors is None:
-                self._chunk_vectors = embed([c.search_text for c in self.chunks], name=self.model_name)
-                self._example_vectors = (embed([e.question for e in self.examples], name=self.model_name)
-                                         if self.examples else np.zeros((0, 1), dtype=np.float32))
+                self._chunk_vectors = embed_once([c.search_text for c in self.chunks], self.model_name)
+                self._example_vectors = embed_once([e.question for e in self.examples], self.model_name)
 
-    def select(self, question: str) -> Selection:
-        """The catalog part and the examples for `question`."""
+    def select(self, question: str, *, vector: np.ndarray | None = None) -> Selection:
+        """The catalog part and the examples for `question` (`vector`: its embedding, if already known)."""
         self.warm()
         assert self._chunk_vectors is not None and self._example_vectors is not None
-        query = embed([question], name=self.model_name)[0]
+        query = vector if vector is not None else embed([question], name=self.model_name)[0]
         chunk_ids = self._pick_chunks(self._chunk_vectors @ query)
         picked = sorted(chunk_ids, key=lambda i: (KIND_ORDER[self.chunks[i].kind], i))
         text = "\n".join(self.chunks[i].text for i in picked)
