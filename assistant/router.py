@@ -85,6 +85,12 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"|say(s|ing)? (about|that)|contain(s|ing)?|regarding|related to)\b",
         r"\b(find|look up|look for)\b.*\b(notes?|emails?|e-mails?)\b.*\babout\b",
         r"\b(anyone|somebody|someone|who)\b.*\b(mention(ed)?|talked about|complained about|asked about)\b",
+        # "what did Northwind say about pricing?", "what has Dana told us about the rollout?"
+        r"\bwhat (did|does|do|has|have|had)\b.+\b(say|said|mention(ed)?|write|wrote|tell|told|complain(ed)?)"
+        r"( us| me)? (about|regarding|of|on)\b",
+        # "emails where the customer asks for a discount", "notes in which they request a pilot"
+        r"\b(notes?|emails?|e-mails?|messages?) (where|in which|that|which)\b.*\b(ask(s|ed|ing)?|request(s|ed|ing)?"
+        r"|complain(s|ed|ing)?|want(s|ed)?|push(es|ed)? (for|back)|rais(e|es|ed) (concerns?|questions?))\b",
     )),
 )
 

@@ -13,6 +13,7 @@ from assistant.answer import Answer, AnswerColumn, AnswerError, json_rows
 from assistant.conversation import ConversationStore
 from assistant.explain import chart_for, explain, suggestions_for, summarize
 from assistant.router import Message, Router
+from assistant.search import register_search
 from crm_core.models import QueryLog
 from crm_core.scope import Actor
 from crm_core.settings import Settings
@@ -32,6 +33,7 @@ class Assistant:
         self.conversations = ConversationStore(engine)
         # Search, scoring and send-time capabilities plug in here: `assistant.router.register(...)`.
         self.router = Router(self.nlq.catalog)
+        self.search = register_search(self.router, engine, settings, self.nlq, self._answer)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

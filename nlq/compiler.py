@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 from nlq.catalog import Catalog, Entity
-from nlq.plan import AnyOf, Compare, Condition, Exists, GroupBy, Measure, QueryPlan
+from nlq.plan import AnyOf, Compare, Condition, Exists, GroupBy, Measure, QueryPlan, SemanticMatch
 
 DIALECT = "postgres"
 
@@ -90,7 +90,28 @@ class _Compiler:
             return exp.paren(exp.or_(*parts))
         if isinstance(cond, Exists):
             return self.exists(scope, cond)
+        if isinstance(cond, SemanticMatch):
+            return self.semantic(scope, cond)
         raise CompileError(f"unknown condition {cond!r}")
+
+    def semantic(self, scope: _Scope, cond: SemanticMatch) -> exp.Expression:
+        """EXISTS a passage of this note/email within the cosine distance of the query's embedding."""
+        from nlq.search.semantic_filter import semantic_exists
+
+        if scope.entity.table not in ("notes", "emails"):
+            raise CompileError(f"a semantic match applies to notes or emails, not {scope.entity.plural}")
+        chunks = self.scope_table("search_chunks")
+        return semantic_exists(cond, record=exp.column("id", table=scope.alias), chunk_alias=chunks,
+                               kind="note" if scope.entity.table == "notes" else "email")
+
+    def scope_table(self, table: str) -> str:
+        """A fresh alias for a table outside the catalog (the search index)."""
+        alias, n = table, 1
+        while alias in self.used_aliases:
+            n += 1
+            alias = f"{table}_{n}"
+        self.used_aliases.add(alias)
+        return alias
 
     def compare(self, scope: _Scope, cond: Compare) -> exp.Expression:
         col = self.column(scope, cond.column)

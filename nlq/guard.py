@@ -20,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError
 from sqlglot.optimizer.qualify import qualify
 
-from nlq.catalog import Catalog
+from nlq.catalog import Catalog, Entity
 from nlq.errors import (
     FunctionNotAllowedError,
     MultipleStatementsError,
@@ -59,6 +59,9 @@ ALLOWED_FUNCTIONS = frozenset({
     "CurrentTime", "CurrentDatetime", "Lpad", "Rpad", "Reverse", "Repeat", "Ascii", "Chr",
     "UnixToTime", "TimeStrToTime", "ApproxDistinct", "LogicalOr", "LogicalAnd", "BoolOr", "BoolAnd",
     "Bracket", "Array", "ToNumber", "Exists", "Any", "All", "Paren", "Distinct", "AnyValue",
+    # pgvector's cosine_distance(a, b): semantic filters compare passages with a query embedding. It
+    # reads only its arguments, and the one table with vectors is scoped like every owned table.
+    "CosineDistance",
 })
 ALLOWED_ANONYMOUS = frozenset({
     "date_part", "to_char", "age", "initcap", "split_part", "justify_interval", "btrim", "ltrim", "rtrim",
@@ -122,10 +125,17 @@ def check_read_only(ctx: GuardContext) -> None:
             raise WriteNotAllowedError("Row locking clauses (FOR UPDATE/SHARE) are not allowed.")
 
 
+def known_tables(catalog: Catalog) -> dict[str, Entity]:
+    """The catalog's tables plus the search table that semantic filters join (nlq.search.schema)."""
+    from nlq.search.schema import guarded_search_tables
+
+    return {**catalog.tables, **guarded_search_tables()}
+
+
 def check_tables(ctx: GuardContext) -> None:
     tree = ctx.tree
     assert tree is not None
-    known = ctx.catalog.tables
+    known = known_tables(ctx.catalog)
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     for name in ctes:
         if name in known:
@@ -159,7 +169,7 @@ def check_columns(ctx: GuardContext) -> None:
         if qualifier and qualifier in aliases and not isinstance(column.this, exp.Star):
             table = aliases[qualifier]
             if name not in schema[table]:
-                entity = ctx.catalog.tables[table]
+                entity = known_tables(ctx.catalog)[table]
                 raise UnknownColumnError(
                     f"{entity.plural.capitalize()} have no column '{column.name}'. "
                     f"{_suggest_column(name, [entity])}")
@@ -174,7 +184,7 @@ def check_columns(ctx: GuardContext) -> None:
         message = str(exc).split(". Line")[0]
         bad = _quoted_name(message)
         used = {aliases[a] for a in aliases} or set(schema)
-        hint = _suggest_column(bad, [ctx.catalog.tables[t] for t in sorted(used)]) if bad else ""
+        hint = _suggest_column(bad, [known_tables(ctx.catalog)[t] for t in sorted(used)]) if bad else ""
         raise UnknownColumnError(f"{message}. {hint}".strip()) from None
     except Exception as exc:  # a query sqlglot cannot resolve is not one we run
         raise UnknownColumnError(f"The query's columns could not be checked: {exc}") from None
@@ -221,7 +231,7 @@ def apply_scope(ctx: GuardContext) -> None:
         name = table.name.lower()
         if name in ctx.cte_names:
             continue
-        entity = ctx.catalog.tables.get(name)
+        entity = known_tables(ctx.catalog).get(name)
         if entity is None or entity.owner_column is None:
             continue
         inner = _scoped_rows(ctx.catalog, entity.table, ctx.scope.owner_ids or frozenset()).copy()
@@ -232,7 +242,7 @@ def apply_scope(ctx: GuardContext) -> None:
 @lru_cache(maxsize=512)
 def _scoped_rows(catalog: Catalog, table: str, owner_ids: frozenset[int]) -> exp.Select:
     """SELECT <catalog columns> FROM table WHERE owner IN (...), built once per table and scope."""
-    entity = catalog.tables[table]
+    entity = known_tables(catalog)[table]
     columns = [exp.column(c) for c in entity.columns]
     owner = exp.column(entity.owner_column or "owner_id")
     ids = sorted(owner_ids)
@@ -265,10 +275,10 @@ def catalog_schema(catalog: Catalog) -> dict[str, dict[str, str]]:
     key = id(catalog)
     if key not in _SCHEMA_CACHE:
         types = {"integer": "INT", "money": "NUMERIC", "timestamp": "TIMESTAMPTZ", "date": "DATE",
-                 "boolean": "BOOLEAN", "json": "JSONB"}
+                 "boolean": "BOOLEAN", "json": "JSONB", "vector": "VECTOR(384)"}
         _SCHEMA_CACHE[key] = {
             e.table: {c.name: types.get(c.type, "TEXT") for c in e.columns.values()}
-            for e in catalog.entities.values()
+            for e in known_tables(catalog).values()
         }
     return _SCHEMA_CACHE[key]
 

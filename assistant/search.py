@@ -1,0 +1,135 @@
+"""The search capability: "what did Northwind say about pricing?" answered with the best passages of notes
+and emails, and "open deals over 20k whose notes mention budget concerns" answered as a query whose
+plan carries a semantic filter.
+
+Passages come from `nlq.search` (hybrid retrieval, scoped to the asker); each row of the answer is one
+note or email with its id, kind, date, author, the snippet (matched words in **bold**) and the ids of
+the records it links to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import Engine
+
+from assistant.answer import Answer, AnswerColumn, AnswerError, json_value
+from assistant.router import Message, Router
+from crm_core.errors import CrmError
+from crm_core.scope import Actor
+from crm_core.settings import Settings
+from nlq.compiler import compile_plan
+from nlq.engine import NlqEngine, NlqResult
+from nlq.executor import execute
+from nlq.guard import ScopeFilter
+from nlq.search.question import parse_search_question
+from nlq.search.retrieval import Searcher, SearchResult
+from nlq.search.semantic_filter import semantic_condition, split_semantic_clause
+
+_log = logging.getLogger(__name__)
+AnswerFor = Callable[[NlqResult, Actor, ScopeFilter], Answer]
+
+#: Passages in a chat answer; the API returns up to `nlq.search.retrieval.MAX_K`.
+ANSWER_PASSAGES = 10
+_SEMANTIC_ENTITIES = ("deals", "contacts", "accounts", "notes", "emails")
+COLUMNS = [
+    AnswerColumn(name="id", label="ID", type="integer"),
+    AnswerColumn(name="kind", label="Kind", type="text"),
+    AnswerColumn(name="date", label="Date", type="timestamp"),
+    AnswerColumn(name="author", label="Author", type="text"),
+    AnswerColumn(name="snippet", label="Passage", type="text"),
+    AnswerColumn(name="subject", label="Subject", type="text"),
+    AnswerColumn(name="contact_id", label="Contact", type="integer"),
+    AnswerColumn(name="account_id", label="Account", type="integer"),
+    AnswerColumn(name="deal_id", label="Deal", type="integer"),
+    AnswerColumn(name="score", label="Score", type="number"),
+]
+
+
+class SearchSkill:
+    """Answers the router's ``search`` intent for one database."""
+
+    def __init__(self, engine: Engine, settings: Settings, nlq: NlqEngine, answer_for: AnswerFor) -> None:
+        self.settings = settings
+        self.nlq = nlq
+        self.answer_for = answer_for
+        self.searcher = Searcher(engine, model_name=settings.embedding_model, timeout_ms=settings.query_timeout_ms)
+
+    def __call__(self, message: Message) -> Answer:
+        scope = self.nlq.scope_of(message.actor)
+        clause = split_semantic_clause(message.text)
+        if clause is not None and clause.rest:
+            structured = self._structured(message, clause.rest, clause.source, clause.phrase, scope)
+            if structured is not None:
+                return structured
+        try:
+            question = parse_search_question(
+                message.text, catalog=self.nlq.catalog, today=self._today(message.today), actor_id=message.actor.id,
+                resolve_contacts=lambda names: self.nlq._contacts_named(names, message.actor))
+            result = self.searcher.search(question.text, owner_ids=scope.owner_ids, k=ANSWER_PASSAGES,
+                                          filters=question.filters)
+        except CrmError as exc:
+            return Answer(status="refused", summary=exc.message, error=AnswerError(code=exc.code, message=exc.message))
+        return _passages_answer(result, question.described)
+
+    def _structured(self, message: Message, rest: str, source: str, phrase: str, scope: ScopeFilter) -> Answer | None:
+        """A structured question with a semantic filter, or None when `rest` is no structured question."""
+        outcome = self.nlq.understand(rest, message.actor, today=message.today)
+        if outcome.status != "planned" or outcome.plan is None or outcome.plan.entity not in _SEMANTIC_ENTITIES:
+            return None
+        plan = outcome.plan.model_copy(deep=True)
+        plan.conds.append(semantic_condition(plan.entity, source, phrase,  # type: ignore[arg-type]
+                                             model_name=self.settings.embedding_model))
+        try:
+            tree = self.nlq.guard(compile_plan(plan, self.nlq.catalog), scope)
+            result = execute(self.nlq.engine, tree, timeout_ms=self.settings.query_timeout_ms,
+                             row_cap=self.settings.query_row_cap, use_reader_role=self.nlq.reader_role)
+        except CrmError as exc:
+            return Answer(status="error", summary=exc.message, error=AnswerError(code=exc.code, message=exc.message))
+        nlq_result = NlqResult("answered", message.text, plan=plan, sql=result.sql, result=result,
+                               execute_ms=result.elapsed_ms)
+        return self.answer_for(nlq_result, message.actor, scope)
+
+    def _today(self, pinned: date | None) -> date:
+        return self.nlq.today(pinned)
+
+
+def _passages_answer(result: SearchResult, described: list[str]) -> Answer:
+    where = f" ({'; '.join(described)})" if described else ""
+    if not result.hits:
+        summary = f"No notes or emails you can see match “{result.query}”{where}."
+        return Answer(status="answered", summary=summary, columns=COLUMNS, rows=[], row_count=0,
+                      suggestions=[f"notes about {result.query}", f"emails about {result.query}"],
+                      explanation=_EXPLANATION)
+    kinds = {h.kind for h in result.hits}
+    noun = "notes and emails" if len(kinds) == 2 else ("notes" if "note" in kinds else "emails")
+    best = result.hits[0]
+    summary = (f"The {len(result.hits)} {noun} that best match “{result.query}”{where}. Best: "
+               f"{best.author or 'unknown author'}, {best.occurred_at:%Y-%m-%d}: “{best.marked_snippet()}”"
+               if best.occurred_at else f"The {len(result.hits)} {noun} that best match “{result.query}”{where}.")
+    rows = [[h.id, h.kind, json_value(h.occurred_at), h.author, h.marked_snippet(), h.subject, h.contact_id,
+             h.account_id, h.deal_id, round(h.score, 4)] for h in result.hits]
+    return Answer(status="answered", summary=summary, columns=COLUMNS, rows=rows, row_count=len(rows),
+                  explanation=_EXPLANATION, suggestions=_suggestions(result.query, kinds))
+
+
+_EXPLANATION = ("Hybrid search over the notes and emails you may see: passages ranked by meaning (sentence "
+                "embeddings in an HNSW index) and by keywords (full-text search), the two rankings fused by "
+                "reciprocal rank. Words of your question found in a passage are in bold.")
+
+
+def _suggestions(text: str, kinds: set[str]) -> list[str]:
+    out = [f"notes about {text} last month", f"emails about {text}"]
+    if kinds == {"email"}:
+        out = [f"notes about {text}", f"emails about {text} this quarter"]
+    return out
+
+
+def register_search(router: Router, engine: Engine, settings: Settings, nlq: NlqEngine,
+                    answer_for: AnswerFor) -> SearchSkill:
+    """Plug search into `router` (until then the ``search`` intent answers "not available yet")."""
+    skill = SearchSkill(engine, settings, nlq, answer_for)
+    router.register("search", skill)
+    return skill

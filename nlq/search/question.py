@@ -1,0 +1,194 @@
+"""Read a search question ("what did Northwind say about pricing last month?") into search text and filters.
+
+What the question says about *where* to look becomes a filter: notes or emails, whose (mine, a rep's),
+which account or contact (names from the catalog and the database), and when (the same date phrases
+the NL parser reads). What is left, minus the question's scaffolding ("what did … say about", "notes
+mentioning", "emails where"), is the text to search for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from nlq.catalog import Catalog, normalize, strip_legal_suffix
+from nlq.dates import match_date
+from nlq.lexer import tokenize
+from nlq.search.retrieval import SearchFilters
+
+_KIND_WORDS = {
+    "note": r"notes?|comments?",
+    "email": r"e-?mails?|mails?|messages?|inbox|correspondence",
+}
+_SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"^\s*(?:please\s+)?(?:search|find|look\s+(?:up|for)|show(?:\s+me)?|list|get|give\s+me|pull\s+up)"
+    r"(?:\s+(?:for|me))?\b",
+    r"\b(?:what|anything|something)\s+(?:did|does|do|has|have|had)\b",
+    r"\b(?:did|does|do|has|have)\s+(?:anyone|somebody|someone|they|the customer|the client|we|i)\b",
+    r"\b(?:anyone|somebody|someone|who)\b",
+    r"\b(?:say|said|says|saying|tell|told|write|wrote|written|mention|mentioned|mentions|mentioning|"
+    r"talk(?:ed|s|ing)?|discuss(?:ed|es|ing)?|complain(?:ed|s|ing)?|ask(?:ed)?)\s+(?:about|of|regarding|on)\b",
+    r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\s+(?:where|in which|that|which|whose|with|from|to|by|"
+    r"about|regarding|on|mentioning|mention|mentions|discussing|saying|that mention|that say|containing|"
+    r"related to|talking about)\b",
+    r"\b(?:about|regarding|concerning|related to|on the (?:topic|subject) of)\b",
+    r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\b",
+    r"\b(?:all|any|the|my|our|their|his|her|recent|latest|last few)\s*$",
+    r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or)\b",
+    r"^\s*(?:mention(?:ed|s)?|said|says|say|talked about|complained about|asked about|brought up|raised)\b",
+    # the speaker is implied by the kind of text: "emails where the customer asks for a discount"
+    r"^\s*(?:the\s+)?(?:customers?|clients?|prospects?|buyers?|they|he|she|someone|contacts?)\b",
+))
+_MINE = re.compile(r"\b(?:my|mine|i wrote|i sent|written by me|by me)\b", re.IGNORECASE)
+
+
+@dataclass
+class SearchQuestion:
+    """What to search for, where, and how the filters read in plain words (for the answer)."""
+
+    text: str
+    filters: SearchFilters
+    described: list[str] = field(default_factory=list)
+    account_phrase: str | None = None
+
+
+ContactResolver = Callable[[list[str]], dict[str, list[int]]]
+
+
+def parse_search_question(question: str, *, catalog: Catalog, today: date, actor_id: int,
+                          resolve_contacts: ContactResolver | None = None) -> SearchQuestion:
+    """Split a search question into search text and filters.
+
+    >>> from nlq.catalog import load_catalog
+    >>> q = parse_search_question("notes mentioning a security review last month", catalog=load_catalog(),
+    ...                           today=date(2026, 5, 15), actor_id=3)
+    >>> q.text, q.filters.kind, q.filters.date_from, q.filters.date_to
+    ('a security review', 'note', datetime.date(2026, 4, 1), datetime.date(2026, 4, 30))
+    """
+    text = question.strip()
+    removed: list[tuple[int, int]] = []
+    filters: dict[str, object] = {}
+    described: list[str] = []
+
+    kinds = {kind for kind, pattern in _KIND_WORDS.items() if re.search(rf"\b(?:{pattern})\b", text, re.I)}
+    if len(kinds) == 1:
+        filters["kind"] = kinds.pop()
+        described.append("notes only" if filters["kind"] == "note" else "emails only")
+
+    # dates: the NL parser's own phrases ("last month", "this quarter", "in April", "last 30 days")
+    tokens = tokenize(text)
+    i = 0
+    while i < len(tokens):
+        found = match_date(tokens, i, today)
+        if found is None:
+            i += 1
+            continue
+        rng, used = found
+        start = tokens[i].start
+        last = tokens[i + used - 1]
+        end = last.start + len(last.original)
+        prefix = re.search(r"\b(?:in|during|from|over|since|within|for|of)\s+(?:the\s+)?$", text[:start], re.I)
+        removed.append((prefix.start() if prefix else start, end))
+        if rng.start is not None:
+            filters["date_from"] = rng.start.date()
+        if rng.end is not None:
+            filters["date_to"] = (rng.end - timedelta(days=1)).date() if not rng.upto_now else today
+        elif rng.upto_now:
+            filters["date_to"] = today
+        described.append(rng.describe())
+        break
+
+    if _MINE.search(text):
+        filters["author_id"] = actor_id
+        described.append("yours")
+        for m in _MINE.finditer(text):
+            removed.append(m.span())
+
+    account_phrase = None
+    accounts = _accounts_named(text, catalog)
+    if accounts is not None:
+        span, ids, phrase = accounts
+        removed.append(_with_possessive(text, span))
+        filters["account_ids"] = ids
+        account_phrase = phrase
+        described.append(f"accounts named “{phrase}”")
+    elif resolve_contacts is not None:
+        contact = _contact_named(text, resolve_contacts)
+        if contact is not None:
+            span, ids, phrase = contact
+            removed.append(_with_possessive(text, span))
+            filters["contact_ids"] = ids
+            described.append(f"contact “{phrase}”")
+
+    remaining = _remove(text, removed)
+    search_text = _strip_scaffold(remaining) or remaining.strip(" ?!.")
+    return SearchQuestion(search_text, SearchFilters.model_validate(filters), described, account_phrase)
+
+
+def _accounts_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], list[int], str] | None:
+    """Accounts named in the question: a full catalog name, or a capitalised name everyone shortens
+    ("Northwind" for Northwind Systems, Northwind Capital, …)."""
+    normalized = normalize(text)
+    best: tuple[str, list[int]] | None = None
+    for name, ids in catalog.accounts.items():
+        if len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", normalized) and (
+                best is None or len(name) > len(best[0])):
+            best = (name, ids)
+    if best is not None:
+        match = re.search(r"\b" + r"\W+".join(re.escape(w) for w in best[0].split()) + r"\b", text, re.I)
+        if match:
+            prefix = [i for n, ids in catalog.accounts.items() if n.startswith(best[0] + " ") or n == best[0]
+                      for i in ids]
+            return match.span(), sorted(set(prefix)), match.group(0)
+    for match in re.finditer(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+)*)", text):
+        phrase = normalize(match.group(1))
+        if len(phrase) < 3 or phrase in catalog.users:
+            continue
+        ids = sorted({i for n, ids in catalog.accounts.items()
+                      if n.startswith(phrase + " ") or strip_legal_suffix(n) == phrase for i in ids})
+        if ids:
+            return match.span(1), ids, match.group(1)
+    return None
+
+
+def _contact_named(text: str, resolve: ContactResolver) -> tuple[tuple[int, int], list[int], str] | None:
+    candidates = [(m.span(1), m.group(1)) for m in re.finditer(r"\b([A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\b", text)]
+    if not candidates:
+        return None
+    found = resolve([normalize(name) for _, name in candidates])
+    for span, name in candidates:
+        ids = found.get(normalize(name))
+        if ids:
+            return span, sorted(ids), name
+    return None
+
+
+def _with_possessive(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    tail = re.match(r"(?:'s|’s|')", text[end:])
+    return start, end + (tail.end() if tail else 0)
+
+
+def _remove(text: str, spans: list[tuple[int, int]]) -> str:
+    out, position = [], 0
+    for start, end in sorted(spans):
+        if start >= position:
+            out.append(text[position:start])
+            position = end
+    out.append(text[position:])
+    return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+def _strip_scaffold(text: str) -> str:
+    """Drop the question's scaffolding, keeping what the texts should be about."""
+    current = text.strip(" ?!.,")
+    for _ in range(4):
+        before = current
+        for pattern in _SCAFFOLD:
+            current = pattern.sub(" ", current)
+            current = re.sub(r"\s+", " ", current).strip(" ?!.,")
+        if current == before:
+            break
+    return current

@@ -1,0 +1,135 @@
+"""Semantic filters inside structured questions: "open deals over 20k whose notes mention budget concerns".
+
+A `SemanticMatch` condition on notes or emails compiles to an EXISTS over the note's (email's) embedded
+passages within a cosine distance of the phrase's embedding. Other entities reach their notes and
+emails through the catalog's relations (`Exists`), so the guard scopes every table on the way, the
+search table included. This module is also the hook for translators:
+
+    clause = split_semantic_clause("open deals over 20k whose notes mention budget concerns")
+    # clause.rest == "open deals over 20k", clause.source == "notes", clause.phrase == "budget concerns"
+    plan = <parse clause.rest>
+    plan.conds.append(semantic_filter_from_text(clause.text, entity=plan.entity))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlglot import exp
+
+from nlq.embeddings import PACKAGED_MODEL
+from nlq.plan import Condition, Exists, SemanticMatch
+
+Source = Literal["notes", "emails"]
+
+#: Calibrated on the demo data's topic labels (see evals/search_eval.py --calibrate): the cosine
+#: similarity at which a passage counts as "mentioning" a short phrase.
+DEFAULT_MIN_SIMILARITY = 0.30
+
+_SOURCE_WORDS = r"(?P<source>notes?|comments?|emails?|e-mails?|mails?|messages?)"
+_VERBS = (r"(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)? about|discuss(?:es|ed|ing)?|(?:are|is|were|was) about|"
+          r"about|say(?:s|ing)?(?: anything)? about|refer(?:s|red|ring)? to|reference[sd]?|cover(?:s|ed|ing)?|"
+          r"deal(?:s|t)? with|regarding|on the (?:topic|subject) of|related to|contain(?:s|ing)?)")
+# "whose notes mention X", "with emails about X", "that have notes discussing X", "where the notes say X"
+_CLAUSE = re.compile(
+    r"(?:,\s*)?\b(?:whose|where (?:the |their |its )?|with(?: any| some| a)?|that have(?: any)?|which have|having|"
+    r"that|which)?\s*" + _SOURCE_WORDS + r"\s+" + _VERBS + r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+#: Trigger phrases a translator should hand to `split_semantic_clause` (documentation and tests).
+TRIGGER_EXAMPLES = (
+    "whose notes mention X", "whose emails mention X", "with notes about X", "with emails about X",
+    "that have notes discussing X", "where the notes say X", "notes about X", "emails mentioning X",
+)
+
+
+@dataclass(frozen=True)
+class SemanticClause:
+    """A question split into its structured part and its semantic filter."""
+
+    rest: str      # the question without the clause ("open deals over 20k")
+    source: Source
+    phrase: str    # what the notes/emails should be about ("budget concerns")
+    text: str      # the clause as written ("whose notes mention budget concerns")
+
+
+def split_semantic_clause(question: str) -> SemanticClause | None:
+    """Find a trailing "whose notes mention X" clause; None when the question has none.
+
+    >>> c = split_semantic_clause("open deals over 20k whose notes mention budget concerns?")
+    >>> (c.rest, c.source, c.phrase)
+    ('open deals over 20k', 'notes', 'budget concerns')
+    >>> split_semantic_clause("open deals over 20k") is None
+    True
+    """
+    match = _CLAUSE.search(question)
+    if match is None:
+        return None
+    phrase = match.group("phrase").strip(" '\"")
+    phrase = re.sub(r"^(?:the (?:topic|subject) of|anything about|something about)\s+", "", phrase, flags=re.I)
+    if not any(ch.isalnum() for ch in phrase):
+        return None
+    source: Source = "emails" if re.match(r"e-?mails?|mails?|messages?", match.group("source"), re.I) else "notes"
+    rest = question[: match.start()].rstrip(" ,")
+    return SemanticClause(rest=rest, source=source, phrase=phrase, text=match.group(0).strip(" ,"))
+
+
+def semantic_filter_from_text(text: str, *, entity: str, model_name: str = PACKAGED_MODEL,
+                              min_similarity: float = DEFAULT_MIN_SIMILARITY) -> Condition:
+    """The parser's hook: a clause ("whose notes mention budget concerns") or a bare phrase ("budget
+    concerns", meaning notes) → the condition to append to a plan on `entity`.
+
+    Raises:
+        ValueError: `entity` has no notes or emails to match (users, activities, ...).
+    """
+    clause = split_semantic_clause(text if re.search(_SOURCE_WORDS, text, re.I) else f"notes about {text}")
+    if clause is None:
+        raise ValueError(f"No phrase to match in {text!r}.")
+    return semantic_condition(entity, clause.source, clause.phrase, model_name=model_name,
+                              min_similarity=min_similarity, text=clause.text)
+
+
+def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: str = PACKAGED_MODEL,
+                       min_similarity: float = DEFAULT_MIN_SIMILARITY, text: str = "") -> Condition:
+    """"`entity` has a note/email (through the catalog's relations) semantically matching `phrase`."""
+    label = text or f"with {source} about “{phrase}”"
+    match = SemanticMatch(query=phrase, model=model_name, min_similarity=min_similarity,
+                          text=f"{source} semantically matching “{phrase}”")
+    paths: dict[tuple[str, str], list[str]] = {
+        ("notes", "notes"): [], ("emails", "emails"): [],
+        ("contacts", "notes"): ["notes"], ("contacts", "emails"): ["emails"],
+        ("accounts", "notes"): ["notes"], ("accounts", "emails"): ["contacts", "emails"],
+        ("deals", "notes"): ["notes"], ("deals", "emails"): ["contact", "emails"],
+    }
+    path = paths.get((entity, source))
+    if path is None:
+        raise ValueError(f"{entity} have no {source} to match semantically.")
+    cond: Condition = match
+    for relation in reversed(path):
+        cond = Exists(relation=relation, conds=[cond])
+    if path:
+        cond.text = label
+    return cond
+
+
+def semantic_exists(cond: SemanticMatch, *, record: exp.Expression, chunk_alias: str, kind: str) -> exp.Exists:
+    """EXISTS (SELECT 1 FROM search_chunks WHERE kind = … AND record_id = … AND cosine_distance(…) <= …)."""
+    from nlq.search.retrieval import embed_query
+
+    vector = embed_query(cond.model, cond.query)
+    literal = "[" + ",".join(f"{x:.5f}" for x in vector.tolist()) + "]"
+    table = exp.to_table("search_chunks")
+    if chunk_alias != "search_chunks":
+        table = exp.alias_(table, chunk_alias, table=True)
+    distance = exp.CosineDistance(
+        this=exp.column("embedding", table=chunk_alias),
+        expression=exp.cast(exp.Literal.string(literal), exp.DataType.build("vector(384)", dialect="postgres")),
+    )
+    where = exp.and_(
+        exp.column("kind", table=chunk_alias).eq(exp.Literal.string(kind)),
+        exp.column("record_id", table=chunk_alias).eq(record),
+        exp.LTE(this=distance, expression=exp.Literal.number(round(1.0 - cond.min_similarity, 4))),
+    )
+    return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(table).where(where))
