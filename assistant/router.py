@@ -77,6 +77,8 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(lead )?score (of|for)\b(?!.*\b(over|above|under|below|at least|more than|less than)\b)",
         r"\bwhat('?s| is) (the )?(lead )?score\b",
         r"\bhottest (leads|prospects|contacts)\b",
+        r"\bhow (did|has|have|does)\b.+\bscores?\b.*\b(change|changed|move|moved|evolved?|develop(ed)?)\b",
+        r"\bscore (history|trend)\b",
         r"\bwho should i (call|email|prioriti[sz]e) (first|next|today)\b",
     )),
     ("search", _rx(

@@ -14,6 +14,7 @@ from assistant.conversation import ConversationStore
 from assistant.explain import chart_for, explain, suggestions_for, summarize
 from assistant.router import Message, Router
 from assistant.search import register_search
+from assistant.skills import register_skills
 from crm_core.models import QueryLog
 from crm_core.scope import Actor
 from crm_core.settings import Settings
@@ -34,6 +35,7 @@ class Assistant:
         # Search, scoring and send-time capabilities plug in here: `assistant.router.register(...)`.
         self.router = Router(self.nlq.catalog)
         self.search = register_search(self.router, engine, settings, self.nlq, self._answer)
+        register_skills(self.router, engine, settings)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

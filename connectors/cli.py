@@ -7,10 +7,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,6 +27,10 @@ from rich.table import Table
 
 from crm_core.errors import CrmError
 from crm_core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="CRM Assistant: ask your CRM in plain language.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -115,6 +119,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
     with_demo_data: Annotated[bool, typer.Option(
         "--with-demo-data", help="Load demo data first when the database is empty.")] = False,
+    score_refresh: Annotated[bool, typer.Option(
+        help="Re-score every contact on a schedule (and train a model when there is none).")] = True,
 ) -> None:
     """Serve the API, chat channels and web widget."""
     import uvicorn
@@ -122,7 +128,7 @@ def serve(
     from connectors.api.app import create_app
     from crm_core.database import is_empty, ready_engine
 
-    settings = _settings()
+    settings = _settings().model_copy(update={"score_refresh_enabled": score_refresh})
     # the server embeds new and edited notes and emails in the background (tests build the app without)
     settings = settings.model_copy(update={"search_background_index": True})
     with _errors_exit():
@@ -352,6 +358,191 @@ def eval_nlq(
             err_console.print("[yellow]note[/] the LLM translator is off (no API key): auto answers with the parser.")
         run_nlq_eval(assistant=assistant, suite=suite or DEFAULT_SUITE, report=report, today=pinned, console=console,
                      translator=translator.value)
+
+
+# ------------------------------------------------------------------ lead scores and send times
+
+score_app = typer.Typer(help="Lead scores: train the model, score every contact, explain a score.",
+                        no_args_is_help=True)
+app.add_typer(score_app, name="score")
+
+
+class ModelChoice(str, Enum):
+    auto = "auto"
+    gradient_boosting = "gradient_boosting"
+    logistic_regression = "logistic_regression"
+
+
+def _instant(settings: Settings, day: str | None) -> datetime:
+    from crm_core.scoring import current_instant
+    from crm_core.scoring.service import instant_of
+
+    return instant_of(_parse_date(day)) if day else current_instant(settings)
+
+
+@score_app.command("train")
+def score_train(
+    as_of: Annotated[str | None, typer.Option(
+        help="Learn from outcomes known at this date (YYYY-MM-DD); default today.")] = None,
+    model: Annotated[ModelChoice, typer.Option(help="auto picks the better candidate on recent data.")]
+    = ModelChoice.auto,
+    seed: Annotated[int | None, typer.Option(help="Random seed; default the scoring_seed setting.")] = None,
+    max_iter: Annotated[int, typer.Option(help="Boosting iterations of the gradient-boosting candidate.")] = 300,
+) -> None:
+    """Train the lead-scoring model on past leads and make it the current one."""
+    from connectors.render_scores import render_train_report
+    from crm_core.database import ready_engine
+    from crm_core.db import session_scope
+    from crm_core.scoring import train
+    from crm_core.scoring.model import ModelConfig
+
+    with _errors_exit():
+        settings = _settings()
+        config = ModelConfig(kind=model.value, seed=settings.scoring_seed if seed is None else seed,
+                             max_iter=max_iter)
+        with session_scope(ready_engine(settings)) as session:
+            _, report = train(session, settings, as_of=_instant(settings, as_of), config=config,
+                              trained_at=datetime.now(UTC), show_progress=True)
+        render_train_report(report, console)
+
+
+@score_app.command("apply")
+def score_apply(
+    as_of: Annotated[str | None, typer.Option(
+        help="Score as of this date (YYYY-MM-DD); an earlier date only adds history. Default now.")] = None,
+) -> None:
+    """Score every contact with the current model; store the scores, their model and time, and history."""
+    from connectors.render_scores import render_apply_report
+    from crm_core.database import ready_engine
+    from crm_core.db import session_scope
+    from crm_core.scoring import apply
+
+    with _errors_exit():
+        settings = _settings()
+        with session_scope(ready_engine(settings)) as session:
+            report = apply(session, settings, as_of=_instant(settings, as_of), show_progress=True)
+        render_apply_report(report, console)
+
+
+@score_app.command("explain")
+def score_explain(
+    contact: Annotated[str, typer.Argument(help="Contact id or name (among the contacts you may see).")],
+    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+) -> None:
+    """Why a contact has its score: the factors up and down, in a rep's words, and its history."""
+    from connectors.render_scores import render_explanation
+    from crm_core.database import ready_engine
+    from crm_core.scope import actor_for
+    from crm_core.scoring import current_instant, explain_contact
+    from crm_core.scoring.contacts import resolve_contact
+
+    with _errors_exit():
+        settings = _settings()
+        with session_scope_readonly(ready_engine(settings)) as session:
+            actor = actor_for(session, as_user)
+            ref = resolve_contact(session, actor, contact)
+            explanation = explain_contact(session, settings, actor, ref.id, now=current_instant(settings))
+    if as_json:
+        print(explanation.model_dump_json(indent=2))
+    else:
+        render_explanation(explanation, console)
+
+
+@app.command("send-time")
+def send_time(
+    contact: Annotated[str, typer.Argument(help="Contact id or name (among the contacts you may see).")],
+    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the suggestion as JSON.")] = False,
+) -> None:
+    """When to e-mail a contact: the best local hour and 3-hour window, with confidence."""
+    from connectors.render_scores import render_send_time
+    from crm_core.database import ready_engine
+    from crm_core.scope import actor_for
+    from crm_core.scoring import current_instant
+    from crm_core.scoring.contacts import resolve_contact
+    from crm_core.send_time import suggest_send_time
+
+    with _errors_exit():
+        settings = _settings()
+        with session_scope_readonly(ready_engine(settings)) as session:
+            actor = actor_for(session, as_user)
+            ref = resolve_contact(session, actor, contact)
+            suggestion = suggest_send_time(session, settings, actor, ref.id, now=current_instant(settings))
+    if as_json:
+        print(suggestion.model_dump_json(indent=2))
+    else:
+        render_send_time(suggestion, console)
+
+
+@contextmanager
+def session_scope_readonly(engine: Engine) -> Iterator[Session]:
+    """A session for reading; whatever happens, nothing it did is committed."""
+    from sqlalchemy.orm import Session
+
+    with Session(bind=engine) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+@eval_app.command("scoring")
+def eval_scoring(
+    report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    today: Annotated[str, typer.Option(help="Pin 'today' (YYYY-MM-DD): outcomes are known until then.")]
+    = "2026-05-15",
+    cutoff: Annotated[str | None, typer.Option(
+        help="Train on leads created before this date, test on later ones; default today − 270 days.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Evaluate on this CSV of leads instead of the CRM.")] = None,
+    label: Annotated[str | None, typer.Option(help="With --csv: the 0/1 outcome column (e.g. Converted).")] = None,
+    leaky: Annotated[list[str] | None, typer.Option(
+        help="With --csv: a column filled in after contact (repeatable); default the X Education ones.")] = None,
+    folds: Annotated[int, typer.Option(help="With --csv: cross-validation folds.")] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed of training and folds.")] = 7,
+    max_iter: Annotated[int, typer.Option(help="Boosting iterations of the gradient-boosting candidate.")] = 300,
+) -> None:
+    """Lead scoring quality: ROC AUC, PR AUC, accuracy, Brier, reliability, top-decile lift."""
+    from crm_core.scoring.model import ModelConfig
+    from evals.scoring_eval import render_report, run_crm_eval, run_csv_eval, write_report
+
+    with _errors_exit():
+        config = ModelConfig(seed=seed, max_iter=max_iter)
+        if csv is not None:
+            if not label:
+                raise CrmError("--csv needs --label, the name of the 0/1 outcome column.", code="missing-label")
+            result = run_csv_eval(csv, label=label, leaky_columns=leaky, folds=folds, config=config)
+            title = f"{csv.name}: {folds}-fold CV without leaking columns"
+        else:
+            from crm_core.database import ready_engine
+
+            settings = _settings()
+            with session_scope_readonly(ready_engine(settings)) as session:
+                result = run_crm_eval(session, today=_parse_date(today),
+                                      cutoff=_parse_date(cutoff) if cutoff else None,
+                                      horizon_days=settings.scoring_horizon_days, config=config)
+            title = f"CRM time split at {result['setup']['cutoff']} ({result['summary']['n_test']:,} test rows)"
+        write_report(result, report)
+        render_report(result, console, title=title)
+
+
+@eval_app.command("timing")
+def eval_timing(
+    report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    today: Annotated[str, typer.Option(help="Pin 'today' (YYYY-MM-DD): opens before it count.")] = "2026-05-15",
+    holdout: Annotated[int, typer.Option(help="Hold out each contact's last N opens.")] = 2,
+) -> None:
+    """Send-time quality: hit rates of 1-hour and 3-hour windows against baselines, simulated lift."""
+    from crm_core.database import ready_engine
+    from evals.timing_eval import render_report, run_timing_eval, write_report
+
+    with _errors_exit():
+        settings = _settings()
+        with session_scope_readonly(ready_engine(settings)) as session:
+            result = run_timing_eval(session, today=_parse_date(today), holdout=holdout)
+        write_report(result, report)
+        render_report(result, console)
+
 
 
 def _parse_date(value: str) -> date:

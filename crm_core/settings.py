@@ -174,7 +174,6 @@ class Settings(BaseSettings):
         description="How long the population and segment open-time distributions are reused, in seconds.")
 
 
-
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings; tests build their own `Settings` instead of patching the environment."""

@@ -118,3 +118,26 @@ def find_contacts(session: Session, actor: Actor, name: str) -> list[ContactRef]
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def resolve_contact(session: Session, actor: Actor, reference: str) -> ContactRef:
+    """One visible contact from an id ("42", "#42") or a name ("Dana Kim").
+
+    Raises:
+        NotFoundError: nothing matches among the contacts `actor` may see.
+        AmbiguousContactError: several match; `details` lists them (id, name, company).
+    """
+    from crm_core.scoring.errors import AmbiguousContactError
+
+    text = reference.strip()
+    if text.isdigit():
+        return visible_contact(session, actor, int(text))
+    matches = find_contacts(session, actor, text)
+    if not matches:
+        raise NotFoundError(f"No contact you can see is called '{text}'. Try the full name or the contact id.")
+    if len(matches) > 1:
+        listed = "; ".join(f"{m.label} (#{m.id})" for m in matches[:MAX_MATCHES])
+        raise AmbiguousContactError(f"'{text}' matches several contacts: {listed}. Which one?",
+                                    details=[{"id": m.id, "name": m.name, "company": m.company}
+                                             for m in matches[:MAX_MATCHES]])
+    return matches[0]

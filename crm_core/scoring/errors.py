@@ -31,3 +31,10 @@ class CsvInputError(ScoringError):
 
     code = "invalid-csv"
     status = 422
+
+
+class AmbiguousContactError(ScoringError):
+    """A name matches several contacts the user may see; `details` lists them so the user can pick."""
+
+    code = "ambiguous-contact"
+    status = 409

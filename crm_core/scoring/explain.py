@@ -19,11 +19,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from crm_core.scoring.features import FEATURE_BY_NAME
-from crm_core.scoring.model import LeadModel
+from crm_core.scoring.model import MISSING, LeadModel
 
 Direction = Literal["up", "down"]
-#: Effects weaker than this (in log-odds; 0.1 ≈ 2.5 points at a score of 50) are not worth a rep's time.
-MIN_LOGIT = 0.1
+#: Effects weaker than this (in log-odds: odds × 1.28, ≈ 6 points at a score of 50) are not worth a rep's time.
+MIN_LOGIT = 0.25
 TOP_FACTORS = 3
 
 
@@ -51,23 +51,54 @@ def feature_groups(model: LeadModel) -> dict[str, tuple[str, ...]]:
     return {g: tuple(cols) for g, cols in groups.items()}
 
 
-def group_effects(model: LeadModel, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each group's effect on each row versus a typical value: (log-odds, score points); rows × groups.
+def group_effects(model: LeadModel, frame: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, npt.NDArray[np.float64]]:
+    """Each group's effect on each row versus a typical value: (log-odds, score points), rows × groups, and
+    the rows' own probabilities.
 
     Factors are ranked by log-odds, because near 0 or 100 a real reason moves the probability very
     little ("in the CRM for two years without a deal" still explains a score of 1); points are what
     a rep sees.
     """
-    base = model.predict_proba(frame)
-    logits, points = {}, {}
-    for group, columns in feature_groups(model).items():
-        typical = frame.copy()
+    groups = feature_groups(model)
+    n = len(frame)
+    # Only rows whose group differs from the typical value can have an effect; the rest are exactly 0.
+    # All variants go through one prediction, which is far cheaper than one call per group.
+    variants, spans = [frame], {}
+    offset = n
+    for group, columns in groups.items():
+        differs = np.zeros(n, dtype=bool)
         for name in columns:
-            typical[name] = model.reference[name]
-        other = model.predict_proba(typical)
+            differs |= ~_same(frame[name], model.reference[name])
+        rows = np.flatnonzero(differs)
+        if len(rows):
+            typical = frame.iloc[rows].copy()
+            for name in columns:
+                typical[name] = model.reference[name]
+            variants.append(typical)
+        spans[group] = (rows, offset)
+        offset += len(rows)
+    p = model.predict_proba(pd.concat(variants, ignore_index=True))
+    base = p[:n]
+    logits, points = {}, {}
+    for group, (rows, start) in spans.items():
+        other = base.copy()
+        other[rows] = p[start:start + len(rows)]
         logits[group] = _logit(base) - _logit(other)
         points[group] = (base - other) * 100.0
-    return pd.DataFrame(logits, index=frame.index), pd.DataFrame(points, index=frame.index)
+    return pd.DataFrame(logits, index=frame.index), pd.DataFrame(points, index=frame.index), base
+
+
+def _same(values: pd.Series, reference: Any) -> npt.NDArray[np.bool_]:
+    """Which values equal the reference (missing equals missing)."""
+    same: npt.NDArray[np.bool_]
+    if isinstance(reference, float) and np.isnan(reference):
+        same = values.isna().to_numpy()
+    elif isinstance(reference, str):
+        same = (values.astype(object).where(values.notna(), MISSING).astype(str) == reference).to_numpy()
+    else:
+        same = (pd.to_numeric(values, errors="coerce") == reference).to_numpy()
+    return same
 
 
 def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -77,29 +108,42 @@ def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 def explain_rows(model: LeadModel, frame: pd.DataFrame, *, top: int = TOP_FACTORS) -> list[list[Factor]]:
     """The strongest factors up and down for every row of `frame` (features as `compute_features` gives)."""
-    logits, points = group_effects(model, frame)
+    return predict_and_explain(model, frame, top=top)[1]
+
+
+def predict_and_explain(model: LeadModel, frame: pd.DataFrame, *, top: int = TOP_FACTORS
+                        ) -> tuple[npt.NDArray[np.float64], list[list[Factor]]]:
+    """Each row's probability and its strongest factors up and down, from one batch of predictions."""
+    logits, points, base = group_effects(model, frame)
     groups = feature_groups(model)
     records = frame.to_dict("records")
     names = list(logits.columns)
-    strength, shown = logits.to_numpy(), points.to_numpy()
+    strength, shown = logits.to_numpy(), np.round(points.to_numpy(), 1) + 0.0
+    # Rank every row's groups at once; a row then only looks at its first and last `top` entries.
+    order = np.argsort(-strength, axis=1, kind="stable")
+    ranked = np.take_along_axis(strength, order, axis=1)
+    first, last = order[:, :top], order[:, ::-1][:, :top]
+    first_ok, last_ok = ranked[:, :top] >= MIN_LOGIT, ranked[:, ::-1][:, :top] <= -MIN_LOGIT
     out: list[list[Factor]] = []
     for i, row in enumerate(records):
-        order = np.argsort(-strength[i], kind="stable")
-        ups = [j for j in order if strength[i, j] >= MIN_LOGIT][:top]
-        downs = [j for j in order[::-1] if strength[i, j] <= -MIN_LOGIT][:top]
         factors = []
-        for j, direction in [*((j, "up") for j in ups), *((j, "down") for j in downs)]:
-            group = names[j]
-            factors.append(Factor(
-                group=group, direction=direction,  # type: ignore[arg-type]
-                points=round(float(shown[i, j]), 1), text=describe(group, row, direction),  # type: ignore[arg-type]
-                features={name: _plain(row.get(name)) for name in groups[group]}))
+        for picks, ok, direction in ((first[i], first_ok[i], "up"), (last[i], last_ok[i], "down")):
+            for j, keep in zip(picks.tolist(), ok.tolist(), strict=True):
+                if not keep:
+                    break
+                group = names[j]
+                factors.append(Factor(
+                    group=group, direction=direction,  # type: ignore[arg-type]
+                    points=float(shown[i, j]), text=describe(group, row, direction),  # type: ignore[arg-type]
+                    features={name: _plain(row.get(name)) for name in groups[group]}))
         out.append(factors)
-    return out
+    return base, out
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float):
+        return None if value != value else (value if value.is_integer() else round(value, 3))
+    if isinstance(value, np.floating):
         return None if np.isnan(value) else round(float(value), 3)
     if isinstance(value, np.integer):
         return int(value)
@@ -205,13 +249,16 @@ def _email_opens(row: Mapping[str, Any], direction: Direction) -> str:
     sent, total = _n(row, "emails_sent_total"), _n(row, "opens_total")
     if not sent:
         return "not e-mailed yet, so no opens"
+    if not total:
+        return f"opened none of {_plural(sent, 'e-mail')}"
+    if direction == "down":
+        recent = "" if _n(row, "opens_30d") else " and none in the last 30 days"
+        return f"opened only {total:,} of {_plural(sent, 'e-mail')}{recent}"
     for days in (7, 30, 90):
         n = _n(row, f"opens_{days}d")
         if n:
             return f"opened {_plural(n, 'e-mail')} in the last {days} days"
-    if not total:
-        return f"opened none of {_plural(sent, 'e-mail')}"
-    return f"no e-mail opened in the last 90 days (last open {_ago(row.get('days_since_last_open'))} ago)"
+    return f"opened {total:,} of {_plural(sent, 'e-mail')} (none in the last 90 days)"
 
 
 def _email_replies(row: Mapping[str, Any], direction: Direction) -> str:

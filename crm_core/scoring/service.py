@@ -26,7 +26,7 @@ from crm_core.models import LeadScoreHistory
 from crm_core.scope import Actor
 from crm_core.scoring.contacts import ContactRef, visible_contact
 from crm_core.scoring.errors import NotEnoughDataError
-from crm_core.scoring.explain import Factor, explain_rows, join_reasons
+from crm_core.scoring.explain import Factor, join_reasons, predict_and_explain
 from crm_core.scoring.features import (
     CATEGORICAL,
     EVIDENCE,
@@ -171,8 +171,7 @@ def score_frame(model: LeadModel, frame: pd.DataFrame) -> list[ScoredContact]:
     """Scores, confidence and factors for feature rows (as `compute_features` returns them)."""
     if len(frame) == 0:
         return []
-    p = model.predict_proba(frame)
-    factors = explain_rows(model, frame)
+    p, factors = predict_and_explain(model, frame)
     out = []
     columns = zip(frame["contact_id"], frame[EVIDENCE], frame["contact_deals"], strict=True)
     for i, (contact_id, touches, deals) in enumerate(columns):
@@ -196,7 +195,7 @@ class ApplyReport(BaseModel):
 
 
 def apply(session: Session, settings: Settings, *, as_of: datetime, model: LeadModel | None = None,
-          contact_ids: Sequence[int] | None = None, batch_size: int = 20_000, show_progress: bool = False
+          contact_ids: Sequence[int] | None = None, batch_size: int = 5_000, show_progress: bool = False
           ) -> ApplyReport:
     """Score every contact (or the given ones) as of `as_of` and store the scores and their history."""
     import time as _time
@@ -326,3 +325,61 @@ def _explanation(ref: ContactRef, scored: ScoredContact, *, score: int, model: L
         model_version=model.version, scored_at=as_of, source=source, summary=" ".join(parts),
         factors_up=ups, factors_down=downs, history=history)
 
+
+
+# ------------------------------------------------------------------ ranking
+
+
+class HotLead(BaseModel):
+    """A lead in a "hottest leads" list."""
+
+    id: int
+    name: str
+    company: str | None
+    lifecycle_stage: str
+    lead_score: int
+    scored_at: datetime | None
+    top_reason: str | None = Field(None, description="The strongest factor pushing the score up, when stored.")
+
+
+LEAD_STAGES = ("lead", "marketing_qualified", "sales_qualified")
+
+
+def hottest_leads(session: Session, actor: Actor, *, mine: bool = False, limit: int = 10) -> list[HotLead]:
+    """Leads (the business definition: lead, MQL, SQL) with the highest stored scores that `actor` may see;
+    `mine` keeps only the actor's own."""
+    from sqlalchemy import ColumnElement, true
+
+    from crm_core.models import Account, Contact
+    from crm_core.scope import visible_owner_ids
+
+    owners = visible_owner_ids(session, actor)
+    scope: ColumnElement[bool] = true() if owners is None else Contact.owner_id.in_(sorted(owners))
+    if mine:
+        scope = Contact.owner_id == actor.id
+    rows = session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name, Account.name, Contact.lifecycle_stage,
+               Contact.lead_score, Contact.lead_scored_at)
+        .outerjoin(Account, Account.id == Contact.account_id)
+        .where(scope, Contact.lifecycle_stage.in_(LEAD_STAGES), Contact.lead_score.is_not(None))
+        .order_by(Contact.lead_score.desc(), Contact.id)
+        .limit(limit)).all()
+    reasons = _top_reasons(session, [r[0] for r in rows])
+    return [HotLead(id=r[0], name=f"{r[1] or ''} {r[2] or ''}".strip(), company=r[3], lifecycle_stage=r[4],
+                    lead_score=r[5] or 0, scored_at=r[6], top_reason=reasons.get(r[0])) for r in rows]
+
+
+def _top_reasons(session: Session, contact_ids: Sequence[int]) -> dict[int, str]:
+    """The first 'up' factor of each contact's latest history row."""
+    if not contact_ids:
+        return {}
+    latest = (select(LeadScoreHistory.contact_id, LeadScoreHistory.factors)
+              .where(LeadScoreHistory.contact_id.in_(list(contact_ids)))
+              .distinct(LeadScoreHistory.contact_id)
+              .order_by(LeadScoreHistory.contact_id, LeadScoreHistory.scored_at.desc(), LeadScoreHistory.id.desc()))
+    out: dict[int, str] = {}
+    for contact_id, factors in session.execute(latest):
+        ups = [f for f in factors or [] if f.get("direction") == "up"]
+        if ups:
+            out[contact_id] = str(ups[0].get("text"))
+    return out
