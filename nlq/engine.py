@@ -93,8 +93,17 @@ class NlqEngine:
             self._prompts: PromptSet | None = load_prompts(settings.llm_prompt_version)
         else:
             self._prompts = None
+        if settings.translator != "parser" and self.llm_available():
+            # embed the catalog chunks and examples now, so the first question does not wait for them
+            threading.Thread(target=self._warm_llm, name="llm-warm-up", daemon=True).start()
 
     # -- translators -------------------------------------------------------------------------------
+
+    def _warm_llm(self) -> None:
+        try:
+            self.llm().warm()
+        except Exception:  # a question will report the problem with its code; start-up goes on
+            _log.exception("the LLM translator could not be prepared")
 
     def llm_available(self) -> bool:
         """Whether the LLM translator can be used (a chat model was given, or an API key is set)."""

@@ -3,8 +3,9 @@
 Chunks and example questions are embedded once per process (the first LLM question, or `warm()`);
 each question then costs one embedding and two matrix-vector products. What is picked:
 
-- the tables closest to the question, plus every table a picked definition, metric or custom field
-  refers to, plus the tables their foreign keys join through when the question needs more than one;
+- the tables closest to the question, the tables the closest one's foreign keys point to (and
+  those of lookup tables: users → teams), and every table a picked definition, metric or custom
+  field refers to;
 - definitions and metrics, and custom fields, that are close enough to matter;
 - all of it within a token budget, dropping the least similar pieces first (never a table that a
   picked piece needs).
@@ -23,8 +24,10 @@ from nlq.llm.catalog_text import Chunk
 from nlq.llm.examples import Example
 from nlq.llm.tokens import count_tokens
 
+# Tuned on the dev suite (benchmarks/llm_overhead_bench.py): with the five closest tables and the
+# foreign-key expansion, the pruned catalog holds every table the gold SQL uses for 99.5% of the
+# answered admin questions, at about half the whole catalog's tokens.
 TOP_TABLES = 5
-TABLE_MIN_SCORE = 0.0
 TOP_GLOSSARY = 5
 GLOSSARY_MIN_SCORE = 0.25
 TOP_CUSTOM_FIELDS = 6
@@ -94,50 +97,51 @@ class Retriever:
 
     def _pick_chunks(self, scores: np.ndarray) -> list[int]:
         order = [int(i) for i in np.argsort(-scores)]
-        tables = {next(iter(c.tables)): i for i, c in enumerate(self.chunks) if c.kind == "table"}
-        ranked_tables = [i for i in order if self.chunks[i].kind == "table"]
+        by_table = {next(iter(c.tables)): i for i, c in enumerate(self.chunks) if c.kind == "table"}
+        ranked = [i for i in order if self.chunks[i].kind == "table"][:TOP_TABLES]
         glossary = [i for i in order if self.chunks[i].kind in ("definition", "metric")
                     and scores[i] >= GLOSSARY_MIN_SCORE][:TOP_GLOSSARY]
         fields = [i for i in order if self.chunks[i].kind == "custom_field"
                   and scores[i] >= CUSTOM_FIELD_MIN_SCORE][:TOP_CUSTOM_FIELDS]
-        chosen_tables = [i for i in ranked_tables[:TOP_TABLES] if scores[i] >= TABLE_MIN_SCORE] or ranked_tables[:1]
         # the best table's foreign keys, and those of every lookup table chosen: owners, names, stages
         # and regions are reached through them (deals → users → teams)
-        expand = [chosen_tables[0]] + [i for i in chosen_tables[1:] if self.chunks[i].is_lookup]
+        tables = list(ranked)
+        expand = [ranked[0]] + [i for i in ranked[1:] if self.chunks[i].is_lookup]
         while expand:
             for target in sorted(self.chunks[expand.pop(0)].joins):
-                if target in tables and tables[target] not in chosen_tables:
-                    chosen_tables.append(tables[target])
-                    if self.chunks[tables[target]].is_lookup:
-                        expand.append(tables[target])
-        # pieces that name a table need that table; pieces are kept in order of similarity
-        extras: list[int] = []
-        for i in sorted(glossary + fields, key=lambda i: -scores[i]):
-            needed = [tables[t] for t in sorted(self.chunks[i].tables) if t in tables]
-            extras.append(i)
-            for t in needed:
-                if t not in chosen_tables:
-                    chosen_tables.append(t)
-        return self._within_budget(chosen_tables, extras, scores)
+                if target in by_table and by_table[target] not in tables:
+                    tables.append(by_table[target])
+                    if self.chunks[by_table[target]].is_lookup:
+                        expand.append(by_table[target])
+        extras = sorted(glossary + fields, key=lambda i: -scores[i])
+        return self._within_budget(tables, extras, scores, by_table)
 
-    def _within_budget(self, tables: list[int], extras: list[int], scores: np.ndarray) -> list[int]:
-        """Drop the least similar pieces until the catalog part fits; a table goes only with its pieces."""
-        kept_tables, kept_extras = list(tables), list(extras)
+    def _within_budget(self, tables: list[int], extras: list[int], scores: np.ndarray,
+                       by_table: dict[str, int]) -> list[int]:
+        """The tables plus the pieces (and the tables they name), dropping the least similar until it fits.
+
+        Pieces go first, then tables other than the best one; a table stays while a kept piece needs it.
+        """
+        tables, extras = list(tables), list(extras)
+
+        def needed() -> list[int]:
+            out: list[int] = []
+            for i in extras:
+                out += [by_table[t] for t in sorted(self.chunks[i].tables) if t in by_table]
+            return out
+
+        def picked() -> list[int]:
+            return list(dict.fromkeys(tables + needed())) + extras
 
         def size() -> int:
-            return sum(self.tokens[i] for i in kept_tables + kept_extras) + len(kept_tables) + len(kept_extras)
+            chosen = picked()
+            return sum(self.tokens[i] for i in chosen) + len(chosen)  # + one newline each
 
-        while size() > self.token_budget and (kept_extras or len(kept_tables) > 1):
-            if kept_extras:
-                kept_extras.remove(min(kept_extras, key=lambda i: scores[i]))
-                needed = {t for i in kept_extras for t in self.chunks[i].tables}
-                # a table pulled in only by the dropped piece goes too, unless it ranked on its own
-                own = set(tables[:TOP_TABLES])
-                kept_tables = [t for t in kept_tables
-                               if t in own or next(iter(self.chunks[t].tables)) in needed]
-            else:
-                kept_tables.remove(min(kept_tables[1:], key=lambda i: scores[i]))
-        return kept_tables + kept_extras
+        while size() > self.token_budget and extras:
+            extras.remove(min(extras, key=lambda i: scores[i]))
+        while size() > self.token_budget and len(tables) > 1:
+            tables.remove(min(tables[1:], key=lambda i: scores[i]))
+        return picked()
 
     def _pick_examples(self, question: str, scores: np.ndarray | None) -> tuple[Example, ...]:
         if scores is None or self.examples_k <= 0:

@@ -69,9 +69,10 @@ class LlmTranslator:
 
     # -- prompts -----------------------------------------------------------------------------------
 
-    def build_messages(self, request: TranslationRequest) -> tuple[list[BaseMessage], Selection]:
+    def build_messages(self, request: TranslationRequest,
+                       selection: Selection | None = None) -> tuple[list[BaseMessage], Selection]:
         """The system and user messages for a question, and what retrieval picked for them."""
-        selection = self.retriever.select(request.question)
+        selection = selection or self.retriever.select(request.question)
         now = midnight(request.today)
         catalog_text = selection.catalog_text.replace("@now", now.strftime("%Y-%m-%d %H:%M:%S+00"))
         examples = "\n\n".join(f"Q: {e.question}\n```sql\n{e.sql}\n```" for e in selection.examples) or "(none)"
