@@ -387,7 +387,7 @@ def score_train(
     model: Annotated[ModelChoice, typer.Option(help="auto picks the better candidate on recent data.")]
     = ModelChoice.auto,
     seed: Annotated[int | None, typer.Option(help="Random seed; default the scoring_seed setting.")] = None,
-    max_iter: Annotated[int, typer.Option(help="Boosting iterations of the gradient-boosting candidate.")] = 300,
+    max_iter: Annotated[int, typer.Option(help="Boosting iterations of the gradient-boosting candidate.")] = 100,
 ) -> None:
     """Train the lead-scoring model on past leads and make it the current one."""
     from connectors.render_scores import render_train_report
@@ -500,7 +500,7 @@ def eval_scoring(
         help="With --csv: a column filled in after contact (repeatable); default the X Education ones.")] = None,
     folds: Annotated[int, typer.Option(help="With --csv: cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed of training and folds.")] = 7,
-    max_iter: Annotated[int, typer.Option(help="Boosting iterations of the gradient-boosting candidate.")] = 300,
+    max_iter: Annotated[int, typer.Option(help="Boosting iterations of the gradient-boosting candidate.")] = 100,
 ) -> None:
     """Lead scoring quality: ROC AUC, PR AUC, accuracy, Brier, reliability, top-decile lift."""
     from crm_core.scoring.model import ModelConfig

@@ -3,7 +3,7 @@
 Candidates are gradient boosting (`HistGradientBoostingClassifier`, native missing values and
 categories) and L2-regularised logistic regression (one-hot categories, signed-log and standardised
 numbers, missing-value indicators). `fit_lead_model` holds out the latest quarter of the training rows
-(by time when times are given), fits both candidates on the rest, keeps the one with the better ROC
+(by time when times are given, else a seeded random quarter), fits both candidates on the rest, keeps the one with the better ROC
 AUC there (logistic regression when they are within 0.002, being simpler to read), fits a Platt
 scaling on that later slice — so probabilities are calibrated for data newer than what the model saw —
 and refits the winner on all rows. Everything is seeded: the same rows give the same model and version.
@@ -50,8 +50,10 @@ class ModelConfig:
 
     kind: ModelKind | Literal["auto"] = "auto"
     seed: int = 7
-    max_iter: int = 300
-    learning_rate: float = 0.05
+    # 100 rounds at 0.1 score the medium demo data as well as 300 at 0.05 (time-split ROC AUC 0.9425 vs
+    # 0.9427) and predict three times as fast, which explanations (a prediction per feature group) repay.
+    max_iter: int = 100
+    learning_rate: float = 0.1
     validation_fraction: float = 0.25
     tie_tolerance: float = 0.002
     #: OpenMP/BLAS threads while fitting and predicting. One by default: spin-waiting OpenMP threads slow
@@ -167,8 +169,11 @@ def reference_row(frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequ
     return ref
 
 
-def _split(n: int, order: npt.NDArray[Any] | None, fraction: float) -> tuple[npt.NDArray[np.int64], ...]:
-    idx = np.arange(n) if order is None else np.argsort(order, kind="stable")
+def _split(n: int, order: npt.NDArray[Any] | None, fraction: float, seed: int
+           ) -> tuple[npt.NDArray[np.int64], ...]:
+    """Fit and validation rows: the latest `fraction` by `order`, or a seeded random `fraction` without one
+    (rows of a file need not be in time order, and a biased slice would mis-calibrate)."""
+    idx = np.random.default_rng(seed).permutation(n) if order is None else np.argsort(order, kind="stable")
     cut = int(round(n * (1 - fraction)))
     return idx[:cut], idx[cut:]
 
@@ -191,8 +196,8 @@ def fit_lead_model(frame: pd.DataFrame, y: npt.ArrayLike, *, numeric: Sequence[s
     """Choose, calibrate and fit a model on `frame` (rows) and `y` (0/1 labels).
 
     Args:
-        order: a sortable value per row (e.g. the snapshot time); the latest rows validate. None keeps
-            row order.
+        order: a sortable value per row (e.g. the snapshot time); the latest rows validate. None picks
+            the validation rows at random (seeded).
         progress: called with a short message before each fit.
 
     Raises:
@@ -213,7 +218,7 @@ def _fit(frame: pd.DataFrame, labels: npt.NDArray[np.int64], *, numeric: Sequenc
          data_as_of: datetime | None, horizon_days: int | None, trained_at: datetime | None,
          progress: Progress | None) -> LeadModel:
     x = prepare(frame, numeric, categorical)
-    fit_idx, val_idx = _split(len(x), order, config.validation_fraction)
+    fit_idx, val_idx = _split(len(x), order, config.validation_fraction, config.seed)
     if len(np.unique(labels[val_idx])) < 2 or len(np.unique(labels[fit_idx])) < 2:
         raise NotEnoughDataError("The validation slice holds only one outcome; use more data.")
     kinds: tuple[ModelKind, ...] = KINDS if config.kind == "auto" else (config.kind,)
