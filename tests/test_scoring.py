@@ -442,3 +442,28 @@ def test_chat_hottest_leads_are_mine_and_ranked(private_settings: Settings, cli_
 def test_feature_frame_has_documented_columns(session: Session) -> None:
     frame = compute_features(session, snapshots_at(NOW, [1, 2, 3]))
     assert list(frame.columns) == ["contact_id", "as_of", *FEATURE_NAMES, *CONTEXT, EVIDENCE]
+
+
+def test_scheduled_refresh_is_off_by_default_and_runs_once_under_a_lock(
+        private_settings: Settings, cli_runs: dict[str, Result]) -> None:
+    from crm_core.scoring.refresh import REFRESH_LOCK_KEY, refresh_scores
+
+    with TestClient(create_app(private_settings)) as client:
+        assert client.app.state.score_refresher is None  # type: ignore[attr-defined]
+    engine = create_engine(sqlalchemy_url(private_settings.database_url or ""))
+    try:
+        assert refresh_scores(engine, private_settings).reason == "scores are fresh"
+        with engine.connect() as other:
+            other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": REFRESH_LOCK_KEY})
+            assert refresh_scores(engine, private_settings, force=True).reason == "another process is refreshing"
+            other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": REFRESH_LOCK_KEY})
+            other.commit()
+        outcome = refresh_scores(engine, private_settings, force=True)
+        assert outcome.ran and outcome.scored == 3000 and outcome.trained is None
+    finally:
+        engine.dispose()
+    enabled = private_settings.model_copy(update={"score_refresh_enabled": True})
+    with TestClient(create_app(enabled)) as client:
+        refresher = client.app.state.score_refresher  # type: ignore[attr-defined]
+        assert refresher is not None and refresher._thread.is_alive()
+    assert not refresher._thread.is_alive()  # stopped with the app, before its first run

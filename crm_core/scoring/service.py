@@ -307,7 +307,8 @@ def _explanation(ref: ContactRef, scored: ScoredContact, *, score: int, model: L
     ups = [FactorOut(**f.as_dict()) for f in scored.factors if f.direction == "up"]
     downs = [FactorOut(**f.as_dict()) for f in scored.factors if f.direction == "down"]
     horizon = model.horizon_days or 90
-    parts = [f"{ref.name} scores {score}: a {score}% chance of becoming an opportunity within {horizon} days "
+    article = "an" if str(score).startswith("8") or score in (11, 18) else "a"  # "an 87%", "an 11%"
+    parts = [f"{ref.name} scores {score}: {article} {score}% chance of becoming an opportunity within {horizon} days "
              f"({scored.confidence} confidence, {scored.confidence_reason})."]
     if ups:
         parts.append("Up: " + join_reasons([f.text for f in ups]) + ".")
