@@ -511,13 +511,15 @@ def eval_scoring(
         if csv is not None:
             if not label:
                 raise CrmError("--csv needs --label, the name of the 0/1 outcome column.", code="missing-label")
-            result = run_csv_eval(csv, label=label, leaky_columns=leaky, folds=folds, config=config)
+            with console.status(f"Cross-validating on {csv.name} ({folds} folds, with and without leaking columns)"):
+                result = run_csv_eval(csv, label=label, leaky_columns=leaky, folds=folds, config=config)
             title = f"{csv.name}: {folds}-fold CV without leaking columns"
         else:
             from crm_core.database import ready_engine
 
             settings = _settings()
-            with session_scope_readonly(ready_engine(settings)) as session:
+            with session_scope_readonly(ready_engine(settings)) as session, console.status(
+                    "Computing features of past leads, training before the cutoff, testing after it"):
                 result = run_crm_eval(session, today=_parse_date(today),
                                       cutoff=_parse_date(cutoff) if cutoff else None,
                                       horizon_days=settings.scoring_horizon_days, config=config)
@@ -538,7 +540,8 @@ def eval_timing(
 
     with _errors_exit():
         settings = _settings()
-        with session_scope_readonly(ready_engine(settings)) as session:
+        with session_scope_readonly(ready_engine(settings)) as session, console.status(
+                "Holding out recent opens and scoring every method"):
             result = run_timing_eval(session, today=_parse_date(today), holdout=holdout)
         write_report(result, report)
         render_report(result, console)

@@ -467,3 +467,27 @@ def test_scheduled_refresh_is_off_by_default_and_runs_once_under_a_lock(
         refresher = client.app.state.score_refresher  # type: ignore[attr-defined]
         assert refresher is not None and refresher._thread.is_alive()
     assert not refresher._thread.is_alive()  # stopped with the app, before its first run
+
+
+def test_cli_eval_scoring_on_a_csv_reports_honest_and_leaky(tmp_path: Path, runner: CliRunner) -> None:
+    rng = np.random.default_rng(3)
+    n = 400
+    visits = rng.poisson(3, n)
+    source = rng.choice(["Google", "Referral", "Olark Chat"], n)
+    converted = (rng.random(n) < 0.15 + 0.08 * visits.clip(0, 6) + 0.2 * (source == "Referral")).astype(int)
+    frame = pd.DataFrame({"Prospect ID": [f"p{i}" for i in range(n)], "Lead Source": source,
+                          "TotalVisits": visits, "Specialization": rng.choice(["Select", "Finance", "IT"], n),
+                          "Tags": np.where(converted == 1, "Closed by Horizzon", "Ringing"), "Converted": converted})
+    path = tmp_path / "leads.csv"
+    frame.to_csv(path, index=False)
+    report = tmp_path / "leads.json"
+    result = runner.invoke(cli.app, ["eval", "scoring", "--csv", str(path), "--label", "Converted", "--folds", "3",
+                                     "--max-iter", "20", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    body = json.loads(report.read_text(encoding="utf-8"))
+    assert set(SUMMARY_KEYS) <= set(body["summary"])
+    assert body["setup"]["leaky_columns"] == ["Tags"] and body["setup"]["dropped_columns"]["Prospect ID"] == "identifier"
+    honest, leaky = (body["variants"][k]["metrics"]["roc_auc"] for k in ("without_leaky_columns", "with_leaky_columns"))
+    assert leaky > 0.99 > honest > 0.6
+    missing = runner.invoke(cli.app, ["eval", "scoring", "--csv", str(path), "--label", "Outcome"])
+    assert missing.exit_code == 1 and "unknown-label-column" in missing.output
