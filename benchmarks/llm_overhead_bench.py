@@ -14,7 +14,9 @@ Reported:
 - prompt size in cl100k tokens for the seed question, and its catalog part, with and without 50
   extra custom fields; the whole catalog's size for comparison;
 - table recall of the pruned catalog: the share of questions whose gold SQL uses only tables the
-  pruned catalog kept.
+  pruned catalog kept;
+- replay accuracy: answers judged like `eval nlq` when the model replies with the gold SQL, i.e. what
+  the guard, the scope rewrite and answer building cost a model that writes perfect SQL.
 """
 
 from __future__ import annotations
@@ -40,10 +42,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from openai_stub import Received, Reply, ScriptedChatServer, sql_reply  # noqa: E402
 
+from assistant.service import Assistant  # noqa: E402
 from crm_core.database import ready_engine  # noqa: E402
 from crm_core.scope import actor_for  # noqa: E402
 from crm_core.settings import get_settings  # noqa: E402
-from evals.nlq_eval import DEFAULT_SUITE, load_suite  # noqa: E402
+from evals.nlq_eval import DEFAULT_SUITE, _gold, _matches, load_suite  # noqa: E402
 from nlq.embeddings import embed  # noqa: E402
 from nlq.engine import NlqEngine  # noqa: E402
 from nlq.executor import execute  # noqa: E402
@@ -144,6 +147,7 @@ def main() -> None:
             steps["guard"].append((t3 - t2) * 1000)
             steps["execution"].append((t4 - t3) * 1000)
 
+        replay = replay_accuracy(Assistant(engine, settings, nlq=nlq), admin, gold, questions)
         sizes = prompt_sizes(nlq, llm, admin, scope)
         recall = table_recall(llm, gold, questions)
 
@@ -158,12 +162,23 @@ def main() -> None:
         "tokens_exact_cl100k": is_exact(),
         **sizes,
         "table_recall": recall,
+        "replay_accuracy": replay,
     }
     show(figures)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     print(json.dumps(figures))
+
+
+def replay_accuracy(assistant: Assistant, admin: Any, gold: dict[str, str], questions: list[str]) -> float:
+    """Accuracy when the model writes exactly the gold SQL: what our side (guard, scope rewrite, row
+    cap, answer building) costs a perfect model, compared the way `eval nlq` compares."""
+    correct = 0
+    for question in questions:
+        answer = assistant.ask(question, admin, channel="eval", today=TODAY, audit=False, translator="llm")
+        correct += answer.status == "answered" and _matches(answer, _gold(assistant, gold[question]))
+    return round(correct / len(questions), 4)
 
 
 def prompt_sizes(nlq: NlqEngine, llm: LlmTranslator, admin: Any, scope: Any) -> dict[str, Any]:
@@ -226,6 +241,7 @@ def show(figures: dict[str, Any]) -> None:
     table.add_row("pruned catalog keeps the gold tables", f"{r['recall']:.1%}")
     table.add_row("pruned catalog p50 / max", f"{r['catalog_tokens_p50']:,} / {r['catalog_tokens_max']:,} tokens")
     table.add_row("token counts", "cl100k_base" if figures["tokens_exact_cl100k"] else "estimated")
+    table.add_row("replay accuracy (model writes the gold SQL)", f"{figures['replay_accuracy']:.1%}")
     Console().print(table)
 
 

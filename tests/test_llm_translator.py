@@ -427,6 +427,10 @@ def test_cli_ask_and_eval_with_translator_option(llm_settings: Settings, stub: S
     asked = runner.invoke(cli.app, ["ask", "how many deals have we won", "--json", "--translator", "llm"])
     assert asked.exit_code == 0, asked.output
     assert json.loads(asked.output)["translator"] == "llm"
+    stub.script(sql_reply("SELECT COUNT(*) FROM deals WHERE status = 'lost'"))
+    chatted = runner.invoke(cli.app, ["chat", "--translator", "llm"], input="how many deals did we lose\n\n")
+    assert chatted.exit_code == 0, chatted.output
+    assert len(stub.received) == 1 and "status = 'lost'" in chatted.output
 
     gold = {"how many deals have we won": "SELECT COUNT(*) FROM deals WHERE status = 'won'",
             "how many open deals are there": "SELECT COUNT(*) FROM deals WHERE status = 'open'"}
