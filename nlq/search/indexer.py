@@ -41,11 +41,13 @@ _PENDING_SQL = {
 SELECT d.record_id, d.content_hash, coalesce(n.body, '')
   FROM search_documents d JOIN notes n ON n.id = d.record_id
  WHERE d.kind = 'note' AND d.indexed_hash IS DISTINCT FROM d.content_hash AND d.record_id > %s
+   AND (%s::int[] IS NULL OR d.record_id = ANY(%s::int[]))
  ORDER BY d.record_id LIMIT %s""",
     "email": """
 SELECT d.record_id, d.content_hash, coalesce(e.subject, '') || E'\\n' || coalesce(e.body, '')
   FROM search_documents d JOIN emails e ON e.id = d.record_id
  WHERE d.kind = 'email' AND d.indexed_hash IS DISTINCT FROM d.content_hash AND d.record_id > %s
+   AND (%s::int[] IS NULL OR d.record_id = ANY(%s::int[]))
  ORDER BY d.record_id LIMIT %s""",
 }
 
@@ -103,6 +105,7 @@ def index_pending(
     max_documents: int | None = None,
     wait: bool = True,
     on_progress: ProgressFn | None = None,
+    only: dict[str, list[int]] | None = None,
 ) -> IndexStats:
     """Embed every pending document of `kinds` (at most `max_documents`), batch by batch.
 
@@ -115,6 +118,7 @@ def index_pending(
         max_documents: stop after this many (the rest stays pending for the next run).
         wait: wait for another running indexer to finish; False raises `SearchIndexBusyError`.
         on_progress: called with (documents done, documents to do) after each batch.
+        only: kind → record ids: index just these (when pending); for tests and targeted repairs.
 
     Returns:
         IndexStats of this run (zero documents when nothing was pending: the run is idempotent).
@@ -127,17 +131,22 @@ def index_pending(
         try:
             counts = pending_counts(engine)
             todo = sum(counts[k] for k in kinds)
+            if only is not None:
+                todo = min(todo, sum(len(ids) for kind, ids in only.items() if kind in kinds))
             if max_documents is not None:
                 todo = min(todo, max_documents)
             stats.pending_before = todo
             if on_progress:
                 on_progress(0, todo)
             for kind in kinds:
+                if only is not None and kind not in only:
+                    continue
+                ids = only.get(kind) if only is not None else None
                 last_id = 0
                 while max_documents is None or stats.documents < max_documents:
                     limit = batch_documents if max_documents is None else min(
                         batch_documents, max_documents - stats.documents)
-                    done, last_id = _index_batch(engine, kind, last_id, limit, model_name, embed, stats)
+                    done, last_id = _index_batch(engine, kind, last_id, limit, model_name, embed, stats, ids)
                     if done == 0:
                         break
                     if on_progress:
@@ -150,10 +159,10 @@ def index_pending(
 
 
 def _index_batch(engine: Engine, kind: str, after_id: int, limit: int, model_name: str, embed: EmbedFn,
-                 stats: IndexStats) -> tuple[int, int]:
+                 stats: IndexStats, only_ids: list[int] | None = None) -> tuple[int, int]:
     """Index the next `limit` pending documents of `kind` after `after_id`; return (count, last id)."""
     with _raw(engine) as conn:
-        rows = conn.execute(_PENDING_SQL[kind], (after_id, limit)).fetchall()
+        rows = conn.execute(_PENDING_SQL[kind], (after_id, only_ids, only_ids, limit)).fetchall()
         conn.rollback()
     if not rows:
         return 0, after_id

