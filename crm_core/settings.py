@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     translator: Literal["parser", "llm", "auto"] = Field(
         "parser",
         description="Default translator: the built-in parser, the LLM, or auto (the parser first; the LLM "
-                    "when the parser would ask back or its query fails).",
+                    "when the parser would ask back instead of answering).",
     )
     openai_api_key: SecretStr | None = Field(
         None,

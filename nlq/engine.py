@@ -118,9 +118,17 @@ class NlqEngine:
                 if self._llm is None:
                     from nlq.llm import create_llm_translator
 
-                    self._llm = create_llm_translator(engine=self.engine, settings=self.settings,
-                                                      catalog=self.catalog, chat_model=self._chat_model,
-                                                      prompts=self._prompts)
+                    try:
+                        self._llm = create_llm_translator(engine=self.engine, settings=self.settings,
+                                                          catalog=self.catalog, chat_model=self._chat_model,
+                                                          prompts=self._prompts)
+                    except CrmError:
+                        raise
+                    except Exception as exc:  # a database or library failure while assembling it
+                        _log.exception("the LLM translator could not be built")
+                        raise LlmUnavailableError(
+                            "The LLM translator could not be prepared (the server log says why); the built-in "
+                            "parser still answers.") from exc
         return self._llm
 
     def today(self, pinned: date | None = None) -> date:
@@ -325,9 +333,18 @@ def _gave_up(name: str, max_rounds: int, question: str, failure: CrmError, elaps
                  "Could you rephrase the question, or name the records and fields you mean?"))
 
 
+_WHY_NOT_THE_MODEL = {
+    "llm-timeout": "it did not answer in time",
+    "llm-failed": "its endpoint failed",
+    "llm-repair-exhausted": "none of its queries passed the checks",
+    "llm-no-sql": "its reply held no query",
+}
+
+
 def _fall_back(parser_result: NlqResult, code: str, reason: str, *, model_ms: float = 0.0) -> NlqResult:
-    """The parser's question back, saying why the model's attempt is not the answer."""
+    """The parser's question back, saying in a few words why the model's attempt is not the answer."""
     parser_result.llm_error_code = code
     parser_result.model_ms = model_ms
-    parser_result.message = f"{parser_result.message} (The language model could not help either: {reason})"
+    why = _WHY_NOT_THE_MODEL.get(code) or reason[:1].lower() + reason[1:].rstrip(".")
+    parser_result.message = f"{parser_result.message} (The language model was asked too, but {why}.)"
     return parser_result
