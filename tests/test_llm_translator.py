@@ -302,8 +302,9 @@ def test_prompts_never_carry_result_rows(engine: Engine, llm_settings: Settings,
     assert answer.status == "answered" and answer.rows
     assert answer.summary == "You have 21 customers, listed with their names and e-mail addresses."
     sent = "\n".join(body.decode("utf-8") for body in stub.bodies())
-    values = {str(v) for row in answer.rows for v in row[1:] if v}
-    assert values and not [v for v in values if v in sent]
+    # distinctive values only: a first name alone ("Al") could occur in any text
+    values = {row[3] for row in answer.rows if row[3]} | {f"{row[1]} {row[2]}" for row in answer.rows}
+    assert len(values) > len(answer.rows) and not [v for v in values if v in sent]
     summary_request = stub.received[2].last_user_text
     assert "Columns: id, first_name, last_name, email" in summary_request
     assert f"Rows: {len(answer.rows)}" in summary_request
