@@ -33,6 +33,9 @@ AnswerFor = Callable[[NlqResult, Actor, ScopeFilter], Answer]
 
 #: Passages in a chat answer; the API returns up to `nlq.search.retrieval.MAX_K`.
 ANSWER_PASSAGES = 10
+#: A chat answer leaves out passages that neither mean nor say what was asked (ranking alone would fill
+#: ten rows even when the filters leave only two relevant texts). The API returns ranks without a floor.
+MIN_ANSWER_SIMILARITY = 0.25
 _SEMANTIC_ENTITIES = ("deals", "contacts", "accounts", "notes", "emails")
 COLUMNS = [
     AnswerColumn(name="id", label="ID", type="integer"),
@@ -72,6 +75,8 @@ class SearchSkill:
                                           filters=question.filters)
         except CrmError as exc:
             return Answer(status="refused", summary=exc.message, error=AnswerError(code=exc.code, message=exc.message))
+        result.hits = [h for h in result.hits if h.keyword_rank is not None or
+                       (h.vector_similarity or 0.0) >= MIN_ANSWER_SIMILARITY]
         return _passages_answer(result, question.described)
 
     def _structured(self, message: Message, rest: str, source: str, phrase: str, scope: ScopeFilter) -> Answer | None:
@@ -106,9 +111,11 @@ def _passages_answer(result: SearchResult, described: list[str]) -> Answer:
     kinds = {h.kind for h in result.hits}
     noun = "notes and emails" if len(kinds) == 2 else ("notes" if "note" in kinds else "emails")
     best = result.hits[0]
-    summary = (f"The {len(result.hits)} {noun} that best match “{result.query}”{where}. Best: "
-               f"{best.author or 'unknown author'}, {best.occurred_at:%Y-%m-%d}: “{best.marked_snippet()}”"
-               if best.occurred_at else f"The {len(result.hits)} {noun} that best match “{result.query}”{where}.")
+    lead = (f"The one {noun[:-1]} that matches" if len(result.hits) == 1
+            else f"The {len(result.hits)} {noun} that best match")
+    summary = f"{lead} “{result.query}”{where}."
+    if best.occurred_at:
+        summary += f" Best: {best.author or 'unknown author'}, {best.occurred_at:%Y-%m-%d}: “{best.marked_snippet()}”"
     rows = [[h.id, h.kind, json_value(h.occurred_at), h.author, h.marked_snippet(), h.subject, h.contact_id,
              h.account_id, h.deal_id, round(h.score, 4)] for h in result.hits]
     return Answer(status="answered", summary=summary, columns=COLUMNS, rows=rows, row_count=len(rows),

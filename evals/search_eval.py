@@ -141,10 +141,11 @@ def _resolve_relevance(engine: Engine, items: list[SearchItem]) -> None:
                 actors[item.as_user] = visible_owner_ids(session, actor)
             item.owner_ids = actors[item.as_user]
     raw = engine.raw_connection()
+    conn: Any = raw.driver_connection
     try:
-        conn = raw.driver_connection
         for item in items:
-            where, params = ["t.topic = ANY(%(topics)s)"], {"topics": item.topics}
+            where: list[str] = ["t.topic = ANY(%(topics)s)"]
+            params: dict[str, Any] = {"topics": item.topics}
             f = item.filters
             if item.owner_ids is not None:
                 where.append("d.owner_id = ANY(%(owners)s)")

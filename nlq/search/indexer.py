@@ -257,8 +257,8 @@ def _take_lock(conn: Any, *, wait: bool) -> None:
 def _raw(engine: Engine) -> Iterator[Any]:
     """A psycopg connection from the pool (pgvector types registered), always returned clean."""
     raw = engine.raw_connection()
+    conn: Any = raw.driver_connection
     try:
-        conn = raw.driver_connection
         yield conn
     finally:
         try:

@@ -50,15 +50,15 @@ class SearchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["note", "email"] | None = Field(None, description="Only notes or only emails.")
-    account_id: int | None = Field(None, description="Texts linked to this account (emails: via the contact).")
-    contact_id: int | None = Field(None, description="Texts linked to this contact.")
-    deal_id: int | None = Field(None, description="Notes of this deal and emails with its primary contact.")
-    author_id: int | None = Field(None, description="Notes written by / emails owned by this user.")
-    date_from: date | None = Field(None, description="On or after this day (UTC).")
-    date_to: date | None = Field(None, description="On or before this day (UTC).")
-    account_ids: list[int] | None = Field(None, description="Texts linked to any of these accounts.")
-    contact_ids: list[int] | None = Field(None, description="Texts linked to any of these contacts.")
+    kind: Literal["note", "email"] | None = Field(default=None, description="Only notes or only emails.")
+    account_id: int | None = Field(default=None, description="Texts linked to this account (emails: via the contact).")
+    contact_id: int | None = Field(default=None, description="Texts linked to this contact.")
+    deal_id: int | None = Field(default=None, description="Notes of this deal and emails with its primary contact.")
+    author_id: int | None = Field(default=None, description="Notes written by / emails owned by this user.")
+    date_from: date | None = Field(default=None, description="On or after this day (UTC).")
+    date_to: date | None = Field(default=None, description="On or before this day (UTC).")
+    account_ids: list[int] | None = Field(default=None, description="Texts linked to any of these accounts.")
+    contact_ids: list[int] | None = Field(default=None, description="Texts linked to any of these contacts.")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SearchFilters:
@@ -125,10 +125,12 @@ class _Plan:
 class Searcher:
     """Searches one database; holds the query-embedding cache and the statistics that pick the path."""
 
-    def __init__(self, engine: Engine, *, model_name: str, timeout_ms: int = 5000) -> None:
+    def __init__(self, engine: Engine, *, model_name: str, timeout_ms: int = 5000,
+                 ef_search: int = HNSW_EF_SEARCH) -> None:
         self.engine = engine
         self.model_name = model_name
         self.timeout_ms = timeout_ms
+        self.ef_search = ef_search
         self._stats: dict[tuple[int | None, str, date], int] = {}
         self._stats_at = 0.0
         self._stats_lock = threading.Lock()
@@ -215,7 +217,7 @@ SELECT c.kind, c.record_id, c.chunk_no, c.char_start, c.char_end, (c.embedding <
   FROM search_chunks c WHERE {plan.where}
  ORDER BY (c.embedding <=> %(q)s::vector) + 0, c.id LIMIT %(n)s"""
         else:
-            cur.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, limit)}")
+            cur.execute(f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, limit))}")
             if plan.where != "TRUE":
                 cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             # relaxed order may return near-ties out of order; the outer ORDER BY restores it
@@ -361,20 +363,20 @@ SELECT ts_headline('english', s.snippet, q.tsq,
     @contextmanager
     def _read_only(self) -> Iterator[Any]:
         raw = self.engine.raw_connection()
+        conn: Any = raw.driver_connection
         try:
-            conn = raw.driver_connection
             with conn.cursor() as cur:
                 cur.execute("BEGIN READ ONLY")
                 cur.execute(f"SET LOCAL statement_timeout = {int(self.timeout_ms)}")
                 yield cur
             conn.rollback()
         except psycopg.errors.QueryCanceled:
-            raw.driver_connection.rollback()
+            conn.rollback()
             raise QueryTimeoutError(
                 f"The search took longer than {self.timeout_ms / 1000:g} s and was stopped. Narrow it down "
                 "(a kind, an account, a date range) and try again.") from None
         except psycopg.Error as exc:
-            raw.driver_connection.rollback()
+            conn.rollback()
             detail = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
             raise QueryFailedError(f"The database could not run the search: {detail}") from None
         finally:
@@ -470,7 +472,7 @@ def embed_query(model_name: str, text: str) -> np.ndarray:
     """The unit embedding of a query (cached: repeated searches and filters cost no model time)."""
     from nlq.embeddings import embed
 
-    vector = embed([text], name=model_name)[0]
+    vector: np.ndarray = np.asarray(embed([text], name=model_name)[0], dtype=np.float32)
     vector.setflags(write=False)
     return vector
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlglot import exp
 
@@ -120,7 +120,7 @@ def semantic_exists(cond: SemanticMatch, *, record: exp.Expression, chunk_alias:
 
     vector = embed_query(cond.model, cond.query)
     literal = "[" + ",".join(f"{x:.5f}" for x in vector.tolist()) + "]"
-    table = exp.to_table("search_chunks")
+    table: Any = exp.to_table("search_chunks")
     if chunk_alias != "search_chunks":
         table = exp.alias_(table, chunk_alias, table=True)
     distance = exp.CosineDistance(
