@@ -22,6 +22,7 @@ from connectors.api.app import create_app
 from connectors.runtime import get_assistant
 from crm_core.api_keys import create_api_key
 from crm_core.scope import Actor, actor_for
+from crm_core.services import NOTE, WriteContext, create, update_record
 from crm_core.settings import Settings
 from nlq.catalog import load_catalog
 from nlq.compiler import compile_plan
@@ -195,6 +196,20 @@ def test_edit_marks_pending_and_owner_change_moves_chunks_at_once(engine: Engine
             conn.execute(text("UPDATE notes SET body = :b, author_id = :a WHERE id = :i"),
                          {"b": before[0], "a": before[1], "i": note_id})
         index_pending(engine, model_name=MODEL, only={"note": [note_id]})
+
+
+def test_write_services_mark_new_and_edited_texts_pending(session: Session) -> None:
+    ctx = WriteContext(session=session, actor=actor_for(session, "rep@demo.crm"))
+    contact_id = session.execute(text("SELECT id FROM contacts WHERE owner_id = :o ORDER BY id LIMIT 1"),
+                                 {"o": ctx.actor.id}).scalar_one()
+    note = create(ctx, NOTE, {"body": "They asked whether SSO is included.", "contact_id": contact_id})
+    row = session.execute(text("SELECT owner_id, content_hash, indexed_hash, tsv @@ to_tsquery('english', 'sso') "
+                               "FROM search_documents WHERE kind = 'note' AND record_id = :i"), {"i": note.id}).one()
+    assert row[0] == ctx.actor.id and row[1] and row[2] is None and row[3]  # pending, and keyword-searchable now
+    update_record(ctx, NOTE, note.id, version=note.version, changes={"body": "SSO is a must-have."})
+    changed = session.execute(text("SELECT content_hash FROM search_documents WHERE kind = 'note' "
+                                   "AND record_id = :i"), {"i": note.id}).scalar_one()
+    assert changed != row[1]
 
 
 # --- retrieval ---------------------------------------------------------------------------------------
