@@ -432,17 +432,9 @@ def score_explain(
 ) -> None:
     """Why a contact has its score: the factors up and down, in a rep's words, and its history."""
     from connectors.render_scores import render_explanation
-    from crm_core.database import ready_engine
-    from crm_core.scope import actor_for
-    from crm_core.scoring import current_instant, explain_contact
-    from crm_core.scoring.contacts import resolve_contact
+    from crm_core.scoring import explain_contact
 
-    with _errors_exit():
-        settings = _settings()
-        with session_scope_readonly(ready_engine(settings)) as session:
-            actor = actor_for(session, as_user)
-            ref = resolve_contact(session, actor, contact)
-            explanation = explain_contact(session, settings, actor, ref.id, now=current_instant(settings))
+    explanation = _for_contact(as_user, contact, explain_contact)
     if as_json:
         print(explanation.model_dump_json(indent=2))
     else:
@@ -457,22 +449,28 @@ def send_time(
 ) -> None:
     """When to e-mail a contact: the best local hour and 3-hour window, with confidence."""
     from connectors.render_scores import render_send_time
+    from crm_core.send_time import suggest_send_time
+
+    suggestion = _for_contact(as_user, contact, suggest_send_time)
+    if as_json:
+        print(suggestion.model_dump_json(indent=2))
+    else:
+        render_send_time(suggestion, console)
+
+
+def _for_contact(as_user: str, contact: str, compute: Any) -> Any:
+    """Resolve a contact among those the user may see, then compute something about them, read-only."""
     from crm_core.database import ready_engine
     from crm_core.scope import actor_for
     from crm_core.scoring import current_instant
     from crm_core.scoring.contacts import resolve_contact
-    from crm_core.send_time import suggest_send_time
 
     with _errors_exit():
         settings = _settings()
         with session_scope_readonly(ready_engine(settings)) as session:
             actor = actor_for(session, as_user)
             ref = resolve_contact(session, actor, contact)
-            suggestion = suggest_send_time(session, settings, actor, ref.id, now=current_instant(settings))
-    if as_json:
-        print(suggestion.model_dump_json(indent=2))
-    else:
-        render_send_time(suggestion, console)
+            return compute(session, settings, actor, ref.id, now=current_instant(settings))
 
 
 @contextmanager

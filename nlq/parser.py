@@ -1810,12 +1810,8 @@ def _special_group(catalog: Catalog, entity: Entity, what: str, date_column: str
         column = date_column or catalog.date_columns.get(entity.name)
         if column:
             return GroupBy(column=column, grain=what, label=what)  # type: ignore[arg-type]
-    if what == "account" and "account" in entity.relations:
-        return GroupBy(relation="account", label="account")
-    if what == "contact" and "contact" in entity.relations:
-        return GroupBy(relation="contact", label="contact")
-    if what == "pipeline" and "pipeline" in entity.relations:
-        return GroupBy(relation="pipeline", label="pipeline")
+    if what in ("account", "contact", "pipeline") and what in entity.relations:
+        return GroupBy(relation=what, label=what)
     if what == "stage":
         if "stage" in entity.computed:
             return GroupBy(column="stage", label="stage")
