@@ -73,7 +73,9 @@ def main() -> None:
     port = _free_port()
     env = {**os.environ, "CRM_ASSISTANT_TODAY": TODAY}
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("crm-assistant")), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        # the scheduled score refresh would train in the same process: measure answering alone
+        [str(Path(sys.executable).with_name("crm-assistant")), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--no-score-refresh"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
