@@ -219,7 +219,8 @@ def index(
 ) -> None:
     """Embed the notes and emails that are new or changed since the last run (resumable, idempotent)."""
     from crm_core.database import ready_engine
-    from nlq.search.indexer import index_pending, mark_all_pending
+    from nlq.embeddings import load_model
+    from nlq.search.indexer import index_pending, mark_all_pending, pending_counts
 
     with _errors_exit():
         settings = _settings()
@@ -227,6 +228,8 @@ def index(
         kinds = tuple(k.value for k in kind) if kind else ("note", "email")
         if rebuild:
             console.print(f"Marked {mark_all_pending(engine, kinds):,} texts for embedding again.")
+        if any(pending_counts(engine)[k] for k in kinds):
+            load_model(settings.embedding_model)  # loaded before the clock starts: texts/s is the model's
         with Progress(TextColumn("[bold]Embedding[/]"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
                       console=console) as progress:
