@@ -8,12 +8,13 @@ mentioning", "emails where"), is the text to search for.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from nlq.catalog import Catalog, normalize, strip_legal_suffix
+from nlq.catalog import Catalog, normalize
 from nlq.dates import match_date
 from nlq.lexer import tokenize
 from nlq.search.retrieval import SearchFilters
@@ -129,28 +130,45 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
 
 def _accounts_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], list[int], str] | None:
     """Accounts named in the question: a full catalog name, or a capitalised name everyone shortens
-    ("Northwind" for Northwind Systems, Northwind Capital, …)."""
-    normalized = normalize(text)
-    best: tuple[str, list[int]] | None = None
-    for name, ids in catalog.accounts.items():
-        if len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", normalized) and (
-                best is None or len(name) > len(best[0])):
-            best = (name, ids)
-    if best is not None:
-        match = re.search(r"\b" + r"\W+".join(re.escape(w) for w in best[0].split()) + r"\b", text, re.I)
-        if match:
-            prefix = [i for n, ids in catalog.accounts.items() if n.startswith(best[0] + " ") or n == best[0]
-                      for i in ids]
-            return match.span(), sorted(set(prefix)), match.group(0)
+    ("Northwind" for Northwind Systems, Northwind Capital, …). Dictionary lookups of the question's word
+    runs, so the cost does not grow with the number of accounts."""
+    words = normalize(text).split()
+    for n in range(min(6, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            phrase = " ".join(words[i:i + n])
+            if len(phrase) <= 3 or phrase not in catalog.accounts:
+                continue
+            match = re.search(r"\b" + r"\W+".join(re.escape(w) for w in phrase.split()) + r"\b", text, re.I)
+            if match:
+                return match.span(), _accounts_starting(catalog, phrase), match.group(0)
     for match in re.finditer(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+)*)", text):
         phrase = normalize(match.group(1))
         if len(phrase) < 3 or phrase in catalog.users:
             continue
-        ids = sorted({i for n, ids in catalog.accounts.items()
-                      if n.startswith(phrase + " ") or strip_legal_suffix(n) == phrase for i in ids})
+        ids = _accounts_starting(catalog, phrase)
         if ids:
             return match.span(1), ids, match.group(1)
     return None
+
+
+_NAME_INDEX: dict[int, tuple[dict[str, list[int]], list[str]]] = {}
+
+
+def _accounts_starting(catalog: Catalog, phrase: str) -> list[int]:
+    """Ids of the accounts named `phrase` or `phrase …` (a sorted name list, searched by bisection)."""
+    accounts = catalog.accounts
+    cached = _NAME_INDEX.get(id(accounts))
+    if cached is None or cached[0] is not accounts:
+        cached = (accounts, sorted(accounts))
+        _NAME_INDEX.clear()
+        _NAME_INDEX[id(accounts)] = cached
+    names = cached[1]
+    ids: set[int] = set(accounts.get(phrase, []))
+    position = bisect.bisect_left(names, phrase + " ")
+    while position < len(names) and names[position].startswith(phrase + " "):
+        ids.update(accounts[names[position]])
+        position += 1
+    return sorted(ids)
 
 
 def _contact_named(text: str, resolve: ContactResolver) -> tuple[tuple[int, int], list[int], str] | None:
