@@ -42,7 +42,8 @@ VECTOR_WEIGHT, KEYWORD_WEIGHT = 1.0, 0.5
 # Candidates per HNSW scan (pgvector's default is 40): on 199,102 passages of medium demo data 400 gives
 # recall@10 0.96 against exact search under a team's scope at a p95 of 12 ms (benchmarks/search_medium_bench.py).
 HNSW_EF_SEARCH = 400
-EXACT_SCAN_MAX_CHUNKS = 20_000  # below this many candidate passages an exact scan beats the index
+EXACT_SCAN_MAX_CHUNKS = 20_000
+KEYWORD_CANDIDATES = 5_000  # most keyword matches ranked per search (the newest)  # below this many candidate passages an exact scan beats the index
 _STATS_TTL_S = 600.0
 _MARK_START, _MARK_END = "\x02", "\x03"
 
@@ -237,16 +238,18 @@ SELECT * FROM (
                  depth: int) -> list[tuple[str, int, float]]:
         plan = _conditions("d", owner_ids, filters)
         # Documents with more of the query's words first (an OR query alone lets one common word win),
-        # then by cover density.
+        # then by cover density. Ranking reads every candidate's tsvector, so a common word over a large
+        # scope would rank hundreds of thousands; the newest KEYWORD_CANDIDATES matches are ranked instead.
         cur.execute(f"""
 WITH q AS (SELECT {_OR_TSQUERY} AS tsq,
                   ARRAY(SELECT to_tsquery('simple', quote_literal(l))
-                          FROM unnest(tsvector_to_array(to_tsvector('english', %(text)s))) AS l) AS words)
-SELECT d.kind, d.record_id,
-       (SELECT count(*) FROM unnest(q.words) AS w WHERE d.tsv @@ w) + ts_rank_cd(d.tsv, q.tsq, 1) AS rank
-  FROM search_documents d, q
- WHERE d.tsv @@ q.tsq AND {plan.where}
- ORDER BY rank DESC, d.record_id LIMIT %(n)s""", {**plan.params, "text": text, "n": depth})
+                          FROM unnest(tsvector_to_array(to_tsvector('english', %(text)s))) AS l) AS words),
+m AS MATERIALIZED (SELECT d.kind, d.record_id, d.tsv FROM search_documents d, q
+                    WHERE d.tsv @@ q.tsq AND {plan.where} ORDER BY d.occurred_at DESC NULLS LAST LIMIT %(cap)s)
+SELECT m.kind, m.record_id,
+       (SELECT count(*) FROM unnest(q.words) AS w WHERE m.tsv @@ w) + ts_rank_cd(m.tsv, q.tsq, 1) AS rank
+  FROM m, q
+ ORDER BY rank DESC, m.record_id LIMIT %(n)s""", {**plan.params, "text": text, "n": depth, "cap": KEYWORD_CANDIDATES})
         return [(kind, record_id, float(rank)) for kind, record_id, rank in cur.fetchall()]
 
     # -- the hits ------------------------------------------------------------------------------------
