@@ -30,9 +30,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             refresher = ScoreRefresher(app.state.engine, settings)
             refresher.start()
         app.state.score_refresher = refresher
+        # New and edited notes/emails are embedded in the background likewise (`serve` turns it on).
+        indexer = None
+        if settings.search_background_index:
+            from nlq.search.background import BackgroundIndexer
+
+            indexer = BackgroundIndexer(app.state.engine, model_name=settings.embedding_model,
+                                        interval_s=settings.search_index_interval_s).start()
+        app.state.search_indexer = indexer
         yield
         if refresher is not None:
             refresher.stop()
+        if indexer is not None:
+            indexer.stop()
 
     app = FastAPI(
         title="CRM Assistant",
@@ -48,11 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(query.router)
     app.include_router(search.router)
-    if settings.search_background_index:
-        from nlq.search.background import BackgroundIndexer
-
-        app.state.search_indexer = BackgroundIndexer(
-            assistant.engine, model_name=settings.embedding_model, interval_s=settings.search_index_interval_s).start()
     app.include_router(contacts.router)
     mount_slack(app, settings, assistant)
     mount_teams(app, settings, assistant)
