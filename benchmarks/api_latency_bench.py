@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--as", dest="as_user", default="admin@demo.crm")
     parser.add_argument("--repeat", type=int, default=1, help="times to ask each question")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--no-background-index", action="store_true",
+                        help="serve without the background search indexer (it embeds pending texts at low priority)")
     args = parser.parse_args()
 
     settings = get_settings()
@@ -75,7 +77,7 @@ def main() -> None:
     server = subprocess.Popen(
         # the scheduled score refresh would train in the same process: measure answering alone
         [str(Path(sys.executable).with_name("crm-assistant")), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--no-score-refresh"],
+         "--no-score-refresh", *(["--no-background-index"] if args.no_background_index else [])],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,6 +120,8 @@ def serve(
         "--with-demo-data", help="Load demo data first when the database is empty.")] = False,
     score_refresh: Annotated[bool, typer.Option(
         help="Re-score every contact on a schedule (and train a model when there is none).")] = True,
+    background_index: Annotated[bool, typer.Option(
+        help="Embed new and edited notes and emails in the background (at low CPU priority).")] = True,
 ) -> None:
     """Serve the API, chat channels and web widget."""
     import uvicorn
@@ -130,7 +131,7 @@ def serve(
 
     settings = _settings().model_copy(update={"score_refresh_enabled": score_refresh})
     # the server embeds new and edited notes and emails in the background (tests build the app without)
-    settings = settings.model_copy(update={"search_background_index": True})
+    settings = settings.model_copy(update={"search_background_index": background_index})
     with _errors_exit():
         engine = ready_engine(settings)
         if with_demo_data and is_empty(engine):
@@ -140,8 +141,11 @@ def serve(
             load_demo_data(engine, size=settings.demo_size, seed=settings.demo_seed,
                            today=settings.today or date.today(), show_progress=True)
         application = create_app(settings)
-    # load the embedding model now, not on the first question that needs it
-    threading.Thread(target=application.state.assistant.nlq.phrases.warm, daemon=True).start()
+        # load the embedding model before taking traffic, not on (or next to) the first questions
+        from connectors.runtime import warm_up
+
+        console.print("Loading the embedding model…")
+        warm_up(application.state.assistant)
     console.print(f"Serving on http://{host or settings.host}:{port or settings.port}  (docs at /docs)")
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
 

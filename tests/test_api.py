@@ -42,6 +42,12 @@ def test_healthz_answers(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+def test_responses_say_how_long_the_app_took(client: TestClient) -> None:
+    timing = client.get("/healthz").headers["server-timing"]
+    name, _, duration = timing.partition(";dur=")
+    assert name == "app" and float(duration) >= 0
+
+
 def test_openapi_documents_query(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/v1/query" in spec["paths"]

@@ -439,3 +439,22 @@ def test_search_eval_reports_the_three_modes(engine: Engine, indexed: dict[str, 
         assert set(written["summary"][mode]) >= {"recall@10", "ndcg@10", "mrr", "p95_ms"}
         assert all(isinstance(v, (int, float)) for v in written["summary"][mode].values())
     assert summary["hybrid"]["mrr"] > 0 and len(written["items"]) == 2
+
+
+def test_background_indexing_runs_at_low_cpu_priority() -> None:
+    import os
+    import threading
+
+    from nlq.search.background import BACKGROUND_NICENESS, _lower_priority
+
+    seen: list[int] = []
+
+    def probe() -> None:
+        _lower_priority()
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    worker = threading.Thread(target=probe)
+    worker.start()
+    worker.join()
+    assert seen == [BACKGROUND_NICENESS]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < BACKGROUND_NICENESS  # the caller keeps its own

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from connectors.api.errors import install_error_handlers
 from connectors.api.routes import contacts, health, query, search
+from connectors.api.timing import ServerTimingMiddleware
 from connectors.runtime import get_assistant
 from connectors.slack import mount_slack
 from connectors.teams import mount_teams
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     assistant = get_assistant(settings)
     app.state.engine = assistant.engine
     app.state.assistant = assistant
+    app.add_middleware(ServerTimingMiddleware)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(query.router)

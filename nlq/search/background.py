@@ -7,7 +7,9 @@ does the same from the command line; the advisory lock lets only one of them wor
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 
 from sqlalchemy import Engine
@@ -16,6 +18,18 @@ from nlq.search.errors import SearchIndexBusyError
 from nlq.search.indexer import index_pending
 
 _log = logging.getLogger(__name__)
+
+BACKGROUND_NICENESS = 15
+
+
+def _lower_priority() -> None:
+    """Give the calling thread (and the compute threads it starts) a high nice value.
+
+    On Linux the nice value is per thread and inherited by threads created later, so embedding a
+    backlog of texts yields the CPU to the requests the same server is answering.
+    """
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: normal priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
 
 
 class BackgroundIndexer:
@@ -52,6 +66,7 @@ class BackgroundIndexer:
         return stats.documents
 
     def _run(self) -> None:
+        _lower_priority()
         while not self._stop.is_set():
             try:
                 self.run_once()
