@@ -47,7 +47,7 @@ from crm_core.database import ready_engine  # noqa: E402
 from crm_core.scope import actor_for  # noqa: E402
 from crm_core.settings import get_settings  # noqa: E402
 from evals.nlq_eval import DEFAULT_SUITE, _gold, _matches, load_suite  # noqa: E402
-from nlq.embeddings import embed  # noqa: E402
+from nlq.embeddings import embed, forget_query_vectors  # noqa: E402
 from nlq.engine import NlqEngine  # noqa: E402
 from nlq.executor import execute  # noqa: E402
 from nlq.llm.catalog_text import CustomField, build_chunks, load_custom_fields, load_database_terms  # noqa: E402
@@ -115,6 +115,7 @@ def main() -> None:
         model_round_trips: list[float] = []
         statuses: dict[str, int] = {}
         for round_no in range(args.rounds):
+            forget_query_vectors()  # every measured question is embedded afresh
             for question in questions:
                 started = time.perf_counter()
                 result = nlq.run(question, admin, translator="llm", today=TODAY, scope=scope)
@@ -127,6 +128,7 @@ def main() -> None:
                 statuses[result.status] = statuses.get(result.status, 0) + 1
 
         steps: dict[str, list[float]] = {"retrieval": [], "prompt building": [], "guard": [], "execution": []}
+        forget_query_vectors()
         for question in questions:
             request = TranslationRequest(question=question, actor=admin, today=TODAY, scope=scope)
             t0 = time.perf_counter()

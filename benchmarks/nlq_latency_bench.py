@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     assistant = get_assistant(get_settings().model_copy(update={"today": TODAY}))
     nlq = assistant.nlq
-    nlq.phrases.warm()
+    nlq.warm()
     items = load_suite(DEFAULT_SUITE)
     actors, scopes = {}, {}
     with assistant.session() as session:

@@ -30,7 +30,8 @@ from sqlalchemy import text
 from crm_core.database import ready_engine
 from crm_core.settings import get_settings
 from evals.search_eval import DEFAULT_SUITE, load_suite
-from nlq.search.retrieval import Searcher, embed_query
+from nlq.embeddings import embed_query
+from nlq.search.retrieval import Searcher
 
 K = 10
 
@@ -72,7 +73,7 @@ def main() -> None:
 
     started = time.perf_counter()
     for query in queries:
-        embed_query(settings.embedding_model, query)
+        embed_query(query, name=settings.embedding_model)
     embed_ms = (time.perf_counter() - started) * 1000 / len(queries)
 
     results: dict[str, Any] = {}

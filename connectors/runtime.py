@@ -29,6 +29,6 @@ def warm_up(assistant: Assistant) -> None:
     A long-lived server holds millions of start-up objects (model, catalog, lexicon) that never die;
     without `gc.freeze()` every full collection walks them all and stalls a request for 200-300 ms.
     """
-    assistant.nlq.phrases.warm()
+    assistant.nlq.warm()
     gc.collect()
     gc.freeze()

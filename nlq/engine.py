@@ -25,6 +25,7 @@ from crm_core.scope import Actor, visible_owner_ids
 from crm_core.settings import Settings
 from nlq.catalog import Catalog, load_catalog
 from nlq.compiler import compile_plan
+from nlq.embeddings import embed_query
 from nlq.errors import WriteNotAllowedError
 from nlq.executor import QueryResult, ensure_reader_role, execute
 from nlq.guard import ScopeFilter, guard_sql
@@ -96,6 +97,12 @@ class NlqEngine:
         if settings.translator != "parser" and self.llm_available():
             # embed the catalog chunks and examples now, so the first question does not wait for them
             threading.Thread(target=self._warm_llm, name="llm-warm-up", daemon=True).start()
+
+    def warm(self) -> None:
+        """Do now what a first question would otherwise wait for: the catalog phrases' vectors and the
+        traced single-text encoder."""
+        self.phrases.warm()
+        embed_query("how many open deals", name=self.settings.embedding_model)
 
     # -- translators -------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import threading
 
 import numpy as np
 
-from nlq.embeddings import embed
+from nlq.embeddings import embed, embed_query
 from nlq.lexicon import Lexicon
 
 _MEANINGFUL = ("entity", "named", "metric", "value", "column", "stage")
@@ -39,7 +39,7 @@ class PhraseMatcher:
             return self._cache[key]
         self.warm()
         assert self._vectors is not None
-        query = embed([text], name=self.model_name)[0]
+        query = embed_query(text, name=self.model_name)
         scores = self._vectors @ query
         best = np.argsort(-scores)[: k * 3]
         out: list[tuple[str, float]] = []

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from nlq.embeddings import embed
+from nlq.embeddings import embed, embed_query
 from nlq.llm.catalog_text import Chunk
 from nlq.llm.examples import Example
 from nlq.llm.tokens import count_tokens
@@ -39,33 +38,6 @@ KIND_ORDER = {"table": 0, "definition": 1, "metric": 1, "custom_field": 2}
 # or per engine in tests): the same texts under the same model are embedded once.
 _VECTORS: dict[tuple[str, str], np.ndarray] = {}
 _VECTORS_LOCK = threading.Lock()
-
-
-_question_pool: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def embed_question(text: str, model_name: str) -> np.ndarray:
-    """One question's embedding, computed on a worker thread limited to one intra-op thread.
-
-    Ten tokens gain nothing from intra-op parallelism, and on a busy machine torch's threads spinning
-    against other processes cost far more: measured on a loaded 2-core machine, p95 50 ms on one
-    thread against 400–850 ms on two. The limit is per OpenMP thread, so batch embeddings elsewhere
-    in the process keep every core.
-    """
-    global _question_pool
-    with _POOL_LOCK:
-        if _question_pool is None:
-            _question_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="question-embedding",
-                                                initializer=_one_intra_op_thread)
-    vectors: np.ndarray = _question_pool.submit(embed, [text], name=model_name).result()
-    return np.asarray(vectors[0], dtype=np.float32)
-
-
-def _one_intra_op_thread() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def embed_once(texts: list[str], model_name: str) -> np.ndarray:
@@ -115,7 +87,7 @@ class Retriever:
         """The catalog part and the examples for `question` (`vector`: its embedding, if already known)."""
         self.warm()
         assert self._chunk_vectors is not None and self._example_vectors is not None
-        query = vector if vector is not None else embed_question(question, self.model_name)
+        query = vector if vector is not None else embed_query(question, name=self.model_name)
         chunk_ids = self._pick_chunks(self._chunk_vectors @ query)
         picked = sorted(chunk_ids, key=lambda i: (KIND_ORDER[self.chunks[i].kind], i))
         text = "\n".join(self.chunks[i].text for i in picked)

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -26,6 +25,7 @@ import psycopg
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Engine
 
+from nlq.embeddings import embed_query
 from nlq.errors import QueryFailedError, QueryTimeoutError
 from nlq.search.errors import EmptySearchQueryError, InvalidSearchFilterError, SearchQueryTooLongError
 from nlq.search.snippets import build_snippet, highlight_markers
@@ -320,7 +320,7 @@ SELECT ts_headline('english', s.snippet, q.tsq,
     # -- helpers -------------------------------------------------------------------------------------
 
     def _embed_query(self, text: str) -> np.ndarray:
-        return embed_query(self.model_name, text)
+        return embed_query(text, name=self.model_name)
 
     def _choose_path(self, owner_ids: frozenset[int] | None, filters: SearchFilters) -> str:
         """Exact scan when the filters leave few passages, else the HNSW index."""
@@ -470,16 +470,6 @@ def clean_query(query: str) -> str:
     if not any(ch.isalnum() for ch in text):
         raise EmptySearchQueryError("There is nothing to search for: give a few words, e.g. 'pricing concerns'.")
     return text
-
-
-@lru_cache(maxsize=1024)
-def embed_query(model_name: str, text: str) -> np.ndarray:
-    """The unit embedding of a query (cached: repeated searches and filters cost no model time)."""
-    from nlq.embeddings import embed
-
-    vector: np.ndarray = np.asarray(embed([text], name=model_name)[0], dtype=np.float32)
-    vector.setflags(write=False)
-    return vector
 
 
 def _vector_literal(vector: np.ndarray) -> str:

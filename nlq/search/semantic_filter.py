@@ -116,9 +116,9 @@ def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: 
 
 def semantic_exists(cond: SemanticMatch, *, record: exp.Expression, chunk_alias: str, kind: str) -> exp.Exists:
     """EXISTS (SELECT 1 FROM search_chunks WHERE kind = … AND record_id = … AND cosine_distance(…) <= …)."""
-    from nlq.search.retrieval import embed_query
+    from nlq.embeddings import embed_query
 
-    vector = embed_query(cond.model, cond.query)
+    vector = embed_query(cond.query, name=cond.model)
     literal = "[" + ",".join(f"{x:.5f}" for x in vector.tolist()) + "]"
     table: Any = exp.to_table("search_chunks")
     if chunk_alias != "search_chunks":
