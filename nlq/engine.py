@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from sqlglot import exp
 
@@ -151,6 +151,7 @@ class NlqEngine:
             catalog=self.catalog, lexicon=self.lexicon, today=self.today(today), actor_id=actor.id,
             actor_team_id=actor.team_id, actor_role=actor.role, previous=previous,
             resolve_contacts=lambda phrases: self._contacts_named(phrases, actor),
+            visible_accounts=lambda ids: self._visible_accounts(ids, actor),
             similar_phrases=self._similar,
         )
         return parse_question(question, ctx)
@@ -182,6 +183,16 @@ class NlqEngine:
         finally:
             raw.close()
         return found
+
+    def _visible_accounts(self, ids: list[int], actor: Actor) -> list[int]:
+        """The accounts among `ids` that the user may see (accounts are scoped by owner)."""
+        owners = self.scope_of(actor).owner_ids
+        if owners is None or not ids:
+            return list(ids)
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id FROM accounts WHERE id = ANY(:ids) AND owner_id = ANY(:owners) "
+                                     "ORDER BY id"), {"ids": list(ids), "owners": sorted(owners)})
+            return [int(r[0]) for r in rows]
 
     def guard(self, sql: str | exp.Expression, scope: ScopeFilter) -> exp.Expression:
         return guard_sql(sql, catalog=self.catalog, scope=scope, row_cap=self.settings.query_row_cap)

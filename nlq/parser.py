@@ -65,6 +65,8 @@ class ParseContext:
     previous: QueryPlan | None = None
     # Looks up people's names among the contacts the user may see: phrase → contact ids.
     resolve_contacts: Callable[[list[str]], dict[str, list[int]]] | None = None
+    # Keeps the account ids the user may see (None: every account is visible).
+    visible_accounts: Callable[[list[int]], list[int]] | None = None
     # Catalog phrases closest in meaning to an unknown phrase (for "did you mean" offers).
     similar_phrases: Callable[[str], list[str]] | None = None
 
@@ -728,6 +730,13 @@ def _pass_phrases(state: _State) -> None:
         if state.used[i] or toks[i].kind not in ("word",):
             i += 1
             continue
+        predicative = _predicative_name(state, i)
+        if predicative is not None:
+            phrase, meanings = predicative
+            _record(state, i, i + 3, phrase, meanings)
+            state.take(i, i + 3)
+            i += 3
+            continue
         matched = False
         for n in range(min(lex.max_words, len(toks) - i), 0, -1):
             span = toks[i:i + n]
@@ -746,6 +755,26 @@ def _pass_phrases(state: _State) -> None:
             break
         if not matched:
             i += 1
+
+
+_COPULAS = frozenset({"is", "are"})
+
+
+def _predicative_name(state: _State, i: int) -> tuple[str, list[Meaning]] | None:
+    """A two-word stage or value name said as a sentence: "renewals are due" is the stage "Renewal Due"."""
+    toks = state.tokens
+    if i + 2 >= len(toks) or any(state.used[i + k] or toks[i + k].kind != "word" for k in range(3)):
+        return None
+    if toks[i + 1].text not in _COPULAS:
+        return None
+    head, tail = toks[i].text, toks[i + 2].text
+    for form in dict.fromkeys((head, head[:-1] if head.endswith("s") else head, head[:-2] if head.endswith("es")
+                               else head)):
+        phrase = f"{form} {tail}"
+        meanings = [m for m in state.ctx.lexicon.lookup(phrase) if m.kind in ("stage", "value")]
+        if meanings:
+            return phrase, meanings
+    return None
 
 
 def _state_code(state: _State, tok: Token) -> list[Meaning]:
@@ -838,6 +867,9 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
         return
     for kind in ("stage", "pipeline", "user", "team", "account"):
         found = [m for m in meanings if m.kind == kind]
+        if kind == "account" and found:
+            _record_account(state, start, end, found[0].name)
+            return
         if found:
             state.modifiers.append(Modifier(start, kind, {"name": found[0].name, "ref": found[0].ref,
                                                           "phrase": phrase}, end))
@@ -846,6 +878,21 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
         columns = [m for m in meanings if m.kind == "column"]
         state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
                                                           "phrase": phrase}))
+
+
+def _record_account(state: _State, start: int, end: int, name: str) -> None:
+    """An account by name, among the accounts the user may see.
+
+    An account outside the user's scope reads exactly like a name the CRM does not know (a contact
+    with no rows), so neither the answer nor the SQL shown tells that it exists.
+    """
+    ids = state.ctx.catalog.accounts.get(name, [])
+    if state.ctx.visible_accounts is not None:
+        ids = state.ctx.visible_accounts(ids)
+    if ids:
+        state.modifiers.append(Modifier(start, "account", {"name": name, "ids": ids, "phrase": name}, end))
+    else:
+        state.modifiers.append(Modifier(start, "contact", {"ids": [], "phrase": _title(name)}, end))
 
 
 def _valueset_of_column_before(state: _State, start: int) -> str | None:
@@ -1323,7 +1370,7 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
                 column="name", op="eq", value=_title(mod.data["name"]),
                 text=f"in the {mod.data['name'].title()} pipeline"), "deals", problems))
         elif mod.kind == "account":
-            ids = catalog.accounts.get(mod.data["name"], [])
+            ids = mod.data["ids"]
             name = mod.data["name"]
             cond = Compare(column="id", op="in", value=ids, text=f"at {_title(name)}")
             conds.append(_through(catalog, entity, "account", cond, "accounts", problems))

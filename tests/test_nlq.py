@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant.service import Assistant
-from crm_core.models import Contact, Deal, Note
+from crm_core.models import Account, Contact, Deal, Note
 from crm_core.scope import actor_for
 from crm_core.settings import Settings
 from evals.nlq_eval import DEFAULT_SUITE, _gold, _matches, run_nlq_eval
@@ -89,6 +89,8 @@ CASES = [
      "AND sent_at >= '2026-04-01' AND sent_at < '2026-05-01'"),
     ("stage-name", "admin@demo.crm", "deals in negotiation sorted by amount",
      "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Negotiation'"),
+    ("predicative-stage", "admin@demo.crm", "which renewals are due",
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Renewal Due'"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
@@ -183,6 +185,24 @@ def test_rep_never_sees_other_reps_rows(assistant: Assistant, engine: Engine) ->
     assert owners == {rep.id}
     sneaky = _ask(assistant, "SELECT count(*) FROM deals WHERE owner_id <> 3", "rep@demo.crm")
     assert sneaky.rows == [[0]]
+
+
+def test_account_outside_scope_reads_like_an_unknown_name(assistant: Assistant, engine: Engine) -> None:
+    with Session(engine) as session:
+        rep = actor_for(session, "rep@demo.crm")
+        others = session.execute(select(Account.id, Account.name).where(Account.owner_id != rep.id)
+                                 .order_by(Account.id)).all()
+    # a plainly spelled name the catalog knows (and so recognises in any user's question)
+    hidden = next(a for a in others if a.name.lower() in assistant.nlq.catalog.accounts
+                  and len(assistant.nlq.catalog.accounts[a.name.lower()]) == 1)
+    seen = _ask(assistant, f"open deals at {hidden.name}", "admin@demo.crm")
+    assert seen.rows and str(hidden.id) in (seen.sql or "")
+    answers = {name: _ask(assistant, f"open deals at {name}", "rep@demo.crm") for name in (hidden.name, "Zorblax Corp")}
+    for name, answer in answers.items():
+        assert answer.rows == []
+        assert f"IN ({hidden.id})" not in (answer.sql or "")
+        assert (answer.summary or "").replace(name, "NAME") == (answers["Zorblax Corp"].summary or "").replace(
+            "Zorblax Corp", "NAME")
 
 
 def test_answer_explains_definitions(assistant: Assistant) -> None:
