@@ -462,3 +462,28 @@ def test_cli_llm_translator_without_key_exits_nonzero(test_settings: Settings,
     assert asked.exit_code == 1 and "OPENAI_API_KEY" in asked.output
     evaluated = runner.invoke(cli.app, ["eval", "nlq", "--translator", "llm"])
     assert evaluated.exit_code == 1 and "llm-unavailable" in evaluated.output
+
+
+def test_http_query_chooses_the_translator_per_call(llm_settings: Settings, stub: ScriptedChatServer,
+                                                     engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from connectors.api.app import create_app
+    from crm_core.api_keys import create_api_key
+
+    monkeypatch.setattr(runtime, "_assistants", {})  # not one built earlier with other settings
+    with Session(engine) as session, session.begin():
+        key = create_api_key(session, user_email="rep@demo.crm")
+    headers = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(llm_settings)) as client:
+        stub.script(sql_reply("SELECT COUNT(*) FROM deals WHERE status = 'won'"))
+        by_model = client.post("/v1/query", json={"question": "how many deals have we won", "translator": "llm"},
+                               headers=headers).json()
+        assert (by_model["status"], by_model["translator"]) == ("answered", "llm")
+        assert len(stub.received) == 1
+        by_parser = client.post("/v1/query", json={"question": "how many deals have we won", "translator": "parser"},
+                                headers=headers).json()
+        assert (by_parser["status"], by_parser["translator"]) == ("answered", "parser")
+        assert by_parser["rows"] == by_model["rows"] and len(stub.received) == 1  # the model was not asked again
+        bad = client.post("/v1/query", json={"question": "open deals", "translator": "oracle"}, headers=headers)
+        assert bad.status_code == 422
