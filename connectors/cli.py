@@ -41,6 +41,11 @@ app.add_typer(key_app, name="api-key")
 console = Console()
 err_console = Console(stderr=True)
 
+# Options several commands share, declared once.
+ActingUser = Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of tables.")]
+ContactRef = Annotated[str, typer.Argument(help="Contact id or name (among the contacts you may see).")]
+
 
 class DemoSize(str, Enum):
     small = "small"
@@ -281,8 +286,8 @@ class IndexKind(str, Enum):
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question in plain language.")],
-    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    as_user: ActingUser = "admin@demo.crm",
+    as_json: AsJson = False,
     today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = None,
     conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
     translator: Annotated[Translator | None, typer.Option(
@@ -311,7 +316,7 @@ def ask(
 
 @app.command()
 def chat(
-    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
+    as_user: ActingUser = "admin@demo.crm",
     today: Annotated[str | None, typer.Option(help="Pin 'today' (YYYY-MM-DD).")] = None,
     translator: Annotated[Translator | None, typer.Option(
         help="Who turns questions into SQL: parser, llm or auto. Default: the translator setting.")] = None,
@@ -433,9 +438,9 @@ def score_apply(
 
 @score_app.command("explain")
 def score_explain(
-    contact: Annotated[str, typer.Argument(help="Contact id or name (among the contacts you may see).")],
-    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+    contact: ContactRef,
+    as_user: ActingUser = "admin@demo.crm",
+    as_json: AsJson = False,
 ) -> None:
     """Why a contact has its score: the factors up and down, in a rep's words, and its history."""
     from connectors.render_scores import render_explanation
@@ -450,9 +455,9 @@ def score_explain(
 
 @app.command("send-time")
 def send_time(
-    contact: Annotated[str, typer.Argument(help="Contact id or name (among the contacts you may see).")],
-    as_user: Annotated[str, typer.Option("--as", help="Act as this CRM user (e-mail).")] = "admin@demo.crm",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the suggestion as JSON.")] = False,
+    contact: ContactRef,
+    as_user: ActingUser = "admin@demo.crm",
+    as_json: AsJson = False,
 ) -> None:
     """When to e-mail a contact: the best local hour and 3-hour window, with confidence."""
     from connectors.render_scores import render_send_time

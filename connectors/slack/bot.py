@@ -20,10 +20,11 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from assistant.service import Assistant
+from connectors.cells import shorten
 from connectors.slack.dedupe import DeliveryClaims
 from connectors.slack.delivery import Place, post, publish_answer
 from connectors.slack.identity import SlackIdentity
-from connectors.slack.render import SHARE_ACTION, escape, render_notice, shorten
+from connectors.slack.render import SHARE_ACTION, escape, render_notice
 from crm_core.settings import Settings
 
 _log = logging.getLogger(__name__)

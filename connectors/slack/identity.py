@@ -8,17 +8,15 @@ fallback to a default or admin scope.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from crm_core.errors import AuthError
-from crm_core.scope import Actor, actor_for
+from connectors.identity import ActorCache, actor_by_email
+from crm_core.scope import Actor
 
 _log = logging.getLogger(__name__)
 
@@ -28,21 +26,14 @@ class SlackIdentity:
 
     def __init__(self, engine: Engine, *, ttl_s: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
-        self.ttl_s = ttl_s
-        self.clock = clock
-        self._cache: dict[tuple[str, str], tuple[float, Actor | None]] = {}
-        self._lock = threading.Lock()
+        self._cache = ActorCache(ttl_s=ttl_s, clock=clock)
 
     def actor_for(self, client: WebClient, team_id: str, user_id: str) -> Actor | None:
         key = (team_id, user_id)
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and hit[0] > self.clock():
-            return hit[1]
-        actor = self._lookup(client, user_id)
-        with self._lock:
-            self._cache[key] = (self.clock() + self.ttl_s, actor)
-        return actor
+        hit = self._cache.get(key)
+        if hit is not ActorCache.MISSING:
+            return hit  # type: ignore[return-value]
+        return self._cache.put(key, self._lookup(client, user_id))
 
     def _lookup(self, client: WebClient, user_id: str) -> Actor | None:
         try:
@@ -53,8 +44,4 @@ class SlackIdentity:
         email = (user.get("profile") or {}).get("email")
         if not email or user.get("deleted") or user.get("is_bot"):
             return None
-        with Session(self.engine) as session:
-            try:
-                return actor_for(session, email)
-            except AuthError:
-                return None
+        return actor_by_email(self.engine, [email])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.answer import Answer, AnswerColumn
+from assistant.answer import Answer
+from connectors.cells import format_cell, shorten
 
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 3000
@@ -26,7 +26,6 @@ MAX_TABLE_COLUMNS = 6
 MAX_CELL_CHARS = 22
 FOLLOW_UP_ACTION = "crm_followup_{index}"
 SHARE_ACTION = "crm_share_summary"
-_MONEY = re.compile(r"(amount|revenue|pipeline|value|deal_size)")
 
 
 @dataclass(frozen=True)
@@ -42,36 +41,16 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def format_cell(value: Any, column: AnswerColumn) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)) and column.type in ("number", "integer"):
-        if column.name == "id" or column.name.endswith("_id"):
-            return str(value)
-        if _MONEY.search(column.name):
-            return f"${value:,.0f}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-    if column.type == "timestamp" and isinstance(value, str):
-        return value.replace("T", " ")[:16]
-    return str(value)
-
-
 def table_text(answer: Answer, *, rows: int = SHOWN_ROWS, max_chars: int = MAX_TEXT_CHARS - 10) -> str:
     """A fixed-width table of the first `rows` rows that fits in one section block."""
     columns = answer.columns[:MAX_TABLE_COLUMNS]
-    body = [[shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(row, columns)] for row in answer.rows[:rows]]
+    body = [[shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(row, columns, strict=False)] for row in answer.rows[:rows]]
     header = [shorten(c.label, MAX_CELL_CHARS) for c in columns]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(columns))]
     numeric = [c.type in ("number", "integer") for c in columns]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(cells, widths, numeric)).rstrip()
+        return "  ".join(cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(cells, widths, numeric, strict=False)).rstrip()
 
     lines = [line(header), "  ".join("-" * w for w in widths)]
     for cells in body:

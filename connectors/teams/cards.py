@@ -8,10 +8,10 @@ Teams refuses messages over about 28 KB, so the card is kept under `MAX_CARD_BYT
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from assistant.answer import Answer, AnswerColumn
+from assistant.answer import Answer
+from connectors.cells import format_cell, shorten
 
 MAX_CARD_BYTES = 24_000
 SHOWN_ROWS = 10
@@ -20,25 +20,6 @@ MAX_CELL_CHARS = 40
 MAX_SQL_CHARS = 4000
 FOLLOW_UP_KEY = "crm_followup"
 CONVERSATION_KEY = "crm_conversation"
-_MONEY = re.compile(r"(amount|revenue|pipeline|value|deal_size)")
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def format_cell(value: Any, column: AnswerColumn) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)) and column.type in ("number", "integer"):
-        if column.name == "id" or column.name.endswith("_id"):
-            return str(value)
-        return f"${value:,.0f}" if _MONEY.search(column.name) else f"{value:,}"
-    if column.type == "timestamp" and isinstance(value, str):
-        return value.replace("T", " ")[:16]
-    return str(value)
 
 
 def has_table(answer: Answer) -> bool:
@@ -52,7 +33,7 @@ def plain_text(answer: Answer, rows: int = SHOWN_ROWS) -> str:
         columns = answer.columns[:MAX_COLUMNS]
         lines.append(" | ".join(c.label for c in columns))
         for row in answer.rows[:rows]:
-            lines.append(" | ".join(shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(row, columns)))
+            lines.append(" | ".join(shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(row, columns, strict=False)))
         if answer.row_count > rows:
             lines.append(f"(showing {min(rows, len(answer.rows))} of {answer.row_count:,} rows)")
     if answer.explanation:
@@ -114,7 +95,7 @@ def _table(answer: Answer, shown: int) -> dict[str, Any]:
                                              "weight": "Bolder" if header else "Default"}]} for c in cells]}
 
     rows = [row([c.label for c in columns], header=True)]
-    rows += [row([shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(r, columns)])
+    rows += [row([shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(r, columns, strict=False)])
              for r in answer.rows[:shown]]
     return {"type": "Table", "firstRowAsHeader": True, "gridStyle": "accent",
             "columns": [{"width": 1} for _ in columns], "rows": rows}

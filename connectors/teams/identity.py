@@ -8,17 +8,15 @@ address is the only candidate — emulator mode is unauthenticated and meant for
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from connectors.identity import ActorCache, actor_by_email
 from connectors.teams.adapter import IncomingMessage
-from crm_core.errors import AuthError
-from crm_core.scope import Actor, actor_for
+from crm_core.scope import Actor
 
 
 class TeamsIdentity:
@@ -26,30 +24,14 @@ class TeamsIdentity:
 
     def __init__(self, engine: Engine, *, ttl_s: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
-        self.ttl_s = ttl_s
-        self.clock = clock
-        self._cache: dict[tuple[str, str], tuple[float, Actor | None]] = {}
-        self._lock = threading.Lock()
+        self._cache = ActorCache(ttl_s=ttl_s, clock=clock)
 
     async def actor_for(self, message: IncomingMessage, emails: Callable[[], Awaitable[list[str]]]) -> Actor | None:
         key = (message.tenant_id or "", message.aad_object_id or message.user_id)
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and hit[0] > self.clock():
-            return hit[1]
+        hit = self._cache.get(key)
+        if hit is not ActorCache.MISSING:
+            return hit  # type: ignore[return-value]
         candidates = await emails()
         if not candidates and message.channel_id == "emulator" and "@" in message.user_name:
             candidates = [message.user_name]
-        actor = await run_in_threadpool(self._lookup, candidates)
-        with self._lock:
-            self._cache[key] = (self.clock() + self.ttl_s, actor)
-        return actor
-
-    def _lookup(self, candidates: list[str]) -> Actor | None:
-        with Session(self.engine) as session:
-            for email in candidates:
-                try:
-                    return actor_for(session, email)
-                except AuthError:
-                    continue
-        return None
+        return self._cache.put(key, await run_in_threadpool(actor_by_email, self.engine, candidates))
