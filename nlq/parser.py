@@ -278,8 +278,10 @@ def _correct_typos(state: _State) -> None:
     toks = state.tokens
     protected = _in_known_phrases(state)  # "Stonehaven Medical Group" is a name, not typos
     for k, tok in enumerate(toks):
-        if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler:
-            continue
+        if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler \
+                or tok.text in _OWNER_VERBS or tok.text in _DATE_COLUMN_WORDS or tok.text in _ABSENT_AFTER \
+                or tok.text in _ABSENT_WORDS:
+            continue  # real words the grammar reads ("did I write") are never typos of catalog words
         if lex.lookup(tok.text):
             continue
         fixed = lex.correct(tok.text)
@@ -420,6 +422,7 @@ _DATE_COLUMN_WORDS = {
     "happening": "due_at", "completed": "completed_at", "done": "completed_at", "finished": "completed_at",
     "sent": "sent_at", "received": "sent_at", "clicked": "clicked_at", "replied": "replied_at",
     "written": "created_at", "logged": "created_at", "booked": "closed_at", "touch": "last_contacted_at",
+    "wrote": "created_at", "write": "created_at", "send": "sent_at",
 }
 
 
@@ -701,6 +704,10 @@ def _pass_ownership(state: _State) -> None:
         if word in ("my", "our") and nxt in ("team", "teams", "group", "squad", "org"):
             state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 2))
             state.take(i, i + 2)
+        elif word == "my" and _names_people(state, i + 1):
+            # "my reps", "my top 3 reps": the people on my team, not rows I own
+            state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 1))
+            state.take(i, i + 1)
         elif word in ("my", "mine", "myself") or (word == "me" and i > 0 and w[i - 1] in ("to", "by", "for", "owned")):
             state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
             state.take(i, i + 1)
@@ -719,6 +726,16 @@ def _pass_ownership(state: _State) -> None:
                 state.take(i, verb_at + 1)
         elif word == "our" and nxt not in ("team",):
             state.take(i, i + 1)  # "our customers" in a company means the company's: no owner filter
+
+
+def _names_people(state: _State, k: int) -> bool:
+    """Whether the words from `k` on (past "top N") name users: "reps", "sales reps", "top 3 sellers"."""
+    w = state.words
+    while k < len(w) and (w[k] in ("top", "best", "bottom", "worst") or state.tokens[k].kind == "number"):
+        k += 1
+    lex = state.ctx.lexicon
+    return any(any(m.kind == "entity" and m.name == "users" for m in lex.lookup(" ".join(w[k:k + n])))
+               for n in (2, 1) if k + n <= len(w))
 
 
 def _pass_phrases(state: _State) -> None:
@@ -837,7 +854,8 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
         return
     mentioned = {m.entity for m in state.mentions}
     if "column" in kinds and _negated_before(state, start):
-        nullable = [m for m in meanings if m.kind == "column" and m.extra in mentioned and m.name != "id"]
+        nullable = [m for m in meanings if m.kind == "column" and m.extra in mentioned and m.name != "id"
+                    and _column_type(catalog, m.extra, m.name) != "boolean"]  # "not unsubscribed" is false
         if nullable:
             state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in nullable],
                                                              "negate": True, "phrase": f"no {phrase}"}, end))
@@ -946,6 +964,15 @@ def _asks_for_figure(state: _State) -> bool:
 
 def _pass_negations(state: _State) -> None:
     """'without deals', 'with no open deals', 'who have no activities', 'never emailed'."""
+    _lift_date_negations(state)
+    for mod in state.modifiers:  # "missing a phone", "whose phone is blank": read by _presence_cond
+        if mod.kind == "column":
+            k = mod.end + (1 if state.word(mod.end) in ("is", "are") else 0)
+            if k < len(state.tokens) and state.word(k) in _ABSENT_AFTER:
+                state.take(mod.end, k + 1)
+            k = _word_before_column(state, mod)
+            if k >= 0 and state.word(k) in _ABSENT_WORDS:
+                state.used[k] = True
     w = state.words
     for m in state.mentions:
         k = m.pos - 1
@@ -964,6 +991,24 @@ def _pass_negations(state: _State) -> None:
                 break
             k -= 1
             steps += 1
+
+
+def _lift_date_negations(state: _State) -> None:
+    """'reps who haven't logged a call this week': the negation is of the call, not of the date.
+
+    A negated date phrase whose verb comes before a related record's noun ("not logged | a call |
+    this week") means there is no such record in that period: NOT EXISTS (call this week).
+    """
+    main = min(state.mentions, key=lambda m: m.pos) if state.mentions else None
+    for mod in state.modifiers:
+        if mod.kind != "date" or not mod.data.get("negate") or mod.data.get("column_pos") is None:
+            continue
+        between = [m for m in state.mentions if m is not main and mod.data["column_pos"] < m.pos < mod.pos
+                   and not m.negated]
+        if between:
+            between[0].negated = True
+            mod.data["negate"] = False
+            mod.data["column_pos"] = None  # the record's own date, inside the existence
 
 
 # --- assembling the plan -----------------------------------------------------------------------------
@@ -1384,8 +1429,106 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
             if cond is not None:
                 conds.append(cond)
         elif mod.kind == "column":
-            continue
-    return [c for c in conds if c is not None]
+            cond = _presence_cond(state, entity, mod, mods)
+            if cond is not None:
+                conds.append(cond)
+    return merge_alternatives([c for c in conds if c is not None])
+
+
+_ABSENT_WORDS = frozenset({"without", "no", "missing", "lacking", "blank", "empty"})
+_PRESENT_WORDS = frozenset({"with", "has", "have", "having"})
+_ABSENT_AFTER = frozenset({"missing", "blank", "empty", "unknown", "unset"})
+
+
+def _presence_cond(state: _State, entity: Entity, mod: Modifier, mods: list[Modifier]) -> Condition | None:
+    """A column named on its own: "without an email address" → email IS NULL, "with a phone number" →
+    phone IS NOT NULL, a yes/no column as an adjective ("unsubscribed contacts") → true.
+
+    Only when nothing else qualifies the column (a comparison, a value or a date next to it reads it).
+    """
+    column = next((c for e, c in mod.data["columns"] if e == entity.name and c in entity.columns), None)
+    if column is None:
+        return None
+    valueset = entity.columns[column].valueset
+
+    def reads_column(other: Modifier) -> bool:
+        if other.kind == "value":
+            return valueset is not None and any(vs == valueset for vs, _v in other.data["options"])
+        return other.kind in ("compare", "date")
+
+    if any(other is not mod and reads_column(other)
+           and (0 <= other.pos - mod.end <= 2 or 0 <= mod.pos - other.end <= 1) for other in mods):
+        return None
+    k = _word_before_column(state, mod)
+    before = state.word(k) if k >= 0 else ""
+    after = state.word(mod.end) if mod.end < len(state.tokens) else ""
+    after_next = state.word(mod.end + 1) if mod.end + 1 < len(state.tokens) else ""
+    absent = before in _ABSENT_WORDS or (before in ("not", "never") and entity.columns[column].type == "boolean") \
+        or after in _ABSENT_AFTER or (after in ("is", "are") and after_next in _ABSENT_AFTER)
+    label = entity.label_of(column).lower()
+    if entity.columns[column].type == "boolean":
+        _take_word(state, k, _ABSENT_WORDS | _PRESENT_WORDS | {"not", "never"})
+        return Compare(column=column, op="eq", value=not absent, text=label if not absent else f"not {label}")
+    if absent:
+        _take_word(state, k, _ABSENT_WORDS)
+        return Compare(column=column, op="is_null", text=f"no {label}")
+    if before in _PRESENT_WORDS:
+        _take_word(state, k, _PRESENT_WORDS)
+        return Compare(column=column, op="not_null", text=f"with {label}")
+    return None
+
+
+def _word_before_column(state: _State, mod: Modifier) -> int:
+    """Position of the word before a column's name, past articles ("without *an* email")."""
+    k = mod.pos - 1
+    while k >= 0 and state.word(k) in ("a", "an", "the", "any", "their", "its", "his", "her", "valid"):
+        k -= 1
+    return k
+
+
+def _column_type(catalog: Catalog, entity_name: str, column: str) -> str | None:
+    col = catalog.entities[entity_name].columns.get(column)
+    return col.type if col is not None else None
+
+
+def _take_word(state: _State, k: int, words: frozenset[str]) -> None:
+    if 0 <= k < len(state.tokens) and state.word(k) in words:
+        state.used[k] = True
+
+
+def merge_alternatives(conds: list[Condition]) -> list[Condition]:
+    """Equalities on one single-valued column are alternatives: "in California or Texas" (or "and": no
+    contact is in both) → state IN ('CA', 'TX'); the same through one relation ("at accounts in Germany
+    or France") merges inside it."""
+    out: list[Condition] = []
+    for cond in conds:
+        key = _alternative_key(cond)
+        twin = next((i for i, c in enumerate(out) if key is not None and _alternative_key(c) == key), None)
+        if twin is None:
+            out.append(cond)
+        else:
+            out[twin] = _join_alternatives(out[twin], cond)
+    return out
+
+
+def _alternative_key(cond: Condition) -> tuple[str, ...] | None:
+    if isinstance(cond, Compare) and cond.op in ("eq", "in"):
+        return ("cmp", cond.column)
+    if isinstance(cond, Exists) and not cond.negate and len(cond.conds) == 1:
+        inner = _alternative_key(cond.conds[0])
+        return ("exists", cond.relation, *inner) if inner is not None else None
+    return None
+
+
+def _join_alternatives(first: Condition, second: Condition) -> Condition:
+    if isinstance(first, Exists) and isinstance(second, Exists):
+        inner = _join_alternatives(first.conds[0], second.conds[0])
+        return Exists(relation=first.relation, conds=[inner], text=inner.text)
+    assert isinstance(first, Compare) and isinstance(second, Compare)
+    values = [*(first.value if first.op == "in" else [first.value]),
+              *(second.value if second.op == "in" else [second.value])]
+    values = list(dict.fromkeys(values))
+    return Compare(column=first.column, op="in", value=values, text=f"{first.text} or {second.text}")
 
 
 def _contact_cond(catalog: Catalog, entity: Entity, mod: Modifier, problems: list[str]) -> Condition:
