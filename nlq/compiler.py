@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 from nlq.catalog import Catalog, Entity
-from nlq.plan import AnyOf, Compare, Condition, Exists, GroupBy, Measure, QueryPlan, SemanticMatch
+from nlq.plan import AnyOf, Compare, Condition, CountOf, Exists, GroupBy, Measure, QueryPlan, SemanticMatch
 
 DIALECT = "postgres"
 
@@ -90,6 +90,8 @@ class _Compiler:
             return exp.paren(exp.or_(*parts))
         if isinstance(cond, Exists):
             return self.exists(scope, cond)
+        if isinstance(cond, CountOf):
+            return self.count_of(scope, cond)
         if isinstance(cond, SemanticMatch):
             return self.semantic(scope, cond)
         raise CompileError(f"unknown condition {cond!r}")
@@ -139,20 +141,34 @@ class _Compiler:
         return builders[op](this=col, expression=right)
 
     def exists(self, scope: _Scope, cond: Exists) -> exp.Expression:
-        relation = scope.entity.relations.get(cond.relation)
+        sub = self.related(scope, cond.relation, cond.conds, exp.Literal.number(1))
+        expr: exp.Expression = exp.Exists(this=sub)
+        return exp.not_(expr) if cond.negate else expr
+
+    def count_of(self, scope: _Scope, cond: CountOf) -> exp.Expression:
+        """(SELECT count(*) FROM related WHERE link AND conds) op value."""
+        counted = exp.Subquery(this=self.related(scope, cond.relation, cond.conds, exp.Count(this=exp.Star())))
+        if cond.op == "between":
+            low, high = cond.value
+            return counted.between(literal(low, "integer"), literal(high, "integer"))
+        builders = {"eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
+        return builders[cond.op](this=counted, expression=literal(cond.value, "integer"))
+
+    def related(self, scope: _Scope, relation_name: str, conds: list[Condition],
+                projection: exp.Expression) -> exp.Select:
+        """SELECT projection FROM the related table WHERE it links to the current row AND conds."""
+        relation = scope.entity.relations.get(relation_name)
         if relation is None:
-            raise CompileError(f"{scope.entity.plural} have no relation '{cond.relation}'")
+            raise CompileError(f"{scope.entity.plural} have no relation '{relation_name}'")
         inner = self.scope(relation.entity)
         where: list[exp.Expression] = [
             exp.column(relation.remote, table=inner.alias).eq(exp.column(relation.local, table=scope.alias))
         ]
-        where += [self.condition(inner, c) for c in cond.conds]
-        sub = exp.select(exp.Literal.number(1)).from_(self.table(inner))
+        where += [self.condition(inner, c) for c in conds]
+        sub = exp.select(projection).from_(self.table(inner))
         for join in inner.joins.values():
             sub = sub.join(join)
-        sub = sub.where(exp.and_(*where))
-        expr: exp.Expression = exp.Exists(this=sub)
-        return exp.not_(expr) if cond.negate else expr
+        return sub.where(exp.and_(*where))
 
     def table(self, scope: _Scope) -> exp.Expression:
         table = exp.to_table(scope.entity.table)

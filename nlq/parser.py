@@ -18,7 +18,7 @@ from nlq.catalog import Catalog, Entity
 from nlq.dates import MONTHS, DateRange, match_date, midnight, relative_month_start
 from nlq.lexer import Token, tokenize
 from nlq.lexicon import Lexicon, Meaning
-from nlq.plan import AnyOf, Compare, Condition, Exists, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import AnyOf, Compare, Condition, CountOf, Exists, GroupBy, Measure, OrderBy, QueryPlan
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_TOP_N = 10
@@ -99,6 +99,7 @@ class Mention:
     metric: str | None = None
     negated: bool = False
     phrase: str = ""
+    count: tuple[str, Any] | None = None  # "more than 10 contacts": (op, number) on how many there are
 
 
 @dataclass
@@ -965,6 +966,7 @@ def _asks_for_figure(state: _State) -> bool:
 def _pass_negations(state: _State) -> None:
     """'without deals', 'with no open deals', 'who have no activities', 'never emailed'."""
     _lift_date_negations(state)
+    _read_counts(state)
     for mod in state.modifiers:  # "missing a phone", "whose phone is blank": read by _presence_cond
         if mod.kind == "column":
             k = mod.end + (1 if state.word(mod.end) in ("is", "are") else 0)
@@ -991,6 +993,31 @@ def _pass_negations(state: _State) -> None:
                 break
             k -= 1
             steps += 1
+
+
+def _read_counts(state: _State) -> None:
+    """'accounts with more than 10 contacts': a bare number right before a related record's noun
+    counts those records (it is not a value of one of their columns)."""
+    if len(state.mentions) < 2:
+        return
+    main = min(state.mentions, key=lambda m: m.pos)
+    for mod in list(state.modifiers):
+        if mod.kind != "compare" or mod.data.get("money") or mod.data.get("percent"):
+            continue
+        value = mod.data["value"]
+        gap = range(mod.end, len(state.tokens))
+        k = next((j for j in gap if state.word(j) not in ("or", "more", "plus", "fewer", "less", "and", "up",
+                                                          "open", "won", "lost")
+                  or any(m.pos == j for m in state.mentions)), None)
+        counted = next((m for m in state.mentions if k is not None and m.pos == k and m is not main
+                        and m.metric is None and m.entity != main.entity), None)
+        if counted is None:
+            continue
+        whole = [int(v) == v for v in (value if isinstance(value, list) else [value])]
+        if not all(whole):
+            continue
+        counted.count = (mod.data["op"], [int(v) for v in value] if isinstance(value, list) else int(value))
+        state.modifiers.remove(mod)
 
 
 def _lift_date_negations(state: _State) -> None:
@@ -1270,6 +1297,17 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
             named_conds = _named_conds(named.where, ctx, catalog.entities[m.entity], named.definition)
             definitions.append(named.definition)
         to_one = "." in relation or catalog.entities[main.entity].relations[relation].remote == "id"
+        if m.count is not None:
+            if to_one:
+                problems.append(f"Each {entity.singular} has one {catalog.entities[m.entity].singular} at most; "
+                                f"I can't count them.")
+                continue
+            op, value = m.count
+            details = " and ".join(c.text for c in conds if c.text)
+            shown = f"{value[0]} to {value[1]}" if isinstance(value, list) else f"{_COUNT_OP_WORDS[op]}{value}"
+            plan.conds.append(CountOf(relation=relation, conds=named_conds + conds, op=op, value=value,
+                                      text=f"with {shown} {m.phrase}" + (f" with {details}" if details else "")))
+            continue
         if to_one and not m.negated and not conds and not named_conds:
             continue  # "contacts at companies": every contact's company qualifies
         related = catalog.entities[m.entity]
@@ -1302,6 +1340,10 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
                                     text=f"of the {previous.subject or previous.entity} asked about before"))
             return ParseOutcome("planned", plan=plan, is_follow_up=True)
     return ParseOutcome("planned", plan=plan)
+
+
+_COUNT_OP_WORDS = {"eq": "exactly ", "ne": "other than ", "gt": "more than ", "gte": "at least ",
+                   "lt": "fewer than ", "lte": "at most "}
 
 
 def _fits(state: _State, entity: Entity, mod: Modifier) -> bool:
@@ -2102,6 +2144,8 @@ def _condition_key(cond: Condition) -> str:
     if isinstance(cond, Exists):
         inner = ",".join(_condition_key(c) for c in cond.conds)
         return f"exists:{cond.relation}:{inner}"
+    if isinstance(cond, CountOf):
+        return f"count:{cond.relation}"
     return "or:" + ",".join(_condition_key(c) for c in cond.conds)
 
 

@@ -33,6 +33,18 @@ class Exists(BaseModel):
     text: str = ""
 
 
+class CountOf(BaseModel):
+    """The number of related rows through `relation` meeting `conds` compares to `value`:
+    "accounts with more than 10 contacts" (a count of zero is a count too: "fewer than 2 deals")."""
+
+    kind: Literal["count"] = "count"
+    relation: str
+    conds: list[Condition] = Field(default_factory=list)
+    op: Literal["eq", "ne", "gt", "gte", "lt", "lte", "between"]
+    value: Any
+    text: str = ""
+
+
 class AnyOf(BaseModel):
     kind: Literal["or"] = "or"
     conds: list[Condition]
@@ -51,8 +63,9 @@ class SemanticMatch(BaseModel):
     text: str = ""
 
 
-Condition = Annotated[Union[Compare, Exists, AnyOf, SemanticMatch], Field(discriminator="kind")]
+Condition = Annotated[Union[Compare, Exists, CountOf, AnyOf, SemanticMatch], Field(discriminator="kind")]
 Exists.model_rebuild()
+CountOf.model_rebuild()
 AnyOf.model_rebuild()
 
 

@@ -112,6 +112,17 @@ CASES = [
      f"SELECT u.full_name, round(sum(d.amount), 2) AS v FROM deals d JOIN users u ON u.id = d.owner_id "
      f"WHERE d.status = 'won' AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01' AND d.owner_id IN {TEAM} "
      f"GROUP BY u.id, u.full_name ORDER BY v DESC LIMIT 3"),
+    ("count-related", "admin@demo.crm", "accounts with more than 10 contacts",
+     "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) > 10"),
+    ("count-related-named", "admin@demo.crm", "how many accounts have at least 3 open deals",
+     "SELECT count(*) FROM accounts a WHERE (SELECT count(*) FROM deals d WHERE d.account_id = a.id "
+     "AND d.status = 'open') >= 3"),
+    ("count-related-between", "admin@demo.crm", "accounts with between 2 and 4 won deals",
+     "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM deals d WHERE d.account_id = a.id "
+     "AND d.status = 'won') BETWEEN 2 AND 4"),
+    ("count-related-as-rep", "rep@demo.crm", "accounts with more than 2 contacts",
+     f"SELECT a.id FROM accounts a WHERE a.owner_id = {REP} AND (SELECT count(*) FROM contacts c "
+     f"WHERE c.account_id = a.id AND c.owner_id = {REP}) > 2"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
