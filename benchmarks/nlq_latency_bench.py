@@ -9,6 +9,7 @@ first round loads and warms everything (model, caches); later rounds are measure
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import time
@@ -49,10 +50,8 @@ def main() -> None:
             outcome = nlq.understand(item.question, actor, today=TODAY)
             if outcome.status == "planned":
                 tree = compile_plan(outcome.plan, nlq.catalog) if outcome.plan else outcome.raw_sql
-                try:
+                with contextlib.suppress(Exception):
                     nlq.guard(tree, scope)
-                except Exception:
-                    pass
             timings.append((time.perf_counter() - started) * 1000)
         rounds.append(timings)
     measured = [t for r in rounds[1:] or rounds for t in r]

@@ -195,9 +195,8 @@ def _same_row(a: list[Any], b: list[Any]) -> bool:
         if _is_number(x) and _is_number(y):
             if not math.isclose(float(x), float(y), abs_tol=0.01, rel_tol=1e-9):
                 return False
-        elif (x is None) != (y is None) or str(x) != str(y):
-            if not _same_day(x, y):
-                return False
+        elif ((x is None) != (y is None) or str(x) != str(y)) and not _same_day(x, y):
+            return False
     return True
 
 

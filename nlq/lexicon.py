@@ -98,7 +98,7 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
                 if valueset == "countries" and (normalize(phrase) in ("us", "in") or phrase == value):
                     continue  # codes and common words; "USA", "UK", "Germany" still match
                 lex.add(phrase, Meaning("value", value, extra=valueset))
-    for name, ids in catalog.stage_names.items():
+    for name, _ids in catalog.stage_names.items():
         lex.add(name, Meaning("stage", name))
     for name, pid in catalog.pipelines.items():
         for form in {name, name.rstrip("s")}:

@@ -302,16 +302,22 @@ def _pass_top(state: _State) -> None:
             state.limit = state.limit or DEFAULT_TOP_N
             state.superlative = (i, word == "top")
             state.take(i, i + 1)
-        elif state.tokens[i].kind == "number" and not state.tokens[i].is_money and \
-                (state.tokens[i].value or 0) < 1000 and i > 0 and \
-                (w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last")
-                 and i + 1 < len(w) and any(m.kind in ("entity", "named") for m in state.ctx.lexicon.lookup(w[i + 1]))):
+        elif _counts_rows(state, i):
             state.limit = int(state.tokens[i].value or DEFAULT_TOP_N)
             state.take(i, i + 1)
-        elif state.tokens[i].kind == "number" and i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
-                not state.tokens[i].is_money and (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get")):
-            state.limit = int(state.tokens[i].value or DEFAULT_TOP_N)
-            state.take(i, i + 1)
+
+
+def _counts_rows(state: _State, i: int) -> bool:
+    """A small number that says how many rows: "which 3 deals", "latest 5 emails", "5 biggest deals"."""
+    tok, w = state.tokens[i], state.words
+    if tok.kind != "number" or tok.is_money:
+        return False
+    before_noun = (tok.value or 0) < 1000 and i > 0 and \
+        w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last") and \
+        i + 1 < len(w) and any(m.kind in ("entity", "named") for m in state.ctx.lexicon.lookup(w[i + 1]))
+    before_superlative = i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
+        (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get"))
+    return before_noun or before_superlative
 
 
 _SUPERLATIVES = {
@@ -958,9 +964,7 @@ def _asks_for_figure(state: _State) -> bool:
     if any(w in ("total", "value", "much", "sum", "worth", "size", "by", "per") for w in words):
         return True
     listing = {"show", "list", "which", "display", "pull", "deals", "opportunities", "opps", "give", "see"}
-    if set(words) & listing or re.search(r"\bwhat is in\b|\bin (my|our|the)\b", text):
-        return False
-    return True
+    return not (set(words) & listing or re.search(r"\bwhat is in\b|\bin (my|our|the)\b", text))
 
 
 def _pass_negations(state: _State) -> None:

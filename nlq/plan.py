@@ -6,7 +6,7 @@ Plans are pydantic models so a conversation can persist and refine them ("only t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -63,7 +63,7 @@ class SemanticMatch(BaseModel):
     text: str = ""
 
 
-Condition = Annotated[Union[Compare, Exists, CountOf, AnyOf, SemanticMatch], Field(discriminator="kind")]
+Condition = Annotated[Compare | Exists | CountOf | AnyOf | SemanticMatch, Field(discriminator="kind")]
 Exists.model_rebuild()
 CountOf.model_rebuild()
 AnyOf.model_rebuild()

@@ -438,7 +438,7 @@ class _Import:
         new_accounts = [self.new_accounts[key] for key in sorted(needed)]
         ids = self._insert(ACCOUNT, [self._row_values(ACCOUNT, a.values or {}) for a in new_accounts],
                            returning=True)
-        account_ids = {_key(a.name): new_id for a, new_id in zip(new_accounts, ids)}
+        account_ids = {_key(a.name): new_id for a, new_id in zip(new_accounts, ids, strict=False)}
         task = progress.add_task("Writing contacts", total=len(rows))
         for start in range(0, len(rows), BATCH_ROWS):
             batch = []
@@ -457,7 +457,7 @@ class _Import:
         for start in range(0, len(rows), BATCH_ROWS):
             chunk = rows[start:start + BATCH_ROWS]
             ids = self._insert(ACCOUNT, [self._row_values(ACCOUNT, r.values or {}) for r in chunk], returning=True)
-            created.update((row.key or "", new_id) for row, new_id in zip(chunk, ids))
+            created.update((row.key or "", new_id) for row, new_id in zip(chunk, ids, strict=False))
             progress.advance(task, len(chunk))
         links = [{"child": created[row.key or ""], "parent": created[row.parent]} for row in rows if row.parent]
         if links:

@@ -16,6 +16,7 @@ Any of the non-ISO forms may end in a time `HH:MM[:SS]`. A timestamp without an 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, date, datetime, time
 
@@ -53,10 +54,8 @@ def _day_month(text: str, year: int, a: int, b: int) -> date:
     """The one date that `a/b/year` can be, or an error when it could be two (or none)."""
     readings: set[date] = set()
     for month, day in ((a, b), (b, a)):
-        try:
+        with contextlib.suppress(ValueError):
             readings.add(date(year, month, day))
-        except ValueError:
-            pass
     if not readings:
         raise DateParseError(f"'{text}' is not a date; {ISO_HINT}")
     if len(readings) > 1:
