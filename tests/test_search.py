@@ -33,7 +33,7 @@ from nlq.guard import ScopeFilter, guard_sql
 from nlq.plan import Compare, Exists, QueryPlan, SemanticMatch
 from nlq.search.chunking import MAX_CHUNK_WORDS, chunk_document
 from nlq.search.indexer import index_pending, pending_counts
-from nlq.search.retrieval import Searcher, SearchFilters
+from nlq.search.retrieval import Candidate, Searcher, SearchFilters, idf_weight, rerank
 from nlq.search.semantic_filter import semantic_filter_from_text, split_semantic_clause
 
 pytestmark = pytest.mark.xdist_group("search")
@@ -233,6 +233,47 @@ def test_search_ranks_the_topic_first(engine: Engine, indexed: dict[str, list[in
     rep_notes = [i for i in indexed["note"] if _owner(engine, "note", i) == people["rep"].id]
     available = sum(1 for topics in _topics(engine, "note", rep_notes).values() if topic in topics)
     assert sum(relevant) >= min(3, available) - 1  # precision at 5: at most one miss below what exists
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_rerank_rare_query_words_outweigh_common_ones() -> None:
+    assert idf_weight(0.5, 0.001) < idf_weight(0.01, 0.001) < idf_weight(None, 0.001)
+    same = _unit(1, 0, 0)
+    cands = [Candidate("note", 1, {"customer"}, [(0, 5, same)]), Candidate("note", 2, {"sso"}, [(0, 5, same)])]
+    weights = {"customer": idf_weight(0.4, 0.001), "sso": idf_weight(None, 0.001)}
+    ranked, _ = rerank(same, cands, weights, feedback_texts=0)
+    assert [rid for _, rid, _ in ranked] == [2, 1]
+
+
+def test_rerank_feedback_pulls_in_texts_like_the_best_ones() -> None:
+    query = _unit(1, 0, 0)
+    near = [Candidate("note", i, set(), [(0, 5, _unit(0.8, 0.6, 0.05 * i))]) for i in range(1, 4)]
+    # a text of the same kind as the best hits but worded away from the query, and an off-topic one
+    # slightly nearer the query: feedback towards the best hits lifts the first above the second
+    cousin = Candidate("note", 10, set(), [(0, 5, _unit(0.45, 0.89, 0))])
+    stray = Candidate("note", 11, set(), [(0, 5, _unit(0.5, 0, 0.87))])
+    plain, _ = rerank(query, [*near, cousin, stray], {}, feedback_texts=0)
+    widened, passages = rerank(query, [*near, cousin, stray], {}, feedback_texts=3)
+    order = [rid for _, rid, _ in plain]
+    assert order.index(11) < order.index(10)
+    order = [rid for _, rid, _ in widened]
+    assert order.index(10) < order.index(11)
+    # snippets keep the cosine to the query as asked, not to the widened one
+    assert dict(((k, i), sim) for k, i, sim, _, _ in passages)[("note", 11)] == pytest.approx(0.5, abs=0.01)
+
+
+def test_rerank_texts_not_embedded_yet_compete_on_their_words() -> None:
+    query = _unit(1, 0)
+    cands = [Candidate("note", 1, set(), [(0, 5, _unit(0.9, 0.44))]),
+             Candidate("note", 2, set(), [(0, 5, _unit(0.3, 0.95))]),
+             Candidate("note", 3, {"sso"}, [])]  # pending: no passage vector yet
+    ranked, passages = rerank(query, cands, {"sso": 5.0}, feedback_texts=0)
+    assert [rid for _, rid, _ in ranked] == [1, 3, 2]
+    assert {rid for _, rid, *_ in passages} == {1, 2}
 
 
 def test_search_never_returns_another_reps_texts(engine: Engine, indexed: dict[str, list[int]],
