@@ -36,12 +36,16 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         group = plan.group_by[0].label or "group"
         if not data.rows:
             return f"No {subject} match{conditions}."
-        top = max(data.rows, key=lambda r: (r[-1] is not None, r[-1] or 0))
+        lowest_first = bool(plan.order_by) and plan.order_by[0].target == "measure" and \
+            not plan.order_by[0].descending
+        valued = [r for r in data.rows if r[-1] is not None] or data.rows
+        pick = min if lowest_first else max
+        top = pick(valued, key=lambda r: r[-1] or 0)
         label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
         fmt = _measure_format(plan, catalog)
         of = "" if subject == label else f" of {subject}"
         return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
-                f"highest is {top[label_at]} ({format_value(top[-1], fmt)}).")
+                f"{'lowest' if lowest_first else 'highest'} is {top[label_at]} ({format_value(top[-1], fmt)}).")
     if n == 0:
         return f"No {subject} match{conditions}."
     noun = subject if n != 1 else catalog.entities[plan.entity].singular
@@ -108,6 +112,8 @@ def format_value(value: Any, fmt: str) -> str:
         return f"${float(value):,.2f}"
     if fmt == "percent":
         return f"{float(value) * 100:.1f}%"
+    if fmt == "days":
+        return f"{float(value):,.1f} days"
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}"
     try:

@@ -166,6 +166,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     state.shouting = len(letters) > 6 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
     _pass_contact_names(state)
     _correct_typos(state)
+    _past_tense_after_did(state)
     for step in _PASSES:
         step(state)
     return _build(state, question)
@@ -273,6 +274,18 @@ def _in_known_phrases(state: _State) -> set[int]:
     return covered
 
 
+def _in_metric_phrases(state: _State) -> set[int]:
+    """Positions inside a metric's multi-word phrase ("days to close" is the sales cycle, not a date)."""
+    lex, toks = state.ctx.lexicon, state.tokens
+    covered: set[int] = set()
+    for i in range(len(toks)):
+        for n in range(min(lex.max_words, len(toks) - i), 1, -1):
+            if any(m.kind == "metric" for m in lex.lookup(" ".join(t.text for t in toks[i:i + n]))):
+                covered.update(range(i, i + n))
+                break
+    return covered
+
+
 def _correct_typos(state: _State) -> None:
     lex = state.ctx.lexicon
     known = set(lex.vocabulary)
@@ -288,6 +301,20 @@ def _correct_typos(state: _State) -> None:
         fixed = lex.correct(tok.text)
         if fixed:
             tok.text = fixed
+
+
+# In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
+_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked"}
+
+
+def _past_tense_after_did(state: _State) -> None:
+    """'how many deals did each rep close last month': after "did", "close" is what they won (dated by
+    closed_at), not the expected close date of open deals. Compounds ("close-win") keep their words."""
+    w = state.words
+    for i, word in enumerate(w):
+        compound = (i + 1 < len(w) and w[i + 1] in _PAST_FORMS) or (i > 0 and w[i - 1] in _PAST_FORMS)
+        if word in _PAST_FORMS and not compound and any(w[k] in ("did", "didn't") for k in range(max(0, i - 5), i)):
+            state.tokens[i].text = _PAST_FORMS[word]
 
 
 def _pass_top(state: _State) -> None:
@@ -381,11 +408,12 @@ def _date_negation_and_column(state: _State, i: int) -> tuple[bool, int | None]:
     """Look left of a date phrase for the column it dates and a negation ('not contacted in')."""
     negate = False
     col_pos = None
+    in_metrics = _in_metric_phrases(state)
     for k in range(i - 1, max(-1, i - 7), -1):
         word = state.word(k)
         if state.tokens[k].kind != "word":
             break
-        if col_pos is None and _column_words(state, k):
+        if col_pos is None and _column_words(state, k) and k not in in_metrics:
             col_pos = k
             if not any(m.kind in ("value", "named", "stage") for m in state.ctx.lexicon.lookup(word)):
                 state.used[k] = True
@@ -1195,6 +1223,9 @@ def _starter_suggestions(ctx: ParseContext) -> list[str]:
 
 def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
     ctx, catalog = state.ctx, state.ctx.catalog
+    if state.most and state.words[:1] == ["who"] and not any(m.entity == "users" for m in state.mentions):
+        # "who owns the most accounts", "who closed the most deals": "who" is a rep
+        state.mentions.insert(0, Mention(0, 1, "users", phrase="rep"))
     if len(state.mentions) > 1 and state.mentions[0].entity == "users" and not state.most and \
             state.mentions[1].pos == state.mentions[0].end:
         state.mentions.pop(0)  # "every rep's open deals": the deals are the subject

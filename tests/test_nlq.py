@@ -123,6 +123,15 @@ CASES = [
     ("count-related-as-rep", "rep@demo.crm", "accounts with more than 2 contacts",
      f"SELECT a.id FROM accounts a WHERE a.owner_id = {REP} AND (SELECT count(*) FROM contacts c "
      f"WHERE c.account_id = a.id AND c.owner_id = {REP}) > 2"),
+    ("did-close-is-won", "admin@demo.crm", "how many deals did each rep close last month",
+     "SELECT u.full_name, count(*) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'won' "
+     "AND d.closed_at >= '2026-04-01' AND d.closed_at < '2026-05-01' GROUP BY u.id, u.full_name"),
+    ("who-most", "admin@demo.crm", "who owns the most accounts",
+     "SELECT u.full_name, count(*) AS n FROM accounts a JOIN users u ON u.id = a.owner_id "
+     "GROUP BY u.id, u.full_name ORDER BY n DESC LIMIT 1"),
+    ("metric-from-yaml-days", "admin@demo.crm", "average days to close last quarter",
+     "SELECT round(avg(extract(epoch FROM closed_at - created_at) / 86400.0), 1) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2026-01-01' AND closed_at < '2026-04-01'"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
