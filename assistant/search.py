@@ -10,6 +10,7 @@ the records it links to.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -65,6 +66,10 @@ class SearchSkill:
         clause = split_semantic_clause(message.text)
         if clause is not None and clause.rest:
             structured = self._structured(message, clause.rest, clause.source, clause.phrase, scope)
+            if structured is None and _COUNTING.search(clause.rest):
+                # "how many notes mention pricing": the notes themselves are counted
+                structured = self._structured(message, f"{clause.rest} {clause.source}", clause.source,
+                                              clause.phrase, scope)
             if structured is not None:
                 return structured
         try:
@@ -99,6 +104,9 @@ class SearchSkill:
 
     def _today(self, pinned: date | None) -> date:
         return self.nlq.today(pinned)
+
+
+_COUNTING = re.compile(r"\b(how many|count|number of)\b", re.IGNORECASE)
 
 
 def _passages_answer(result: SearchResult, described: list[str]) -> Answer:

@@ -34,6 +34,8 @@ CASES = [
     ("when should I email Maria Lopez?", "send_time"),
     ("best time to email Acme contacts", "send_time"),
     ("notes mentioning pricing", "search"),
+    ("notes about pricing", "search"),
+    ("emails concerning the security review", "search"),
     ("search onboarding problems", "search"),
     ("who mentioned a competitor?", "search"),
     # Look-alikes that must stay queries (the NLQ layer answers, refuses or asks back).
