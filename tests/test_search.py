@@ -31,6 +31,7 @@ from nlq.errors import NlqError
 from nlq.executor import ensure_reader_role, execute
 from nlq.guard import ScopeFilter, guard_sql
 from nlq.plan import Compare, Exists, QueryPlan, SemanticMatch
+from nlq.search import clusters
 from nlq.search.chunking import MAX_CHUNK_WORDS, chunk_document
 from nlq.search.indexer import index_pending, pending_counts
 from nlq.search.retrieval import Candidate, Searcher, SearchFilters, idf_weight, rerank
@@ -274,6 +275,59 @@ def test_rerank_texts_not_embedded_yet_compete_on_their_words() -> None:
     ranked, passages = rerank(query, cands, {"sso": 5.0}, feedback_texts=0)
     assert [rid for _, rid, _ in ranked] == [1, 3, 2]
     assert {rid for _, rid, *_ in passages} == {1, 2}
+
+
+def test_rerank_cluster_smoothing_lifts_texts_of_the_querys_cluster() -> None:
+    query = _unit(1, 0, 0)
+    # text 1 is a touch nearer the query, but its cluster lies away from it; text 2's cluster is the query's
+    centroids = [np.stack([_unit(0.95, 0.31, 0), _unit(0, 0.2, 0.98)])]
+    cands = [Candidate("note", 1, set(), [(0, 5, _unit(0.62, 0, 0.78))]),
+             Candidate("note", 2, set(), [(0, 5, _unit(0.6, 0.8, 0))])]
+    plain, _ = rerank(query, cands, {}, feedback_texts=0)
+    smoothed, passages = rerank(query, cands, {}, feedback_texts=0, centroids=centroids, text_weight=0.5)
+    assert [rid for _, rid, _ in plain] == [1, 2]
+    assert [rid for _, rid, _ in smoothed] == [2, 1]
+    # snippets still report each text's own cosine to the query
+    assert dict(((k, i), sim) for k, i, sim, _, _ in passages)[("note", 1)] == pytest.approx(0.62, abs=0.01)
+
+
+def test_spherical_kmeans_separates_groups_reproducibly() -> None:
+    rng = np.random.default_rng(7)
+    centres = np.eye(8, dtype=np.float32)[:3]
+    points = np.concatenate([c + 0.1 * rng.standard_normal((40, 8)).astype(np.float32) for c in centres])
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    found = clusters.spherical_kmeans(points, 3)
+    labels = np.argmax(points @ found.T, axis=1)
+    assert all(len(set(labels[i * 40:(i + 1) * 40])) == 1 for i in range(3)) and len(set(labels)) == 3
+    assert np.allclose(np.linalg.norm(found, axis=1), 1, atol=1e-5)
+    assert np.array_equal(found, clusters.spherical_kmeans(points, 3))
+
+
+def test_clusters_are_built_once_and_rebuilt_when_the_passages_change(
+        engine: Engine, indexed: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clusters, "MIN_PASSAGES", 10)
+    monkeypatch.setattr(clusters, "RESOLUTIONS", (3, 5))
+    raw = engine.raw_connection()
+    conn: Any = raw.driver_connection
+    try:
+        conn.execute("DELETE FROM search_clusters")
+        conn.commit()
+        built = clusters.refresh_clusters(conn, model_name=MODEL)
+        assert built is not None and built["clusters"] == 8
+        assert clusters.refresh_clusters(conn, model_name=MODEL) is None  # nothing changed: nothing done
+        with conn.cursor() as cur:
+            loaded = clusters.load_centroids(cur)
+        assert [c.shape for c in loaded] == [(3, 384), (5, 384)]
+        conn.rollback()
+        # another model, or a tenth more passages since they were built: built again
+        conn.execute("UPDATE search_clusters SET built_on = built_on * 2")
+        conn.commit()
+        assert clusters.refresh_clusters(conn, model_name=MODEL) is not None
+        assert clusters.refresh_clusters(conn, model_name="another-model") is not None
+    finally:
+        conn.execute("DELETE FROM search_clusters")  # the other tests rank without smoothing
+        conn.commit()
+        raw.close()
 
 
 def test_search_never_returns_another_reps_texts(engine: Engine, indexed: dict[str, list[int]],

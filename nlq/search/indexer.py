@@ -6,7 +6,9 @@ and commits each batch in one transaction: chunks replaced and `indexed_hash` se
 loses at most the batch in flight and the next run resumes where this one stopped. A passage whose
 content hash already has a vector (an unchanged passage of an edited text, a repeated text) reuses it
 instead of being embedded again. One indexer runs per database at a time (an advisory lock), so the
-server's background task and `crm-assistant index` never duplicate work.
+server's background task and `crm-assistant index` never duplicate work. After embedding, the
+centroids used for cluster smoothing are rebuilt when the passages have changed by more than a tenth
+(`nlq.search.clusters`); nothing is embedded for them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import Engine
 
 from crm_core.models import SEARCH_KINDS
 from nlq.search.chunking import Chunk, chunk_document
+from nlq.search.clusters import refresh_clusters
 from nlq.search.errors import SearchIndexBusyError
 
 _log = logging.getLogger(__name__)
@@ -64,6 +67,8 @@ class IndexStats:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
+    clusters: int = 0              # centroids rebuilt for cluster smoothing (0: they were still current)
+    clusters_seconds: float = 0.0
 
     @property
     def documents_per_s(self) -> float:
@@ -151,6 +156,11 @@ def index_pending(
                         break
                     if on_progress:
                         on_progress(min(stats.documents, todo), todo)
+            with _raw(engine) as conn:
+                built = refresh_clusters(conn, model_name=model_name)
+            if built:
+                stats.clusters = int(built["clusters"])
+                stats.clusters_seconds = built["seconds"]
         finally:
             lock_conn.execute("SELECT pg_advisory_unlock(%s)", (INDEX_LOCK_KEY,))
             lock_conn.commit()

@@ -9,7 +9,9 @@ side ranks documents by `ts_rank_cd` over an OR of the query's stemmed words. Hy
 union of both candidate lists and ranks it by one score (`rerank`): the cosine of each text's best
 passage to the query widened by pseudo-relevance feedback (the query vector moved towards the ten
 texts ranked first), plus a share of the query's words the text contains, each word weighted by its
-rarity (inverse document frequency, from PostgreSQL's own column statistics). Everything runs in one
+rarity (inverse document frequency, from PostgreSQL's own column statistics). Passage vectors are first
+smoothed towards their nearest k-means centroids (cluster hypothesis; `nlq.search.clusters`), so a text
+also scores by how close the query is to the texts it resembles. Everything runs in one
 read-only transaction with a statement timeout, like the NL query executor.
 """
 
@@ -19,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
@@ -31,6 +33,7 @@ from sqlalchemy import Engine
 
 from nlq.embeddings import embed_query
 from nlq.errors import QueryFailedError, QueryTimeoutError
+from nlq.search.clusters import TEXT_WEIGHT, load_centroids, smooth
 from nlq.search.errors import EmptySearchQueryError, InvalidSearchFilterError, SearchQueryTooLongError
 from nlq.search.snippets import build_snippet, highlight_markers
 
@@ -149,6 +152,8 @@ class Searcher:
         self._stats_lock = threading.Lock()
         self._word_freq: tuple[dict[str, float], float] = ({}, 1.0)
         self._word_freq_at = 0.0
+        self._centroids: list[np.ndarray] = []
+        self._centroids_at = 0.0
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -305,7 +310,17 @@ SELECT x.kind, x.record_id, c.char_start, c.char_end, c.embedding,
         ordered = [candidates[key] for key in keys if key in candidates]
         frequencies, floor = self._word_frequencies(cur)
         weights = {w: idf_weight(frequencies.get(w), floor) for w in words}
-        return rerank(query_vector, ordered, weights)
+        centroids = self._cluster_centroids(cur)
+        with _single_threaded_blas():
+            return rerank(query_vector, ordered, weights, centroids=centroids)
+
+    def _cluster_centroids(self, cur: Any) -> list[np.ndarray]:
+        """The indexer's k-means centroids (one array per resolution), re-read every few minutes."""
+        with self._stats_lock:
+            if time.monotonic() - self._centroids_at > _STATS_TTL_S:
+                self._centroids = load_centroids(cur)
+                self._centroids_at = time.monotonic()
+            return self._centroids
 
     def _word_frequencies(self, cur: Any) -> tuple[dict[str, float], float]:
         """Share of documents containing each common stem, and the share below which stems are not listed.
@@ -551,7 +566,8 @@ def idf_weight(frequency: float | None, floor: float) -> float:
 
 def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[str, float], *,
            feedback_texts: int = FEEDBACK_TEXTS, feedback_weight: float = FEEDBACK_WEIGHT,
-           coverage_weight: float = KEYWORD_COVERAGE_WEIGHT,
+           coverage_weight: float = KEYWORD_COVERAGE_WEIGHT, centroids: list[np.ndarray] | None = None,
+           text_weight: float = TEXT_WEIGHT,
            ) -> tuple[list[tuple[str, int, float]], list[tuple[str, int, float, int, int]]]:
     """Order hybrid candidates by cosine to a feedback-widened query plus IDF-weighted word coverage.
 
@@ -561,6 +577,10 @@ def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[
        `feedback_texts` best texts' best passages, renormalised (Rocchio, positive feedback only);
     3. final score: the same sum with the widened query. A text not embedded yet counts as the least
        similar embedded candidate, so its words alone can still lift it.
+
+    With `centroids` (k-means centroids at one or more resolutions, `nlq.search.clusters`) every
+    passage vector is first smoothed towards its nearest centroids: cosines in all three steps become
+    `text_weight` × cos(query, passage) + (1 − `text_weight`) × mean cos(query, nearest centroid).
 
     Returns (kind, id, score) best first, and (kind, id, cosine to the original query, start, end) of
     each text's best passage under the widened query, for snippets.
@@ -579,6 +599,8 @@ def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[
     owners = np.array([i for i, c in enumerate(candidates) for _ in c.passages], dtype=np.int64)
     matrix = (np.stack([p[2] for c in candidates for p in c.passages]) if len(owners)
               else np.zeros((0, q.shape[0]), dtype=np.float32))
+    if centroids:
+        matrix = smooth(matrix, centroids, text_weight)
 
     def best(vector: np.ndarray) -> tuple[np.ndarray, list[int]]:
         """Each candidate's best-passage cosine (index of that passage within the candidate)."""
@@ -595,12 +617,13 @@ def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[
             sims[missing] = sims[~missing].min() if not missing.all() else 0.0
         return sims, which
 
+    starts = np.cumsum([0] + [len(c.passages) for c in candidates])
     first, which = best(q)
     scores = first + coverage_weight * coverage
     if feedback_texts > 0 and feedback_weight > 0:
         top = [i for i in np.argsort(-scores, kind="stable") if candidates[i].passages][:feedback_texts]
         if top:
-            mean = np.mean([candidates[i].passages[which[i]][2] for i in top], axis=0)
+            mean = np.mean([matrix[starts[i] + which[i]] for i in top], axis=0)
             norm = float(np.linalg.norm(mean))
             if norm > 0:
                 widened = q + feedback_weight * mean / norm
@@ -631,6 +654,22 @@ def clean_query(query: str) -> str:
     if not any(ch.isalnum() for ch in text):
         raise EmptySearchQueryError("There is nothing to search for: give a few words, e.g. 'pricing concerns'.")
     return text
+
+
+_blas_controller: Any = None
+
+
+def _single_threaded_blas() -> Any:
+    """numpy's BLAS on one thread for the duration: the reranking's products are small (a few hundred
+    rows), and on a busy 2-core machine BLAS threads waiting for each other made them 5-10× slower."""
+    global _blas_controller
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return nullcontext()
+    if _blas_controller is None:
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=1, user_api="blas")
 
 
 def _as_array(embedding: Any) -> np.ndarray:
