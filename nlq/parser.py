@@ -1230,6 +1230,9 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
             state.mentions[1].pos == state.mentions[0].end:
         state.mentions.pop(0)  # "every rep's open deals": the deals are the subject
     subject = state.mentions[0]
+    if state.superlative is not None and subject.metric and not state.group_words and \
+            any(m.kind == "column" and m.pos < subject.pos for m in state.modifiers):
+        state.most = True  # "which industries have the highest win rate": rank the industries by it
     if state.most and not state.group_words:
         # "which lead source brought in the most customers": rank the values of that column
         column_mod = next((m for m in state.modifiers if m.kind == "column" and m.pos < subject.pos), None)
@@ -1237,7 +1240,8 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
             state.group_words.append((column_mod.pos, [f"{e}.{c}" for e, c in column_mod.data["columns"]]))
             state.measure = state.measure or "count"
             if state.word(column_mod.pos - 1) in ("which", "what") and state.limit is None:
-                state.limit = 1
+                # "which industry" is one; "which industries" are the first few
+                state.limit = DEFAULT_TOP_N if state.word(column_mod.end - 1).endswith("s") else 1
     metric_mentions = [m for m in state.mentions if m.metric]
     # "top 5 accounts by pipeline value" → the metric's entity grouped by the subject
     group_by_subject = None
@@ -1634,6 +1638,9 @@ def _event_cond(catalog: Catalog, entity: Entity, mod: Modifier, problems: list[
         if ent_name == entity.name:
             return cond
         path = _relation_to(catalog, entity.name, ent_name)
+        if path is not None and negate:
+            # "contacts who never replied": none of their emails was replied to (not one that wasn't)
+            return _nest(path, [Compare(column=column, op="not_null", text=label)], negate=True, text=negated_text)
         if path is not None:
             return _nest(path, [cond], negate=False, text=cond.text)
     problems.append(f"{entity.plural.capitalize()} can't be '{mod.data['phrase']}'.")
@@ -1979,6 +1986,8 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
     if state.superlative is not None:
         pos, descending = state.superlative
         word = state.word(pos)
+        if word in ("most", "least") and pos + 1 < len(state.tokens) and state.word(pos + 1) in ("recent", "recently"):
+            word = "recent"  # "the 5 most recent notes"
         column = measure_column or catalog.rank_columns.get(entity.name)
         if word in ("newest", "latest", "oldest", "earliest", "recent"):
             column = catalog.date_columns.get(entity.name, "created_at")

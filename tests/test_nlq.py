@@ -132,6 +132,15 @@ CASES = [
     ("metric-from-yaml-days", "admin@demo.crm", "average days to close last quarter",
      "SELECT round(avg(extract(epoch FROM closed_at - created_at) / 86400.0), 1) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-01-01' AND closed_at < '2026-04-01'"),
+    ("never-through-relation", "admin@demo.crm", "how many contacts opened an email but never replied",
+     "SELECT count(*) FROM contacts c WHERE EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id AND e.opened_at IS NOT "
+     "NULL) AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id AND e.replied_at IS NOT NULL)"),
+    ("most-recent", "admin@demo.crm", "show me the 5 most recent notes",
+     "SELECT id FROM notes ORDER BY created_at DESC, id LIMIT 5"),
+    ("rank-values-by-metric", "admin@demo.crm", "which industries have the highest win rate",
+     "SELECT a.industry, round(count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*), 4) AS r FROM deals d "
+     "JOIN accounts a ON a.id = d.account_id WHERE d.status IN ('won', 'lost') GROUP BY a.industry "
+     "ORDER BY r DESC LIMIT 10"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
