@@ -307,17 +307,18 @@ def test_clusters_are_built_once_and_rebuilt_when_the_passages_change(
         engine: Engine, indexed: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clusters, "MIN_PASSAGES", 10)
     monkeypatch.setattr(clusters, "RESOLUTIONS", (3, 5))
+    monkeypatch.setattr(clusters, "RUNS", 2)
     raw = engine.raw_connection()
     conn: Any = raw.driver_connection
     try:
         conn.execute("DELETE FROM search_clusters")
         conn.commit()
         built = clusters.refresh_clusters(conn, model_name=MODEL)
-        assert built is not None and built["clusters"] == 8
+        assert built is not None and built["clusters"] == 16
         assert clusters.refresh_clusters(conn, model_name=MODEL) is None  # nothing changed: nothing done
         with conn.cursor() as cur:
             loaded = clusters.load_centroids(cur)
-        assert [c.shape for c in loaded] == [(3, 384), (5, 384)]
+        assert [c.shape for c in loaded] == [(3, 384), (3, 384), (5, 384), (5, 384)]
         conn.rollback()
         # another model, or a tenth more passages since they were built: built again
         conn.execute("UPDATE search_clusters SET built_on = built_on * 2")

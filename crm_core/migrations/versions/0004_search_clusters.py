@@ -1,4 +1,5 @@
-"""search clusters: k-means centroids of the text vectors at a few resolutions, for cluster smoothing
+"""search clusters: k-means centroids of the text vectors at a few resolutions (several runs each), for
+cluster smoothing
 
 Hybrid search scores a text partly by how close the query is to the centroid of the text's cluster
 (the cluster hypothesis). The indexer rebuilds the centroids when the number of embedded passages has
@@ -23,13 +24,14 @@ def upgrade() -> None:
     op.execute("""
 CREATE TABLE search_clusters (
   resolution smallint NOT NULL,
+  run smallint NOT NULL,
   cluster_no integer NOT NULL,
   centroid vector(384) NOT NULL,
   size integer NOT NULL,
   built_on integer NOT NULL,
   model text NOT NULL,
   built_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (resolution, cluster_no)
+  PRIMARY KEY (resolution, run, cluster_no)
 )""")
 
 
