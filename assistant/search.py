@@ -65,11 +65,12 @@ class SearchSkill:
         scope = self.nlq.scope_of(message.actor)
         clause = split_semantic_clause(message.text)
         if clause is not None and clause.rest:
-            structured = self._structured(message, clause.rest, clause.source, clause.phrase, scope)
+            structured = self._structured(message, f"{clause.rest} {clause.when}".strip(), clause.source,
+                                          clause.phrase, scope)
             if structured is None and _COUNTING.search(clause.rest):
                 # "how many notes mention pricing": the notes themselves are counted
-                structured = self._structured(message, f"{clause.rest} {clause.source}", clause.source,
-                                              clause.phrase, scope)
+                structured = self._structured(message, f"{clause.rest} {clause.source} {clause.when}".strip(),
+                                              clause.source, clause.phrase, scope)
             if structured is not None:
                 return structured
         try:

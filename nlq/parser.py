@@ -362,6 +362,14 @@ def _pass_dates(state: _State) -> None:
             i += 1
             continue
         word = toks[i].text
+        span = _date_span(state, i) if word in ("between", "from") else None
+        if span is not None:  # "between January and March", "from May 1 to May 15"
+            rng, end = span
+            negate, col_pos = _date_negation_and_column(state, i)
+            state.take(i, end)
+            state.modifiers.append(Modifier(i, "date", {"range": rng, "negate": negate, "column_pos": col_pos}))
+            i = end
+            continue
         lead = word in ("since", "after", "before", "until", "from") and i + 1 < len(toks)
         start = i + 1 if lead else i
         found = _date_at(toks, start, ctx.today)
@@ -383,6 +391,23 @@ def _pass_dates(state: _State) -> None:
         state.take(i, end)
         state.modifiers.append(Modifier(i, "date", {"range": rng, "negate": negate, "column_pos": col_pos}))
         i = end
+
+
+def _date_span(state: _State, i: int) -> tuple[DateRange, int] | None:
+    """'between <date> and <date>' / 'from <date> to <date>': one period from the first's start to the
+    second's end (the position after it is returned too)."""
+    toks, today = state.tokens, state.ctx.today
+    first = _date_at(toks, i + 1, today)
+    if first is None:
+        return None
+    k = i + 1 + first[1]
+    if k >= len(toks) or toks[k].text not in ("and", "to", "through", "thru", "until", "-"):
+        return None
+    second = _date_at(toks, k + 1, today)
+    if second is None or first[0].start is None or second[0].end is None or first[0].start >= second[0].end:
+        return None
+    phrase = f"{first[0].phrase} to {second[0].phrase}"
+    return DateRange(first[0].start, second[0].end, phrase, "period"), k + 1 + second[1]
 
 
 def _date_at(toks: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
@@ -509,6 +534,11 @@ def _pass_comparisons(state: _State) -> None:
 
 
 _COMPARATORS = [
+    # "greater than or equal to", "less than or equal to" (the longest phrase wins)
+    *[((word, "than", "or", "equal", "to"), op) for word, op in (
+        ("greater", "gte"), ("more", "gte"), ("higher", "gte"), ("bigger", "gte"), ("larger", "gte"),
+        ("less", "lte"), ("fewer", "lte"), ("lower", "lte"), ("smaller", "lte"))],
+    (("greater", "or", "equal", "to"), "gte"), (("less", "or", "equal", "to"), "lte"),
     (("more", "than"), "gt"), (("greater", "than"), "gt"), (("bigger", "than"), "gt"), (("larger", "than"), "gt"),
     (("higher", "than"), "gt"), (("over",), "gt"), (("above",), "gt"), (("exceeding",), "gt"), (("exceeds",), "gt"),
     (("north", "of"), "gt"), (("at", "least"), "gte"), (("minimum", "of"), "gte"), (("min",), "gte"),

@@ -395,13 +395,16 @@ def test_search_handles_unicode_and_hostile_text(engine: Engine, indexed: dict[s
 
 def test_split_semantic_clause_cases() -> None:
     cases = {
-        "open deals over 20k whose notes mention budget concerns": ("open deals over 20k", "notes", "budget concerns"),
-        "contacts with emails about a security review?": ("contacts", "emails", "a security review"),
-        "accounts that have notes discussing a competitor": ("accounts", "notes", "a competitor"),
+        "open deals over 20k whose notes mention budget concerns": ("open deals over 20k", "notes", "budget concerns", ""),
+        "contacts with emails about a security review?": ("contacts", "emails", "a security review", ""),
+        "accounts that have notes discussing a competitor": ("accounts", "notes", "a competitor", ""),
+        # a date that ends the clause filters; it is not words to match
+        "how many emails mention a discount this year": ("how many", "emails", "a discount", "this year"),
+        "deals whose notes mention pricing in the last 30 days": ("deals", "notes", "pricing", "in the last 30 days"),
     }
     for question, expected in cases.items():
         clause = split_semantic_clause(question)
-        assert clause is not None and (clause.rest, clause.source, clause.phrase) == expected, question
+        assert clause is not None and (clause.rest, clause.source, clause.phrase, clause.when) == expected, question
     assert split_semantic_clause("open deals over 20k") is None
 
 
@@ -479,6 +482,16 @@ def test_assistant_answers_search_questions_with_passages(assistant: Assistant, 
     assert columns[:5] == ["id", "kind", "date", "author", "snippet"]
     assert answer.rows and all(r[1] == "note" for r in answer.rows)
     assert answer.explanation
+
+
+def test_assistant_counts_texts_matching_a_phrase(assistant: Assistant, indexed: dict[str, list[int]],
+                                                  people: dict[str, Actor], engine: Engine) -> None:
+    answer = assistant.ask("how many notes mention the cost is too high", people["rep"], channel="test", audit=False)
+    assert answer.status == "answered", answer.summary
+    assert answer.sql and "COSINE_DISTANCE" in answer.sql and "COUNT(*)" in answer.sql
+    with engine.connect() as conn:
+        written = conn.execute(text("SELECT count(*) FROM notes WHERE author_id = :a"), {"a": people["rep"].id}).scalar()
+    assert 0 <= answer.rows[0][0] <= written  # only the rep's own notes are counted
 
 
 def test_assistant_structured_question_with_semantic_filter(assistant: Assistant, indexed: dict[str, list[int]],

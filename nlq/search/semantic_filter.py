@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from sqlglot import exp
 
+from nlq.dates import match_date
 from nlq.embeddings import PACKAGED_MODEL
+from nlq.lexer import tokenize
 from nlq.plan import Condition, Exists, SemanticMatch
 
 Source = Literal["notes", "emails"]
@@ -53,6 +56,7 @@ class SemanticClause:
     source: Source
     phrase: str    # what the notes/emails should be about ("budget concerns")
     text: str      # the clause as written ("whose notes mention budget concerns")
+    when: str = ""  # a date phrase that ended the clause ("this year"): a filter, not words to match
 
 
 def split_semantic_clause(question: str) -> SemanticClause | None:
@@ -73,7 +77,27 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
         return None
     source: Source = "emails" if re.match(r"e-?mails?|mails?|messages?", match.group("source"), re.I) else "notes"
     rest = question[: match.start()].rstrip(" ,")
-    return SemanticClause(rest=rest, source=source, phrase=phrase, text=match.group(0).strip(" ,"))
+    phrase, when = _split_trailing_date(phrase)
+    if not any(ch.isalnum() for ch in phrase):
+        return None
+    return SemanticClause(rest=rest, source=source, phrase=phrase, text=match.group(0).strip(" ,"), when=when)
+
+
+_DATE_LEADS = ("in", "during", "within", "over", "from", "since", "before", "after", "the", "of")
+
+
+def _split_trailing_date(phrase: str) -> tuple[str, str]:
+    """'a discount this year' → ('a discount', 'this year'): a date that ends the phrase is a filter."""
+    tokens = tokenize(phrase)
+    for i in range(1, len(tokens)):
+        j = i
+        while j < len(tokens) and tokens[j].text in _DATE_LEADS:
+            j += 1
+        found = match_date(tokens, j, date.today()) if j < len(tokens) else None
+        if found is not None and j + found[1] == len(tokens):
+            cut = tokens[i].start
+            return phrase[:cut].strip(" ,"), phrase[cut:].strip()
+    return phrase, ""
 
 
 def semantic_filter_from_text(text: str, *, entity: str, model_name: str = PACKAGED_MODEL,
