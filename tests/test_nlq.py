@@ -141,6 +141,10 @@ CASES = [
      "SELECT a.industry, round(count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*), 4) AS r FROM deals d "
      "JOIN accounts a ON a.id = d.account_id WHERE d.status IN ('won', 'lost') GROUP BY a.industry "
      "ORDER BY r DESC LIMIT 10"),
+    ("date-span", "admin@demo.crm", "accounts created between January and March",
+     "SELECT id FROM accounts WHERE created_at >= '2026-01-01' AND created_at < '2026-04-01'"),
+    ("greater-or-equal", "admin@demo.crm", "deals with amount greater than or equal to 50000",
+     "SELECT id FROM deals WHERE amount >= 50000"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
