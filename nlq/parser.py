@@ -769,6 +769,12 @@ def _pass_ownership(state: _State) -> None:
         if word in ("my", "our") and nxt in ("team", "teams", "group", "squad", "org"):
             state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 2))
             state.take(i, i + 2)
+        elif word in ("other", "others", "others'") and \
+                (_names_people(state, i + 1) or word.startswith("others")) and \
+                not any(m.kind == "owner" for m in state.modifiers):
+            # "deals of other reps", "others' deals": rows someone else owns (the scope still applies)
+            state.modifiers.append(Modifier(i, "owner", {"scope": "others"}, i + 1))
+            state.take(i, i + 1)
         elif word == "my" and _names_people(state, i + 1):
             # "my reps", "my top 3 reps": the people on my team, not rows I own
             state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 1))
@@ -1951,6 +1957,10 @@ def _owner_cond(state: _State, entity: Entity, scope: str) -> Condition:
     if scope == "team":
         return _owner_in_team(state, entity, ctx.actor_team_id, "owned by my team")
     column = entity.owner_column or "owner_id"
+    if scope == "others":
+        if entity.name == "users":
+            return Compare(column="id", op="ne", value=ctx.actor_id, text="other than me")
+        return Compare(column=column, op="ne", value=ctx.actor_id, text="owned by someone else")
     if entity.name == "users":
         return Compare(column="id", op="eq", value=ctx.actor_id, text="me")
     return Compare(column=column, op="eq", value=ctx.actor_id, text="owned by me")

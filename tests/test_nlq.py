@@ -145,6 +145,8 @@ CASES = [
      "SELECT id FROM accounts WHERE created_at >= '2026-01-01' AND created_at < '2026-04-01'"),
     ("greater-or-equal", "admin@demo.crm", "deals with amount greater than or equal to 50000",
      "SELECT id FROM deals WHERE amount >= 50000"),
+    ("other-reps", "admin@demo.crm", "how many open deals do other reps have",
+     "SELECT count(*) FROM deals WHERE status = 'open' AND owner_id <> (SELECT id FROM users WHERE email = 'admin@demo.crm')"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
