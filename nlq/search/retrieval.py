@@ -262,19 +262,26 @@ SELECT * FROM (
     def _keyword(self, cur: Any, text: str, owner_ids: frozenset[int] | None, filters: SearchFilters,
                  depth: int) -> list[tuple[str, int, float]]:
         plan = _conditions("d", owner_ids, filters)
+        # The query's words as a tsquery first, so that the main statement carries it as a value: the
+        # planner then sees how many texts match and, for common words, walks the recency index and stops
+        # at the cap (0.03 s on medium data) instead of fetching every match (0.8 s).
+        cur.execute(f"SELECT ({_OR_TSQUERY})::text", {"text": text})
+        tsquery = cur.fetchone()[0]
         # Documents with more of the query's words first (an OR query alone lets one common word win),
         # then by cover density. Ranking reads every candidate's tsvector, so a common word over a large
         # scope would rank hundreds of thousands; the newest KEYWORD_CANDIDATES matches are ranked instead.
         cur.execute(f"""
-WITH q AS (SELECT {_OR_TSQUERY} AS tsq,
+WITH q AS (SELECT %(tsq)s::tsquery AS tsq,
                   ARRAY(SELECT to_tsquery('simple', quote_literal(l))
                           FROM unnest(tsvector_to_array(to_tsvector('english', %(text)s))) AS l) AS words),
-m AS MATERIALIZED (SELECT d.kind, d.record_id, d.tsv FROM search_documents d, q
-                    WHERE d.tsv @@ q.tsq AND {plan.where} ORDER BY d.occurred_at DESC NULLS LAST LIMIT %(cap)s)
+m AS MATERIALIZED (SELECT d.kind, d.record_id, d.tsv FROM search_documents d
+                    WHERE d.tsv @@ %(tsq)s::tsquery AND {plan.where}
+                    ORDER BY d.occurred_at DESC NULLS LAST LIMIT %(cap)s)
 SELECT m.kind, m.record_id,
        (SELECT count(*) FROM unnest(q.words) AS w WHERE m.tsv @@ w) + ts_rank_cd(m.tsv, q.tsq, 1) AS rank
   FROM m, q
- ORDER BY rank DESC, m.record_id LIMIT %(n)s""", {**plan.params, "text": text, "n": depth, "cap": KEYWORD_CANDIDATES})
+ ORDER BY rank DESC, m.record_id LIMIT %(n)s""", {**plan.params, "text": text, "tsq": tsquery, "n": depth,
+                                                    "cap": KEYWORD_CANDIDATES})
         return [(kind, record_id, float(rank)) for kind, record_id, rank in cur.fetchall()]
 
     # -- hybrid reranking ----------------------------------------------------------------------------
