@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +85,38 @@ def ensure_reader_role(engine: Engine, catalog: Catalog) -> bool:
     return _reader_ready[key]
 
 
+@contextmanager
+def read_only_cursor(engine: Engine, *, timeout_ms: int, use_reader_role: bool = False, what: str = "query",
+                     narrow: str = "a date range, an owner, fewer groups") -> Iterator[Any]:
+    """A psycopg cursor inside a read-only transaction with a statement timeout, always rolled back.
+
+    Every read on behalf of a user goes through here (questions, edited SQL, search), so a timeout or a
+    database error reaches them as a stable code and a sentence, never a traceback.
+    """
+    raw = engine.raw_connection()
+    conn: Any = raw.driver_connection
+    try:
+        with conn.cursor() as cur:
+            cur.execute("BEGIN READ ONLY")
+            cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+            cur.execute("SET LOCAL lock_timeout = 1000")
+            if use_reader_role:
+                cur.execute(f"SET LOCAL ROLE {READER_ROLE}")
+            yield cur
+        conn.rollback()
+    except psycopg.errors.QueryCanceled:
+        conn.rollback()
+        raise QueryTimeoutError(
+            f"The {what} took longer than {timeout_ms / 1000:g} s and was stopped. Narrow it down "
+            f"({narrow}) and try again.") from None
+    except psycopg.Error as exc:
+        conn.rollback()
+        detail = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
+        raise QueryFailedError(f"The database could not run the {what}: {detail}") from None
+    finally:
+        raw.close()
+
+
 def execute(engine: Engine, tree: exp.Expression, *, timeout_ms: int, row_cap: int,
             use_reader_role: bool = True) -> QueryResult:
     """Render the guarded tree for PostgreSQL and run it read-only."""
@@ -94,29 +128,10 @@ def execute_text(engine: Engine, sql: str, *, timeout_ms: int, row_cap: int,
                  use_reader_role: bool = False) -> QueryResult:
     """Run SQL text in a read-only transaction (trusted text only: evals' gold SQL, guarded trees)."""
     started = time.perf_counter()
-    raw = engine.raw_connection()
-    try:
-        with raw.cursor() as cur:
-            cur.execute("BEGIN READ ONLY")
-            cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
-            cur.execute("SET LOCAL lock_timeout = 1000")
-            if use_reader_role:
-                cur.execute(f"SET LOCAL ROLE {READER_ROLE}")
-            cur.execute(sql)  # no parameters: psycopg does not interpret % in the text
-            description = cur.description or []
-            rows = [list(r) for r in cur.fetchmany(row_cap + 1)]
-        raw.rollback()
-    except psycopg.errors.QueryCanceled:
-        raw.rollback()
-        raise QueryTimeoutError(
-            f"The query took longer than {timeout_ms / 1000:g} s and was stopped. Narrow it down "
-            "(a date range, an owner, fewer groups) and ask again.") from None
-    except psycopg.Error as exc:
-        raw.rollback()
-        detail = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
-        raise QueryFailedError(f"The database could not run the query: {detail}") from None
-    finally:
-        raw.close()
+    with read_only_cursor(engine, timeout_ms=timeout_ms, use_reader_role=use_reader_role) as cur:
+        cur.execute(sql)  # no parameters: psycopg does not interpret % in the text
+        description = cur.description or []
+        rows = [list(r) for r in cur.fetchmany(row_cap + 1)]
     columns = [ResultColumn(d.name, _OID_TYPES.get(d.type_code, "text")) for d in description]
     truncated = len(rows) > row_cap
     return QueryResult(sql=sql, columns=columns, rows=rows[:row_cap],

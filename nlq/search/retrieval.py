@@ -20,19 +20,17 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 import numpy as np
-import psycopg
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Engine
 
 from nlq.embeddings import embed_query
-from nlq.errors import QueryFailedError, QueryTimeoutError
+from nlq.executor import read_only_cursor
 from nlq.search.clusters import TEXT_WEIGHT, load_centroids, smooth
 from nlq.search.errors import EmptySearchQueryError, InvalidSearchFilterError, SearchQueryTooLongError
 from nlq.search.snippets import build_snippet, highlight_markers
@@ -464,27 +462,9 @@ SELECT ts_headline('english', s.snippet, q.tsq,
         with self._stats_lock:
             self._stats_at = 0.0
 
-    @contextmanager
-    def _read_only(self) -> Iterator[Any]:
-        raw = self.engine.raw_connection()
-        conn: Any = raw.driver_connection
-        try:
-            with conn.cursor() as cur:
-                cur.execute("BEGIN READ ONLY")
-                cur.execute(f"SET LOCAL statement_timeout = {int(self.timeout_ms)}")
-                yield cur
-            conn.rollback()
-        except psycopg.errors.QueryCanceled:
-            conn.rollback()
-            raise QueryTimeoutError(
-                f"The search took longer than {self.timeout_ms / 1000:g} s and was stopped. Narrow it down "
-                "(a kind, an account, a date range) and try again.") from None
-        except psycopg.Error as exc:
-            conn.rollback()
-            detail = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
-            raise QueryFailedError(f"The database could not run the search: {detail}") from None
-        finally:
-            raw.close()
+    def _read_only(self) -> Any:
+        return read_only_cursor(self.engine, timeout_ms=self.timeout_ms, what="search",
+                                narrow="a kind, an account, a date range")
 
 
 # OR of the query's stemmed words: any word may match, documents with more (and closer) words rank higher.
