@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from assistant.answer import Answer, json_value
 from assistant.service import Assistant
 from crm_core.scope import actor_for
+from evals.stats import percentile
 from nlq.errors import NlqError
 from nlq.executor import execute_text
 
@@ -213,14 +214,6 @@ def _table_counts(engine: Engine) -> dict[str, int]:
         return {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in TABLES}
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))
-    return round(ordered[k], 2)
-
-
 def _summarize(results: list[dict[str, Any]], items: list[SuiteItem], *, rows_written: int) -> dict[str, Any]:
     graded = [r for r in results if r["expect"] == "answer" and r["correct"] is not None]
     refuse = [r for r in results if r["expect"] == "refuse"]
@@ -238,8 +231,8 @@ def _summarize(results: list[dict[str, Any]], items: list[SuiteItem], *, rows_wr
         "refuse_items": len(refuse),
         "clarification_accuracy": share(clarify),
         "clarify_items": len(clarify),
-        "p50_ms": _percentile(latencies, 0.5),
-        "p95_ms": _percentile(latencies, 0.95),
+        "p50_ms": percentile(latencies, 0.5),
+        "p95_ms": percentile(latencies, 0.95),
         "rows_written": rows_written,
         "status_counts": {s: sum(1 for r in results if r["status"] == s)
                           for s in ("answered", "refused", "clarified", "error")},

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crm_core.scope import actor_for, visible_owner_ids
+from evals.stats import percentile
 from nlq.embeddings import embed_query
 from nlq.errors import NlqError
 from nlq.search.indexer import pending_counts
@@ -109,11 +110,11 @@ def run_search_eval(*, engine: Engine, searcher: Searcher, suite: Path, report: 
     summary: dict[str, Any] = {
         mode: {
             **{name: round(_mean(values), 4) for name, values in scores[mode].items()},
-            "p50_ms": _percentile(latencies[mode], 0.5), "p95_ms": _percentile(latencies[mode], 0.95),
+            "p50_ms": percentile(latencies[mode], 0.5), "p95_ms": percentile(latencies[mode], 0.95),
         } for mode in modes
     }
     summary.update({"items": len(items), "k": K, "pending_documents": pending,
-                    "query_embedding_p50_ms": _percentile(embed_ms[1:] or embed_ms, 0.5)})
+                    "query_embedding_p50_ms": percentile(embed_ms[1:] or embed_ms, 0.5)})
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps({"summary": summary, "items": results}, indent=1, default=str),
@@ -184,14 +185,6 @@ def _resolve_relevance(engine: Engine, items: list[SearchItem]) -> None:
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))
-    return round(ordered[k], 2)
 
 
 def _print(console: Console, summary: dict[str, Any], modes: tuple[str, ...]) -> None:

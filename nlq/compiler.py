@@ -7,6 +7,7 @@ engines by sqlglot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlglot
@@ -183,7 +184,7 @@ class _Compiler:
             metric = self.catalog.metrics[measure.metric or ""]
             for relation in metric.via:
                 self.join(scope, relation)
-            return sqlglot.parse_one(metric.expr, read=DIALECT)
+            return _parsed(metric.expr).copy()
         col = self.column(scope, measure.column or "")
         if measure.agg == "count_distinct":
             return exp.Count(this=exp.Distinct(expressions=[col]))
@@ -209,6 +210,12 @@ class _Compiler:
             expr = exp.cast(trunc, "date")
             return expr, [expr]
         return col, [col]
+
+
+@lru_cache(maxsize=256)
+def _parsed(sql: str) -> exp.Expression:
+    """A catalog expression parsed once (callers copy it: trees are mutable)."""
+    return sqlglot.parse_one(sql, read=DIALECT)
 
 
 def literal(value: Any, kind: str) -> exp.Expression:
