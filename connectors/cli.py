@@ -252,8 +252,11 @@ def index(
 
             stats = index_pending(engine, model_name=settings.embedding_model, kinds=kinds, batch_documents=batch,
                                   max_documents=limit, on_progress=on_progress)
+    if stats.clusters:
+        console.print(f"Rebuilt {stats.clusters:,} cluster centroids for hybrid ranking in {stats.clusters_seconds:.1f} s.")
     if stats.documents == 0:
-        console.print("Nothing to embed: every note and email is indexed.")
+        what = " and ".join(f"{k}s" for k in kinds)
+        console.print(f"Nothing to embed: every one of the {what} is indexed.")
         return
     console.print(f"Embedded {stats.documents:,} texts ({stats.chunks:,} passages: {stats.embedded:,} encoded, "
                   f"{stats.reused:,} reused by content hash) in {stats.seconds:.1f} s — "
