@@ -108,6 +108,9 @@ _UNAVAILABLE: dict[Intent, tuple[str, list[str]]] = {
 }
 
 
+_ADDRESS_FIELD = _rx(r"\b(whose|their|his|her|with an?|without an?) e-?mail( address(es)?)?\b(?!s)")[0]
+
+
 def classify(text: str) -> Intent:
     """The intent of a message; ``query`` unless a rule clearly says otherwise.
 
@@ -115,6 +118,8 @@ def classify(text: str) -> Intent:
     ('help', 'query', 'small_talk')
     """
     for intent, patterns in _RULES:
+        if intent == "search" and _ADDRESS_FIELD.search(text):
+            continue  # "contacts whose email contains acme" reads the address, not e-mail texts
         if any(p.search(text) for p in patterns):
             return intent
     return "query"

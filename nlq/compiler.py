@@ -134,7 +134,8 @@ class _Compiler:
             low, high = value
             return col.between(literal(low, kind), literal(high, kind))
         if op == "ilike":
-            return exp.ILike(this=col, expression=exp.Literal.string(f"%{value}%"))
+            escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            return exp.ILike(this=col, expression=exp.Literal.string(f"%{escaped}%"))
         right = literal(value, kind)
         builders = {
             "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE,

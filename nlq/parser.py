@@ -1035,6 +1035,7 @@ def _pass_negations(state: _State) -> None:
     """'without deals', 'with no open deals', 'who have no activities', 'never emailed'."""
     _lift_date_negations(state)
     _read_counts(state)
+    _read_text_values(state)
     for mod in state.modifiers:  # "missing a phone", "whose phone is blank": read by _presence_cond
         if mod.kind == "column":
             k = mod.end + (1 if state.word(mod.end) in ("is", "are") else 0)
@@ -1061,6 +1062,46 @@ def _pass_negations(state: _State) -> None:
                 break
             k -= 1
             steps += 1
+
+
+_TEXT_VALUE_LEADS = frozenset({"is", "=", "contains", "containing", "like", "named", "called", "equals",
+                               "includes", "including", "with"})
+
+
+def _read_text_values(state: _State) -> None:
+    """'contacts with job title CEO', 'whose email contains acme': words after a free-text column that the
+    catalog does not know are the text to look for (a case-insensitive substring match)."""
+    lex, catalog = state.ctx.lexicon, state.ctx.catalog
+    for mention in state.mentions:  # "accounts named Cobalt", "deals called renewal": their name
+        entity = catalog.entities[mention.entity]
+        name = entity.columns.get("name") or entity.columns.get("full_name")
+        if name is not None and mention.end < len(state.tokens) and state.word(mention.end) in ("named", "called") \
+                and not state.used[mention.end]:
+            state.modifiers.append(Modifier(mention.end, "column", {"columns": [(entity.name, name.name)],
+                                                                    "phrase": "name"}, mention.end + 1))
+            state.used[mention.end] = True
+    for mod in list(state.modifiers):
+        if mod.kind != "column":
+            continue
+        columns = [(e, c) for e, c in mod.data["columns"]
+                   if (col := catalog.entities[e].columns.get(c)) is not None and col.type == "text"
+                   and not col.valueset and c != "id"]
+        if not columns:
+            continue
+        k = mod.end
+        while k < len(state.tokens) and state.word(k) in _TEXT_VALUE_LEADS and not state.used[k]:
+            k += 1
+        words: list[Token] = []
+        while k < len(state.tokens) and len(words) < 4 and not state.used[k] and \
+                state.tokens[k].kind in ("word", "number") and state.word(k) not in catalog.filler and \
+                state.word(k) not in _GRAMMAR_FILLER and not lex.lookup(state.word(k)):
+            words.append(state.tokens[k])
+            k += 1
+        if not words:
+            continue
+        state.take(mod.end, k)
+        state.modifiers.append(Modifier(mod.pos, "text", {"columns": columns, "value": " ".join(t.original for t in words),
+                                                          "phrase": mod.data["phrase"]}, k))
 
 
 def _read_counts(state: _State) -> None:
@@ -1349,7 +1390,7 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
     for m in mentions:
         conds = _modifier_conds(state, catalog.entities[m.entity], groups.get(id(m), []), m, metric, problems)
         if m is main:
-            plan.conds += conds
+            plan.conds = _narrowed(plan.conds, conds) + conds
             continue
         if m.metric is not None and m.entity == main.entity:
             plan.conds += conds
@@ -1415,6 +1456,20 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
                                     text=f"of the {previous.subject or previous.entity} asked about before"))
             return ParseOutcome("planned", plan=plan, is_follow_up=True)
     return ParseOutcome("planned", plan=plan)
+
+
+def _narrowed(defined: list[Condition], said: list[Condition]) -> list[Condition]:
+    """A definition's condition that the question itself contradicts gives way: "customers that have
+    churned" are contacts in stage churned, not customers (stage customer) that are also churned."""
+    said_values = {c.column: set(c.value if c.op == "in" else [c.value])
+                   for c in said if isinstance(c, Compare) and c.op in ("eq", "in")}
+
+    def contradicted(cond: Condition) -> bool:
+        if not isinstance(cond, Compare) or cond.op not in ("eq", "in") or cond.column not in said_values:
+            return False
+        return not set(cond.value if cond.op == "in" else [cond.value]) & said_values[cond.column]
+
+    return [c for c in defined if not contradicted(c)]
 
 
 _COUNT_OP_WORDS = {"eq": "exactly ", "ne": "other than ", "gt": "more than ", "gte": "at least ",
@@ -1549,6 +1604,13 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
             cond = _presence_cond(state, entity, mod, mods)
             if cond is not None:
                 conds.append(cond)
+        elif mod.kind == "text":
+            column = next((c for e, c in mod.data["columns"] if e == entity.name), None)
+            if column is None:
+                problems.append(f"{entity.plural.capitalize()} have no {mod.data['phrase']}.")
+            else:
+                conds.append(Compare(column=column, op="ilike", value=mod.data["value"],
+                                     text=f"{entity.label_of(column).lower()} contains “{mod.data['value']}”"))
     return merge_alternatives([c for c in conds if c is not None])
 
 
@@ -1564,11 +1626,13 @@ def _presence_cond(state: _State, entity: Entity, mod: Modifier, mods: list[Modi
     Only when nothing else qualifies the column (a comparison, a value or a date next to it reads it).
     """
     column = next((c for e, c in mod.data["columns"] if e == entity.name and c in entity.columns), None)
-    if column is None:
+    if column is None or any(o.kind == "text" and o.pos == mod.pos for o in mods):
         return None
     valueset = entity.columns[column].valueset
 
     def reads_column(other: Modifier) -> bool:
+        if other.kind == "text":
+            return True
         if other.kind == "value":
             return valueset is not None and any(vs == valueset for vs, _v in other.data["options"])
         return other.kind in ("compare", "date")
@@ -1645,7 +1709,10 @@ def _join_alternatives(first: Condition, second: Condition) -> Condition:
     values = [*(first.value if first.op == "in" else [first.value]),
               *(second.value if second.op == "in" else [second.value])]
     values = list(dict.fromkeys(values))
-    return Compare(column=first.column, op="in", value=values, text=f"{first.text} or {second.text}")
+    text = first.text if second.text in (first.text, "") else f"{first.text} or {second.text}"
+    if len(values) == 1:
+        return Compare(column=first.column, op="eq", value=values[0], text=text)
+    return Compare(column=first.column, op="in", value=values, text=text)
 
 
 def _contact_cond(catalog: Catalog, entity: Entity, mod: Modifier, problems: list[str]) -> Condition:

@@ -35,6 +35,8 @@ CASES = [
     ("best time to email Acme contacts", "send_time"),
     ("notes mentioning pricing", "search"),
     ("notes about pricing", "search"),
+    ("emails that contain a discount request", "search"),
+    ("contacts whose email contains acme", "query"),
     ("emails concerning the security review", "search"),
     ("search onboarding problems", "search"),
     ("who mentioned a competitor?", "search"),

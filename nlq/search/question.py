@@ -38,7 +38,8 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\b",
     r"\b(?:all|any|the|my|our|their|his|her|recent|latest|last few)\s*$",
     r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or)\b",
-    r"^\s*(?:mention(?:ed|s)?|said|says|say|talked about|complained about|asked about|brought up|raised)\b",
+    r"^\s*(?:mention(?:ed|s)?|said|says|say|talked about|complained about|asked about|brought up|raised|"
+    r"contain(?:s|ed|ing)?|include(?:s|d)?|refer(?:s|red)? to)\b",
     # the speaker is implied by the kind of text: "emails where the customer asks for a discount"
     r"^\s*(?:the\s+)?(?:customers?|clients?|prospects?|buyers?|they|he|she|someone|contacts?)\b",
 ))
