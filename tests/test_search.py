@@ -567,3 +567,13 @@ def test_background_indexing_runs_at_low_cpu_priority() -> None:
     worker.join()
     assert seen == [BACKGROUND_NICENESS]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < BACKGROUND_NICENESS  # the caller keeps its own
+
+
+def test_background_indexer_stops_between_batches(engine: Engine) -> None:
+    from nlq.search.background import BackgroundIndexer
+
+    before = pending_counts(engine)
+    indexer = BackgroundIndexer(engine, model_name=MODEL, interval_s=3600)
+    indexer._stop.set()  # a shutdown arrives while a backlog is pending
+    assert indexer.run_once() == 0
+    assert pending_counts(engine) == before  # nothing half-done; the backlog waits for the next run

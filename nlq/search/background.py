@@ -32,6 +32,10 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
 
 
+class _Stopping(Exception):
+    """Raised between two batches when the server asks the indexer to stop."""
+
+
 class BackgroundIndexer:
     """A daemon thread running `index_pending` on a schedule until `stop()`."""
 
@@ -57,13 +61,20 @@ class BackgroundIndexer:
         """Index what is pending now; returns how many texts were (re)embedded."""
         try:
             stats = index_pending(self.engine, model_name=self.model_name, batch_documents=self.batch_documents,
-                                  wait=False)
+                                  wait=False, on_progress=self._stop_if_asked)
         except SearchIndexBusyError:
             return 0  # `crm-assistant index` is at it; nothing is lost
+        except _Stopping:
+            return 0  # the server is shutting down: finished batches are committed, the rest stays pending
         self.indexed += stats.documents
         if stats.documents:
             _log.info("search index: %d texts embedded (%.1f/s)", stats.documents, stats.documents_per_s)
         return stats.documents
+
+    def _stop_if_asked(self, _done: int, _total: int) -> None:
+        """Called between batches: a shutdown need not wait for a whole backlog to be embedded."""
+        if self._stop.is_set():
+            raise _Stopping
 
     def _run(self) -> None:
         _lower_priority()
