@@ -111,6 +111,10 @@ _UNAVAILABLE: dict[Intent, tuple[str, list[str]]] = {
 _ADDRESS_FIELD = _rx(r"\b(whose|their|his|her|with an?|without an?) e-?mail( address(es)?)?\b(?!s)")[0]
 
 
+_AGGREGATE = _rx(r"\b(average|avg|mean|median|total|sum|how many|count|number of|distribution|highest|lowest|"
+                 r"max(imum)?|min(imum)?)\b.*\bscores?\b|\bscores?\b.*\b(by|per)\b")[0]
+
+
 def classify(text: str) -> Intent:
     """The intent of a message; ``query`` unless a rule clearly says otherwise.
 
@@ -120,6 +124,8 @@ def classify(text: str) -> Intent:
     for intent, patterns in _RULES:
         if intent == "search" and _ADDRESS_FIELD.search(text):
             continue  # "contacts whose email contains acme" reads the address, not e-mail texts
+        if intent == "score" and _AGGREGATE.search(text):
+            continue  # "average lead score of customers" is a figure over rows, not one contact's score
         if any(p.search(text) for p in patterns):
             return intent
     return "query"

@@ -1555,6 +1555,13 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
     _ctx, catalog = state.ctx, state.ctx.catalog
     conds: list[Condition] = []
     columns_named = [m for m in mods if m.kind == "column"]
+    periods = [m for m in mods if m.kind == "date" and not m.data.get("negate")
+               and m.data["range"].start is not None and m.data["range"].end is not None]
+    if len(periods) > 1 and len({(m.data.get("column_pos") is None) for m in periods}) == 1:
+        # "won this month vs last month": two periods for the same rows can't both hold
+        first, second = (m.data["range"].phrase for m in periods[:2])
+        state.ambiguous.append(f"Which period: {first} or {second}? Ask for one at a time, or ask by month "
+                               f"to compare them side by side.")
     for mod in mods:
         if mod.kind == "value" and mod.data.get("stage") and (entity.name == "deals" or not _fits(state, entity, mod)):
             # "deals in prospecting": on deals a stage name beats the lead source of the same words

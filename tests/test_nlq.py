@@ -220,6 +220,7 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("deals in CA", "clarified", "ambiguous"),
     ("top accounts", "clarified", "ambiguous"),
     ("purple monkey dishwasher", "clarified", "not-understood"),
+    ("total won this month vs last month", "clarified", "ambiguous"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

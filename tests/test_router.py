@@ -37,6 +37,8 @@ CASES = [
     ("notes about pricing", "search"),
     ("emails that contain a discount request", "search"),
     ("contacts whose email contains acme", "query"),
+    ("what's the average lead score of customers", "query"),
+    ("lead score by lifecycle stage", "query"),
     ("emails concerning the security review", "search"),
     ("search onboarding problems", "search"),
     ("who mentioned a competitor?", "search"),
