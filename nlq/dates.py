@@ -69,7 +69,9 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
 
     w = word(i)
     # "has already passed", "in the past" / "in the future", "upcoming"
-    if w == "passed" or (w == "past" and word(i + 1) in ("", "due") and word(i - 1) == "the"):
+    period_follows = (i + 1 < n and tokens[i + 1].kind == "number") or \
+        _singular(word(i + 1)) in _CALENDAR_UNITS | {"day", "few"}
+    if w == "passed" or (w == "past" and word(i - 1) == "the" and not period_follows):
         used = 2 if word(i + 1) == "due" else 1
         return DateRange(None, midnight(today), "before today", "before"), used
     if w in ("future", "upcoming") and not (i + 1 < n and tokens[i + 1].kind == "number"):

@@ -735,6 +735,11 @@ def _pass_measures(state: _State) -> None:
             state.take(i, i + 1)
             if nxt == "of":
                 state.take(i + 1, i + 2)
+        elif word in ("average", "avg", "mean", "typical") and \
+                any(w[k] in ("than", "above", "below", "over", "under") for k in range(max(0, i - 2), i)):
+            # "deals worth more than the average": a comparison with a computed figure is not supported
+            state.unknown.append(f"a comparison with the {word}")
+            state.take(i, i + 1)
         elif word in ("average", "avg", "mean", "typical"):
             state.measure = "avg"
             state.take(i, i + 1)
@@ -1159,6 +1164,12 @@ def _build(state: _State, question: str) -> ParseOutcome:
     leftovers = [t for k, t in enumerate(state.tokens) if not state.used[k] and t.kind == "word"
                  and t.text not in catalog.filler and t.text not in _GRAMMAR_FILLER]
     follow_up = ctx.previous is not None and _looks_like_follow_up(state, question)
+    if state.unknown:
+        # a figure the grammar reads but the plans cannot compute: say so rather than answer another one
+        return ParseOutcome("clarify", code="not-supported",
+                            message=f"I can't compute {state.unknown[0]} yet. I can give averages, totals, "
+                                    f"counts and comparisons with a number, for example:",
+                            suggestions=_suggestions(state))
     if not state.mentions:
         if follow_up and ctx.previous is not None:
             return _refine(state, ctx.previous, leftovers, question)

@@ -152,6 +152,8 @@ CASES = [
     ("free-text-column", "admin@demo.crm", "contacts with job title CEO",
      "SELECT id FROM contacts WHERE job_title ILIKE '%CEO%'"),
     ("named", "admin@demo.crm", "accounts named Cobalt", "SELECT id FROM accounts WHERE name ILIKE '%cobalt%'"),
+    ("in-the-past", "admin@demo.crm", "deals where close date is in the past but still open",
+     "SELECT id FROM deals WHERE close_date < '2026-05-15' AND status = 'open'"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
@@ -221,6 +223,8 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("top accounts", "clarified", "ambiguous"),
     ("purple monkey dishwasher", "clarified", "not-understood"),
     ("total won this month vs last month", "clarified", "ambiguous"),
+    ("deals worth more than the average", "clarified", "not-supported"),
+    ("median deal size", "clarified", "not-supported"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
