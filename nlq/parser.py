@@ -722,6 +722,13 @@ def _pass_measures(state: _State) -> None:
         elif word in ("number", "count", "counts", "#", "tally", "amount") and nxt == "of":
             if word == "amount":
                 continue
+            after = w[i + 2] if i + 2 < len(w) else ""
+            meanings = state.ctx.lexicon.lookup(after)
+            if i > 0 and w[i - 1] == "by" and meanings and all(m.kind == "column" for m in meanings):
+                # "accounts by number of employees": a column that already holds the number — sort by it
+                state.sort = (after, True)
+                state.take(i - 1, i + 3)
+                continue
             state.measure = "count"
             state.take(i, i + 2)
             if i > 0 and w[i - 1] == "by":

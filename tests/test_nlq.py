@@ -154,6 +154,8 @@ CASES = [
     ("named", "admin@demo.crm", "accounts named Cobalt", "SELECT id FROM accounts WHERE name ILIKE '%cobalt%'"),
     ("in-the-past", "admin@demo.crm", "deals where close date is in the past but still open",
      "SELECT id FROM deals WHERE close_date < '2026-05-15' AND status = 'open'"),
+    ("by-number-of-column", "admin@demo.crm", "top 5 accounts by number of employees",
+     "SELECT id FROM accounts ORDER BY employee_count DESC NULLS LAST, id LIMIT 5"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
