@@ -2236,6 +2236,11 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
         return _clarify(state, leftovers, "")
     catalog = state.ctx.catalog
     entity = catalog.entities[previous.entity]
+    original = previous
+    recounted = _recount(state, previous, entity)
+    if recounted is not None:  # "accounts with more than 10 contacts" → "and more than 20"
+        previous = previous.model_copy(update={"conds": [recounted if isinstance(c, CountOf) else c
+                                                         for c in previous.conds]})
     pseudo = Mention(0, 0, entity.name, phrase=entity.plural, named=_named_of(catalog, previous))
     metric = catalog.metrics.get(previous.measures[0].metric or "") if previous.measures else None
     problems: list[str] = []
@@ -2282,9 +2287,30 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
         plan.limit = state.limit
         if plan.measures and plan.group_by and not plan.order_by:
             plan.order_by = [OrderBy(target="measure", descending=True)]
-    if not conds and plan == previous and "all" not in text:
+    if not conds and plan == original and "all" not in text:
         return _clarify(state, leftovers, "How should I change the last answer?")
     return ParseOutcome("planned", plan=plan, is_follow_up=True)
+
+
+def _recount(state: _State, previous: QueryPlan, entity: Entity) -> CountOf | None:
+    """A bare number after a plan that counts related rows changes that count, not some numeric column."""
+    counted = [c for c in previous.conds if isinstance(c, CountOf)]
+    bare = [m for m in state.modifiers if m.kind == "compare" and not m.data.get("money")
+            and not m.data.get("percent")]
+    names_own_column = any(m.kind == "column" and any(e == entity.name for e, _c in m.data["columns"])
+                           for m in state.modifiers)
+    if len(counted) != 1 or len(bare) != 1 or names_own_column:
+        return None
+    mod = bare[0]
+    value = mod.data["value"]
+    if not all(float(v).is_integer() for v in (value if isinstance(value, list) else [value])):
+        return None
+    state.modifiers.remove(mod)
+    value = [int(v) for v in value] if isinstance(value, list) else int(value)
+    target = state.ctx.catalog.entities[entity.relations[counted[0].relation].entity]
+    shown = f"{value[0]} to {value[1]}" if isinstance(value, list) else f"{_COUNT_OP_WORDS[mod.data['op']]}{value}"
+    return counted[0].model_copy(update={"op": mod.data["op"], "value": value,
+                                         "text": f"with {shown} {target.plural}"})
 
 
 def _named_of(catalog: Catalog, plan: QueryPlan) -> str | None:

@@ -195,7 +195,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["win rate this year"], "and last year?",
      "SELECT round(count(*) FILTER (WHERE status = 'won') * 1.0 / count(*), 4) FROM deals "
      "WHERE status IN ('won','lost') AND closed_at >= '2025-01-01' AND closed_at < '2026-01-01'"),
-], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap"])
+    (["accounts with more than 10 contacts"], "what about fewer than 3",
+     "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) < 3"),
+], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
