@@ -18,7 +18,7 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from connectors.runtime import get_assistant
+from connectors.runtime import get_assistant, warm_up
 from crm_core.scope import actor_for
 from crm_core.settings import get_settings
 from evals.nlq_eval import DEFAULT_SUITE, load_suite
@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     assistant = get_assistant(get_settings().model_copy(update={"today": TODAY}))
     nlq = assistant.nlq
-    nlq.warm()
+    warm_up(assistant)  # as `serve` does: model loaded, start-up objects frozen out of the collector's way
     items = load_suite(DEFAULT_SUITE)
     actors, scopes = {}, {}
     with assistant.session() as session:

@@ -159,10 +159,14 @@ def check_columns(ctx: GuardContext) -> None:
     assert tree is not None
     schema = catalog_schema(ctx.catalog)
     aliases: dict[str, str] = {}
+    clash = False  # one alias naming two tables: only full qualification can tell which is meant
     for table in tree.find_all(exp.Table):
         if table.name.lower() in schema:
-            aliases[(table.alias or table.name).lower()] = table.name.lower()
-    every_column_resolved = not ctx.cte_names and not tree.find(exp.Subquery, exp.Star)
+            alias = (table.alias or table.name).lower()
+            clash = clash or aliases.get(alias, table.name.lower()) != table.name.lower()
+            aliases[alias] = table.name.lower()
+    every_column_resolved = not ctx.cte_names and not clash and not tree.find(exp.Star) and \
+        all(isinstance(sub.this, exp.Select) for sub in tree.find_all(exp.Subquery))
     for column in tree.find_all(exp.Column):
         qualifier = column.table.lower()
         name = column.name.lower()
