@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from nlq.catalog import Catalog, normalize
 
@@ -26,6 +27,7 @@ versus vs breakdown within during in of for the a an to from into up out be show
 display see want need tell only just also and then them those these ones one their it its they
 exceeding exceed exceeds bigger smaller larger higher lower least greatest upcoming overdue
 nobody none nothing neither nor anybody somebody everybody everyone someone anyone than then there their
+named called titled
 """.split())
 
 
@@ -62,15 +64,25 @@ class Lexicon:
         """The vocabulary word a typo most likely meant, or None when nothing is close enough."""
         if len(word) < 4 or not word.isalpha() or word in GRAMMAR_WORDS:
             return None
-        match = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
-        if match is None:
-            return None
-        candidate = match[0]
+        for candidate, _score, _i in process.extract(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80,
+                                                     limit=5):
+            if self._plausible_typo(word, str(candidate)):
+                return str(candidate)
+        return None
+
+    @staticmethod
+    def _plausible_typo(word: str, candidate: str) -> bool:
         if abs(len(candidate) - len(word)) > 2 or candidate[0] != word[0] and len(word) < 6:
-            return None
-        if word.startswith(candidate) and word[len(candidate):] in _INFLECTIONS:
-            return None  # "longer" is long + er, a real word rather than a typo of "long"
-        return str(candidate)
+            return False
+        # A short word near a catalog word is more likely another real word than a typo ("stale" is not
+        # "sale"): one slip for words up to five letters, two beyond; into a word of under five letters
+        # only a swapped or mistyped letter ("opne" → "open"), never one added or dropped.
+        if DamerauLevenshtein.distance(word, candidate) > (1 if len(word) <= 5 else 2):
+            return False
+        if len(candidate) < 5 and len(candidate) != len(word):
+            return False
+        # "longer" is long + er, a real word rather than a typo of "long"
+        return not (word.startswith(candidate) and word[len(candidate):] in _INFLECTIONS)
 
 
 def build_lexicon(catalog: Catalog) -> Lexicon:

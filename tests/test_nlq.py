@@ -226,6 +226,7 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("deals in CA", "clarified", "ambiguous"),
     ("top accounts", "clarified", "ambiguous"),
     ("purple monkey dishwasher", "clarified", "not-understood"),
+    ("show me my stale deals", "clarified", "not-understood"),  # not a typo of "sale(s)"
     ("total won this month vs last month", "clarified", "ambiguous"),
     ("deals worth more than the average", "clarified", "not-supported"),
     ("median deal size", "clarified", "not-supported"),
