@@ -901,6 +901,12 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
             state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
                                                              "phrase": phrase}, end))
             return
+    if "value" in kinds and not {"named", "metric", "entity"} & kinds and _value_negated(state, start):
+        # "deals that are not won" (lost ones too, not "never closed"), "contacts not in Texas"
+        values = [m for m in meanings if m.kind == "value"]
+        state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
+                                                         "phrase": phrase, "stage": None, "negate": True}, end))
+        return
     if "event" in kinds and kinds <= {"event", "column", "value"}:
         events = [m for m in meanings if m.kind == "event"]
         negated = events[0].ref == -1 or _negated_before(state, start)
@@ -966,14 +972,19 @@ def _record(state: _State, start: int, end: int, phrase: str, meanings: list[Mea
                                                          "phrase": phrase,
                                                          "stage": stages[0].name if stages else None}, end))
         return
+    if stages and _value_negated(state, start):  # "open deals not in negotiation"
+        state.modifiers.append(Modifier(start, "stage", {"name": stages[0].name, "ref": stages[0].ref,
+                                                         "phrase": phrase, "negate": True}, end))
+        return
     for kind in ("stage", "pipeline", "user", "team", "account"):
         found = [m for m in meanings if m.kind == kind]
         if kind == "account" and found:
             _record_account(state, start, end, found[0].name)
             return
         if found:
+            negate = kind == "pipeline" and _value_negated(state, start)  # "deals not in the Sales pipeline"
             state.modifiers.append(Modifier(start, kind, {"name": found[0].name, "ref": found[0].ref,
-                                                          "phrase": phrase}, end))
+                                                          "phrase": phrase, "negate": negate}, end))
             return
     if "column" in kinds:
         columns = [m for m in meanings if m.kind == "column"]
@@ -1022,6 +1033,18 @@ def _valueset_of_column_after(state: _State, end: int) -> str | None:
     return None
 
 
+def _value_negated(state: _State, start: int) -> bool:
+    """'not in negotiation', 'not won', 'aren't in Texas': a "not" just before a value (marked used)."""
+    for k in range(start - 1, max(-1, start - 4), -1):
+        word = state.word(k)
+        if word == "not" and not state.used[k]:
+            state.used[k] = True
+            return True
+        if word not in ("in", "at", "from", "the", "a", "an", "is", "are", "been", "located", "based", "yet"):
+            return False
+    return False
+
+
 def _negated_before(state: _State, start: int) -> bool:
     for k in range(start - 1, max(-1, start - 4), -1):
         word = state.word(k)
@@ -1063,7 +1086,8 @@ def _pass_negations(state: _State) -> None:
         while k >= 0 and steps < 4:
             word = w[k]
             if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
-                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with"):
+                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with") or \
+                    word == "not" and not state.used[k] and k + 1 == m.pos and m.named and m is not state.mentions[0]:
                 m.negated = True
                 state.used[k] = True
                 break
@@ -1413,6 +1437,12 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
         if m.metric is not None and m.entity == main.entity:
             plan.conds += conds
             continue
+        if m.entity == main.entity and m.negated and m.named:
+            # "contacts who are not customers": the same rows outside that definition
+            named = catalog.named_filters[m.named]
+            plan.conds.append(negated_conjunction(_named_conds(named.where, ctx, entity, named.definition),
+                                                  f"not {m.phrase}"))
+            continue
         if m.entity == main.entity and not m.negated:
             # "tasks ... late", "contacts whose stage is customer": a second name for the same rows
             if m.named:
@@ -1581,6 +1611,11 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
         state.ambiguous.append(f"Which period: {first} or {second}? Ask for one at a time, or ask by month "
                                f"to compare them side by side.")
     for mod in mods:
+        if mod.data.get("negate") and mod.kind in ("value", "stage", "pipeline"):
+            positive = Modifier(mod.pos, mod.kind, {**mod.data, "negate": False}, mod.end)
+            for cond in _modifier_conds(state, entity, [positive], mention, metric, problems):
+                conds.append(negated_condition(cond))
+            continue
         if mod.kind == "value" and mod.data.get("stage") and (entity.name == "deals" or not _fits(state, entity, mod)):
             # "deals in prospecting": on deals a stage name beats the lead source of the same words
             stage = _stage_value(catalog, mod.data["stage"])
@@ -1695,6 +1730,32 @@ def _word_before_column(state: _State, mod: Modifier) -> int:
 def _column_type(catalog: Catalog, entity_name: str, column: str) -> str | None:
     col = catalog.entities[entity_name].columns.get(column)
     return col.type if col is not None else None
+
+
+_INVERSE_OPS: dict[str, str] = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in", "gt": "lte", "lte": "gt",
+                                "gte": "lt", "lt": "gte", "is_null": "not_null", "not_null": "is_null"}
+
+
+def negated_condition(cond: Condition) -> Condition:
+    """The condition that holds exactly when `cond` does not ("not in negotiation", "not customers")."""
+    text = f"not {cond.text}" if cond.text else ""
+    if isinstance(cond, Compare) and cond.op in _INVERSE_OPS:
+        return Compare(column=cond.column, op=_INVERSE_OPS[cond.op], value=cond.value, text=text)  # type: ignore[arg-type]
+    if isinstance(cond, Exists):
+        return cond.model_copy(update={"negate": not cond.negate, "text": text})
+    if isinstance(cond, AnyOf) and len(cond.conds) == 1:
+        return negated_condition(cond.conds[0])
+    if isinstance(cond, Compare) and cond.op == "between":
+        low, high = cond.value
+        return AnyOf(conds=[Compare(column=cond.column, op="lt", value=low), Compare(column=cond.column, op="gt",
+                                                                                     value=high)], text=text)
+    raise ValueError(f"cannot negate {cond!r}")
+
+
+def negated_conjunction(conds: list[Condition], text: str) -> Condition:
+    """NOT (a AND b AND …) = NOT a OR NOT b OR …: rows outside a definition ("contacts who are not hot leads")."""
+    negated = [negated_condition(c) for c in conds]
+    return negated[0] if len(negated) == 1 else AnyOf(conds=negated, text=text)
 
 
 def _take_word(state: _State, k: int, words: frozenset[str]) -> None:
