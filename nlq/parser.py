@@ -1175,7 +1175,7 @@ def _lift_date_negations(state: _State) -> None:
     for mod in state.modifiers:
         if mod.kind != "date" or not mod.data.get("negate") or mod.data.get("column_pos") is None:
             continue
-        between = [m for m in state.mentions if m is not main and mod.data["column_pos"] < m.pos < mod.pos
+        between = [m for m in state.mentions if m is not main and mod.data["column_pos"] <= m.pos < mod.pos
                    and not m.negated]
         if between:
             between[0].negated = True
@@ -1769,6 +1769,10 @@ def merge_alternatives(conds: list[Condition]) -> list[Condition]:
     or France") merges inside it."""
     out: list[Condition] = []
     for cond in conds:
+        clash = next((i for i, c in enumerate(out) if _disjoint_ranges(c, cond)), None)
+        if clash is not None:
+            out[clash] = AnyOf(conds=[out[clash], cond], text=f"{out[clash].text} or {cond.text}")
+            continue
         key = _alternative_key(cond)
         twin = next((i for i, c in enumerate(out) if key is not None and _alternative_key(c) == key), None)
         if twin is None:
@@ -1776,6 +1780,16 @@ def merge_alternatives(conds: list[Condition]) -> list[Condition]:
         else:
             out[twin] = _join_alternatives(out[twin], cond)
     return out
+
+
+def _disjoint_ranges(first: Condition, second: Condition) -> bool:
+    """'over 20k or under 1k': a lower bound above an upper bound on one column can only mean either."""
+    if not (isinstance(first, Compare) and isinstance(second, Compare)) or first.column != second.column:
+        return False
+    bounds = {c.op: c.value for c in (first, second)}
+    low = bounds.get("gt", bounds.get("gte"))
+    high = bounds.get("lt", bounds.get("lte"))
+    return isinstance(low, (int, float)) and isinstance(high, (int, float)) and low >= high
 
 
 def _alternative_key(cond: Condition) -> tuple[str, ...] | None:

@@ -164,6 +164,11 @@ CASES = [
     ("not-value", "admin@demo.crm", "accounts not in software", "SELECT id FROM accounts WHERE industry <> 'Software'"),
     ("not-pipeline", "admin@demo.crm", "deals not in the sales pipeline",
      "SELECT d.id FROM deals d JOIN pipelines p ON p.id = d.pipeline_id WHERE p.name <> 'Sales'"),
+    ("no-related-in-period", "admin@demo.crm", "reps with no won deals this year",
+     "SELECT id FROM users u WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.owner_id = u.id AND d.status = 'won' "
+     "AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01')"),
+    ("either-range", "admin@demo.crm", "how many deals are over 20k or under 1k",
+     "SELECT count(*) FROM deals WHERE amount > 20000 OR amount < 1000"),
     ("employees", "admin@demo.crm", "accounts with more than 500 employees",
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
