@@ -262,25 +262,15 @@ def _pass_contact_names(state: _State) -> None:
             state.take(start, end)
 
 
-def _in_known_phrases(state: _State) -> set[int]:
-    """Positions covered by a multi-word catalog phrase (an account, a person, a value)."""
+def _in_known_phrases(state: _State, kinds: frozenset[str] | None = None) -> set[int]:
+    """Positions covered by a multi-word catalog phrase (an account, a person, a value), or only by one
+    with a meaning of `kinds` ("days to close" is the sales-cycle metric, not a date)."""
     lex, toks = state.ctx.lexicon, state.tokens
     covered: set[int] = set()
     for i in range(len(toks)):
         for n in range(min(lex.max_words, len(toks) - i), 1, -1):
-            if lex.lookup(" ".join(t.text for t in toks[i:i + n])):
-                covered.update(range(i, i + n))
-                break
-    return covered
-
-
-def _in_metric_phrases(state: _State) -> set[int]:
-    """Positions inside a metric's multi-word phrase ("days to close" is the sales cycle, not a date)."""
-    lex, toks = state.ctx.lexicon, state.tokens
-    covered: set[int] = set()
-    for i in range(len(toks)):
-        for n in range(min(lex.max_words, len(toks) - i), 1, -1):
-            if any(m.kind == "metric" for m in lex.lookup(" ".join(t.text for t in toks[i:i + n]))):
+            meanings = lex.lookup(" ".join(t.text for t in toks[i:i + n]))
+            if meanings and (kinds is None or any(m.kind in kinds for m in meanings)):
                 covered.update(range(i, i + n))
                 break
     return covered
@@ -433,7 +423,7 @@ def _date_negation_and_column(state: _State, i: int) -> tuple[bool, int | None]:
     """Look left of a date phrase for the column it dates and a negation ('not contacted in')."""
     negate = False
     col_pos = None
-    in_metrics = _in_metric_phrases(state)
+    in_metrics = _in_known_phrases(state, frozenset({"metric"}))
     for k in range(i - 1, max(-1, i - 7), -1):
         word = state.word(k)
         if state.tokens[k].kind != "word":
@@ -1033,25 +1023,32 @@ def _valueset_of_column_after(state: _State, end: int) -> str | None:
     return None
 
 
+_VALUE_LEAD_INS = frozenset({"in", "at", "from", "the", "a", "an", "is", "are", "been", "located", "based", "yet"})
+_VERB_LEAD_INS = frozenset({"been", "have", "has", "had", "was", "were", "yet", "ever", "be", "is", "are", "got",
+                            "get"})
+
+
 def _value_negated(state: _State, start: int) -> bool:
     """'not in negotiation', 'not won', 'aren't in Texas': a "not" just before a value (marked used)."""
-    for k in range(start - 1, max(-1, start - 4), -1):
-        word = state.word(k)
-        if word == "not" and not state.used[k]:
-            state.used[k] = True
-            return True
-        if word not in ("in", "at", "from", "the", "a", "an", "is", "are", "been", "located", "based", "yet"):
-            return False
-    return False
+    return _negation_before(state, start, frozenset({"not"}), _VALUE_LEAD_INS, reuse=False)
 
 
 def _negated_before(state: _State, start: int) -> bool:
+    """'never contacted', 'has no phone': a negation a few grammar words before a column or event."""
+    return _negation_before(state, start, frozenset({"not", "never", "no", "without", "nobody", "none"}),
+                            _VERB_LEAD_INS, reuse=True)
+
+
+def _negation_before(state: _State, start: int, negations: frozenset[str], lead_ins: frozenset[str], *,
+                     reuse: bool) -> bool:
+    """Whether one of `negations` stands at most three words before `start`, only `lead_ins` between
+    (marked used when found; `reuse=False` skips a negation another phrase already took)."""
     for k in range(start - 1, max(-1, start - 4), -1):
         word = state.word(k)
-        if word in ("not", "never", "no", "without", "nobody", "none"):
+        if word in negations and (reuse or not state.used[k]):
             state.used[k] = True
             return True
-        if word not in ("been", "have", "has", "had", "was", "were", "yet", "ever", "be", "is", "are", "got", "get"):
+        if word not in lead_ins:
             return False
     return False
 
@@ -1158,10 +1155,10 @@ def _read_counts(state: _State) -> None:
                         and m.metric is None and m.entity != main.entity), None)
         if counted is None:
             continue
-        whole = [int(v) == v for v in (value if isinstance(value, list) else [value])]
-        if not all(whole):
+        how_many = _count_value(value)
+        if how_many is None:
             continue
-        counted.count = (mod.data["op"], [int(v) for v in value] if isinstance(value, list) else int(value))
+        counted.count = (mod.data["op"], how_many)
         state.modifiers.remove(mod)
 
 
@@ -1468,9 +1465,8 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
                 continue
             op, value = m.count
             details = " and ".join(c.text for c in conds if c.text)
-            shown = f"{value[0]} to {value[1]}" if isinstance(value, list) else f"{_COUNT_OP_WORDS[op]}{value}"
             plan.conds.append(CountOf(relation=relation, conds=named_conds + conds, op=op, value=value,
-                                      text=f"with {shown} {m.phrase}" + (f" with {details}" if details else "")))
+                                      text=_count_text(op, value, m.phrase) + (f" with {details}" if details else "")))
             continue
         if to_one and not m.negated and not conds and not named_conds:
             continue  # "contacts at companies": every contact's company qualifies
@@ -1522,6 +1518,19 @@ def _narrowed(defined: list[Condition], said: list[Condition]) -> list[Condition
 
 _COUNT_OP_WORDS = {"eq": "exactly ", "ne": "other than ", "gt": "more than ", "gte": "at least ",
                    "lt": "fewer than ", "lte": "at most "}
+
+
+def _count_value(value: Any) -> int | list[int] | None:
+    """A comparison's number(s) as a count of rows, or None when one is not whole ("2.5 deals")."""
+    numbers = value if isinstance(value, list) else [value]
+    if not all(float(v).is_integer() for v in numbers):
+        return None
+    return [int(v) for v in value] if isinstance(value, list) else int(value)
+
+
+def _count_text(op: str, value: int | list[int], noun: str) -> str:
+    shown = f"{value[0]} to {value[1]}" if isinstance(value, list) else f"{_COUNT_OP_WORDS[op]}{value}"
+    return f"with {shown} {noun}"
 
 
 def _fits(state: _State, entity: Entity, mod: Modifier) -> bool:
@@ -2377,15 +2386,13 @@ def _recount(state: _State, previous: QueryPlan, entity: Entity) -> CountOf | No
     if len(counted) != 1 or len(bare) != 1 or names_own_column:
         return None
     mod = bare[0]
-    value = mod.data["value"]
-    if not all(float(v).is_integer() for v in (value if isinstance(value, list) else [value])):
+    value = _count_value(mod.data["value"])
+    if value is None:
         return None
     state.modifiers.remove(mod)
-    value = [int(v) for v in value] if isinstance(value, list) else int(value)
     target = state.ctx.catalog.entities[entity.relations[counted[0].relation].entity]
-    shown = f"{value[0]} to {value[1]}" if isinstance(value, list) else f"{_COUNT_OP_WORDS[mod.data['op']]}{value}"
     return counted[0].model_copy(update={"op": mod.data["op"], "value": value,
-                                         "text": f"with {shown} {target.plural}"})
+                                         "text": _count_text(mod.data["op"], value, target.plural)})
 
 
 def _named_of(catalog: Catalog, plan: QueryPlan) -> str | None:
