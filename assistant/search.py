@@ -76,7 +76,7 @@ class SearchSkill:
         try:
             question = parse_search_question(
                 message.text, catalog=self.nlq.catalog, today=self._today(message.today), actor_id=message.actor.id,
-                resolve_contacts=lambda names: self.nlq._contacts_named(names, message.actor))
+                resolve_contacts=lambda names: self.nlq._contacts_named(names, scope.owner_ids))
             result = self.searcher.search(question.text, owner_ids=scope.owner_ids, k=ANSWER_PASSAGES,
                                           filters=question.filters)
         except CrmError as exc:
@@ -87,7 +87,7 @@ class SearchSkill:
 
     def _structured(self, message: Message, rest: str, source: str, phrase: str, scope: ScopeFilter) -> Answer | None:
         """A structured question with a semantic filter, or None when `rest` is no structured question."""
-        outcome = self.nlq.understand(rest, message.actor, today=message.today)
+        outcome = self.nlq.understand(rest, message.actor, today=message.today, scope=scope)
         if outcome.status != "planned" or outcome.plan is None or outcome.plan.entity not in _SEMANTIC_ENTITIES:
             return None
         plan = outcome.plan.model_copy(deep=True)

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, text
@@ -146,12 +147,19 @@ class NlqEngine:
             return ScopeFilter(visible_owner_ids(session, actor))
 
     def understand(self, question: str, actor: Actor, *, previous: QueryPlan | None = None,
-                   today: date | None = None) -> ParseOutcome:
+                   today: date | None = None, scope: ScopeFilter | None = None) -> ParseOutcome:
+        """Parse a question; `scope` (the asker's, when the caller has it) saves looking it up again
+        for names, which are resolved among the records the asker may see."""
+
+        @cache
+        def owners() -> frozenset[int] | None:
+            return (scope or self.scope_of(actor)).owner_ids
+
         ctx = ParseContext(
             catalog=self.catalog, lexicon=self.lexicon, today=self.today(today), actor_id=actor.id,
             actor_team_id=actor.team_id, actor_role=actor.role, previous=previous,
-            resolve_contacts=lambda phrases: self._contacts_named(phrases, actor),
-            visible_accounts=lambda ids: self._visible_accounts(ids, actor),
+            resolve_contacts=lambda phrases: self._contacts_named(phrases, owners()),
+            visible_accounts=lambda ids: self._visible_accounts(ids, owners()),
             similar_phrases=self._similar,
         )
         return parse_question(question, ctx)
@@ -163,9 +171,8 @@ class NlqEngine:
             _log.exception("phrase matcher unavailable")
             return []
 
-    def _contacts_named(self, phrases: list[str], actor: Actor) -> dict[str, list[int]]:
-        """Contacts whose full name is one of `phrases`, among those the user may see (one query)."""
-        owners = self.scope_of(actor).owner_ids
+    def _contacts_named(self, phrases: list[str], owners: frozenset[int] | None) -> dict[str, list[int]]:
+        """Contacts whose full name is one of `phrases`, among those of `owners` (None: all; one query)."""
         sql = ("SELECT lower(first_name || ' ' || last_name) AS name, id FROM contacts "
                "WHERE lower(first_name || ' ' || last_name) = ANY(%(names)s)")
         params: dict[str, object] = {"names": phrases}
@@ -184,9 +191,8 @@ class NlqEngine:
             raw.close()
         return found
 
-    def _visible_accounts(self, ids: list[int], actor: Actor) -> list[int]:
-        """The accounts among `ids` that the user may see (accounts are scoped by owner)."""
-        owners = self.scope_of(actor).owner_ids
+    def _visible_accounts(self, ids: list[int], owners: frozenset[int] | None) -> list[int]:
+        """The accounts among `ids` owned by `owners` (None: all; accounts are scoped by owner)."""
         if owners is None or not ids:
             return list(ids)
         with self.engine.connect() as conn:

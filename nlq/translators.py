@@ -98,7 +98,7 @@ class ParserTranslator:
     def translate(self, request: TranslationRequest) -> Translation:
         try:
             outcome = self._understand(request.question, request.actor, previous=request.previous,
-                                       today=request.today)
+                                       today=request.today, scope=request.scope)
         except Exception:  # a parser bug must cost a question back, never a crash or a wrong answer
             _log.exception("parser failed on a question")
             outcome = ParseOutcome("clarify", code="not-understood",
