@@ -98,6 +98,15 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
     )),
 )
 
+# What keeps a message from an intent its patterns matched: it is a query after all.
+_UNLESS: dict[Intent, tuple[re.Pattern[str], ...]] = {
+    # "average lead score of customers" is a figure over rows, not one contact's score
+    "score": _rx(r"\b(average|avg|mean|median|total|sum|how many|count|number of|distribution|highest|lowest|"
+                 r"max(imum)?|min(imum)?)\b.*\bscores?\b|\bscores?\b.*\b(by|per)\b"),
+    # "contacts whose email contains acme" reads the address, not the texts of e-mails
+    "search": _rx(r"\b(whose|their|his|her|with an?|without an?) e-?mail( address(es)?)?\b(?!s)"),
+}
+
 _UNAVAILABLE: dict[Intent, tuple[str, list[str]]] = {
     "search": (("Searching the text of notes and e-mails isn't available yet. I can list them by date, "
                 "author or contact meanwhile."), ["notes from last week", "emails sent last month"]),
@@ -108,13 +117,6 @@ _UNAVAILABLE: dict[Intent, tuple[str, list[str]]] = {
 }
 
 
-_ADDRESS_FIELD = _rx(r"\b(whose|their|his|her|with an?|without an?) e-?mail( address(es)?)?\b(?!s)")[0]
-
-
-_AGGREGATE = _rx(r"\b(average|avg|mean|median|total|sum|how many|count|number of|distribution|highest|lowest|"
-                 r"max(imum)?|min(imum)?)\b.*\bscores?\b|\bscores?\b.*\b(by|per)\b")[0]
-
-
 def classify(text: str) -> Intent:
     """The intent of a message; ``query`` unless a rule clearly says otherwise.
 
@@ -122,11 +124,7 @@ def classify(text: str) -> Intent:
     ('help', 'query', 'small_talk')
     """
     for intent, patterns in _RULES:
-        if intent == "search" and _ADDRESS_FIELD.search(text):
-            continue  # "contacts whose email contains acme" reads the address, not e-mail texts
-        if intent == "score" and _AGGREGATE.search(text):
-            continue  # "average lead score of customers" is a figure over rows, not one contact's score
-        if any(p.search(text) for p in patterns):
+        if any(p.search(text) for p in patterns) and not any(p.search(text) for p in _UNLESS.get(intent, ())):
             return intent
     return "query"
 

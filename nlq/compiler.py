@@ -137,10 +137,7 @@ class _Compiler:
             escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             return exp.ILike(this=col, expression=exp.Literal.string(f"%{escaped}%"))
         right = literal(value, kind)
-        builders = {
-            "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE,
-        }
-        return builders[op](this=col, expression=right)
+        return _COMPARISONS[op](this=col, expression=right)
 
     def exists(self, scope: _Scope, cond: Exists) -> exp.Expression:
         sub = self.related(scope, cond.relation, cond.conds, exp.Literal.number(1))
@@ -153,8 +150,7 @@ class _Compiler:
         if cond.op == "between":
             low, high = cond.value
             return counted.between(literal(low, "integer"), literal(high, "integer"))
-        builders = {"eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
-        return builders[cond.op](this=counted, expression=literal(cond.value, "integer"))
+        return _COMPARISONS[cond.op](this=counted, expression=literal(cond.value, "integer"))
 
     def related(self, scope: _Scope, relation_name: str, conds: list[Condition],
                 projection: exp.Expression) -> exp.Select:
@@ -211,6 +207,11 @@ class _Compiler:
             expr = exp.cast(trunc, "date")
             return expr, [expr]
         return col, [col]
+
+
+_COMPARISONS: dict[str, type[exp.Binary]] = {
+    "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE,
+}
 
 
 @lru_cache(maxsize=256)
