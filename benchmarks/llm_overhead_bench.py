@@ -46,11 +46,12 @@ from assistant.service import Assistant  # noqa: E402
 from crm_core.database import ready_engine  # noqa: E402
 from crm_core.scope import actor_for  # noqa: E402
 from crm_core.settings import get_settings  # noqa: E402
+from evals.custom_fields import fifty_custom_fields  # noqa: E402
 from evals.nlq_eval import DEFAULT_SUITE, _gold, _matches, load_suite  # noqa: E402
 from nlq.embeddings import embed, forget_query_vectors  # noqa: E402
 from nlq.engine import NlqEngine  # noqa: E402
 from nlq.executor import execute  # noqa: E402
-from nlq.llm.catalog_text import CustomField, build_chunks, load_custom_fields, load_database_terms  # noqa: E402
+from nlq.llm.catalog_text import build_chunks, load_custom_fields, load_database_terms  # noqa: E402
 from nlq.llm.retrieval import Retriever  # noqa: E402
 from nlq.llm.tokens import count_tokens, is_exact  # noqa: E402
 from nlq.llm.translator import LlmTranslator  # noqa: E402
@@ -59,23 +60,6 @@ from nlq.translators import TranslationRequest  # noqa: E402
 TODAY = date(2026, 5, 15)
 SEED_QUESTION = "Show me all customers who haven't been contacted in 30 days with deals over $10,000"
 ADMIN = "admin@demo.crm"
-
-
-def fifty_custom_fields() -> list[CustomField]:
-    """The same 50 synthetic custom fields as the token-budget test (tests/test_llm_translator.py)."""
-    topics = ["renewal risk", "contract term", "support tier", "onboarding status", "health score", "NPS",
-              "billing cycle", "region code", "partner name", "champion title", "procurement step", "security review",
-              "legal status", "pilot outcome", "expansion potential", "churn reason", "integration count",
-              "seats requested", "discount percent", "payment terms", "industry segment", "use case",
-              "decision date", "budget owner", "competitor pricing"]
-    fields = []
-    for n, topic in enumerate(topics * 2):
-        kind = ("text", "number", "choice", "date", "boolean")[n % 5]
-        fields.append(CustomField(entity=("accounts", "contacts", "deals")[n % 3],
-                                  key=f"{topic.lower().replace(' ', '_')}_{n}", label=f"{topic.title()} {n}",
-                                  field_type=kind, choices=("Low", "Medium", "High", "Critical") if kind == "choice"
-                                  else ()))
-    return fields
 
 
 def pct(values: list[float], q: int) -> float:

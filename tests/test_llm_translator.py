@@ -27,11 +27,12 @@ from connectors import cli, runtime
 from crm_core.models import Contact, Deal
 from crm_core.scope import Actor, actor_for
 from crm_core.settings import Settings
+from evals.custom_fields import fifty_custom_fields
 from nlq import engine as engine_module
 from nlq.catalog import load_catalog
 from nlq.embeddings import embed
 from nlq.engine import NlqEngine
-from nlq.llm.catalog_text import CustomField, build_chunks, load_custom_fields, load_database_terms
+from nlq.llm.catalog_text import build_chunks, load_custom_fields, load_database_terms
 from nlq.llm.errors import LlmReplyError
 from nlq.llm.examples import load_examples
 from nlq.llm.prompts import PromptTemplateError, load_prompts, prompts_root
@@ -326,27 +327,10 @@ def test_prompt_holds_scope_catalog_part_and_examples_not_itself(nlq: NlqEngine,
 
 # -- schema pruning ---------------------------------------------------------------------------------
 
-def _fifty_custom_fields() -> list[CustomField]:
-    topics = ["renewal risk", "contract term", "support tier", "onboarding status", "health score", "NPS",
-              "billing cycle", "region code", "partner name", "champion title", "procurement step", "security review",
-              "legal status", "pilot outcome", "expansion potential", "churn reason", "integration count",
-              "seats requested", "discount percent", "payment terms", "industry segment", "use case",
-              "decision date", "budget owner", "competitor pricing"]
-    fields = []
-    for n, topic in enumerate(topics * 2):
-        entity = ("accounts", "contacts", "deals")[n % 3]
-        kind = ("text", "number", "choice", "date", "boolean")[n % 5]
-        choices = ("Low", "Medium", "High", "Critical") if kind == "choice" else ()
-        key = f"{topic.lower().replace(' ', '_')}_{n}"
-        fields.append(CustomField(entity=entity, key=key, label=f"{topic.title()} {n}", field_type=kind,
-                                  choices=choices))
-    return fields
-
-
 def test_catalog_part_stays_under_2000_tokens_with_50_custom_fields(engine: Engine, llm_settings: Settings) -> None:
     assert is_exact()  # counted with cl100k_base itself, not an estimate
     catalog = load_catalog()
-    custom = [*load_custom_fields(engine), *_fifty_custom_fields()]
+    custom = [*load_custom_fields(engine), *fifty_custom_fields()]
     chunks = build_chunks(catalog, custom_fields=custom, terms=load_database_terms(engine))
     whole = count_tokens("\n".join(c.text for c in chunks))
     retriever = Retriever(chunks, [], model_name=llm_settings.embedding_model,
