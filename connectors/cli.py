@@ -449,11 +449,7 @@ def score_explain(
     from connectors.render_scores import render_explanation
     from crm_core.scoring import explain_contact
 
-    explanation = _for_contact(as_user, contact, explain_contact)
-    if as_json:
-        print(explanation.model_dump_json(indent=2))
-    else:
-        render_explanation(explanation, console)
+    _show_for_contact(as_user, contact, explain_contact, render_explanation, as_json=as_json)
 
 
 @app.command("send-time")
@@ -466,11 +462,16 @@ def send_time(
     from connectors.render_scores import render_send_time
     from crm_core.send_time import suggest_send_time
 
-    suggestion = _for_contact(as_user, contact, suggest_send_time)
+    _show_for_contact(as_user, contact, suggest_send_time, render_send_time, as_json=as_json)
+
+
+def _show_for_contact(as_user: str, contact: str, compute: Any, render: Any, *, as_json: bool) -> None:
+    """Compute something about a contact the user may see, then print it as JSON or as rich tables."""
+    result = _for_contact(as_user, contact, compute)
     if as_json:
-        print(suggestion.model_dump_json(indent=2))
+        print(result.model_dump_json(indent=2))
     else:
-        render_send_time(suggestion, console)
+        render(result, console)
 
 
 def _for_contact(as_user: str, contact: str, compute: Any) -> Any:
