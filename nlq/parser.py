@@ -286,11 +286,28 @@ def _correct_typos(state: _State) -> None:
                 or tok.text in _OWNER_VERBS or tok.text in _DATE_COLUMN_WORDS or tok.text in _ABSENT_AFTER \
                 or tok.text in _ABSENT_WORDS:
             continue  # real words the grammar reads ("did I write") are never typos of catalog words
-        if lex.lookup(tok.text):
+        if lex.lookup(tok.text) or _after_free_text_column(state, k):
             continue
         fixed = lex.correct(tok.text)
         if fixed:
             tok.text = fixed
+
+
+def _after_free_text_column(state: _State, k: int) -> bool:
+    """Whether token k may be the text looked for in a free-text column ("job title director"): such a
+    word is taken as written, never corrected into a catalog word ("direction")."""
+    catalog, lex = state.ctx.catalog, state.ctx.lexicon
+    j = k - 1
+    while j >= 0 and state.word(j) in _TEXT_VALUE_LEADS:
+        j -= 1
+    for n in (1, 2, 3):
+        if j - n + 1 < 0:
+            break
+        for meaning in lex.lookup(" ".join(state.word(i) for i in range(j - n + 1, j + 1))):
+            column = catalog.entities[meaning.extra].columns.get(meaning.name) if meaning.kind == "column" else None
+            if column is not None and column.type == "text" and not column.valueset:
+                return True
+    return False
 
 
 # In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
@@ -1102,7 +1119,7 @@ _TEXT_VALUE_LEADS = frozenset({"is", "=", "contains", "containing", "like", "nam
 
 
 def _read_text_values(state: _State) -> None:
-    """'contacts with job title CEO', 'whose email contains acme': words after a free-text column that the
+    """'contacts with job title vice president', 'whose email contains acme': words after a free-text column that the
     catalog does not know are the text to look for (a case-insensitive substring match)."""
     lex, catalog = state.ctx.lexicon, state.ctx.catalog
     for mention in state.mentions:  # "accounts named Cobalt", "deals called renewal": their name
