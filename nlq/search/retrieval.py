@@ -51,7 +51,10 @@ HNSW_EF_SEARCH = 400
 # neighbouring settings — weight 0.15-0.2, 10-15 feedback texts, feedback weight 1-1.5 — score within 0.01).
 HYBRID_CANDIDATES = 100        # texts taken from each retriever into the reranked union
 FEEDBACK_TEXTS = 10            # texts ranked first whose mean vector widens the query (pseudo-relevance feedback)
-FEEDBACK_WEIGHT = 1.0          # query vector + this × their mean direction (both unit length)
+FEEDBACK_WEIGHT = 0.5          # query vector + this × their mean direction (both unit length)
+# Feedback repeated on the re-ranked list: two half-weight rounds instead of one full one beat it on the dev
+# suite (recall@10 0.876 → 0.885) and on the held-out suite written after the tuning (0.821 → 0.838).
+FEEDBACK_ROUNDS = 2
 KEYWORD_COVERAGE_WEIGHT = 0.15  # score = cosine + this × IDF-weighted share of the query's words present
 EXACT_SCAN_MAX_CHUNKS = 20_000
 KEYWORD_CANDIDATES = 5_000  # most keyword matches ranked per search (the newest)  # below this many candidate passages an exact scan beats the index
@@ -553,7 +556,7 @@ def idf_weight(frequency: float | None, floor: float) -> float:
 
 def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[str, float], *,
            feedback_texts: int = FEEDBACK_TEXTS, feedback_weight: float = FEEDBACK_WEIGHT,
-           coverage_weight: float = KEYWORD_COVERAGE_WEIGHT, centroids: list[np.ndarray] | None = None,
+           feedback_rounds: int = FEEDBACK_ROUNDS, coverage_weight: float = KEYWORD_COVERAGE_WEIGHT, centroids: list[np.ndarray] | None = None,
            text_weight: float = TEXT_WEIGHT,
            ) -> tuple[list[tuple[str, int, float]], list[tuple[str, int, float, int, int]]]:
     """Order hybrid candidates by cosine to a feedback-widened query plus IDF-weighted word coverage.
@@ -562,7 +565,8 @@ def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[
        query's word weight (IDF) the text contains;
     2. pseudo-relevance feedback: the query vector plus `feedback_weight` × the mean direction of the
        `feedback_texts` best texts' best passages, renormalised (Rocchio, positive feedback only);
-    3. final score: the same sum with the widened query. A text not embedded yet counts as the least
+    3. the same sum with the widened query; steps 2-3 repeat `feedback_rounds` times, each round's
+       feedback texts taken from the previous round's order (always widening the original query). A text not embedded yet counts as the least
        similar embedded candidate, so its words alone can still lift it.
 
     With `centroids` (k-means centroids at one or more resolutions, `nlq.search.clusters`) every
@@ -607,16 +611,18 @@ def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[
     starts = np.cumsum([0] + [len(c.passages) for c in candidates])
     first, which = best(q)
     scores = first + coverage_weight * coverage
-    if feedback_texts > 0 and feedback_weight > 0:
+    for _ in range(feedback_rounds if feedback_texts > 0 and feedback_weight > 0 else 0):
         top = [i for i in np.argsort(-scores, kind="stable") if candidates[i].passages][:feedback_texts]
-        if top:
-            mean = np.mean([matrix[starts[i] + which[i]] for i in top], axis=0)
-            norm = float(np.linalg.norm(mean))
-            if norm > 0:
-                widened = q + feedback_weight * mean / norm
-                widened = widened / float(np.linalg.norm(widened))
-                second, which = best(widened)
-                scores = second + coverage_weight * coverage
+        if not top:
+            break
+        mean = np.mean([matrix[starts[i] + which[i]] for i in top], axis=0)
+        norm = float(np.linalg.norm(mean))
+        if norm == 0:
+            break
+        widened = q + feedback_weight * mean / norm
+        widened = widened / float(np.linalg.norm(widened))
+        second, which = best(widened)
+        scores = second + coverage_weight * coverage
     order = sorted(range(len(candidates)), key=lambda i: (-float(scores[i]), candidates[i].kind, candidates[i].id))
     ranked = [(candidates[i].kind, candidates[i].id, float(scores[i])) for i in order]
     passages = []
