@@ -55,10 +55,15 @@ class Column:
 
 @dataclass
 class Computed:
+    """A column of a related table read as this entity's own (a deal's stage name, its stage's probability)."""
+
     name: str
     expr: str
     via: str
     label: str
+    type: str = "text"
+    synonyms: list[str] = field(default_factory=list)
+    unit: str | None = None
 
 
 @dataclass
@@ -97,7 +102,21 @@ class Entity:
     def column_type(self, column: str) -> str:
         if column in self.columns:
             return self.columns[column].type
+        if column in self.computed:
+            return self.computed[column].type
         return "text"
+
+    def column_unit(self, column: str) -> str | None:
+        if column in self.columns:
+            return self.columns[column].unit
+        if column in self.computed:
+            return self.computed[column].unit
+        return None
+
+    def percent_column(self) -> str | None:
+        """The one column measured in percent, if there is exactly one ("deals over 70%": the probability)."""
+        found = [c.name for c in [*self.columns.values(), *self.computed.values()] if c.unit == "percent"]
+        return found[0] if len(found) == 1 else None
 
 
 @dataclass

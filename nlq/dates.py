@@ -149,6 +149,10 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
             used = 3
         s = date(year, 3 * (quarter - 1) + 1, 1)
         return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}"), used
+    # one day: "May 1", "May 1st, 2025", "1 May", "the 3rd of May"
+    day = _day_of_month(tokens, i, today)
+    if day is not None:
+        return day
     # month names, optionally with a year: "april", "march 2025"
     if w in MONTHS and not (w == "may" and word(i + 1) not in ("", "2025", "2026", "2024") and
                             tokens[i].original != "May" and word(i - 1) not in ("in", "since", "of", "during")):
@@ -171,6 +175,51 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         d = date.fromisoformat(tokens[i].text)
         return DateRange(midnight(d), midnight(d + timedelta(days=1)), d.isoformat()), 1
     return None
+
+
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_DAY_LEAD_INS = frozenset({"on", "since", "from", "after", "before", "until", "by", "between", "and", "to",
+                           "through", "till"})
+
+
+def _day_number(tokens: list[Token], k: int) -> tuple[int, int] | None:
+    """A day of the month at tokens[k] ("3", "3rd"): (day, tokens used)."""
+    if k >= len(tokens) or tokens[k].kind != "number" or tokens[k].is_money or tokens[k].is_percent:
+        return None
+    value = tokens[k].value or 0
+    if not float(value).is_integer() or not 1 <= value <= 31:
+        return None
+    used = 2 if k + 1 < len(tokens) and tokens[k + 1].text in _ORDINAL_SUFFIXES else 1
+    return int(value), used
+
+
+def _day_of_month(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
+    """'May 1', 'May 1st 2025', '1 May', '3rd of May': that one day (this year unless a year follows)."""
+    n = len(tokens)
+    if tokens[i].text in MONTHS:
+        month, found = MONTHS[tokens[i].text], _day_number(tokens, i + 1)
+        if found is None:
+            return None
+        day, k = found[0], i + 1 + found[1]
+    else:
+        found = _day_number(tokens, i)
+        # "on 3 May" is a day; "top 3 May deals" is not: a bare number first needs a preposition before it
+        if found is None or (found[1] == 1 and (i == 0 or tokens[i - 1].text not in _DAY_LEAD_INS)):
+            return None
+        k = i + found[1]
+        if k < n and tokens[k].text == "of":
+            k += 1
+        if k >= n or tokens[k].text not in MONTHS or (found[1] == 1 and tokens[k - 1].text == "of"):
+            return None
+        month, day, k = MONTHS[tokens[k].text], found[0], k + 1
+    year = today.year
+    if k < n and tokens[k].kind == "number" and 2000 <= (tokens[k].value or 0) <= 2100:
+        year, k = int(tokens[k].value or 0), k + 1
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        return None
+    return DateRange(midnight(d), midnight(d + timedelta(days=1)), f"{d:%B} {d.day}, {d.year}"), k - i
 
 
 def relative_month_start(month: int, today: date) -> date:

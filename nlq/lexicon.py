@@ -94,8 +94,8 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
             for phrase in [column.name.replace("_", " "), column.label, *column.synonyms]:
                 lex.add(phrase, Meaning("column", column.name, extra=entity.name))
         for computed in entity.computed.values():
-            lex.add(computed.name, Meaning("column", computed.name, extra=entity.name))
-            lex.add(computed.label, Meaning("column", computed.name, extra=entity.name))
+            for phrase in [computed.name, computed.label, *computed.synonyms]:
+                lex.add(phrase, Meaning("column", computed.name, extra=entity.name))
     for named in catalog.named_filters.values():
         for phrase in named.phrases:
             lex.add(phrase, Meaning("named", named.name))
@@ -130,6 +130,13 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
                 lex.add(phrase, Meaning("event", column, extra=entity_name))
                 if " " not in phrase:
                     lex.add("un" + phrase, Meaning("event", column, extra=entity_name, ref=-1))
+    # "their reasons", "phone numbers": a column's name in the plural, where that word means nothing else
+    for phrase, meanings in list(lex.phrases.items()):
+        columns = [m for m in meanings if m.kind == "column"]
+        plural = _plural(phrase)
+        if columns and plural and plural not in lex.phrases:
+            for meaning in columns:
+                lex.add(plural, meaning)
     words = {w for phrase in lex.phrases for w in phrase.split() if len(w) >= 3}
     words |= set(catalog.filler) | GRAMMAR_WORDS
     # account and person names are not typo targets: correcting toward them invents meaning
@@ -139,3 +146,15 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
                                                           for w in p.split()}
     lex.vocabulary = sorted(words - name_words)
     return lex
+
+
+def _plural(phrase: str) -> str | None:
+    """The regular plural of a phrase's last word ("reason" → "reasons", "address" → "addresses")."""
+    last = phrase.rsplit(" ", 1)[-1]
+    if len(last) < 3 or not last.isalpha() or last.endswith("s"):
+        return None
+    if last.endswith(("x", "ch", "sh")):
+        return phrase + "es"
+    if last.endswith("y") and last[-2] not in "aeiou":
+        return phrase[:-1] + "ies"
+    return phrase + "s"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from nlq.catalog import Catalog, Entity
@@ -220,7 +220,14 @@ def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
             return bool(_READ_CONTEXT.search(before))
         if _READ_CONTEXT.search(before) and verb in ("change", "update", "changes", "send", "mark", "set"):
             return True
+        # a question about what was done: "how many leads did we add this week", "which deals have I moved"
+        asked = _ASKED_ABOUT_PAST.search(before)
+        if verb not in ("delete", "drop") and asked and (_READ_CONTEXT.search(before) or not before[:asked.start()].strip()):
+            return True
     return False
+
+
+_ASKED_ABOUT_PAST = re.compile(r"\b(did|do|does|have|has|had)\s+(\w+\s+){1,3}$")
 
 
 # --- passes ----------------------------------------------------------------------------------------
@@ -386,7 +393,7 @@ def _pass_dates(state: _State) -> None:
             continue
         rng, used = found
         end = start + used
-        if lead:
+        if lead and not (word == "from" and _names_a_period(rng)):
             rng = _bounded(rng, word, ctx.today)
         negate, col_pos = _date_negation_and_column(state, i)
         # "in the last 30 days" / "within" / "during" / "over the past" — the lead-in words are grammar
@@ -424,6 +431,14 @@ def _date_at(toks: list[Token], i: int, today: date) -> tuple[DateRange, int] | 
         found = match_date(toks, i + 1, today)
         return (found[0], found[1] + 1) if found else None
     return match_date(toks, i, today)
+
+
+def _names_a_period(rng: DateRange) -> bool:
+    """'deals from last month', 'emails from yesterday' mean that period; 'from May 1' means since that day."""
+    if rng.start is None or rng.end is None:
+        return False
+    one_day = rng.end - rng.start <= timedelta(days=1)
+    return not (one_day and any(ch.isdigit() for ch in rng.phrase))
 
 
 def _bounded(rng: DateRange, lead: str, today: date) -> DateRange:
@@ -533,6 +548,10 @@ def _pass_comparisons(state: _State) -> None:
         unit_pos = end if end < len(toks) else None
         if unit_pos is not None and toks[unit_pos].text in ("hour", "hours", "minute", "minutes", "min", "mins"):
             state.used[unit_pos] = True
+        if unit_pos is not None and toks[unit_pos].text in ("percent", "pct", "per cent", "percentage"):
+            tok.is_percent = True  # "60 percent" is "60%"
+            state.used[unit_pos] = True
+            unit_pos = unit_pos + 1 if unit_pos + 1 < len(toks) else None
         state.take(start, end)
         state.modifiers.append(Modifier(start, "compare", {
             "op": op, "value": value, "money": tok.is_money, "percent": tok.is_percent,
@@ -1687,7 +1706,7 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
             if cond is not None:
                 conds.append(cond)
         elif mod.kind == "column":
-            cond = _presence_cond(state, entity, mod, mods)
+            cond = _presence_cond(state, entity, mod, mods, problems)
             if cond is not None:
                 conds.append(cond)
         elif mod.kind == "text":
@@ -1705,14 +1724,26 @@ _PRESENT_WORDS = frozenset({"with", "has", "have", "having"})
 _ABSENT_AFTER = frozenset({"missing", "blank", "empty", "unknown", "unset"})
 
 
-def _presence_cond(state: _State, entity: Entity, mod: Modifier, mods: list[Modifier]) -> Condition | None:
+def _presence_cond(state: _State, entity: Entity, mod: Modifier, mods: list[Modifier],
+                   problems: list[str]) -> Condition | None:
     """A column named on its own: "without an email address" → email IS NULL, "with a phone number" →
     phone IS NOT NULL, a yes/no column as an adjective ("unsubscribed contacts") → true.
 
     Only when nothing else qualifies the column (a comparison, a value or a date next to it reads it).
+    A column that no record in the question has ("accounts without a phone number") is a question back,
+    not a condition quietly left out.
     """
     column = next((c for e, c in mod.data["columns"] if e == entity.name and c in entity.columns), None)
-    if column is None or any(o.kind == "text" and o.pos == mod.pos for o in mods):
+    if column is None:
+        owners = {e for e, _c in mod.data["columns"]}
+        k = _word_before_column(state, mod)
+        if not owners & {m.entity for m in state.mentions} and k >= 0 and \
+                state.word(k) in _ABSENT_WORDS | _PRESENT_WORDS:
+            others = sorted(state.ctx.catalog.entities[e].plural for e in owners if e in state.ctx.catalog.entities)
+            problems.append(f"{entity.plural.capitalize()} have no {mod.data.get('phrase', 'such field')}"
+                            + (f" ({' and '.join(others)} do)." if others else "."))
+        return None
+    if any(o.kind == "text" and o.pos == mod.pos for o in mods):
         return None
     valueset = entity.columns[column].valueset
 
@@ -1992,14 +2023,27 @@ def _compare_cond(state: _State, entity: Entity, mod: Modifier, columns_named: l
             for m in columns_named:
                 if m.pos == unit_pos:
                     column = _pick_column(entity, m)
+    near = [m for m in columns_named if abs(m.pos - mod.pos) <= 3]
     if column is None:
-        near = [m for m in columns_named if abs(m.pos - mod.pos) <= 3]
         for m in sorted(near, key=lambda m: abs(m.pos - mod.pos)):
             column = _pick_column(entity, m)
             if column and entity.column_type(column) in ("money", "integer", "number"):
                 break
             column = None
+    if column is None and data.get("percent"):
+        # "over 70%": the entity's percentage, never its amount
+        column = entity.percent_column()
+        if column is None:
+            problems.append(f"I don't know which percentage of {entity.plural} '{_fmt_number(data['value'], False)}%' "
+                            f"refers to.")
+            return None
     if column is None:
+        elsewhere = sorted({m.data["phrase"] if "phrase" in m.data else state.word(m.pos) for m in near
+                            if m.pos < mod.pos and _numeric_elsewhere(catalog, m)})
+        if elsewhere and not data.get("money"):
+            # "accounts with lead score above 80": a number of another kind of record is not the amount
+            problems.append(f"{entity.plural.capitalize()} have no {elsewhere[0]}.")
+            return None
         column = catalog.amount_columns.get(entity.name)
     if column is None or not entity.has(column):
         problems.append(f"I don't know which number of {entity.plural} '{data['value']}' refers to.")
@@ -2007,6 +2051,8 @@ def _compare_cond(state: _State, entity: Entity, mod: Modifier, columns_named: l
     op, value = data["op"], data["value"]
     label = entity.label_of(column).lower()
     shown = _fmt_number(value, entity.column_type(column) == "money")
+    if entity.column_unit(column) == "percent":
+        shown = f"{shown}%"
     words = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly",
              "between": "between"}
     text = f"{label} {words.get(op, op)} {shown}"
@@ -2025,6 +2071,17 @@ def _fmt_number(value: Any, money: bool) -> str:
     if isinstance(value, list):
         return " and ".join(_fmt_number(v, money) for v in value)
     return f"${value:,.0f}" if money else f"{value:,.0f}"
+
+
+def _numeric_elsewhere(catalog: Any, mod: Modifier) -> bool:
+    """The column modifier names a number column of some entity (which the current one may lack)."""
+    for entity_name, column in mod.data["columns"]:
+        entity = catalog.entities.get(entity_name)
+        if entity is None or column == "id" or (column in entity.columns and entity.columns[column].references):
+            continue
+        if entity.column_type(column) in ("money", "integer", "number"):
+            return True
+    return False
 
 
 def _pick_column(entity: Entity, mod: Modifier) -> str | None:
@@ -2242,6 +2299,12 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
         column = _sort_column(state, entity, words)
         if column:
             plan.order_by = [OrderBy(column=column, descending=descending)]
+    # a list shows the columns the question names ("lost deals and their reasons", "with probability over 70%")
+    for mod in state.modifiers:
+        column = _pick_column(entity, mod) if mod.kind in ("column", "text") else None
+        if column and column not in entity.display and column not in plan.columns and column != "id" and \
+                entity.column_type(column) != "json":
+            plan.columns.append(column)
 
 
 def _asks_for_one(state: _State) -> bool:

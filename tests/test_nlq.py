@@ -175,6 +175,25 @@ CASES = [
      "SELECT id FROM accounts WHERE employee_count > 500"),
     ("manager-scope", "manager@demo.crm", "how many open deals are there?",
      f"SELECT count(*) FROM deals WHERE status = 'open' AND owner_id IN {TEAM}"),
+    ("asked-what-was-added", "admin@demo.crm", "how many leads did we add this month?",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
+     "AND created_at >= '2026-05-01' AND created_at < '2026-06-01'"),
+    ("yes-no-what-was-added", "admin@demo.crm", "did we add any deals last month",
+     "SELECT id FROM deals WHERE created_at >= '2026-04-01' AND created_at < '2026-05-01'"),
+    ("probability-percent", "admin@demo.crm", "open deals with probability above 70%",
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' AND s.probability > 70"),
+    ("percent-word", "admin@demo.crm", "open deals with a win probability of at least 60 percent",
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' AND s.probability >= 60"),
+    ("bare-percent", "admin@demo.crm", "open deals over 50%",
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' AND s.probability > 50"),
+    ("from-a-period", "admin@demo.crm", "lost deals from last month",
+     "SELECT id FROM deals WHERE status = 'lost' AND closed_at >= '2026-04-01' AND closed_at < '2026-05-01'"),
+    ("day-of-month", "admin@demo.crm", "deals created on May 1",
+     "SELECT id FROM deals WHERE created_at >= '2026-05-01' AND created_at < '2026-05-02'"),
+    ("ordinal-day-range", "admin@demo.crm", "contacts created between March 1st and March 15th",
+     "SELECT id FROM contacts WHERE created_at >= '2026-03-01' AND created_at < '2026-03-16'"),
+    ("from-a-day", "admin@demo.crm", "deals created from May 3rd",
+     "SELECT id FROM deals WHERE created_at >= '2026-05-03'"),
 ]
 
 
@@ -245,6 +264,11 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("total won this month vs last month", "clarified", "ambiguous"),
     ("deals worth more than the average", "clarified", "not-supported"),
     ("median deal size", "clarified", "not-supported"),
+    ("accounts without a phone number", "clarified", "not-understood"),  # contacts have phones, accounts don't
+    ("accounts with lead score above 80", "clarified", "not-understood"),  # not their revenue
+    ("accounts over 70%", "clarified", "not-understood"),  # a percentage of nothing, not $70
+    ("can you add a contact", "refused", "write-not-allowed"),
+    ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
@@ -289,6 +313,17 @@ def test_account_outside_scope_reads_like_an_unknown_name(assistant: Assistant, 
         assert f"IN ({hidden.id})" not in (answer.sql or "")
         assert (answer.summary or "").replace(name, "NAME") == (answers["Zorblax Corp"].summary or "").replace(
             "Zorblax Corp", "NAME")
+
+
+@pytest.mark.parametrize(("question", "column"), [
+    ("lost deals and their reasons", "lost_reason"),
+    ("contacts and their phone numbers", "phone"),
+    ("open deals with probability over 50%", "probability"),
+])
+def test_list_shows_the_columns_it_names(assistant: Assistant, question: str, column: str) -> None:
+    answer = _ask(assistant, question, "admin@demo.crm")
+    assert answer.status == "answered", answer.summary
+    assert column in [c.name for c in answer.columns]
 
 
 def test_answer_explains_definitions(assistant: Assistant) -> None:
