@@ -789,7 +789,8 @@ def _pass_measures(state: _State) -> None:
 
 
 _OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "created", "logged", "log", "sent",
-                "send", "closed", "won", "lost", "called", "emailed", "met", "booked", "added"}
+                "send", "closed", "won", "lost", "called", "emailed", "met", "booked", "added", "made", "make",
+                "had", "held", "scheduled", "completed", "finished", "ran", "run", "took", "worked"}
 # "emails I sent" are outbound: a verb with "I" can fix a value
 _VERB_VALUES = {"sent": ("email_directions", "outbound"), "send": ("email_directions", "outbound"),
                 "emailed": ("email_directions", "outbound")}
@@ -1519,6 +1520,7 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
     if state.ambiguous:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
 
+    plan.conds = _without_repeats(plan.conds)
     # measures, groups, order, limit
     _apply_measures(state, plan, entity, main, metric, group_by_subject)
     if state.ambiguous:
@@ -1603,6 +1605,8 @@ def _named_conds(where: list[dict[str, Any]], ctx: ParseContext, entity: Entity,
         value = spec.get("value")
         if value == "@now":
             value = ctx.now.isoformat()
+        elif value == "@today":
+            value = ctx.now.date().isoformat()
         conds.append(Compare(column=spec["column"], op=spec["op"], value=value, text=text if i == 0 else ""))
     return conds
 
@@ -1818,6 +1822,19 @@ def negated_conjunction(conds: list[Condition], text: str) -> Condition:
 def _take_word(state: _State, k: int, words: frozenset[str]) -> None:
     if 0 <= k < len(state.tokens) and state.word(k) in words:
         state.used[k] = True
+
+
+def _without_repeats(conds: list[Condition]) -> list[Condition]:
+    """One copy of each condition ("my deals that slipped past their close date" names 'open' twice);
+    the first keeps its wording."""
+    seen: set[str] = set()
+    out: list[Condition] = []
+    for cond in conds:
+        key = cond.model_copy(update={"text": ""}).model_dump_json()
+        if key not in seen:
+            seen.add(key)
+            out.append(cond)
+    return out
 
 
 def merge_alternatives(conds: list[Condition]) -> list[Condition]:
@@ -2098,22 +2115,25 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
     column = None
     col_pos = mod.data.get("column_pos")
     if col_pos is not None:
-        hint = _DATE_COLUMN_WORDS.get(state.word(col_pos))
-        if hint == "@opened":
-            hint = "opened_at" if entity.name == "emails" else "created_at"
-        if hint == "close_date" and entity.name == "activities":
-            hint = "due_at"
-        if hint == "due_at" and entity.name == "deals":
-            hint = "close_date"
+        hint = _date_hint(state, entity, col_pos)
         if hint == "close_date" and entity.name == "deals" and state.measure == "sum" and \
                 state.word(col_pos) in ("close", "closed") and state.word(col_pos - 1) not in ("to", "will"):
             # "how much did we close this year": booked revenue, i.e. won deals by closed_at
             hint = "closed_at"
             mod.data["implies_won"] = True
-        if hint == "created_at" and state.word(col_pos) == "logged" and entity.has("due_at"):
-            hint = "due_at"  # a logged call happened then
+        related = None if hint and entity.has(hint) else _event_elsewhere(catalog, entity, state.word(col_pos))
         if hint and entity.has(hint):
             column = hint
+        elif related is not None:
+            # "customers who haven't opened an email in 60 days": the date belongs to their emails
+            state.used[col_pos] = True
+            path, target, target_column = related
+            inner = catalog.entities[target]
+            window = _window_conds(state, inner, target_column, rng)
+            verb = state.word(col_pos)
+            when = f"in {rng.phrase}" if rng.phrase.startswith("the ") else rng.phrase
+            text = f"{'no' if mod.data.get('negate') else 'any'} {inner.singular} {verb} {when}"
+            return [_nest(path, window, negate=bool(mod.data.get("negate")), text=text)]
         elif hint == "last_contacted_at" and entity.name != "contacts":
             problems.append(f"'contacted' applies to contacts; ask about contacts not contacted {rng.phrase}.")
             return []
@@ -2123,6 +2143,15 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
             col = _pick_column(entity, m)
             if col and entity.column_type(col) in ("timestamp", "date") and abs(m.pos - mod.pos) <= 4:
                 column = col
+    if column is None and col_pos is None:
+        # the verb before the noun dates it: "contacts who haven't *opened* any emails since March"
+        k = mention.pos - 1
+        while k >= 0 and state.word(k) in ("a", "an", "any", "the", "their", "our", "my", "some", "all"):
+            k -= 1
+        hint = _date_hint(state, entity, k) if k >= 0 else None
+        if hint and entity.has(hint) and entity.column_type(hint) in ("timestamp", "date"):
+            column = hint
+            state.used[k] = True
     if column is None and mention.named:
         column = catalog.named_filters[mention.named].date_column
     if column is None and entity.name == "deals" and _status_value(state) in ("won", "lost"):
@@ -2146,9 +2175,6 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
     negate = mod.data.get("negate", False)
     conds: list[Condition] = []
     start = _date_value(rng.start, kind)
-    end = _date_value(rng.end, kind)
-    if rng.upto_now:
-        end = None
     if negate:
         # "not contacted in 30 days" = never, or last before the start of the window
         parts: list[Condition] = [Compare(column=column, op="is_null")]
@@ -2158,7 +2184,42 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
         since = f"since {start[:10]}" if start is not None else rng.phrase
         conds.append(AnyOf(conds=parts, text=f"not {verb} {since} or never"))
         return conds
+    conds += _window_conds(state, entity, column, rng)
+    if mod.data.get("implies_won") and not _has_status(state, mention):
+        conds.append(Compare(column="status", op="eq", value="won", text="won"))
+    # "deals closing this month" are open deals (glossary)
+    if entity.name == "deals" and column == "close_date" and not _has_status(state, mention):
+        conds.append(Compare(column="status", op="eq", value="open", text="open"))
+    return conds
+
+
+def _date_hint(state: _State, entity: Entity, pos: int) -> str | None:
+    """The date column a word dates for this entity: 'opened' emails vs deals, 'due' deals close, a
+    'logged' call happened when it was due."""
+    word = state.word(pos)
+    hint = _DATE_COLUMN_WORDS.get(word)
+    if hint == "@opened":
+        # emails are opened; a contact "who opened an email" did so through their emails; a deal is opened
+        hint = "opened_at" if entity.name == "emails" else \
+            ("created_at" if _event_elsewhere(state.ctx.catalog, entity, "opened") is None else None)
+    if hint == "close_date" and entity.name == "activities":
+        hint = "due_at"
+    if hint == "due_at" and entity.name == "deals":
+        hint = "close_date"
+    if hint == "created_at" and word == "logged" and entity.has("due_at"):
+        hint = "due_at"  # a logged call happened then
+    return hint
+
+
+def _window_conds(state: _State, entity: Entity, column: str, rng: DateRange) -> list[Condition]:
+    """`column` within the period: start ≤ column < end (open-ended sides left out)."""
+    kind = entity.column_type(column)
+    label = entity.label_of(column).lower()
+    start, end = _date_value(rng.start, kind), _date_value(rng.end, kind)
+    if rng.upto_now:
+        end = None
     text = f"{label} {'in ' if rng.phrase.startswith('the ') else ''}{rng.phrase}"
+    conds: list[Condition] = []
     if start is not None and end is not None:
         conds.append(Compare(column=column, op="gte", value=start, text=text))
         conds.append(Compare(column=column, op="lt", value=end))
@@ -2168,12 +2229,21 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
             conds.append(Compare(column=column, op="lte", value=_date_value(state.ctx.now, kind)))
     elif end is not None:
         conds.append(Compare(column=column, op="lt", value=end, text=text))
-    if mod.data.get("implies_won") and not _has_status(state, mention):
-        conds.append(Compare(column="status", op="eq", value="won", text="won"))
-    # "deals closing this month" are open deals (glossary)
-    if entity.name == "deals" and column == "close_date" and not _has_status(state, mention):
-        conds.append(Compare(column="status", op="eq", value="open", text="open"))
     return conds
+
+
+def _event_elsewhere(catalog: Catalog, entity: Entity, word: str) -> tuple[str, str, str] | None:
+    """An event word ('opened', 'replied', 'completed') of a related kind of record the entity lacks:
+    (relation path, that entity, its date column)."""
+    for target, columns in catalog.event_columns.items():
+        if target == entity.name:
+            continue
+        for column, phrases in columns.items():
+            if word in phrases and not entity.has(column):
+                path = _relation_to(catalog, entity.name, target)
+                if path is not None:
+                    return path, target, column
+    return None
 
 
 def _status_value(state: _State) -> str | None:

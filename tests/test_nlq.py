@@ -194,6 +194,22 @@ CASES = [
      "SELECT id FROM contacts WHERE created_at >= '2026-03-01' AND created_at < '2026-03-16'"),
     ("from-a-day", "admin@demo.crm", "deals created from May 3rd",
      "SELECT id FROM deals WHERE created_at >= '2026-05-03'"),
+    ("related-event-not-in-period", "admin@demo.crm", "customers who haven't opened an email in 60 days",
+     "SELECT id FROM contacts c WHERE lifecycle_stage = 'customer' AND NOT EXISTS (SELECT 1 FROM emails e "
+     "WHERE e.contact_id = c.id AND e.opened_at >= '2026-03-16' AND e.opened_at <= '2026-05-15')"),
+    ("related-event-in-period", "admin@demo.crm", "contacts who replied to an email this month",
+     "SELECT id FROM contacts c WHERE EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id "
+     "AND e.replied_at >= '2026-05-01' AND e.replied_at < '2026-06-01')"),
+    ("verb-before-related-noun", "admin@demo.crm", "customers who haven't opened any emails since April",
+     "SELECT id FROM contacts c WHERE lifecycle_stage = 'customer' AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id "
+     "AND e.opened_at >= '2026-04-01')"),
+    ("deal-opened-is-created", "admin@demo.crm", "deals opened this month",
+     "SELECT id FROM deals WHERE created_at >= '2026-05-01' AND created_at < '2026-06-01'"),
+    ("i-made", "manager@demo.crm", "calls I made this month",
+     "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-01' AND due_at < '2026-06-01' "
+     "AND owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm')"),
+    ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
 
 
