@@ -30,10 +30,15 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         of = "" if subject == label or plan.measures[0].metric else f" of {subject}"
         texts = [t for t in plan.describe() if t and t not in plan.definitions]
         where = f" ({'; '.join(texts)})" if texts else ""
+        if value is None and _is_total(measure, catalog):
+            value = 0  # a total over nothing is zero
+        if value is None:
+            # an average, rate or extreme over no rows (or only empty values) does not exist
+            return f"There is no {label}{of}{where}: no {catalog.entities[plan.entity].plural} match."
         return f"The {label}{of}{where} is {format_value(value, _measure_format(plan, catalog))}."
     if plan.group_by:
         label = _measure_label(plan, catalog)
-        group = plan.group_by[0].label or "group"
+        group = " and ".join(g.label or "group" for g in plan.group_by)
         if not data.rows:
             return f"No {subject} match{conditions}."
         lowest_first = bool(plan.order_by) and plan.order_by[0].target == "measure" and \
@@ -42,16 +47,30 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         pick = min if lowest_first else max
         top = pick(valued, key=lambda r: r[-1] or 0)
         label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
+        keys = ", ".join(_key_text(v) for v in top[label_at:label_at + len(plan.group_by)])
         fmt = _measure_format(plan, catalog)
         of = "" if subject == label else f" of {subject}"
         return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
-                f"{'lowest' if lowest_first else 'highest'} is {top[label_at]} ({format_value(top[-1], fmt)}).")
+                f"{'lowest' if lowest_first else 'highest'} is {keys} ({format_value(top[-1], fmt)}).")
     if n == 0:
         return f"No {subject} match{conditions}."
     noun = subject if n != 1 else catalog.entities[plan.entity].singular
     if data.truncated:
         return f"More than {n:,} {noun}{conditions}; showing the first {n:,} (ask 'how many' for the count)."
     return f"{n:,} {noun}{conditions}."
+
+
+def _is_total(measure: Any, catalog: Catalog) -> bool:
+    """A sum (or a metric that is one): over no rows it is zero, not missing."""
+    if measure.agg == "sum":
+        return True
+    metric = catalog.metrics.get(measure.metric) if measure.metric else None
+    return metric is not None and metric.expr.upper().replace("ROUND(", "").startswith("SUM(")
+
+
+def _key_text(value: Any) -> str:
+    """A group's key as read: rows without a value form the group "(none)"."""
+    return "(none)" if value is None else str(value)
 
 
 def explain(plan: QueryPlan | None, scope: ScopeFilter, actor_role: str) -> str:
@@ -78,8 +97,8 @@ def chart_for(result: NlqResult) -> ChartHint | None:
     plan, data = result.plan, result.result
     if plan is None or data is None or not plan.group_by or not plan.measures or len(data.columns) < 2:
         return None
-    if data.row_count < 2:
-        return None
+    if data.row_count < 2 or len(plan.group_by) > 1:
+        return None  # two keys a row ("by rep and stage") read as a table, not one bar per row
     labels = [c.name for c in data.columns if c.name != "id"]
     x, y = labels[0], data.columns[-1].name
     kind = "line" if plan.group_by[0].grain else "bar"

@@ -687,6 +687,18 @@ def _pass_grouping(state: _State) -> None:
         state.take(i, j)
         state.take(j + skipped, j + skipped + used)
         state.group_words.append((i, target))
+        # "by owner and stage": a second grouping
+        k = j + skipped + used
+        if k + 1 < len(w) and w[k] in ("and", "then") and not state.used[k + 1]:
+            k2 = k + 1
+            while k2 < len(w) and w[k2] in ("the", "their", "by", "per", "deal", "lead", "sales") and \
+                    not (w[k2] in ("deal", "lead", "sales") and k2 + 1 < len(w) and
+                         w[k2 + 1] in ("stage", "source", "rep", "reps", "owner", "team")):
+                k2 += 1
+            second, second_used = _group_target_at(state, w[k2:k2 + 3])
+            if second is not None and second != target:
+                state.take(k, k2 + second_used)
+                state.group_words.append((k, second))
 
 
 def _ordering_phrase(state: _State, phrase: list[str]) -> bool:

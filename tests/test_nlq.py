@@ -356,8 +356,28 @@ def test_chart_hint_for_groups(assistant: Assistant) -> None:
     assert line.chart is not None and line.chart.type == "line"
 
 
+def test_two_groupings(assistant: Assistant) -> None:
+    answer = _ask(assistant, "open deals by owner and stage", "admin@demo.crm")
+    assert answer.status == "answered", answer.summary
+    assert [c.name for c in answer.columns][-3:] == ["rep", "stage", "count"]
+    expected = _gold(assistant, "SELECT u.full_name, s.name, count(*) FROM deals d JOIN users u ON u.id = d.owner_id "
+                                "JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' GROUP BY 1, 2")
+    assert sorted(map(tuple, (r[-3:] for r in answer.rows))) == sorted(map(tuple, expected[1]))
+    assert "by rep and stage" in answer.summary and answer.chart is None
+
+
 def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     summary = run_nlq_eval(assistant=assistant, suite=DEFAULT_SUITE, report=None, today=TODAY, show_progress=False)
     assert summary["rows_written"] == 0
     assert summary["refusal_accuracy"] == 1.0
     assert summary["accuracy"] >= 0.95, summary
+
+
+@pytest.mark.parametrize(("question", "summary"), [
+    ("total amount of deals over $900 million", "is $0.00"),
+    ("pipeline value of deals over $900 million", "is $0.00"),
+    ("average deal size of deals over $900 million", "There is no average deal size"),
+])
+def test_figure_over_no_rows_is_worded_for_what_it_is(assistant: Assistant, question: str, summary: str) -> None:
+    answer = _ask(assistant, question, "admin@demo.crm")
+    assert answer.status == "answered" and summary in answer.summary, answer.summary
