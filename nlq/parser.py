@@ -1671,7 +1671,13 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
         first, second = (m.data["range"].phrase for m in periods[:2])
         state.ambiguous.append(f"Which period: {first} or {second}? Ask for one at a time, or ask by month "
                                f"to compare them side by side.")
+    dated = _dated_deal_outcomes(state, entity, mods)
+    for outcome, date_mod in dated:
+        conds.append(_deal_outcome_in_period(state, entity, outcome, date_mod))
+    handled = {id(m) for pair in dated for m in pair}
     for mod in mods:
+        if id(mod) in handled:
+            continue
         if mod.data.get("negate") and mod.kind in ("value", "stage", "pipeline"):
             positive = Modifier(mod.pos, mod.kind, {**mod.data, "negate": False}, mod.end)
             for cond in _modifier_conds(state, entity, [positive], mention, metric, problems):
@@ -1993,8 +1999,61 @@ def _value_cond(state: _State, entity: Entity, mod: Modifier, problems: list[str
             for rel in reversed(rel_path.split(".")[1:]):
                 cond = Exists(relation=rel, conds=[cond], text=text)
             return Exists(relation=rel_path.split(".")[0], conds=[cond], text=text)
+    outcome = _deal_outcome(catalog, mod)
+    path = _relation_to(catalog, entity.name, "deals") if outcome is not None else None
+    if outcome is not None and path is not None:
+        # "accounts we lost": accounts with a lost deal
+        return _nest(path, [outcome], negate=False, text=f"with a {outcome.text} deal")
     problems.append(f"{entity.plural.capitalize()} can't be filtered by '{phrase}'.")
     return None
+
+
+_DEAL_OUTCOME_STAGES = ("closed won", "closed lost", "renewed", "churned")
+
+
+def _deal_outcome(catalog: Catalog, mod: Modifier) -> Compare | None:
+    """The deal outcome a word names ('won', 'lost', 'churned', 'renewed') as a condition on deals."""
+    if mod.kind == "value":
+        status = next((v for vs, v in mod.data["options"] if vs == "deal_statuses" and v in ("won", "lost")), None)
+        if status is not None:
+            return Compare(column="status", op="eq", value=status, text=status)
+        stage = mod.data.get("stage")
+    elif mod.kind == "stage" and not mod.data.get("negate"):
+        stage = mod.data["name"]
+    else:
+        return None
+    if stage is None or stage.lower() not in _DEAL_OUTCOME_STAGES:
+        return None
+    name = _stage_value(catalog, stage)
+    return Compare(column="stage", op="eq", value=name, text=name.lower())
+
+
+def _dated_deal_outcomes(state: _State, entity: Entity, mods: list[Modifier]) -> list[tuple[Modifier, Modifier]]:
+    """'accounts that churned this year', 'contacts we won last quarter': an outcome of their deals right
+    before a period dates that outcome (the deal's close), not the account or contact."""
+    if entity.name == "deals" or _relation_to(state.ctx.catalog, entity.name, "deals") is None:
+        return []
+    pairs: list[tuple[Modifier, Modifier]] = []
+    for date_mod in mods:
+        if date_mod.kind != "date":
+            continue
+        outcome = next((m for m in mods if m.kind in ("value", "stage") and 0 <= date_mod.pos - m.end <= 1
+                        and _deal_outcome(state.ctx.catalog, m) is not None), None)
+        if outcome is not None and date_mod.data.get("column_pos") in (None, outcome.pos):
+            pairs.append((outcome, date_mod))
+    return pairs
+
+
+def _deal_outcome_in_period(state: _State, entity: Entity, outcome: Modifier, date_mod: Modifier) -> Condition:
+    catalog = state.ctx.catalog
+    event = _deal_outcome(catalog, outcome)
+    assert event is not None
+    rng: DateRange = date_mod.data["range"]
+    window = _window_conds(state, catalog.entities["deals"], "closed_at", rng)
+    path = _relation_to(catalog, entity.name, "deals")
+    assert path is not None
+    text = f"a deal {event.text} {_period_words(rng)}"
+    return _nest(path, [event, *window], negate=bool(date_mod.data.get("negate")), text=text)
 
 
 def _column_for_valueset(entity: Entity, valueset: str) -> str | None:
@@ -2143,8 +2202,7 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
             inner = catalog.entities[target]
             window = _window_conds(state, inner, target_column, rng)
             verb = state.word(col_pos)
-            when = f"in {rng.phrase}" if rng.phrase.startswith("the ") else rng.phrase
-            text = f"{'no' if mod.data.get('negate') else 'any'} {inner.singular} {verb} {when}"
+            text = f"{'no' if mod.data.get('negate') else 'any'} {inner.singular} {verb} {_period_words(rng)}"
             return [_nest(path, window, negate=bool(mod.data.get("negate")), text=text)]
         elif hint == "last_contacted_at" and entity.name != "contacts":
             problems.append(f"'contacted' applies to contacts; ask about contacts not contacted {rng.phrase}.")
@@ -2221,6 +2279,15 @@ def _date_hint(state: _State, entity: Entity, pos: int) -> str | None:
     if hint == "created_at" and word == "logged" and entity.has("due_at"):
         hint = "due_at"  # a logged call happened then
     return hint
+
+
+def _period_words(rng: DateRange) -> str:
+    """A period as it reads after a verb: 'this year', 'since March', 'in 2025', 'in the last 30 days'."""
+    first = rng.phrase.split()[0].lower() if rng.phrase else ""
+    if first in ("this", "last", "next", "previous", "since", "before", "after", "from", "until", "today",
+                 "yesterday", "tomorrow"):
+        return rng.phrase
+    return f"in {rng.phrase}"
 
 
 def _window_conds(state: _State, entity: Entity, column: str, rng: DateRange) -> list[Condition]:

@@ -208,6 +208,12 @@ CASES = [
     ("i-made", "manager@demo.crm", "calls I made this month",
      "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-01' AND due_at < '2026-06-01' "
      "AND owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm')"),
+    ("outcome-dated-through-deals", "admin@demo.crm", "which accounts have churned this year",
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "WHERE d.account_id = a.id AND s.name = 'Churned' AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01')"),
+    ("status-through-deals", "admin@demo.crm", "accounts we lost in 2025",
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'lost' "
+     "AND d.closed_at >= '2025-01-01' AND d.closed_at < '2026-01-01')"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
