@@ -31,6 +31,13 @@ class AnswerError(BaseModel):
     message: str
 
 
+def readable_columns(columns: list[AnswerColumn]) -> list[int]:
+    """Positions of the columns a person reads: an id beside its name ("owner_id" next to "owner_name") is
+    for API clients and exports, so tables show the name alone."""
+    names = {c.name for c in columns}
+    return [i for i, c in enumerate(columns) if not (c.name.endswith("_id") and f"{c.name[:-3]}_name" in names)]
+
+
 class Answer(BaseModel):
     status: AnswerStatus
     summary: str
@@ -47,6 +54,13 @@ class Answer(BaseModel):
     translator: str = "parser"
     error: AnswerError | None = None
     latency_ms: float = 0.0
+
+    def readable(self) -> tuple[list[AnswerColumn], list[list[Any]]]:
+        """Columns and rows as a person reads them (see `readable_columns`)."""
+        keep = readable_columns(self.columns)
+        if len(keep) == len(self.columns):
+            return self.columns, self.rows
+        return [self.columns[i] for i in keep], [[row[i] for i in keep] for row in self.rows]
 
 
 def json_rows(rows: list[list[Any]]) -> list[list[Any]]:

@@ -17,11 +17,12 @@ def render_answer(answer: Answer, console: Console, *, show_sql: bool = True) ->
     colour = {"answered": "green", "clarified": "yellow", "refused": "red", "error": "red"}[answer.status]
     console.print(Text(answer.summary, style=f"bold {colour}"))
     if answer.columns and answer.rows:
+        columns, rows = answer.readable()
         table = Table(show_lines=False, header_style="bold")
-        for column in answer.columns:
+        for column in columns:
             justify = "right" if column.type in ("integer", "number") else "left"
             table.add_column(column.label, justify=justify, overflow="fold", max_width=40)
-        for row in answer.rows[:MAX_ROWS]:
+        for row in rows[:MAX_ROWS]:
             table.add_row(*["" if v is None else _cell(v) for v in row])
         console.print(table)
         if answer.row_count > MAX_ROWS:

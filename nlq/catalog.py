@@ -64,6 +64,7 @@ class Computed:
     type: str = "text"
     synonyms: list[str] = field(default_factory=list)
     unit: str | None = None
+    lexicon: bool = True   # False: shown in lists only (a deal's account name), never read from a question
 
 
 @dataclass

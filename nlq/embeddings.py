@@ -35,7 +35,10 @@ def model_path(name: str) -> str:
 def load_model(name: str = PACKAGED_MODEL) -> Any:
     with _lock:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # the library's own "Loading weights" bar would land in a CLI answer or a server log on every start
+        transformers_logging.disable_progress_bar()
         _log.info("loading embedding model %s", name)
         return SentenceTransformer(model_path(name), device="cpu", local_files_only=True)
 

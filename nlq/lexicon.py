@@ -94,6 +94,8 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
             for phrase in [column.name.replace("_", " "), column.label, *column.synonyms]:
                 lex.add(phrase, Meaning("column", column.name, extra=entity.name))
         for computed in entity.computed.values():
+            if not computed.lexicon:
+                continue
             for phrase in [computed.name, computed.label, *computed.synonyms]:
                 lex.add(phrase, Meaning("column", computed.name, extra=entity.name))
     for named in catalog.named_filters.values():

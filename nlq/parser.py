@@ -1394,6 +1394,12 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
     if len(state.mentions) > 1 and state.mentions[0].entity == "users" and not state.most and \
             state.mentions[1].pos == state.mentions[0].end:
         state.mentions.pop(0)  # "every rep's open deals": the deals are the subject
+    elif len(state.mentions) > 1 and state.mentions[0].entity == "users" and not state.most and \
+            state.superlative is not None and state.mentions[1].metric is None and state.mentions[1].named is None and \
+            state.mentions[0].end <= state.superlative[0] < state.mentions[1].pos and not state.group_words:
+        # "who is the owner of the biggest deal": that deal, which names its owner ("which rep": any owner)
+        owner = state.mentions.pop(0)
+        state.modifiers = [m for m in state.modifiers if not (m.kind == "value" and owner.pos <= m.pos < owner.end)]
     subject = state.mentions[0]
     if state.superlative is not None and subject.metric and not state.group_words and \
             any(m.kind == "column" and m.pos < subject.pos for m in state.modifiers):

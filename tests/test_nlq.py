@@ -387,3 +387,15 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
 def test_figure_over_no_rows_is_worded_for_what_it_is(assistant: Assistant, question: str, summary: str) -> None:
     answer = _ask(assistant, question, "admin@demo.crm")
     assert answer.status == "answered" and summary in answer.summary, answer.summary
+
+
+def test_lists_name_the_account_and_owner(assistant: Assistant) -> None:
+    answer = _ask(assistant, "open deals over 50k", "admin@demo.crm")
+    names = [c.name for c in answer.columns]
+    expected = dict(map(tuple, _gold(assistant, "SELECT d.id, a.name || ' / ' || u.full_name FROM deals d "
+                                                "JOIN accounts a ON a.id = d.account_id JOIN users u ON u.id = d.owner_id "
+                                                "WHERE d.status = 'open' AND d.amount > 50000")[1]))
+    assert {r[0]: f"{r[names.index('account_name')]} / {r[names.index('owner_name')]}" for r in answer.rows} == expected
+    columns, rows = answer.readable()  # people read the names; API clients also get the ids
+    assert "owner_id" in names and "owner_id" not in [c.name for c in columns] and "owner_name" in [c.name for c in columns]
+    assert len(rows) == len(answer.rows) and all(len(r) == len(columns) for r in rows)

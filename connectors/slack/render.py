@@ -43,8 +43,10 @@ def escape(text: str) -> str:
 
 def table_text(answer: Answer, *, rows: int = SHOWN_ROWS, max_chars: int = MAX_TEXT_CHARS - 10) -> str:
     """A fixed-width table of the first `rows` rows that fits in one section block."""
-    columns = answer.columns[:MAX_TABLE_COLUMNS]
-    body = [[shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(row, columns, strict=False)] for row in answer.rows[:rows]]
+    readable_columns, readable_rows = answer.readable()
+    columns = readable_columns[:MAX_TABLE_COLUMNS]
+    body = [[shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(row, columns, strict=False)]
+            for row in readable_rows[:rows]]
     header = [shorten(c.label, MAX_CELL_CHARS) for c in columns]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(columns))]
     numeric = [c.type in ("number", "integer") for c in columns]

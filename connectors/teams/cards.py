@@ -30,9 +30,10 @@ def plain_text(answer: Answer, rows: int = SHOWN_ROWS) -> str:
     """The fallback: summary, the first rows as text lines, how it was calculated."""
     lines = [answer.summary]
     if rows and has_table(answer):
-        columns = answer.columns[:MAX_COLUMNS]
+        all_columns, all_rows = answer.readable()
+        columns = all_columns[:MAX_COLUMNS]
         lines.append(" | ".join(c.label for c in columns))
-        for row in answer.rows[:rows]:
+        for row in all_rows[:rows]:
             lines.append(" | ".join(shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(row, columns, strict=False)))
         if answer.row_count > rows:
             lines.append(f"(showing {min(rows, len(answer.rows))} of {answer.row_count:,} rows)")
@@ -87,7 +88,8 @@ def _card(answer: Answer, shown: int, conversation_key: str) -> dict[str, Any]:
 
 
 def _table(answer: Answer, shown: int) -> dict[str, Any]:
-    columns = answer.columns[:MAX_COLUMNS]
+    all_columns, all_rows = answer.readable()
+    columns = all_columns[:MAX_COLUMNS]
 
     def row(cells: list[str], header: bool = False) -> dict[str, Any]:
         return {"type": "TableRow", "cells": [
@@ -96,6 +98,6 @@ def _table(answer: Answer, shown: int) -> dict[str, Any]:
 
     rows = [row([c.label for c in columns], header=True)]
     rows += [row([shorten(format_cell(v, c), MAX_CELL_CHARS) for v, c in zip(r, columns, strict=False)])
-             for r in answer.rows[:shown]]
+             for r in all_rows[:shown]]
     return {"type": "Table", "firstRowAsHeader": True, "gridStyle": "accent",
             "columns": [{"width": 1} for _ in columns], "rows": rows}

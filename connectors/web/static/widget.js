@@ -182,18 +182,26 @@
     wrap.appendChild(scroller);
     wrap.appendChild(more);
 
+    // an id beside its name ("owner_id" next to "owner_name") is for exports; the table shows the name
+    var names = {};
+    answer.columns.forEach(function (c) { names[c.name] = true; });
+    var hidden = answer.columns.map(function (c) {
+      return /_id$/.test(c.name) && names[c.name.slice(0, -3) + "_name"] === true;
+    });
+
     function draw() {
       var rows = answer.rows.slice();
       if (sort.index >= 0) rows.sort(function (a, b) { return sort.dir * compare(a[sort.index], b[sort.index]); });
       var headRow = el("tr");
       answer.columns.forEach(function (column, i) {
+        if (hidden[i]) return;
         var ariaSort = sort.index === i ? (sort.dir > 0 ? "ascending" : "descending") : "none";
         var arrow = sort.index === i ? (sort.dir > 0 ? " ▲" : " ▼") : "";
         var th = el("th", { scope: "col", "aria-sort": ariaSort, className: isNumeric(column) ? "num" : "" }, [
           el("button", { type: "button", className: "sort", onclick: function () {
             sort = { index: i, dir: sort.index === i ? -sort.dir : 1 };
             draw();
-            var again = thead.querySelectorAll("button.sort")[i];
+            var again = thead.querySelectorAll("button.sort")[hidden.slice(0, i).filter(function (h) { return !h; }).length];
             if (again) again.focus();
           } }, [column.label || column.name, el("span", { "aria-hidden": "true", text: arrow })])
         ]);
@@ -201,10 +209,13 @@
       });
       thead.replaceChildren(headRow);
       var body = rows.slice(0, limit).map(function (row) {
-        return el("tr", null, row.map(function (value, i) {
+        var cells = [];
+        row.forEach(function (value, i) {
+          if (hidden[i]) return;
           var column = answer.columns[i] || { name: "", type: "text" };
-          return el("td", { className: isNumeric(column) ? "num" : "" }, [formatCell(value, column)]);
-        }));
+          cells.push(el("td", { className: isNumeric(column) ? "num" : "" }, [formatCell(value, column)]));
+        });
+        return el("tr", null, cells);
       });
       tbody.replaceChildren.apply(tbody, body);
       var total = answer.row_count || answer.rows.length;
