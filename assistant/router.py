@@ -92,6 +92,13 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         # "what did Northwind say about pricing?", "what has Dana told us about the rollout?"
         r"\bwhat (did|does|do|has|have|had)\b.+\b(say|said|mention(ed)?|write|wrote|tell|told|complain(ed)?)"
         r"( us| me)? (about|regarding|of|on)\b",
+        # "accounts that mentioned layoffs", "customers who complained about support response times"
+        r"\b(that|who|which|accounts|contacts|customers|leads|prospects|deals|companies)\s+(have\s+|has\s+|had\s+)?"
+        r"(ever\s+)?(mention(s|ed)?|talk(s|ed)? about|complain(s|ed)? about"
+        r"|ask(s|ed)? about|rais(es|ed)|brought up|discuss(es|ed)?|(are|is|were|was) (complaining|asking|talking) about)\s+\w",
+        # "what are customers saying about our competitors"
+        r"\bwhat (are|is|were|was|have|has)\b.+\b(saying|said|talking|complaining|asking)\s+(about|regarding)\b",
+        r"\b(customers?|contacts?|accounts?|prospects?|leads?)\s+(complaining|asking|talking)\s+about\b",
         # "emails where the customer asks for a discount", "notes in which they request a pilot"
         r"\b(notes?|emails?|e-mails?|messages?) (where|in which|that|which)\b.*\b(ask(s|ed|ing)?|request(s|ed|ing)?"
         r"|complain(s|ed|ing)?|want(s|ed)?|push(es|ed)? (for|back)|rais(e|es|ed) (concerns?|questions?))\b",

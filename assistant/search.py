@@ -22,12 +22,15 @@ from crm_core.errors import CrmError
 from crm_core.scope import Actor
 from crm_core.settings import Settings
 from nlq.compiler import compile_plan
+from nlq.dates import match_date
 from nlq.engine import NlqEngine, NlqResult
 from nlq.executor import execute
 from nlq.guard import ScopeFilter
+from nlq.lexer import tokenize
+from nlq.plan import Compare
 from nlq.search.question import parse_search_question
 from nlq.search.retrieval import Searcher, SearchResult
-from nlq.search.semantic_filter import semantic_condition, split_semantic_clause
+from nlq.search.semantic_filter import TEXT_DATE_COLUMNS, semantic_condition, split_semantic_clause
 
 _log = logging.getLogger(__name__)
 AnswerFor = Callable[[NlqResult, Actor, ScopeFilter], Answer]
@@ -65,12 +68,14 @@ class SearchSkill:
         scope = self.nlq.scope_of(message.actor)
         clause = split_semantic_clause(message.text)
         if clause is not None and clause.rest:
-            structured = self._structured(message, f"{clause.rest} {clause.when}".strip(), clause.source,
-                                          clause.phrase, scope)
-            if structured is None and _COUNTING.search(clause.rest):
+            # a period after the phrase dates the texts: "contacts who mentioned a discount this year"
+            period = self._period(clause.when, message.today) if clause.when else None
+            when = clause.when if period is not None else ""
+            structured = self._structured(message, clause.rest, clause.source, clause.phrase, scope, period, when)
+            if structured is None and clause.source != "any" and _COUNTING.search(clause.rest):
                 # "how many notes mention pricing": the notes themselves are counted
-                structured = self._structured(message, f"{clause.rest} {clause.source} {clause.when}".strip(),
-                                              clause.source, clause.phrase, scope)
+                structured = self._structured(message, f"{clause.rest} {clause.source}", clause.source,
+                                              clause.phrase, scope, period, when)
             if structured is not None:
                 return structured
         try:
@@ -85,14 +90,24 @@ class SearchSkill:
                        (h.vector_similarity or 0.0) >= MIN_ANSWER_SIMILARITY]
         return _passages_answer(result, question.described)
 
-    def _structured(self, message: Message, rest: str, source: str, phrase: str, scope: ScopeFilter) -> Answer | None:
+    def _structured(self, message: Message, rest: str, source: str, phrase: str, scope: ScopeFilter,
+                    period: tuple[str | None, str | None] | None, when: str) -> Answer | None:
         """A structured question with a semantic filter, or None when `rest` is no structured question."""
         outcome = self.nlq.understand(rest, message.actor, today=message.today, scope=scope)
         if outcome.status != "planned" or outcome.plan is None or outcome.plan.entity not in _SEMANTIC_ENTITIES:
             return None
         plan = outcome.plan.model_copy(deep=True)
+        if period is not None and plan.entity in TEXT_DATE_COLUMNS:
+            # the notes or emails asked about are the dated texts themselves
+            column = TEXT_DATE_COLUMNS[plan.entity]
+            bounds = [("gte", period[0]), ("lt", period[1])]
+            plan.conds += [Compare(column=column, op=op, value=value, text=when if i == 0 else "")
+                           for i, (op, value) in enumerate(b for b in bounds if b[1] is not None)]
+            period, when = None, ""
+        texts = "notes or emails" if source == "any" else source
+        label = f"with {texts} about “{phrase}”" + (f" {when}" if when else "")
         plan.conds.append(semantic_condition(plan.entity, source, phrase,  # type: ignore[arg-type]
-                                             model_name=self.settings.embedding_model))
+                                             model_name=self.settings.embedding_model, period=period, text=label))
         try:
             tree = self.nlq.guard(compile_plan(plan, self.nlq.catalog), scope)
             result = execute(self.nlq.engine, tree, timeout_ms=self.settings.query_timeout_ms,
@@ -105,6 +120,21 @@ class SearchSkill:
 
     def _today(self, pinned: date | None) -> date:
         return self.nlq.today(pinned)
+
+    def _period(self, when: str, pinned: date | None) -> tuple[str | None, str | None] | None:
+        """A date phrase ("this year", "since March") as ISO bounds (start inclusive, end exclusive)."""
+        tokens = tokenize(when)
+        k = 0
+        while k < len(tokens) and tokens[k].text in ("in", "during", "within", "over", "from", "the", "of"):
+            k += 1
+        since = k < len(tokens) and tokens[k].text in ("since", "after")
+        found = match_date(tokens, k + since, self._today(pinned)) if k + since < len(tokens) else None
+        if found is None:
+            return None
+        rng = found[0]
+        start = (rng.end if tokens[k].text == "after" else rng.start) if since else rng.start
+        end = None if since or rng.upto_now else rng.end
+        return (start.isoformat() if start else None, end.isoformat() if end else None)
 
 
 _COUNTING = re.compile(r"\b(how many|count|number of)\b", re.IGNORECASE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -401,6 +402,10 @@ def test_split_semantic_clause_cases() -> None:
         # a date that ends the clause filters; it is not words to match
         "how many emails mention a discount this year": ("how many", "emails", "a discount", "this year"),
         "deals whose notes mention pricing in the last 30 days": ("deals", "notes", "pricing", "in the last 30 days"),
+        # the record's own notes or emails
+        "which accounts mentioned layoffs": ("which accounts", "any", "layoffs", ""),
+        "customers who complained about support response times": ("customers", "any", "support response times", ""),
+        "contacts that have asked about a discount this year": ("contacts", "any", "a discount", "this year"),
     }
     for question, expected in cases.items():
         clause = split_semantic_clause(question)
@@ -502,6 +507,20 @@ def test_assistant_structured_question_with_semantic_filter(assistant: Assistant
     assert answer.sql and "COSINE_DISTANCE" in answer.sql and "search_chunks" in answer.sql
     owner = [c.name for c in answer.columns].index("owner_id")
     assert all(r[owner] == people["rep"].id for r in answer.rows)
+
+
+def test_assistant_record_mentioned_a_topic_in_a_period(assistant: Assistant, engine: Engine,
+                                                        indexed: dict[str, list[int]], people: dict[str, Actor]) -> None:
+    answer = assistant.ask("which contacts mentioned the cost is too high this year", people["rep"], channel="test",
+                           today=date(2026, 5, 15), audit=False)
+    assert answer.status == "answered", answer.summary
+    sql = answer.sql or ""
+    # the period dates the notes and emails, not the contacts; notes or emails both count
+    assert "notes.created_at >= " in sql and "emails.sent_at >= " in sql and "contacts.created_at" not in sql
+    assert " OR " in sql and "this year" in answer.summary
+    with engine.connect() as conn:
+        mine = {r[0] for r in conn.execute(text("SELECT id FROM contacts WHERE owner_id = :o"), {"o": people["rep"].id})}
+    assert {r[0] for r in answer.rows} <= mine
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,9 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"^\s*(?:please\s+)?(?:search|find|look\s+(?:up|for)|show(?:\s+me)?|list|get|give\s+me|pull\s+up)"
     r"(?:\s+(?:for|me))?\b",
     r"\b(?:what|anything|something)\s+(?:did|does|do|has|have|had)\b",
+    # "what are customers saying about", "what were they complaining about"
+    r"\bwhat\s+(?:are|is|were|was|have|has)\s+(?:\w+\s+){0,3}?(?:saying|said|talking|complaining|asking)\s+"
+    r"(?:about|regarding|of|on)\b",
     r"\b(?:did|does|do|has|have)\s+(?:anyone|somebody|someone|they|the customer|the client|we|i)\b",
     r"\b(?:anyone|somebody|someone|who)\b",
     r"\b(?:say|said|says|saying|tell|told|write|wrote|written|mention|mentioned|mentions|mentioning|"

@@ -23,9 +23,9 @@ from sqlglot import exp
 from nlq.dates import match_date
 from nlq.embeddings import PACKAGED_MODEL
 from nlq.lexer import tokenize
-from nlq.plan import Condition, Exists, SemanticMatch
+from nlq.plan import AnyOf, Compare, Condition, Exists, SemanticMatch
 
-Source = Literal["notes", "emails"]
+Source = Literal["notes", "emails", "any"]   # "any": their notes or their emails
 
 #: Calibrated on the demo data's topic labels (see evals/search_eval.py --calibrate): the cosine
 #: similarity at which a passage counts as "mentioning" a short phrase.
@@ -39,6 +39,14 @@ _VERBS = (r"(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)? about|discuss(?:es|ed|ing)
 _CLAUSE = re.compile(
     r"(?:,\s*)?\b(?:whose|where (?:the |their |its )?|with(?: any| some| a)?|that have(?: any)?|which have|having|"
     r"that|which)?\s*" + _SOURCE_WORDS + r"\s+" + _VERBS + r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+# "accounts that mentioned layoffs", "contacts who complained about support": the record's own notes or emails
+_RECORD_CLAUSE = re.compile(
+    r"(?:,\s*)?(?:\b(?:that|who|which)\s+|\s)(?:have\s+|has\s+|had\s+)?(?:ever\s+)?"
+    r"(?:mention(?:s|ed)?|talk(?:s|ed)? about|complain(?:s|ed)? about|ask(?:s|ed)? about|rais(?:es|ed)|"
+    r"brought up|bring up|discuss(?:es|ed)?|(?:are|is|were|was) (?:complaining|asking|talking) about)"
+    r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
 #: Trigger phrases a translator should hand to `split_semantic_clause` (documentation and tests).
@@ -69,8 +77,16 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
     True
     """
     match = _CLAUSE.search(question)
-    if match is None:
+    record_clause = _RECORD_CLAUSE.search(question) if match is None else None
+    if match is None and record_clause is None:
         return None
+    if record_clause is not None:
+        phrase, when = _split_trailing_date(record_clause.group("phrase").strip(" '\""))
+        if not any(ch.isalnum() for ch in phrase):
+            return None
+        return SemanticClause(rest=question[: record_clause.start()].rstrip(" ,"), source="any", phrase=phrase,
+                              text=record_clause.group(0).strip(" ,"), when=when)
+    assert match is not None
     phrase = match.group("phrase").strip(" '\"")
     phrase = re.sub(r"^(?:the (?:topic|subject) of|anything about|something about)\s+", "", phrase, flags=re.I)
     if not any(ch.isalnum() for ch in phrase):
@@ -115,27 +131,52 @@ def semantic_filter_from_text(text: str, *, entity: str, model_name: str = PACKA
                               min_similarity=min_similarity, text=clause.text)
 
 
+# How each entity reaches its notes and emails (relation names of the catalog).
+_PATHS: dict[tuple[str, str], list[str]] = {
+    ("notes", "notes"): [], ("emails", "emails"): [],
+    ("contacts", "notes"): ["notes"], ("contacts", "emails"): ["emails"],
+    ("accounts", "notes"): ["notes"], ("accounts", "emails"): ["contacts", "emails"],
+    ("deals", "notes"): ["notes"], ("deals", "emails"): ["contact", "emails"],
+}
+
+
 def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: str = PACKAGED_MODEL,
-                       min_similarity: float = DEFAULT_MIN_SIMILARITY, text: str = "") -> Condition:
-    """"`entity` has a note/email (through the catalog's relations) semantically matching `phrase`."""
+                       min_similarity: float = DEFAULT_MIN_SIMILARITY, text: str = "",
+                       period: tuple[str | None, str | None] | None = None) -> Condition:
+    """"`entity` has a note/email (through the catalog's relations) semantically matching `phrase`; with
+    `source` "any", a note or an email. `period` (ISO start, end; either open) dates the note or email:
+    "contacts who mentioned a discount this year" asks about this year's texts, not this year's contacts."""
+    if source == "any":
+        label = text or f"with notes or emails about “{phrase}”"
+        sides = [semantic_condition(entity, side, phrase, model_name=model_name, min_similarity=min_similarity,
+                                    period=period)
+                 for side in ("notes", "emails") if (entity, side) in _PATHS]
+        if not sides:
+            raise ValueError(f"{entity} have no notes or emails to match semantically.")
+        return sides[0] if len(sides) == 1 else AnyOf(conds=sides, text=label)
     label = text or f"with {source} about “{phrase}”"
     match = SemanticMatch(query=phrase, model=model_name, min_similarity=min_similarity,
                           text=f"{source} semantically matching “{phrase}”")
-    paths: dict[tuple[str, str], list[str]] = {
-        ("notes", "notes"): [], ("emails", "emails"): [],
-        ("contacts", "notes"): ["notes"], ("contacts", "emails"): ["emails"],
-        ("accounts", "notes"): ["notes"], ("accounts", "emails"): ["contacts", "emails"],
-        ("deals", "notes"): ["notes"], ("deals", "emails"): ["contact", "emails"],
-    }
-    path = paths.get((entity, source))
+    path = _PATHS.get((entity, source))
     if path is None:
         raise ValueError(f"{entity} have no {source} to match semantically.")
-    cond: Condition = match
-    for relation in reversed(path):
+    if not path:
+        return match
+    innermost: list[Condition] = [match]
+    if period is not None:
+        column = TEXT_DATE_COLUMNS[source]
+        start, end = period
+        innermost += [Compare(column=column, op="gte", value=start)] if start else []
+        innermost += [Compare(column=column, op="lt", value=end)] if end else []
+    cond: Condition = Exists(relation=path[-1], conds=innermost)
+    for relation in reversed(path[:-1]):
         cond = Exists(relation=relation, conds=[cond])
-    if path:
-        cond.text = label
+    cond.text = label
     return cond
+
+
+#: The date of a note and of an email.
+TEXT_DATE_COLUMNS = {"notes": "created_at", "emails": "sent_at"}
 
 
 def semantic_exists(cond: SemanticMatch, *, record: exp.Expression, chunk_alias: str, kind: str) -> exp.Exists:
