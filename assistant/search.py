@@ -49,7 +49,9 @@ COLUMNS = [
     AnswerColumn(name="snippet", label="Passage", type="text"),
     AnswerColumn(name="subject", label="Subject", type="text"),
     AnswerColumn(name="contact_id", label="Contact", type="integer"),
+    AnswerColumn(name="contact_name", label="Contact", type="text"),
     AnswerColumn(name="account_id", label="Account", type="integer"),
+    AnswerColumn(name="account_name", label="Account", type="text"),
     AnswerColumn(name="deal_id", label="Deal", type="integer"),
     AnswerColumn(name="score", label="Score", type="number"),
 ]
@@ -156,7 +158,7 @@ def _passages_answer(result: SearchResult, described: list[str]) -> Answer:
     if best.occurred_at:
         summary += f" Best: {best.author or 'unknown author'}, {best.occurred_at:%Y-%m-%d}: “{best.marked_snippet()}”"
     rows = [[h.id, h.kind, json_value(h.occurred_at), h.author, h.marked_snippet(), h.subject, h.contact_id,
-             h.account_id, h.deal_id, round(h.score, 4)] for h in result.hits]
+             h.contact_name, h.account_id, h.account_name, h.deal_id, round(h.score, 4)] for h in result.hits]
     return Answer(status="answered", summary=summary, columns=COLUMNS, rows=rows, row_count=len(rows),
                   explanation=_EXPLANATION, suggestions=_suggestions(result.query, kinds))
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.answer import Answer
+from connectors.cells import format_cell
 
 MAX_ROWS = 50
 
@@ -23,7 +24,7 @@ def render_answer(answer: Answer, console: Console, *, show_sql: bool = True) ->
             justify = "right" if column.type in ("integer", "number") else "left"
             table.add_column(column.label, justify=justify, overflow="fold", max_width=40)
         for row in rows[:MAX_ROWS]:
-            table.add_row(*["" if v is None else _cell(v) for v in row])
+            table.add_row(*["" if v is None else format_cell(v, c) for v, c in zip(row, columns, strict=False)])
         console.print(table)
         if answer.row_count > MAX_ROWS:
             console.print(f"[dim]showing {MAX_ROWS} of {answer.row_count:,} rows (use --json for all)[/]")
@@ -37,11 +38,3 @@ def render_answer(answer: Answer, console: Console, *, show_sql: bool = True) ->
     if answer.suggestions:
         label = "Did you mean" if answer.status == "clarified" else "Try"
         console.print(f"[cyan]{label}:[/] " + " · ".join(answer.suggestions))
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return str(value)
