@@ -183,6 +183,12 @@ class Catalog:
             teams = conn.execute(text("SELECT id, name FROM teams ORDER BY id")).all()
             users = conn.execute(text("SELECT id, full_name FROM users ORDER BY id")).all()
             accounts = conn.execute(text("SELECT id, name FROM accounts ORDER BY id")).all()
+            # the most common cities first, so a cap keeps the ones people ask about
+            cities = [r[0] for r in conn.execute(text(
+                "SELECT city FROM (SELECT city FROM accounts UNION ALL SELECT city FROM contacts) AS c "
+                "WHERE city IS NOT NULL AND city <> '' GROUP BY city ORDER BY count(*) DESC, city LIMIT :n"),
+                {"n": MAX_CITIES})]
+        self.valuesets["cities"] = {city: [city.lower()] for city in cities}
         self._merge_values("industries", industries)
         self._merge_values("regions", regions)
         self.stage_names = {}
@@ -215,6 +221,9 @@ class Catalog:
         for first, ids in first_names.items():
             if len(ids) == 1 and first not in self.users:
                 self.users[first] = ids[0]
+
+
+MAX_CITIES = 5_000
 
 
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:

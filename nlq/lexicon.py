@@ -105,6 +105,8 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
         for phrase in metric.phrases:
             lex.add(phrase, Meaning("metric", metric.name))
     for valueset, values in catalog.valuesets.items():
+        if valueset == "cities":
+            continue  # added last, where no other meaning claims the name (below)
         for value, phrases in values.items():
             for phrase in [value.replace("_", " "), *phrases]:
                 if valueset == "states" and len(phrase) <= 3:
@@ -132,6 +134,12 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
                 lex.add(phrase, Meaning("event", column, extra=entity_name))
                 if " " not in phrase:
                     lex.add("un" + phrase, Meaning("event", column, extra=entity_name, ref=-1))
+    # cities from the data: "contacts in Chicago"; a name that is already a state, a country, a person or
+    # an account keeps that meaning ("New York" is the state)
+    for city, phrases in catalog.valuesets.get("cities", {}).items():
+        for phrase in phrases:
+            if normalize(phrase) not in lex.phrases:
+                lex.add(phrase, Meaning("value", city, extra="cities"))
     # "their reasons", "phone numbers": a column's name in the plural, where that word means nothing else
     for phrase, meanings in list(lex.phrases.items()):
         columns = [m for m in meanings if m.kind == "column"]
@@ -142,9 +150,10 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
     words = {w for phrase in lex.phrases for w in phrase.split() if len(w) >= 3}
     words |= set(catalog.filler) | GRAMMAR_WORDS
     # account and person names are not typo targets: correcting toward them invents meaning
-    names = set(catalog.accounts) | set(catalog.users)
+    names = set(catalog.accounts) | set(catalog.users) | {normalize(c) for c in catalog.valuesets.get("cities", {})}
     name_words = {w for n in names for w in n.split()} - {w for p, ms in lex.phrases.items()
                                                           for m in ms if m.kind not in ("account", "user")
+                                                          and m.extra != "cities"
                                                           for w in p.split()}
     lex.vocabulary = sorted(words - name_words)
     return lex

@@ -293,8 +293,10 @@ def _correct_typos(state: _State) -> None:
                 or tok.text in _OWNER_VERBS or tok.text in _DATE_COLUMN_WORDS or tok.text in _ABSENT_AFTER \
                 or tok.text in _ABSENT_WORDS:
             continue  # real words the grammar reads ("did I write") are never typos of catalog words
-        if lex.lookup(tok.text) or _after_free_text_column(state, k):
-            continue
+        meanings = lex.lookup(tok.text)
+        if meanings and not (all(m.extra == "cities" for m in meanings) and not _reads_as_place(state, k, [tok])) \
+                or _after_free_text_column(state, k):
+            continue  # (a city's name read where no place can be — "how many leeds" — may still be a typo)
         fixed = lex.correct(tok.text)
         if fixed:
             tok.text = fixed
@@ -885,6 +887,8 @@ def _pass_phrases(state: _State) -> None:
             meanings = lex.lookup(phrase)
             if not meanings and n == 1 and span[0].is_upper_code and not state.shouting:
                 meanings = _state_code(state, span[0])
+            if meanings and not _reads_as_place(state, i, span):
+                meanings = [m for m in meanings if m.extra != "cities"]
             if not meanings:
                 continue
             _record(state, i, i + n, phrase, meanings)
@@ -894,6 +898,15 @@ def _pass_phrases(state: _State) -> None:
             break
         if not matched:
             i += 1
+
+
+_PLACE_LEAD_INS = frozenset({"in", "at", "from", "near", "around", "of", "based", "to", "outside", "city"})
+
+
+def _reads_as_place(state: _State, i: int, span: list[Token]) -> bool:
+    """A city name is a city when written as a name ("Leeds") or after "in", "from", "near"…; otherwise
+    "how many leeds" stays a typo of leads."""
+    return span[0].original[:1].isupper() or (i > 0 and state.tokens[i - 1].text in _PLACE_LEAD_INS)
 
 
 _COPULAS = frozenset({"is", "are"})

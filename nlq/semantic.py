@@ -19,8 +19,9 @@ _MEANINGFUL = ("entity", "named", "metric", "value", "column", "stage")
 class PhraseMatcher:
     def __init__(self, lexicon: Lexicon, model_name: str) -> None:
         self.model_name = model_name
-        self.phrases = sorted(p for p, ms in lexicon.phrases.items() if any(m.kind in _MEANINGFUL for m in ms)
-                              and len(p) > 2)
+        # city names (thousands, from the data) are places, not phrasings to offer for an unknown word
+        self.phrases = sorted(p for p, ms in lexicon.phrases.items()
+                              if any(m.kind in _MEANINGFUL and m.extra != "cities" for m in ms) and len(p) > 2)
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, int, float], list[tuple[str, float]]] = {}

@@ -214,6 +214,16 @@ CASES = [
     ("status-through-deals", "admin@demo.crm", "accounts we lost in 2025",
      "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'lost' "
      "AND d.closed_at >= '2025-01-01' AND d.closed_at < '2026-01-01')"),
+    ("city", "admin@demo.crm", "customers in San Francisco",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND city = 'San Francisco'"),
+    ("city-lowercase", "admin@demo.crm", "contacts in chicago", "SELECT id FROM contacts WHERE city = 'Chicago'"),
+    ("city-through-account", "admin@demo.crm", "open deals at accounts in London",
+     "SELECT d.id FROM deals d JOIN accounts a ON a.id = d.account_id WHERE d.status = 'open' AND a.city = 'London'"),
+    ("state-beats-city", "admin@demo.crm", "customers in New York",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND state = 'NY'"),
+    ("city-word-no-place", "admin@demo.crm", "how many leeds from referals",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
+     "AND lead_source = 'referral'"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]

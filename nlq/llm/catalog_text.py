@@ -27,6 +27,7 @@ PG_TYPES = {"integer": "int", "money": "numeric", "timestamp": "timestamptz", "d
 # Value sets too long to list in full are described instead.
 DESCRIBED_VALUESETS = {
     "states": "subdivision code without country prefix, e.g. 'TX', 'CA', 'NY', 'ON', 'NSW'; null outside US/CA/AU",
+    "cities": "city name as written, e.g. 'Chicago', 'London'",
 }
 
 
