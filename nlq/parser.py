@@ -338,6 +338,7 @@ def _pass_top(state: _State) -> None:
     w = state.words
     for i, word in enumerate(w):
         if word in ("top", "first", "bottom", "best", "worst") and i + 1 < len(w) and state.tokens[i + 1].kind == "number":
+            _none_asked(state, state.tokens[i + 1])
             state.limit = int(state.tokens[i + 1].value or DEFAULT_TOP_N)
             state.superlative = (i, word not in ("bottom", "worst"))
             state.take(i, i + 2)
@@ -346,8 +347,15 @@ def _pass_top(state: _State) -> None:
             state.superlative = (i, word == "top")
             state.take(i, i + 1)
         elif _counts_rows(state, i):
+            _none_asked(state, state.tokens[i])
             state.limit = int(state.tokens[i].value or DEFAULT_TOP_N)
             state.take(i, i + 1)
+
+
+def _none_asked(state: _State, number: Token) -> None:
+    """'top 0 deals' asks for nothing: ask back rather than show the default ten."""
+    if number.value is not None and number.value < 1:
+        state.ambiguous.append("How many? Ask for at least one, for example: top 5 deals.")
 
 
 def _counts_rows(state: _State, i: int) -> bool:
@@ -356,8 +364,10 @@ def _counts_rows(state: _State, i: int) -> bool:
     if tok.kind != "number" or tok.is_money:
         return False
     before_noun = (tok.value or 0) < 1000 and i > 0 and \
-        w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last") and \
-        i + 1 < len(w) and any(m.kind in ("entity", "named") for m in state.ctx.lexicon.lookup(w[i + 1]))
+        w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last", "me",
+                     "show", "list", "give", "get", "pull", "find", "any") and \
+        any(m.kind in ("entity", "named") for n in (1, 2, 3) if i + n < len(w) + 1
+            for m in state.ctx.lexicon.lookup(" ".join(w[i + 1:i + 1 + n])))
     before_superlative = i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
         (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get"))
     return before_noun or before_superlative
@@ -1785,6 +1795,10 @@ def _presence_cond(state: _State, entity: Entity, mod: Modifier, mods: list[Modi
                             + (f" ({' and '.join(others)} do)." if others else "."))
         return None
     if any(o.kind == "text" and o.pos == mod.pos for o in mods):
+        return None
+    if state.tokens[mod.pos].original.lower() in ("named", "called") and entity.columns[column].type == "text":
+        # "accounts named %": a name with no letters in it
+        problems.append(f"Named what? For example: {entity.plural} named Cobalt.")
         return None
     valueset = entity.columns[column].valueset
 

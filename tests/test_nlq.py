@@ -224,6 +224,8 @@ CASES = [
     ("city-word-no-place", "admin@demo.crm", "how many leeds from referals",
      "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
      "AND lead_source = 'referral'"),
+    ("n-after-show-me", "admin@demo.crm", "list 5 open deals",
+     "SELECT id FROM deals WHERE status = 'open' ORDER BY amount DESC NULLS LAST, id LIMIT 5"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
@@ -300,6 +302,8 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("accounts with lead score above 80", "clarified", "not-understood"),  # not their revenue
     ("accounts over 70%", "clarified", "not-understood"),  # a percentage of nothing, not $70
     ("can you add a contact", "refused", "write-not-allowed"),
+    ("accounts named %", "clarified", "not-understood"),  # was every account
+    ("top 0 deals", "clarified", "ambiguous"),  # was the default ten
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
