@@ -2602,8 +2602,16 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
     if re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) and \
             state.measure is None and not state.group_words:
         # "show them as a list": the rows behind a count or a breakdown
+        if metric is not None:
+            # the rows of "pipeline value" are open deals: say what the metric's own conditions are
+            plan.subject = ""
+            plan.conds = [c.model_copy(update={"text": f"{entity.label_of(c.column).lower()} {c.value}"})
+                          if isinstance(c, Compare) and not c.text and c.op == "eq" else c for c in plan.conds]
         plan.measures, plan.group_by, plan.order_by, plan.limit = [], [], [], None
         return ParseOutcome("planned", plan=plan, is_follow_up=True)
+    if _WHO_OWNS.search(text) and not state.group_words and "owner" in entity.relations:
+        # "who owns them": the same rows by owner
+        state.group_words.append((0, _GROUP_WORDS["rep"]))
     if state.measure == "count":
         plan.measures = [Measure(agg="count", label="count")]
         plan.order_by, plan.limit = [], None
@@ -2614,8 +2622,9 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
             plan.measures = [Measure(agg=state.measure, column=column, label=f"{state.measure}_{column}")]  # type: ignore[arg-type]
             plan.order_by, plan.limit = [], None
     if state.group_words:
-        date_column = catalog.metrics[previous.measures[0].metric].date_column \
-            if previous.measures and previous.measures[0].metric else None
+        named = _named_of(catalog, previous)
+        date_column = (metric.date_column if metric is not None else None) or \
+            (catalog.named_filters[named].date_column if named else None) or _dated_column(previous)
         groups = [_resolve_group(catalog, entity, g, date_column) for _p, g in state.group_words]
         plan.group_by = [g for g in groups if g is not None]
         if not plan.measures:
@@ -2636,6 +2645,19 @@ def _refine(state: _State, previous: QueryPlan, leftovers: list[Token], question
     if not conds and plan == original and "all" not in text:
         return _clarify(state, leftovers, "How should I change the last answer?")
     return ParseOutcome("planned", plan=plan, is_follow_up=True)
+
+
+_WHO_OWNS = re.compile(r"\bwho (owns|has|handles|manages|is handling|is working on) (them|those|these|it|that)\b|"
+                       r"\bwhose (are|is) (they|those|these|it)\b")
+
+
+def _dated_column(plan: QueryPlan) -> str | None:
+    """The column a plan's period filters ('deals closed last quarter' → closed_at), for 'by month'."""
+    for cond in plan.conds:
+        if isinstance(cond, Compare) and cond.op in ("gte", "gt", "lt", "lte") and isinstance(cond.value, str) \
+                and cond.value[:4].isdigit() and cond.value[4:5] == "-":
+            return cond.column
+    return None
 
 
 def _recount(state: _State, previous: QueryPlan, entity: Entity) -> CountOf | None:

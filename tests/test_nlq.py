@@ -265,7 +265,15 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "WHERE status IN ('won','lost') AND closed_at >= '2025-01-01' AND closed_at < '2026-01-01'"),
     (["accounts with more than 10 contacts"], "what about fewer than 3",
      "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) < 3"),
-], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount"])
+    (["open deals over 50k"], "who owns them",
+     "SELECT u.full_name, count(*) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'open' "
+     "AND d.amount > 50000 GROUP BY u.id, u.full_name"),
+    (["won deals last quarter"], "by month",
+     "SELECT date_trunc('month', closed_at)::date, count(*) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2026-01-01' AND closed_at < '2026-04-01' GROUP BY 1"),
+    (["pipeline value by rep"], "show them as a list", "SELECT id FROM deals WHERE status = 'open'"),
+], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
+        "by-month-of-the-period", "metric-as-list"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
