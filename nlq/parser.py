@@ -1254,8 +1254,83 @@ def _lift_date_negations(state: _State) -> None:
 
 # --- assembling the plan -----------------------------------------------------------------------------
 
+def _pass_versus(state: _State) -> None:
+    """'won vs lost deals this year', 'deals in negotiation versus proposal', 'customers vs leads': two values
+    of one field side by side — rows with either value, counted per value. Anything else around "vs" is
+    asked back rather than read as both at once."""
+    w = state.words
+    spots = [i for i, word in enumerate(w) if word in ("vs", "versus", "v")
+             or (word == "compared" and i + 1 < len(w) and w[i + 1] in ("to", "with"))]
+    if not spots:
+        return
+    catalog = state.ctx.catalog
+    for spot in spots:
+        after = spot + (2 if w[spot] == "compared" else 1)
+        sides = [_side_at(state, end=spot), _side_at(state, start=after)]
+        if any(side is None for side in sides):
+            state.ambiguous.append("Compare what with what? I can put two values of one field side by side, "
+                                   "for example: won vs lost deals this year, or deals in negotiation vs proposal.")
+            return
+        values = [_as_values(catalog, side) for side in sides]
+        shared = set(values[0][0]) & set(values[1][0]) if all(v is not None for v in values) else set()
+        if not shared:
+            state.ambiguous.append("I can compare two values of one field, for example: won vs lost deals this "
+                                   "year. Ask about each of these separately.")
+            return
+        for side, (_sets, mods) in zip(sides, values, strict=True):  # type: ignore[misc]
+            if isinstance(side, Mention) and side.named:
+                # "lost deals" beside "won": the deals, and "lost" as one of the values compared
+                index = state.mentions.index(side)
+                state.mentions[index] = Mention(side.pos, side.end, side.entity, phrase=catalog.entities[
+                    side.entity].plural)
+                state.modifiers += mods
+        valueset = sorted(shared)[0]
+        target = "@stage" if valueset == "@stage" else next(
+            f"{e.name}.{c.name}" for e in catalog.entities.values() for c in e.columns.values()
+            if c.valueset == valueset)
+        state.group_words.append((spot, [target]))
+        state.measure = state.measure or "count"
+        state.take(spot, after)
+    # two mentions of the same rows ("customers vs leads") are one subject
+    seen: set[str] = set()
+    state.mentions = [m for m in state.mentions if not (m.entity in seen or seen.add(m.entity))]  # type: ignore[func-returns-value]
+    for i, word in enumerate(w):
+        if word in ("compare", "comparing", "comparison"):
+            state.take(i, i + 1)
+
+
+def _side_at(state: _State, *, start: int | None = None, end: int | None = None) -> Modifier | Mention | None:
+    """The value, stage or named mention that ends right before (or starts right after) a "vs"."""
+    items: list[Modifier | Mention] = [m for m in state.modifiers if m.kind in ("value", "stage")]
+    items += [m for m in state.mentions if m.named]
+    for item in items:
+        if (start is not None and item.pos == start) or (end is not None and item.end == end):
+            return item
+    return None
+
+
+def _as_values(catalog: Catalog, side: Modifier | Mention) -> tuple[list[str], list[Modifier]] | None:
+    """The value sets a side's values belong to, and (for a named mention) the value modifiers it stands for."""
+    if isinstance(side, Modifier):
+        if side.kind == "stage":
+            return ["@stage"], []
+        sets = [vs for vs, _v in side.data["options"]]
+        return sets + (["@stage"] if side.data.get("stage") else []), []
+    named = catalog.named_filters[side.named or ""]
+    if len(named.where) != 1:
+        return None
+    spec = named.where[0]
+    column = catalog.entities[named.entity].columns.get(spec["column"])
+    if column is None or column.valueset is None or spec["op"] not in ("eq", "in"):
+        return None
+    values = spec["value"] if spec["op"] == "in" else [spec["value"]]
+    mods = [Modifier(side.pos, "value", {"options": [(column.valueset, str(v))], "phrase": str(v)}, side.end)
+            for v in values]
+    return [column.valueset], mods
+
+
 _PASSES = (_pass_top, _pass_dates, _pass_comparisons, _pass_sorting, _pass_grouping, _pass_ownership,
-           _pass_phrases, _pass_measures, _pass_negations)
+           _pass_phrases, _pass_measures, _pass_negations, _pass_versus)
 
 
 def _build(state: _State, question: str) -> ParseOutcome:

@@ -226,6 +226,15 @@ CASES = [
      "AND lead_source = 'referral'"),
     ("n-after-show-me", "admin@demo.crm", "list 5 open deals",
      "SELECT id FROM deals WHERE status = 'open' ORDER BY amount DESC NULLS LAST, id LIMIT 5"),
+    ("versus-values", "admin@demo.crm", "won vs lost deals this year",
+     "SELECT status, count(*) FROM deals WHERE status IN ('won', 'lost') AND closed_at >= '2026-01-01' "
+     "AND closed_at < '2027-01-01' GROUP BY status"),
+    ("versus-stages", "admin@demo.crm", "compare deals in negotiation versus proposal",
+     "SELECT s.name, count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "WHERE s.name IN ('Negotiation', 'Proposal') GROUP BY s.name"),
+    ("versus-definitions", "admin@demo.crm", "customers vs leads in Texas",
+     "SELECT lifecycle_stage, count(*) FROM contacts WHERE state = 'TX' AND lifecycle_stage IN "
+     "('customer', 'lead', 'marketing_qualified', 'sales_qualified') GROUP BY lifecycle_stage"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
@@ -312,6 +321,7 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("can you add a contact", "refused", "write-not-allowed"),
     ("accounts named %", "clarified", "not-understood"),  # was every account
     ("top 0 deals", "clarified", "ambiguous"),  # was the default ten
+    ("deals vs contacts", "clarified", "ambiguous"),  # was one of them, or both at once
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
