@@ -30,6 +30,9 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         of = "" if subject == label or plan.measures[0].metric else f" of {subject}"
         texts = [t for t in plan.describe() if t and t not in plan.definitions]
         where = f" ({'; '.join(texts)})" if texts else ""
+        if measure.agg == "share" and value is not None:
+            met = " and ".join(c.text for c in measure.conds if getattr(c, "text", "")) or "the condition"
+            return f"{format_value(value, 'percent')} of {subject}{where} match {met}."
         if value is None and _is_total(measure, catalog):
             value = 0  # a total over nothing is zero
         if value is None:
@@ -152,6 +155,8 @@ def _measure_label(plan: QueryPlan, catalog: Catalog) -> str:
         return measure.metric.replace("_", " ")
     if measure.agg == "count":
         return "count"
+    if measure.agg == "share":
+        return "share with " + " and ".join(c.text for c in measure.conds if getattr(c, "text", "")) or "share"
     column = catalog.entities[plan.entity].label_of(measure.column or "").lower()
     return {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum"}.get(measure.agg, "") + \
         f" {column}"
@@ -163,6 +168,8 @@ def _measure_format(plan: QueryPlan, catalog: Catalog) -> str:
         return catalog.metrics[measure.metric].format
     if measure.agg == "count":
         return "count"
+    if measure.agg == "share":
+        return "percent"
     if catalog.entities[plan.entity].column_type(measure.column or "") == "money":
         return "money"
     return "number"

@@ -177,6 +177,13 @@ class _Compiler:
     def measure(self, scope: _Scope, measure: Measure) -> exp.Expression:
         if measure.agg == "count":
             return exp.Count(this=exp.Star())
+        if measure.agg == "share":
+            # ROUND(COUNT(*) FILTER (WHERE …) * 1.0 / NULLIF(COUNT(*), 0), 4), like the catalog's rates
+            met = exp.and_(*[self.condition(scope, c) for c in measure.conds])
+            part = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=met))
+            ratio = exp.Div(this=exp.Mul(this=part, expression=exp.Literal.number("1.0")),
+                            expression=exp.func("NULLIF", exp.Count(this=exp.Star()), exp.Literal.number(0)))
+            return exp.func("ROUND", ratio, exp.Literal.number(4), dialect=DIALECT)
         if measure.agg == "metric":
             metric = self.catalog.metrics[measure.metric or ""]
             for relation in metric.via:

@@ -155,6 +155,9 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     if _SQL_START.match(question) or (_SQL_SYNTAX.search(question) and re.search(
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
+    share = _SHARE.match(question.strip())
+    if share is not None:
+        return _share_of(share, ctx)
     tokens = tokenize(_IDENTITY_CLAIM.sub(" ", question), ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
@@ -170,6 +173,35 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     for step in _PASSES:
         step(state)
     return _build(state, question)
+
+
+_SHARE = re.compile(
+    r"^(?:what|which)?\s*(?:is\s+the\s+|'s\s+the\s+)?(?:percentage|percent|share|proportion|fraction|ratio|%)\s+of\s+"
+    r"(?P<base>.+?)\s+(?P<verb>are|is|were|was|have|has|had|got|did)\s+(?P<part>.+?)\s*\??$",
+    re.IGNORECASE)
+
+
+def _share_of(match: re.Match[str], ctx: ParseContext) -> ParseOutcome:
+    """'what percentage of deals are won': the rows of the first part, and the share of them that also meet
+    the second — both parts read by the same parser, the share being what the second adds."""
+    base_text, part = match.group("base"), match.group("part")
+    base = parse_question(base_text, ctx)
+    whole = parse_question(f"{base_text} that {match.group('verb')} {part}", ctx)
+    if base.status != "planned" or base.plan is None:
+        return base
+    if whole.status != "planned" or whole.plan is None:
+        return whole
+    plan, extra = base.plan, whole.plan
+    keys = {c.model_dump_json() for c in plan.conds}
+    added = [c for c in extra.conds if c.model_dump_json() not in keys]
+    if extra.entity != plan.entity or not added or plan.measures or (extra.measures and not extra.group_by):
+        return ParseOutcome("clarify", code="ambiguous", message=f"A share of {base_text} that are what? For example: "
+                            f"what percentage of deals are won.", suggestions=["what percentage of deals are won"])
+    plan = plan.model_copy(deep=True)
+    plan.measures = [Measure(agg="share", conds=added, label="share")]
+    plan.group_by, plan.order_by, plan.limit = extra.group_by, [], None
+    plan.definitions = list(dict.fromkeys(plan.definitions + extra.definitions))
+    return ParseOutcome("planned", plan=plan)
 
 
 def _screen(question: str) -> ParseOutcome | None:

@@ -70,12 +70,14 @@ AnyOf.model_rebuild()
 
 
 class Measure(BaseModel):
-    """An aggregate: COUNT(*), SUM/AVG/MIN/MAX of a column, or a catalog metric."""
+    """An aggregate: COUNT(*), SUM/AVG/MIN/MAX of a column, a catalog metric, or the share of the rows
+    that also meet `conds` ("what percentage of deals are won")."""
 
-    agg: Literal["count", "sum", "avg", "min", "max", "metric", "count_distinct"]
+    agg: Literal["count", "sum", "avg", "min", "max", "metric", "count_distinct", "share"]
     column: str | None = None
     metric: str | None = None
     label: str = ""
+    conds: list[Condition] = Field(default_factory=list)
 
 
 class GroupBy(BaseModel):

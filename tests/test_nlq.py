@@ -235,6 +235,14 @@ CASES = [
     ("versus-definitions", "admin@demo.crm", "customers vs leads in Texas",
      "SELECT lifecycle_stage, count(*) FROM contacts WHERE state = 'TX' AND lifecycle_stage IN "
      "('customer', 'lead', 'marketing_qualified', 'sales_qualified') GROUP BY lifecycle_stage"),
+    ("share", "admin@demo.crm", "what percentage of deals are won",
+     "SELECT round(count(*) FILTER (WHERE status = 'won') * 1.0 / count(*), 4) FROM deals"),
+    ("share-of-a-definition", "admin@demo.crm", "what share of customers are in Texas",
+     "SELECT round(count(*) FILTER (WHERE state = 'TX') * 1.0 / count(*), 4) FROM contacts "
+     "WHERE lifecycle_stage = 'customer'"),
+    ("share-by-group", "admin@demo.crm", "what percentage of deals are won by rep",
+     "SELECT u.full_name, round(count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*), 4) FROM deals d "
+     "JOIN users u ON u.id = d.owner_id GROUP BY u.id, u.full_name"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
