@@ -267,6 +267,9 @@ def index(
 def eval_search(
     suite: Annotated[Path | None, typer.Option(help="Suite file (JSONL); default the shipped dev suite.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    calibrate: Annotated[bool, typer.Option(
+        "--calibrate", help="Instead: precision, recall and F1 of the semantic filter per similarity threshold "
+                            "(exact scan of every passage; for the small dev data).")] = False,
 ) -> None:
     """recall@10, nDCG@10, MRR and latency of vector-only, keyword-only and hybrid search on a suite."""
     from crm_core.database import ready_engine
@@ -276,6 +279,12 @@ def eval_search(
     with _errors_exit():
         settings = _settings()
         engine = ready_engine(settings)
+        if calibrate:
+            from evals.semantic_filter_eval import run_semantic_filter_eval
+
+            run_semantic_filter_eval(engine=engine, suite=suite or DEFAULT_SUITE, model_name=settings.embedding_model,
+                                     report=report, console=console)
+            return
         searcher = Searcher(engine, model_name=settings.embedding_model, timeout_ms=settings.query_timeout_ms)
         run_search_eval(engine=engine, searcher=searcher, suite=suite or DEFAULT_SUITE, report=report,
                         console=console)

@@ -76,7 +76,7 @@ def run_search_eval(*, engine: Engine, searcher: Searcher, suite: Path, report: 
     """Run every item in every mode; write `{"summary", "items"}` to `report`; return the summary."""
     console = console or Console()
     items = load_suite(suite)
-    _resolve_relevance(engine, items)
+    resolve_relevance(engine, items)
     pending = sum(pending_counts(engine).values())
     results: list[dict[str, Any]] = [{"id": i.id, "query": i.query, "as": i.as_user, "topics": i.topics,
                                       "relevant": len(i.relevant)} for i in items]
@@ -140,7 +140,7 @@ def item_metrics(ranked: list[tuple[str, int]], relevant: set[tuple[str, int]]) 
             "mrr": 1.0 / first if first else 0.0}
 
 
-def _resolve_relevance(engine: Engine, items: list[SearchItem]) -> None:
+def resolve_relevance(engine: Engine, items: list[SearchItem]) -> None:
     """Each item's scope (from its user) and relevant documents (topic labels within scope and filters)."""
     actors: dict[str, Any] = {}
     with Session(engine) as session:

@@ -550,6 +550,22 @@ def test_api_search_is_scoped_and_documented(client: TestClient, engine: Engine,
     assert "/v1/search" in client.get("/openapi.json").json()["paths"]
 
 
+def test_semantic_filter_calibration_trades_recall_for_precision(engine: Engine, indexed: dict[str, list[int]],
+                                                                 test_settings: Settings, tmp_path: Path) -> None:
+    from evals.semantic_filter_eval import THRESHOLDS, run_semantic_filter_eval
+
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text("".join(json.dumps({"id": topic, "query": query, "topics": [topic]}) + "\n"
+                             for topic, query in QUERIES.items()), encoding="utf-8")
+    summary = run_semantic_filter_eval(engine=engine, suite=suite, model_name=test_settings.embedding_model,
+                                       report=tmp_path / "r.json")
+    rows = summary["thresholds"]
+    assert [r["threshold"] for r in rows] == list(THRESHOLDS) and summary["passages"] > 0
+    recalls = [r["recall"] for r in rows]
+    assert recalls == sorted(recalls, reverse=True) and recalls[0] > recalls[-1]  # a stricter filter keeps fewer
+    assert json.loads((tmp_path / "r.json").read_text())["best_f1_threshold"] in THRESHOLDS
+
+
 def test_search_eval_reports_the_three_modes(engine: Engine, indexed: dict[str, list[int]], searcher: Searcher,
                                              tmp_path: Path) -> None:
     from evals.search_eval import run_search_eval
