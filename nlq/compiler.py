@@ -206,7 +206,7 @@ class _Compiler:
             for name in group.relation.split("."):
                 entity = self.catalog.entities[entity.relations[name].entity]
         if group.column is None:
-            title = exp.column(entity.title, table=alias)
+            title = _title(entity.title, alias)
             return title, [exp.column("id", table=alias), title]
         col = exp.column(group.column, table=alias) if group.relation else self.column(scope, group.column)
         if group.grain:
@@ -331,3 +331,14 @@ def _dedupe(exprs: list[exp.Expression]) -> list[exp.Expression]:
             seen.add(key)
             out.append(e)
     return out
+
+
+def _title(title: str, alias: str) -> exp.Expression:
+    """A record's title: a column ("name") or an expression of columns ("first_name || ' ' || last_name"),
+    its columns read from `alias`."""
+    if title.isidentifier():
+        return exp.column(title, table=alias)
+    tree = _parsed(title).copy()
+    for column in tree.find_all(exp.Column):
+        column.set("table", exp.to_identifier(alias))
+    return tree

@@ -548,7 +548,7 @@ _DATE_COLUMN_WORDS = {
     "happening": "due_at", "completed": "completed_at", "done": "completed_at", "finished": "completed_at",
     "sent": "sent_at", "received": "sent_at", "clicked": "clicked_at", "replied": "replied_at",
     "written": "created_at", "logged": "created_at", "booked": "closed_at", "touch": "last_contacted_at",
-    "wrote": "created_at", "write": "created_at", "send": "sent_at",
+    "wrote": "created_at", "write": "created_at", "send": "sent_at", "emailed": "sent_at", "mailed": "sent_at",
 }
 
 
@@ -2342,7 +2342,12 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
             inner = catalog.entities[target]
             window = _window_conds(state, inner, target_column, rng)
             verb = state.word(col_pos)
-            text = f"{'no' if mod.data.get('negate') else 'any'} {inner.singular} {verb} {_period_words(rng)}"
+            if verb in _VERB_VALUES:  # "haven't emailed": the e-mails we sent
+                valueset, value = _VERB_VALUES[verb]
+                column = _column_for_valueset(inner, valueset)
+                window += [Compare(column=column, op="eq", value=value)] if column else []
+            done = inner.label_of(target_column).lower()  # "sent", "opened", "replied"
+            text = f"{'no' if mod.data.get('negate') else 'any'} {inner.singular} {done} {_period_words(rng)}"
             return [_nest(path, window, negate=bool(mod.data.get("negate")), text=text)]
         elif hint == "last_contacted_at" and entity.name != "contacts":
             problems.append(f"'contacted' applies to contacts; ask about contacts not contacted {rng.phrase}.")

@@ -203,6 +203,12 @@ CASES = [
     ("verb-before-related-noun", "admin@demo.crm", "customers who haven't opened any emails since April",
      "SELECT id FROM contacts c WHERE lifecycle_stage = 'customer' AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id "
      "AND e.opened_at >= '2026-04-01')"),
+    ("not-emailed-in-period", "rep@demo.crm", "contacts I haven't emailed in 2 weeks",
+     f"SELECT id FROM contacts c WHERE owner_id = {REP} AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id "
+     f"AND e.owner_id = {REP} AND e.direction = 'outbound' AND e.sent_at >= '2026-05-01' AND e.sent_at <= '2026-05-15')"),
+    ("group-by-contact-name", "admin@demo.crm", "revenue by contact",
+     "SELECT c.id, round(sum(d.amount), 2) FROM deals d JOIN contacts c ON c.id = d.contact_id WHERE d.status = 'won' "
+     "GROUP BY c.id"),
     ("deal-opened-is-created", "admin@demo.crm", "deals opened this month",
      "SELECT id FROM deals WHERE created_at >= '2026-05-01' AND created_at < '2026-06-01'"),
     ("i-made", "manager@demo.crm", "calls I made this month",
