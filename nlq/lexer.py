@@ -111,10 +111,19 @@ def _number(raw: str, start: int) -> Token:
     return Token(raw.lower(), "number", raw, start, value=value, is_money=is_money, is_percent=is_percent)
 
 
+# "30d", "2w", "6mo": a unit letter written against the number
+_UNIT_LETTERS = {"d": "days", "w": "weeks", "wk": "weeks", "wks": "weeks", "mo": "months", "mos": "months",
+                 "y": "years", "yr": "years", "yrs": "years", "h": "hours", "hr": "hours", "hrs": "hours"}
+
+
 def _merge_number_words(tokens: list[Token]) -> list[Token]:
     """'five' → 5, '10 thousand' handled by the regex; '$' tokens already merged."""
     out: list[Token] = []
     for tok in tokens:
+        if tok.kind == "word" and tok.text in _UNIT_LETTERS and out and out[-1].kind == "number" and \
+                out[-1].start + len(out[-1].original) == tok.start and not out[-1].is_money:
+            out.append(Token(_UNIT_LETTERS[tok.text], "word", tok.original, tok.start))
+            continue
         if tok.kind == "word" and tok.text in NUMBER_WORDS:
             out.append(Token(tok.text, "number", tok.original, tok.start, value=float(NUMBER_WORDS[tok.text])))
             continue

@@ -162,10 +162,12 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
 def _plural(phrase: str) -> str | None:
     """The regular plural of a phrase's last word ("reason" → "reasons", "address" → "addresses")."""
     last = phrase.rsplit(" ", 1)[-1]
-    if len(last) < 3 or not last.isalpha() or last.endswith("s"):
+    if len(last) < 3 or not last.isalpha():
         return None
-    if last.endswith(("x", "ch", "sh")):
+    if last.endswith(("ss", "x", "ch", "sh")):
         return phrase + "es"
+    if last.endswith("s"):
+        return None
     if last.endswith("y") and last[-2] not in "aeiou":
         return phrase[:-1] + "ies"
     return phrase + "s"

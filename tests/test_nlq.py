@@ -249,6 +249,9 @@ CASES = [
     ("share-by-group", "admin@demo.crm", "what percentage of deals are won by rep",
      "SELECT u.full_name, round(count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*), 4) FROM deals d "
      "JOIN users u ON u.id = d.owner_id GROUP BY u.id, u.full_name"),
+    ("unit-against-number", "admin@demo.crm", "customers not contacted in 30d",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND (last_contacted_at IS NULL "
+     "OR last_contacted_at < '2026-04-15')"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
@@ -387,6 +390,7 @@ def test_account_outside_scope_reads_like_an_unknown_name(assistant: Assistant, 
     ("lost deals and their reasons", "lost_reason"),
     ("contacts and their phone numbers", "phone"),
     ("open deals with probability over 50%", "probability"),
+    ("deals we lost last month and why", "lost_reason"),
 ])
 def test_list_shows_the_columns_it_names(assistant: Assistant, question: str, column: str) -> None:
     answer = _ask(assistant, question, "admin@demo.crm")
