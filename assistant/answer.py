@@ -15,6 +15,7 @@ class AnswerColumn(BaseModel):
     name: str
     label: str
     type: str
+    format: str | None = None   # how a figure reads: "percent" (a 0-1 ratio), "money", "count"; None: by type
 
 
 class ChartHint(BaseModel):

@@ -38,7 +38,7 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         if value is None:
             # an average, rate or extreme over no rows (or only empty values) does not exist
             return f"There is no {label}{of}{where}: no {catalog.entities[plan.entity].plural} match."
-        return f"The {label}{of}{where} is {format_value(value, _measure_format(plan, catalog))}."
+        return f"The {label}{of}{where} is {format_value(value, measure_format(plan, catalog))}."
     if plan.group_by:
         label = _measure_label(plan, catalog)
         group = " and ".join(g.label or "group" for g in plan.group_by)
@@ -51,7 +51,7 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         top = pick(valued, key=lambda r: r[-1] or 0)
         label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
         keys = ", ".join(_key_text(v) for v in top[label_at:label_at + len(plan.group_by)])
-        fmt = _measure_format(plan, catalog)
+        fmt = measure_format(plan, catalog)
         of = "" if subject == label else f" of {subject}"
         return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
                 f"{'lowest' if lowest_first else 'highest'} is {keys} ({format_value(top[-1], fmt)}).")
@@ -162,7 +162,7 @@ def _measure_label(plan: QueryPlan, catalog: Catalog) -> str:
         f" {column}"
 
 
-def _measure_format(plan: QueryPlan, catalog: Catalog) -> str:
+def measure_format(plan: QueryPlan, catalog: Catalog) -> str:
     measure = plan.measures[0]
     if measure.metric:
         return catalog.metrics[measure.metric].format

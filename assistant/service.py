@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from assistant.answer import Answer, AnswerColumn, AnswerError, json_rows
 from assistant.conversation import ConversationStore
-from assistant.explain import chart_for, explain, suggestions_for, summarize
+from assistant.explain import chart_for, explain, measure_format, suggestions_for, summarize
 from assistant.router import Message, Router
 from assistant.search import register_search
 from assistant.skills import register_skills
@@ -94,8 +94,7 @@ class Assistant:
         return Answer(
             status="answered",
             summary=result.summary or summarize(result, catalog),
-            columns=[AnswerColumn(name=c.name, label=labels.get(c.name, c.name.replace("_", " ").capitalize()),
-                                  type=c.type) for c in data.columns],
+            columns=_columns(result, catalog, labels),
             rows=json_rows(data.rows),
             row_count=data.row_count,
             truncated=data.truncated,
@@ -129,6 +128,16 @@ def relaxed_commit(session: Session) -> None:
 def storable(text: str) -> str:
     """PostgreSQL text cannot hold NUL; hostile input is stored with it made visible."""
     return text.replace("\x00", "\\0")
+
+
+def _columns(result: NlqResult, catalog: Catalog, labels: dict[str, str]) -> list[AnswerColumn]:
+    """The answer's columns, labelled from the catalog; an aggregate's figure (its last column) says how it
+    reads (a win rate is a percentage, a pipeline value money)."""
+    data = result.result
+    assert data is not None
+    figure = measure_format(result.plan, catalog) if result.plan is not None and result.plan.measures else None
+    return [AnswerColumn(name=c.name, label=labels.get(c.name, c.name.replace("_", " ").capitalize()), type=c.type,
+                         format=figure if i == len(data.columns) - 1 else None) for i, c in enumerate(data.columns)]
 
 
 def _labels(result: NlqResult, catalog: Catalog) -> dict[str, str]:

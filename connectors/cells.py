@@ -20,6 +20,10 @@ def format_cell(value: Any, column: AnswerColumn) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (int, float)) and column.format == "percent":
+        return f"{value * 100:.1f}%"
+    if isinstance(value, (int, float)) and column.format == "money":
+        return f"${value:,.0f}"
     if isinstance(value, (int, float)) and column.type in ("number", "integer"):
         if column.name == "id" or column.name.endswith("_id"):
             return str(value)

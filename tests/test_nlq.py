@@ -449,3 +449,13 @@ def test_lists_name_the_account_and_owner(assistant: Assistant) -> None:
     columns, rows = answer.readable()  # people read the names; API clients also get the ids
     assert "owner_id" in names and "owner_id" not in [c.name for c in columns] and "owner_name" in [c.name for c in columns]
     assert len(rows) == len(answer.rows) and all(len(r) == len(columns) for r in rows)
+
+
+def test_figures_say_how_they_read(assistant: Assistant) -> None:
+    from connectors.cells import format_cell
+
+    rate = _ask(assistant, "win rate by rep", "admin@demo.crm")
+    value = _ask(assistant, "pipeline value by stage", "admin@demo.crm")
+    assert rate.columns[-1].format == "percent" and value.columns[-1].format == "money"
+    assert format_cell(0.5, rate.columns[-1]) == "50.0%" and format_cell(1234.0, value.columns[-1]) == "$1,234"
+    assert all(c.format is None for c in rate.columns[:-1])

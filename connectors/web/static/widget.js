@@ -65,6 +65,10 @@
 
   function formatCell(value, column) {
     if (value === null || value === undefined) return "—";
+    if (typeof value === "number" && column.format === "percent") return (value * 100).toFixed(1) + "%";
+    if (typeof value === "number" && column.format === "money") {
+      return "$" + value.toLocaleString("en-US", { maximumFractionDigits: 0 });
+    }
     if (isNumeric(column) && typeof value === "number") {
       if (column.name !== "id" && !/_id$/.test(column.name) && MONEY.test(column.name)) {
         return "$" + value.toLocaleString("en-US", { maximumFractionDigits: 0 });
