@@ -86,7 +86,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(notes?|emails?|e-mails?|messages?)\b.*\b(mention(s|ed|ing)?|talk(s|ed|ing)? about|discuss(es|ed|ing)?"
         r"|say(s|ing)? (about|that)|contain(s|ing)?|regarding|related to)\b",
         # "notes about pricing", "emails concerning the security review"
-        r"\b(notes?|emails?|e-mails?|messages?) (about|concerning)\b",
+        r"\b(notes?|emails?|e-mails?|messages?) ((written|logged|taken|sent|received) )?(about|concerning)\b",
         r"\b(find|look up|look for)\b.*\b(notes?|emails?|e-mails?)\b.*\babout\b",
         r"\b(anyone|somebody|someone|who)\b.*\b(mention(ed)?|talked about|complained about|asked about)\b",
         # "what did Northwind say about pricing?", "what has Dana told us about the rollout?"

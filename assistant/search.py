@@ -84,6 +84,9 @@ class SearchSkill:
             question = parse_search_question(
                 message.text, catalog=self.nlq.catalog, today=self._today(message.today), actor_id=message.actor.id,
                 resolve_contacts=lambda names: self.nlq._contacts_named(names, scope.owner_ids))
+            if not question.text:  # "notes about Cobalt": the record's newest texts
+                result = self.searcher.recent(owner_ids=scope.owner_ids, k=ANSWER_PASSAGES, filters=question.filters)
+                return _recent_answer(result, question.described)
             result = self.searcher.search(question.text, owner_ids=scope.owner_ids, k=ANSWER_PASSAGES,
                                           filters=question.filters)
         except CrmError as exc:
@@ -142,6 +145,24 @@ class SearchSkill:
 _COUNTING = re.compile(r"\b(how many|count|number of)\b", re.IGNORECASE)
 
 
+def _recent_answer(result: SearchResult, described: list[str]) -> Answer:
+    """The newest texts of a record, when the question named the record and nothing to look for in it."""
+    where = "; ".join(described)
+    if not result.hits:
+        return Answer(status="answered", summary=f"No notes or emails you can see ({where}).", columns=COLUMNS,
+                      rows=[], row_count=0, explanation=_EXPLANATION_RECENT)
+    kinds = {h.kind for h in result.hits}
+    noun = "notes and emails" if len(kinds) == 2 else ("notes" if "note" in kinds else "emails")
+    rows = _rows(result)
+    return Answer(status="answered", summary=f"The {len(rows)} newest {noun} ({where}).", columns=COLUMNS,
+                  rows=rows, row_count=len(rows), explanation=_EXPLANATION_RECENT)
+
+
+def _rows(result: SearchResult) -> list[list[object]]:
+    return [[h.id, h.kind, json_value(h.occurred_at), h.author, h.marked_snippet(), h.subject, h.contact_id,
+             h.contact_name, h.account_id, h.account_name, h.deal_id, round(h.score, 4)] for h in result.hits]
+
+
 def _passages_answer(result: SearchResult, described: list[str]) -> Answer:
     where = f" ({'; '.join(described)})" if described else ""
     if not result.hits:
@@ -157,12 +178,12 @@ def _passages_answer(result: SearchResult, described: list[str]) -> Answer:
     summary = f"{lead} “{result.query}”{where}."
     if best.occurred_at:
         summary += f" Best: {best.author or 'unknown author'}, {best.occurred_at:%Y-%m-%d}: “{best.marked_snippet()}”"
-    rows = [[h.id, h.kind, json_value(h.occurred_at), h.author, h.marked_snippet(), h.subject, h.contact_id,
-             h.contact_name, h.account_id, h.account_name, h.deal_id, round(h.score, 4)] for h in result.hits]
+    rows = _rows(result)
     return Answer(status="answered", summary=summary, columns=COLUMNS, rows=rows, row_count=len(rows),
                   explanation=_EXPLANATION, suggestions=_suggestions(result.query, kinds))
 
 
+_EXPLANATION_RECENT = "The newest notes and emails you may see that belong to what the question named, by date."
 _EXPLANATION = ("Hybrid search over the notes and emails you may see: passages ranked by meaning (sentence "
                 "embeddings in an HNSW index) and by keywords (full-text search), the two rankings fused by "
                 "reciprocal rank. Words of your question found in a passage are in bold.")

@@ -25,9 +25,9 @@ from crm_core.errors import CrmError
 from crm_core.scope import Actor, visible_owner_ids
 from crm_core.settings import Settings
 from nlq.catalog import Catalog, load_catalog
-from nlq.compiler import compile_plan
+from nlq.compiler import CompileError, compile_plan
 from nlq.embeddings import embed_query
-from nlq.errors import WriteNotAllowedError
+from nlq.errors import NlqError, WriteNotAllowedError
 from nlq.executor import QueryResult, ensure_reader_role, execute
 from nlq.guard import ScopeFilter, guard_sql
 from nlq.lexicon import Lexicon, build_lexicon
@@ -280,6 +280,10 @@ class NlqEngine:
                         tree = self.guard(compile_plan(outcome.plan, self.catalog), request.scope)
                 except CrmError as exc:
                     failure = exc
+                except CompileError as exc:  # a plan the catalog cannot express: a parser gap, said plainly
+                    _log.warning("could not compile the plan for %r: %s", question, exc)
+                    failure = NlqError("I couldn't build a query for that question. Try naming the records "
+                                       "another way, or ask in two steps.", code="cannot-plan")
             if tree is not None:
                 understood = time.perf_counter()
                 try:

@@ -27,7 +27,7 @@ versus vs breakdown within during in of for the a an to from into up out be show
 display see want need tell only just also and then them those these ones one their it its they
 exceeding exceed exceeds bigger smaller larger higher lower least greatest upcoming overdue
 nobody none nothing neither nor anybody somebody everybody everyone someone anyone than then there their
-named called titled
+named called titled linked link links tied related associated attached connected longest shortest
 """.split())
 
 

@@ -409,6 +409,7 @@ _SUPERLATIVES = {
     "largest": True, "biggest": True, "highest": True, "greatest": True, "most": True, "max": True,
     "maximum": True, "smallest": False, "lowest": False, "least": False, "fewest": False, "min": False,
     "minimum": False, "newest": True, "latest": True, "oldest": False, "earliest": False, "recent": True,
+    "longest": True, "shortest": False,
 }
 
 
@@ -549,6 +550,7 @@ _DATE_COLUMN_WORDS = {
     "sent": "sent_at", "received": "sent_at", "clicked": "clicked_at", "replied": "replied_at",
     "written": "created_at", "logged": "created_at", "booked": "closed_at", "touch": "last_contacted_at",
     "wrote": "created_at", "write": "created_at", "send": "sent_at", "emailed": "sent_at", "mailed": "sent_at",
+    "called": "due_at", "phoned": "due_at", "met": "due_at", "meet": "due_at",
 }
 
 
@@ -846,10 +848,13 @@ def _pass_measures(state: _State) -> None:
 
 _OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "created", "logged", "log", "sent",
                 "send", "closed", "won", "lost", "called", "emailed", "met", "booked", "added", "made", "make",
-                "had", "held", "scheduled", "completed", "finished", "ran", "run", "took", "worked"}
+                "had", "held", "scheduled", "completed", "finished", "ran", "run", "took", "worked", "meet",
+                "phoned"}
 # "emails I sent" are outbound: a verb with "I" can fix a value
 _VERB_VALUES = {"sent": ("email_directions", "outbound"), "send": ("email_directions", "outbound"),
-                "emailed": ("email_directions", "outbound")}
+                "emailed": ("email_directions", "outbound"), "called": ("activity_types", "call"),
+                "phoned": ("activity_types", "call"), "met": ("activity_types", "meeting"),
+                "meet": ("activity_types", "meeting")}
 
 
 def _pass_ownership(state: _State) -> None:
@@ -1406,6 +1411,7 @@ _GRAMMAR_FILLER = {
     "being", "their", "its", "got", "gotten", "getting", "set", "haven", "hasn", "isn", "aren",
     "over", "under", "above", "below", "more", "less", "most", "between", "new", "up", "down", "other",
     "else", "again", "same", "too", "very", "really", "exactly", "approximately", "around", "equal", "vs", "versus", "compared", "like", "such", "as", "open",
+    "linked", "tied", "related", "associated", "attached", "connected",
 }
 
 
@@ -1811,6 +1817,11 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
     for outcome, date_mod in dated:
         conds.append(_deal_outcome_in_period(state, entity, outcome, date_mod))
     handled = {id(m) for pair in dated for m in pair}
+    # "contacts I called this week": the verb's value (a call) goes with the dated activities, not the contact
+    related_verbs = {m.data["column_pos"] for m in mods if m.kind == "date" and m.data.get("column_pos") is not None
+                     and not entity.has(_date_hint(state, entity, m.data["column_pos"]) or "")
+                     and _event_elsewhere(catalog, entity, state.word(m.data["column_pos"])) is not None}
+    handled |= {id(m) for m in mods if m.kind == "value" and m.pos in related_verbs}
     for mod in mods:
         if id(mod) in handled:
             continue
@@ -2109,7 +2120,7 @@ def _through(catalog: Catalog, entity: Entity, relation: str, cond: Compare, tar
         if relation in inner.computed else cond
     if relation not in inner.computed and relation in inner.relations:
         inner_cond = Exists(relation=relation, conds=[cond], text=cond.text)
-    return Exists(relation=path, conds=[inner_cond], text=cond.text)
+    return _nest(path, [inner_cond], negate=False, text=cond.text)  # a path may take two hops
 
 
 def _value_cond(state: _State, entity: Entity, mod: Modifier, problems: list[str]) -> Condition | None:
@@ -2575,6 +2586,8 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
         column = measure_column or catalog.rank_columns.get(entity.name)
         if word in ("newest", "latest", "oldest", "earliest", "recent"):
             column = catalog.date_columns.get(entity.name, "created_at")
+        if word in ("longest", "shortest"):  # a length of time: the entity's duration, if it has one
+            column = next((c.name for c in entity.columns.values() if c.unit in ("minutes", "hours", "days")), None)
         if column is None:
             state.ambiguous.append(f"Top {entity.plural} by what? For example by pipeline value, by revenue or "
                                    f"by number of deals.")

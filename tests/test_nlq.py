@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from assistant.service import Assistant
@@ -252,6 +252,15 @@ CASES = [
     ("unit-against-number", "admin@demo.crm", "customers not contacted in 30d",
      "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND (last_contacted_at IS NULL "
      "OR last_contacted_at < '2026-04-15')"),
+    ("account-two-hops", "admin@demo.crm", "emails from Cobalt Materials",
+     "SELECT e.id FROM emails e JOIN contacts c ON c.id = e.contact_id "
+     "WHERE c.account_id IN (SELECT id FROM accounts WHERE name = 'Cobalt Materials')"),
+    ("called-in-period", "rep@demo.crm", "which contacts have I called this week",
+     f"SELECT c.id FROM contacts c WHERE c.owner_id = {REP} AND EXISTS (SELECT 1 FROM activities a "
+     f"WHERE a.contact_id = c.id AND a.owner_id = {REP} AND a.type = 'call' AND a.due_at >= '2026-05-11' "
+     f"AND a.due_at < '2026-05-18')"),
+    ("longest", "admin@demo.crm", "the 5 longest meetings",
+     "SELECT id FROM activities WHERE type = 'meeting' ORDER BY duration_minutes DESC NULLS LAST, id LIMIT 5"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
@@ -459,3 +468,29 @@ def test_figures_say_how_they_read(assistant: Assistant) -> None:
     assert rate.columns[-1].format == "percent" and value.columns[-1].format == "money"
     assert format_cell(0.5, rate.columns[-1]) == "50.0%" and format_cell(1234.0, value.columns[-1]) == "$1,234"
     assert all(c.format is None for c in rate.columns[:-1])
+
+
+def test_a_plan_the_catalog_cannot_express_is_said_plainly(assistant: Assistant,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import nlq.engine as engine_module
+    from nlq.compiler import CompileError
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise CompileError("emails have no relation 'nowhere'")
+
+    monkeypatch.setattr(engine_module, "compile_plan", broken)
+    answer = _ask(assistant, "open deals over 50k", "admin@demo.crm")
+    assert answer.status in ("refused", "error", "clarified") and answer.error is not None
+    assert answer.error.code == "cannot-plan" and "nowhere" not in answer.summary
+
+
+def test_search_for_a_record_alone_lists_its_newest_texts(assistant: Assistant, engine: Engine) -> None:
+    with engine.connect() as conn:
+        account_id, name = conn.execute(text(
+            "SELECT a.id, a.name FROM accounts a JOIN notes n ON n.account_id = a.id GROUP BY a.id, a.name "
+            "HAVING count(*) >= 2 ORDER BY a.id LIMIT 1")).one()
+    answer = _ask(assistant, f"notes about {name}", "admin@demo.crm")
+    assert answer.status == "answered", answer.summary
+    dates = [r[2] for r in answer.rows]
+    assert answer.rows and dates == sorted(dates, reverse=True) and {r[1] for r in answer.rows} == {"note"}
+    assert {r[8] for r in answer.rows} == {account_id}

@@ -34,6 +34,8 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:anyone|somebody|someone|who)\b",
     r"\b(?:say|said|says|saying|tell|told|write|wrote|written|mention|mentioned|mentions|mentioning|"
     r"talk(?:ed|s|ing)?|discuss(?:ed|es|ing)?|complain(?:ed|s|ing)?|ask(?:ed)?)\s+(?:about|of|regarding|on)\b",
+    r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\s+(?:written|logged|taken|sent|received)\s+"
+    r"(?:about|on|regarding|concerning)\b",
     r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\s+(?:where|in which|that|which|whose|with|from|to|by|"
     r"about|regarding|on|mentioning|mention|mentions|discussing|saying|that mention|that say|containing|"
     r"related to|talking about)\b",
@@ -128,8 +130,12 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
             described.append(f"contact “{phrase}”")
 
     remaining = _remove(text, removed)
-    search_text = _strip_scaffold(remaining) or remaining.strip(" ?!.")
-    return SearchQuestion(search_text, SearchFilters.model_validate(filters), described, account_phrase)
+    search_text = _strip_scaffold(remaining)
+    parsed = SearchFilters.model_validate(filters)
+    if not search_text and not parsed.names_a_record:
+        search_text = remaining.strip(" ?!.")
+    # "" with a record named ("notes about Cobalt"): that record's texts, newest first
+    return SearchQuestion(search_text, parsed, described, account_phrase)
 
 
 def _accounts_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], list[int], str] | None:

@@ -209,6 +209,19 @@ class Searcher:
             timings["details"] = (time.perf_counter() - t0) * 1000
         return SearchResult(text, mode, hits, (time.perf_counter() - started) * 1000, path, timings)
 
+    def recent(self, *, owner_ids: frozenset[int] | None, k: int, filters: SearchFilters) -> SearchResult:
+        """The newest `k` notes/emails the filters allow ("notes about Cobalt": nothing to rank by, so by date)."""
+        started = time.perf_counter()
+        if owner_ids is not None and not owner_ids:
+            return SearchResult("", "keyword", [], 0.0)
+        plan = _conditions("d", owner_ids, filters)
+        with self._read_only() as cur:
+            cur.execute(f"SELECT d.kind, d.record_id FROM search_documents d WHERE {plan.where} "
+                        "ORDER BY d.occurred_at DESC NULLS LAST, d.record_id DESC LIMIT %(n)s", {**plan.params, "n": k})
+            newest = [(kind, rid, 0.0) for kind, rid in cur.fetchall()]
+            hits = self._details(cur, "", newest, [], [], owner_ids)
+        return SearchResult("", "keyword", hits, (time.perf_counter() - started) * 1000, "recent")
+
     def vector_candidates(self, query: str, *, owner_ids: frozenset[int] | None, k: int,
                           filters: SearchFilters | None = None,
                           path: Literal["hnsw", "exact"] = "hnsw") -> list[tuple[str, int, int, float]]:
