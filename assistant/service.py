@@ -15,6 +15,7 @@ from assistant.explain import chart_for, explain, measure_format, suggestions_fo
 from assistant.router import Message, Router
 from assistant.search import register_search
 from assistant.skills import register_skills
+from crm_core.errors import CrmError
 from crm_core.models import QueryLog
 from crm_core.scope import Actor
 from crm_core.settings import Settings
@@ -60,7 +61,16 @@ class Assistant:
 
         message = Message(text=question, actor=actor, channel=channel, conversation_id=conversation_id,
                           today=today)
-        intent, answer = self.router.route(message, query=query)
+        try:
+            intent, answer = self.router.route(message, query=query)
+        except CrmError:
+            raise
+        except Exception:  # every channel gets an answer; the cause goes to the log, not to the user
+            _log.exception("unexpected failure answering %r", question[:200])
+            intent = "error"
+            answer = Answer(status="error", summary="Something went wrong while answering that. It has been "
+                                                    "logged; try asking another way.",
+                            error=AnswerError(code="internal-error", message="unexpected failure"))
         answer.conversation_id = conversation_id
         answer.latency_ms = (time.perf_counter() - started) * 1000
         state.history.append({"question": storable(question)[:500], "status": answer.status, "intent": intent})

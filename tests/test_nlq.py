@@ -494,3 +494,13 @@ def test_search_for_a_record_alone_lists_its_newest_texts(assistant: Assistant, 
     dates = [r[2] for r in answer.rows]
     assert answer.rows and dates == sorted(dates, reverse=True) and {r[1] for r in answer.rows} == {"note"}
     assert {r[8] for r in answer.rows} == {account_id}
+
+
+def test_an_unexpected_failure_is_an_answer_not_a_crash(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(assistant.nlq, "run", broken)
+    answer = _ask(assistant, "open deals over 50k", "admin@demo.crm")
+    assert answer.status == "error" and answer.error is not None and answer.error.code == "internal-error"
+    assert "boom" not in answer.summary
