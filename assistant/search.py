@@ -111,8 +111,13 @@ class SearchSkill:
             period, when = None, ""
         texts = "notes or emails" if source == "any" else source
         label = f"with {texts} about “{phrase}”" + (f" {when}" if when else "")
-        plan.conds.append(semantic_condition(plan.entity, source, phrase,  # type: ignore[arg-type]
-                                             model_name=self.settings.embedding_model, period=period, text=label))
+        try:
+            plan.conds.append(semantic_condition(plan.entity, source, phrase,  # type: ignore[arg-type]
+                                                 model_name=self.settings.embedding_model, period=period, text=label))
+        except ValueError:  # "emails whose notes mention pricing": e-mails have no notes
+            message_text = (f"{plan.entity.capitalize()} have no {source} of their own. Try: {source} about {phrase}.")
+            return Answer(status="clarified", summary=message_text, suggestions=[f"{source} about {phrase}"],
+                          error=AnswerError(code="not-understood", message=message_text))
         try:
             tree = self.nlq.guard(compile_plan(plan, self.nlq.catalog), scope)
             result = execute(self.nlq.engine, tree, timeout_ms=self.settings.query_timeout_ms,

@@ -1675,6 +1675,10 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
 
     plan.conds = _without_repeats(plan.conds)
+    clash = _contradiction(plan.conds, entity)
+    if clash is not None:
+        return ParseOutcome("clarify", code="ambiguous", suggestions=_suggestions(state),
+                            message=f"“{clash[0]}” and “{clash[1]}” can't both hold. Which one did you mean?")
     # measures, groups, order, limit
     _apply_measures(state, plan, entity, main, metric, group_by_subject)
     if state.ambiguous:
@@ -1991,6 +1995,32 @@ def negated_conjunction(conds: list[Condition], text: str) -> Condition:
 def _take_word(state: _State, k: int, words: frozenset[str]) -> None:
     if 0 <= k < len(state.tokens) and state.word(k) in words:
         state.used[k] = True
+
+
+def _contradiction(conds: list[Condition], entity: Entity) -> tuple[str, str] | None:
+    """Two conditions on one column that no row meets together ("tasks completed late": done, and overdue,
+    which means not done): their wordings, or None."""
+    compares = [c for c in conds if isinstance(c, Compare)]
+    for i, a in enumerate(compares):
+        for b in compares[i + 1:]:
+            if a.column != b.column:
+                continue
+            nulls = {a.op, b.op} == {"is_null", "not_null"}
+            values_a = set(a.value) if a.op == "in" else {a.value} if a.op == "eq" else None
+            values_b = set(b.value) if b.op == "in" else {b.value} if b.op == "eq" else None
+            disjoint = values_a is not None and values_b is not None and not values_a & values_b
+            if nulls or disjoint:
+                return _worded(a, entity), _worded(b, entity)
+    return None
+
+
+def _worded(cond: Compare, entity: Entity) -> str:
+    if cond.text:
+        return cond.text
+    label = entity.label_of(cond.column).lower()
+    if cond.op in ("is_null", "not_null"):
+        return f"{'not ' if cond.op == 'is_null' else ''}{label}"
+    return f"{label} {cond.value}"
 
 
 def _without_repeats(conds: list[Condition]) -> list[Condition]:

@@ -348,6 +348,8 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("accounts named %", "clarified", "not-understood"),  # was every account
     ("top 0 deals", "clarified", "ambiguous"),  # was the default ten
     ("deals vs contacts", "clarified", "ambiguous"),  # was one of them, or both at once
+    ("tasks completed late", "clarified", "ambiguous"),  # done and not done: no row
+    ("emails whose notes mention pricing", "clarified", "not-understood"),  # raised: e-mails have no notes
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
