@@ -2573,7 +2573,7 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
         (catalog.named_filters[main.named].date_column if main.named else None) or \
         ("closed_at" if entity.name == "deals" and _status_value(state) in ("won", "lost") else None)
     groups = [_resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words]
-    groups = [g for g in groups if g is not None]
+    groups = list({g.model_dump_json(): g for g in groups if g is not None}.values())  # "by rep by owner": once
     if group_by_subject is not None:
         groups.insert(0, group_by_subject)
     amount = catalog.amount_columns.get(entity.name)
@@ -2589,6 +2589,8 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
         plan.measures = [Measure(agg="count", label="count")]
     elif state.measure in ("sum", "avg", "min", "max"):
         column = measure_column or amount
+        if column and not measure_column and state.measure == "sum" and entity.column_type(column) != "money":
+            column = None  # "the total of leads" counts them; a score is summed only when named
         if column:
             label = f"{'total' if state.measure == 'sum' else state.measure}_{column}"
             plan.measures = [Measure(agg=state.measure, column=column, label=label)]  # type: ignore[arg-type]

@@ -261,6 +261,9 @@ CASES = [
      f"AND a.due_at < '2026-05-18')"),
     ("longest", "admin@demo.crm", "the 5 longest meetings",
      "SELECT id FROM activities WHERE type = 'meeting' ORDER BY duration_minutes DESC NULLS LAST, id LIMIT 5"),
+    ("total-of-records-counts", "admin@demo.crm", "what is the total of leads from referrals",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
+     "AND lead_source = 'referral'"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
