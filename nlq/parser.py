@@ -1620,7 +1620,13 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
     for m in mentions:
         conds = _modifier_conds(state, catalog.entities[m.entity], groups.get(id(m), []), m, metric, problems)
         if m is main:
-            plan.conds = _narrowed(plan.conds, conds) + conds
+            kept = _narrowed(plan.conds, conds)
+            if len(kept) < len(plan.conds) and main.named:
+                # the definition gave way ("open deals that are won"): the rows are the entity's, not "open deals"
+                plan.subject = catalog.entities[main.entity].plural
+                definition = catalog.named_filters[main.named].definition
+                plan.definitions = [d for d in plan.definitions if d != definition]
+            plan.conds = kept + conds
             continue
         if m.metric is not None and m.entity == main.entity:
             plan.conds += conds
