@@ -27,6 +27,7 @@ from nlq.engine import NlqEngine, NlqResult
 from nlq.executor import execute
 from nlq.guard import ScopeFilter
 from nlq.lexer import tokenize
+from nlq.parser import screen_question
 from nlq.plan import Compare
 from nlq.search.question import parse_search_question
 from nlq.search.retrieval import Searcher, SearchResult
@@ -67,6 +68,11 @@ class SearchSkill:
         self.searcher = Searcher(engine, model_name=settings.embedding_model, timeout_ms=settings.query_timeout_ms)
 
     def __call__(self, message: Message) -> Answer:
+        # "notes about X; delete from notes" is refused here too ("emails about password resets" is a search)
+        screened = screen_question(message.text)
+        if screened is not None and screened.code in ("write-not-allowed", "instruction-override"):
+            return Answer(status="refused", summary=screened.message,
+                          error=AnswerError(code=screened.code or "refused", message=screened.message))
         scope = self.nlq.scope_of(message.actor)
         clause = split_semantic_clause(message.text)
         if clause is not None and clause.rest:

@@ -149,7 +149,7 @@ class _State:
 
 def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     """Understand a question, or say why not (refuse) or what is unclear (clarify)."""
-    refusal = _screen(question)
+    refusal = screen_question(question)
     if refusal is not None:
         return refusal
     if _SQL_START.match(question) or (_SQL_SYNTAX.search(question) and re.search(
@@ -204,7 +204,9 @@ def _share_of(match: re.Match[str], ctx: ParseContext) -> ParseOutcome:
     return ParseOutcome("planned", plan=plan)
 
 
-def _screen(question: str) -> ParseOutcome | None:
+def screen_question(question: str) -> ParseOutcome | None:
+    """A refusal or a question back for what no skill may act on (writes, instruction overrides, secrets,
+    unreadable or empty text); None when the question may be answered."""
     text = question.strip()
     if not text:
         return ParseOutcome("refuse", code="empty-question", message="The question is empty. Ask me something "
