@@ -76,6 +76,10 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         return DateRange(None, midnight(today), "before today", "before"), used
     if w in ("future", "upcoming") and not (i + 1 < n and tokens[i + 1].kind == "number"):
         return DateRange(midnight(today), None, "from today on", "since"), 1
+    # "closing soon": the next 30 days, said in the answer
+    if w in ("soon", "shortly"):
+        return DateRange(midnight(today), midnight(today + timedelta(days=31)), "soon (the next 30 days)",
+                         "future"), 1
     # "today", "yesterday", "tomorrow"
     if w in ("today", "yesterday", "tomorrow"):
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[w]

@@ -49,6 +49,7 @@ def _utc(y: int, m: int, d: int) -> datetime:
     ("march 3rd 2025", _utc(2025, 3, 3), _utc(2025, 3, 4)),
     ("20th of May", _utc(2026, 5, 20), _utc(2026, 5, 21)),
     ("last 30d", _utc(2026, 4, 15), None),
+    ("soon", _utc(2026, 5, 15), _utc(2026, 6, 15)),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_dates_resolve_around_pinned_today(text: str, start: datetime, end: datetime | None) -> None:
     found = match_date(tokenize(text), 0, TODAY)
