@@ -1141,7 +1141,17 @@ _VERB_LEAD_INS = frozenset({"been", "have", "has", "had", "was", "were", "yet", 
 
 def _value_negated(state: _State, start: int) -> bool:
     """'not in negotiation', 'not won', 'aren't in Texas': a "not" just before a value (marked used)."""
-    return _negation_before(state, start, frozenset({"not"}), _VALUE_LEAD_INS, reuse=False)
+    k = start - 1
+    while k >= 0 and state.word(k) in _VALUE_LEAD_INS:
+        k -= 1
+    if k >= 1 and state.word(k) == "than" and state.word(k - 1) in ("other", "rather") and not state.used[k]:
+        state.take(k - 1, k + 1)  # "leads other than referrals"
+        return True
+    return _negation_before(state, start, _VALUE_NEGATIONS, _VALUE_LEAD_INS, reuse=False)
+
+
+# "not in Texas", "excluding software", "except Texas"
+_VALUE_NEGATIONS = frozenset({"not", "excluding", "exclude", "except", "without"})
 
 
 def _negated_before(state: _State, start: int) -> bool:
@@ -1981,6 +1991,10 @@ _INVERSE_OPS: dict[str, str] = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in"
 def negated_condition(cond: Condition) -> Condition:
     """The condition that holds exactly when `cond` does not ("not in negotiation", "not customers")."""
     text = f"not {cond.text}" if cond.text else ""
+    if isinstance(cond, Compare) and cond.op in ("eq", "in"):
+        # "customers not in Texas" includes those with no state (abroad): a missing value is not Texas either
+        inverse = Compare(column=cond.column, op=_INVERSE_OPS[cond.op], value=cond.value)  # type: ignore[arg-type]
+        return AnyOf(conds=[inverse, Compare(column=cond.column, op="is_null")], text=text)
     if isinstance(cond, Compare) and cond.op in _INVERSE_OPS:
         return Compare(column=cond.column, op=_INVERSE_OPS[cond.op], value=cond.value, text=text)  # type: ignore[arg-type]
     if isinstance(cond, Exists):

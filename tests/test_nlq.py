@@ -264,6 +264,13 @@ CASES = [
     ("total-of-records-counts", "admin@demo.crm", "what is the total of leads from referrals",
      "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
      "AND lead_source = 'referral'"),
+    ("not-a-value-keeps-missing", "admin@demo.crm", "customers not in Texas",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND state IS DISTINCT FROM 'TX'"),
+    ("excluding", "admin@demo.crm", "customers excluding Texas",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND state IS DISTINCT FROM 'TX'"),
+    ("other-than", "admin@demo.crm", "how many leads other than referrals",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
+     "AND lead_source IS DISTINCT FROM 'referral'"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
