@@ -1315,10 +1315,13 @@ def _pass_versus(state: _State) -> None:
     catalog = state.ctx.catalog
     for spot in spots:
         after = spot + (2 if w[spot] == "compared" else 1)
+        if _periods_side_by_side(state, spot, after):
+            continue
         sides = [_side_at(state, end=spot), _side_at(state, start=after)]
         if any(side is None for side in sides):
             state.ambiguous.append("Compare what with what? I can put two values of one field side by side, "
-                                   "for example: won vs lost deals this year, or deals in negotiation vs proposal.")
+                                   "for example: won vs lost deals this year, deals in negotiation vs proposal, "
+                                   "or revenue this month vs last month.")
             return
         values = [_as_values(catalog, side) for side in sides]
         shared = set(values[0][0]) & set(values[1][0]) if all(v is not None for v in values) else set()
@@ -1346,6 +1349,38 @@ def _pass_versus(state: _State) -> None:
     for i, word in enumerate(w):
         if word in ("compare", "comparing", "comparison"):
             state.take(i, i + 1)
+
+
+_PERIOD_GRAINS = {"week": "@week", "month": "@month", "quarter": "@quarter", "year": "@year"}
+
+
+def _periods_side_by_side(state: _State, spot: int, after: int) -> bool:
+    """'revenue this month vs last month': one span over both periods, grouped by their grain (two rows)."""
+    dates = [m for m in state.modifiers if m.kind == "date" and not m.data.get("negate")]
+    left = next((m for m in dates if _date_end(state, m) == spot), None)
+    right = next((m for m in dates if m.pos == after), None)
+    if left is None or right is None:
+        return False
+    grains = {rng.phrase.split()[-1] for rng in (left.data["range"], right.data["range"])}
+    first, second = left.data["range"], right.data["range"]
+    if len(grains) != 1 or next(iter(grains)) not in _PERIOD_GRAINS or None in (first.start, first.end,
+                                                                                 second.start, second.end):
+        return False
+    span = DateRange(min(first.start, second.start), max(first.end, second.end),
+                     f"{first.phrase} and {second.phrase}", "period")
+    left.data = {**left.data, "range": span}
+    state.modifiers.remove(right)
+    state.group_words.append((spot, [_PERIOD_GRAINS[next(iter(grains))]]))
+    state.take(spot, after)
+    return True
+
+
+def _date_end(state: _State, mod: Modifier) -> int:
+    """Where a date phrase ends (date modifiers keep only their start)."""
+    k = mod.pos
+    while k < len(state.tokens) and state.used[k] and state.word(k) not in ("vs", "versus", "v", "compared"):
+        k += 1
+    return k
 
 
 def _side_at(state: _State, *, start: int | None = None, end: int | None = None) -> Modifier | Mention | None:

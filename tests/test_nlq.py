@@ -271,6 +271,9 @@ CASES = [
     ("other-than", "admin@demo.crm", "how many leads other than referrals",
      "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
      "AND lead_source IS DISTINCT FROM 'referral'"),
+    ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
+     "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2026-04-01' AND closed_at < '2026-06-01' GROUP BY 1"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
@@ -348,7 +351,7 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("top accounts", "clarified", "ambiguous"),
     ("purple monkey dishwasher", "clarified", "not-understood"),
     ("show me my stale deals", "clarified", "not-understood"),  # not a typo of "sale(s)"
-    ("total won this month vs last month", "clarified", "ambiguous"),
+    ("won deals this month vs last year", "clarified", "ambiguous"),  # periods of different lengths
     ("deals worth more than the average", "clarified", "not-supported"),
     ("median deal size", "clarified", "not-supported"),
     ("accounts without a phone number", "clarified", "not-understood"),  # contacts have phones, accounts don't
