@@ -274,6 +274,9 @@ CASES = [
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
      "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-04-01' AND closed_at < '2026-06-01' GROUP BY 1"),
+    ("inactive", "admin@demo.crm", "which reps are inactive", "SELECT id FROM users WHERE NOT is_active"),
+    ("subsidiaries", "admin@demo.crm", "which accounts are subsidiaries of other accounts",
+     "SELECT id FROM accounts WHERE parent_account_id IS NOT NULL"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
