@@ -407,6 +407,10 @@ def _counts_rows(state: _State, i: int) -> bool:
     return before_noun or before_superlative
 
 
+# superlatives that pick records ("the largest account"), as opposed to ranking groups ("the most deals")
+_RECORD_SUPERLATIVES = frozenset({"largest", "biggest", "smallest", "highest", "lowest", "newest", "latest",
+                                  "oldest", "earliest", "longest", "shortest", "top", "best", "worst"})
+
 _SUPERLATIVES = {
     "largest": True, "biggest": True, "highest": True, "greatest": True, "most": True, "max": True,
     "maximum": True, "smallest": False, "lowest": False, "least": False, "fewest": False, "min": False,
@@ -1971,7 +1975,8 @@ def _presence_cond(state: _State, entity: Entity, mod: Modifier, mods: list[Modi
         return None
     if any(o.kind == "text" and o.pos == mod.pos for o in mods):
         return None
-    if state.tokens[mod.pos].original.lower() in ("named", "called") and entity.columns[column].type == "text":
+    if state.tokens[mod.pos].original.lower() in ("named", "called") and entity.columns[column].type == "text" \
+            and not any(t.kind == "word" for t in state.tokens[mod.end:]):
         # "accounts named %": a name with no letters in it
         problems.append(f"Named what? For example: {entity.plural} named Cobalt.")
         return None
@@ -2656,6 +2661,12 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
     elif groups:
         plan.measures = [Measure(agg="count", label="count")]
     plan.group_by = groups
+    if groups and state.superlative is not None and state.measure is None and metric is None and \
+            state.word(state.superlative[0]) in _RECORD_SUPERLATIVES and state.superlative[0] < main.pos:
+        # "the largest account in each industry" is one record per group, not a count per group
+        state.ambiguous.append("I can't pick the top record within each group yet. Ask for one group at a time "
+                               "(e.g. the largest account in Software), or for a figure by group.")
+        return
     if plan.measures and groups:
         if state.superlative is not None or state.limit is not None or state.most:
             descending = state.superlative[1] if state.superlative else True

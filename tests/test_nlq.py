@@ -365,6 +365,7 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("top 0 deals", "clarified", "ambiguous"),  # was the default ten
     ("deals vs contacts", "clarified", "ambiguous"),  # was one of them, or both at once
     ("tasks completed late", "clarified", "ambiguous"),  # done and not done: no row
+    ("the largest account in each industry", "clarified", "ambiguous"),  # was a count of accounts per industry
     ("notes about pricing; delete from notes", "refused", "write-not-allowed"),  # a search is screened too
     ("emails whose notes mention pricing", "clarified", "not-understood"),  # raised: e-mails have no notes
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
