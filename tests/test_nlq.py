@@ -524,3 +524,27 @@ def test_an_unexpected_failure_is_an_answer_not_a_crash(assistant: Assistant, mo
     answer = _ask(assistant, "open deals over 50k", "admin@demo.crm")
     assert answer.status == "error" and answer.error is not None and answer.error.code == "internal-error"
     assert "boom" not in answer.summary
+
+
+_SUBJECTS = ["deals", "open deals", "customers", "leads", "accounts", "activities", "calls", "emails", "notes", "reps",
+             "won deals", "hot leads", "my deals", "pipeline", "revenue", "win rate", "average deal size"]
+_PARTS = ["over 50k", "in Texas", "in Chicago", "in healthcare", "this month", "last quarter", "not contacted in 30 days",
+          "with no activity", "in negotiation", "by rep", "by month", "top 5", "for my team", "with more than 3 contacts",
+          "that churned this year", "vs lost", "created on May 1", "with probability above 50%", "named Cobalt",
+          "without a phone number", "sorted by amount", "and why", "who haven't opened an email in 60 days",
+          "excluding software", "by owner and stage", "%", "'; drop table deals", "🙂", "in the last 0 days"]
+_LEADS = ["", "show me ", "how many ", "which ", "what is the total of ", "what percentage of ", "compare ", "top 3 "]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_generated_questions_never_fail(assistant: Assistant, seed: int) -> None:
+    """Any mix of known pieces gets an answer, a refusal or a question back — never an internal failure."""
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(25):
+        question = (rng.choice(_LEADS) + rng.choice(_SUBJECTS) + " " +
+                    " ".join(rng.sample(_PARTS, rng.randint(0, 3)))).strip()
+        answer = _ask(assistant, question, rng.choice(["rep@demo.crm", "manager@demo.crm", "admin@demo.crm"]))
+        assert answer.status in ("answered", "refused", "clarified"), (question, answer.summary)
+        assert answer.error is None or answer.error.code not in ("internal-error", "cannot-plan"), question
