@@ -77,8 +77,11 @@ class Lexicon:
         # A short word near a catalog word is more likely another real word than a typo ("stale" is not
         # "sale"): one slip for words up to five letters, two beyond; into a word of under five letters
         # only a swapped or mistyped letter ("opne" → "open"), never one added or dropped.
-        if DamerauLevenshtein.distance(word, candidate) > (1 if len(word) <= 5 else 2):
+        distance = DamerauLevenshtein.distance(word, candidate)
+        if distance > (1 if len(word) <= 5 else 2):
             return False
+        if candidate[0] != word[0] and distance > 1:
+            return False  # people rarely slip on the first letter twice over: "coverage" is not "average"
         if len(candidate) < 5 and len(candidate) != len(word):
             return False
         # "longer" is long + er, a real word rather than a typo of "long"

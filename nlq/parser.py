@@ -802,6 +802,10 @@ def _group_target_at(state: _State, phrase: list[str]) -> tuple[list[str] | None
 
 def _pass_measures(state: _State) -> None:
     w = state.words
+    text = " ".join(w)
+    if re.search(r"\b(average|avg|mean)\s+(number|count|amount)\s+of\s+\w+\s+(per|for each|each)\b|"
+                 r"\b(number of|how many)\b.*\b(per|each)\b.*\bon average\b", text):
+        state.unknown.append("an average number per record (e.g. activities per deal)")
     for i, word in enumerate(w):
         if state.used[i]:
             continue

@@ -366,6 +366,8 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("deals vs contacts", "clarified", "ambiguous"),  # was one of them, or both at once
     ("tasks completed late", "clarified", "ambiguous"),  # done and not done: no row
     ("the largest account in each industry", "clarified", "ambiguous"),  # was a count of accounts per industry
+    ("average number of activities per deal", "clarified", "not-supported"),  # was the count of all activities
+    ("pipeline coverage", "clarified", "not-understood"),  # 'coverage' was typo-corrected to 'average'
     ("notes about pricing; delete from notes", "refused", "write-not-allowed"),  # a search is screened too
     ("emails whose notes mention pricing", "clarified", "not-understood"),  # raised: e-mails have no notes
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
