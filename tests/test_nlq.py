@@ -277,6 +277,9 @@ CASES = [
     ("inactive", "admin@demo.crm", "which reps are inactive", "SELECT id FROM users WHERE NOT is_active"),
     ("subsidiaries", "admin@demo.crm", "which accounts are subsidiaries of other accounts",
      "SELECT id FROM accounts WHERE parent_account_id IS NOT NULL"),
+    ("conversion-rate-metric", "admin@demo.crm", "conversion rate by lead source",
+     "SELECT lead_source, round(count(*) FILTER (WHERE lifecycle_stage = 'customer') * 1.0 / count(*), 4) "
+     "FROM contacts GROUP BY lead_source"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
 ]
