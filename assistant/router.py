@@ -80,7 +80,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"\bhow (did|has|have|does)\b.+\bscores?\b.*\b(change|changed|move|moved|evolved?|develop(ed)?)\b",
         r"\bscore (history|trend)\b",
         r"\b(who|which (leads?|contacts?|prospects?|customers?)) should i (call|email|contact|prioriti[sz]e|focus on)"
-        r"( (first|next|today|this week))?\b",
+        r" (first|next|today|this week)\b",
     )),
     ("search", _rx(
         r"^\s*search\b",
