@@ -600,7 +600,7 @@ def _pass_comparisons(state: _State) -> None:
         unit_pos = end if end < len(toks) else None
         if unit_pos is not None and toks[unit_pos].text in ("hour", "hours", "minute", "minutes", "min", "mins"):
             state.used[unit_pos] = True
-        if unit_pos is not None and toks[unit_pos].text in ("percent", "pct", "per cent", "percentage"):
+        if unit_pos is not None and toks[unit_pos].text in ("percent", "pct", "percentage"):
             tok.is_percent = True  # "60 percent" is "60%"
             state.used[unit_pos] = True
             unit_pos = unit_pos + 1 if unit_pos + 1 < len(toks) else None
@@ -1325,19 +1325,19 @@ def _pass_versus(state: _State) -> None:
         after = spot + (2 if w[spot] == "compared" else 1)
         if _periods_side_by_side(state, spot, after):
             continue
-        sides = [_side_at(state, end=spot), _side_at(state, start=after)]
-        if any(side is None for side in sides):
+        left, right = _side_at(state, end=spot), _side_at(state, start=after)
+        if left is None or right is None:
             state.ambiguous.append("Compare what with what? I can put two values of one field side by side, "
                                    "for example: won vs lost deals this year, deals in negotiation vs proposal, "
                                    "or revenue this month vs last month.")
             return
-        values = [_as_values(catalog, side) for side in sides]
-        shared = set(values[0][0]) & set(values[1][0]) if all(v is not None for v in values) else set()
-        if not shared:
+        left_values, right_values = _as_values(catalog, left), _as_values(catalog, right)
+        shared = set(left_values[0]) & set(right_values[0]) if left_values and right_values else set()
+        if not shared or left_values is None or right_values is None:
             state.ambiguous.append("I can compare two values of one field, for example: won vs lost deals this "
                                    "year. Ask about each of these separately.")
             return
-        for side, (_sets, mods) in zip(sides, values, strict=True):  # type: ignore[misc]
+        for side, (_sets, mods) in ((left, left_values), (right, right_values)):
             if isinstance(side, Mention) and side.named:
                 # "lost deals" beside "won": the deals, and "lost" as one of the values compared
                 index = state.mentions.index(side)
@@ -1351,9 +1351,11 @@ def _pass_versus(state: _State) -> None:
         state.group_words.append((spot, [target]))
         state.measure = state.measure or "count"
         state.take(spot, after)
-    # two mentions of the same rows ("customers vs leads") are one subject
-    seen: set[str] = set()
-    state.mentions = [m for m in state.mentions if not (m.entity in seen or seen.add(m.entity))]  # type: ignore[func-returns-value]
+    # two mentions of the same rows ("customers vs leads") are one subject: the first of each entity
+    firsts: dict[str, Mention] = {}
+    for mention in state.mentions:
+        firsts.setdefault(mention.entity, mention)
+    state.mentions = list(firsts.values())
     for i, word in enumerate(w):
         if word in ("compare", "comparing", "comparison"):
             state.take(i, i + 1)
@@ -1762,15 +1764,24 @@ def _assemble(state: _State, follow_up: bool) -> ParseOutcome:
 def _narrowed(defined: list[Condition], said: list[Condition]) -> list[Condition]:
     """A definition's condition that the question itself contradicts gives way: "customers that have
     churned" are contacts in stage churned, not customers (stage customer) that are also churned."""
-    said_values = {c.column: set(c.value if c.op == "in" else [c.value])
-                   for c in said if isinstance(c, Compare) and c.op in ("eq", "in")}
+    said_values = {c.column: values for c in said if isinstance(c, Compare) and (values := _eq_values(c)) is not None}
 
     def contradicted(cond: Condition) -> bool:
-        if not isinstance(cond, Compare) or cond.op not in ("eq", "in") or cond.column not in said_values:
+        if not isinstance(cond, Compare):
             return False
-        return not set(cond.value if cond.op == "in" else [cond.value]) & said_values[cond.column]
+        values = _eq_values(cond)
+        return values is not None and cond.column in said_values and not values & said_values[cond.column]
 
     return [c for c in defined if not contradicted(c)]
+
+
+def _eq_values(cond: Compare) -> set[Any] | None:
+    """The values an equality or IN list allows; None for any other comparison."""
+    if cond.op == "eq":
+        return {cond.value}
+    if cond.op == "in":
+        return set(cond.value)
+    return None
 
 
 _COUNT_OP_WORDS = {"eq": "exactly ", "ne": "other than ", "gt": "more than ", "gte": "at least ",
@@ -1884,8 +1895,7 @@ def _modifier_conds(state: _State, entity: Entity, mods: list[Modifier], mention
     handled = {id(m) for pair in dated for m in pair}
     # "contacts I called this week": the verb's value (a call) goes with the dated activities, not the contact
     related_verbs = {m.data["column_pos"] for m in mods if m.kind == "date" and m.data.get("column_pos") is not None
-                     and not entity.has(_date_hint(state, entity, m.data["column_pos"]) or "")
-                     and _event_elsewhere(catalog, entity, state.word(m.data["column_pos"])) is not None}
+                     and _dated_elsewhere(state, entity, m.data["column_pos"]) is not None}
     handled |= {id(m) for m in mods if m.kind == "value" and m.pos in related_verbs}
     for mod in mods:
         if id(mod) in handled:
@@ -2072,8 +2082,7 @@ def _contradiction(conds: list[Condition], entity: Entity) -> tuple[str, str] | 
             if a.column != b.column:
                 continue
             nulls = {a.op, b.op} == {"is_null", "not_null"}
-            values_a = set(a.value) if a.op == "in" else {a.value} if a.op == "eq" else None
-            values_b = set(b.value) if b.op == "in" else {b.value} if b.op == "eq" else None
+            values_a, values_b = _eq_values(a), _eq_values(b)
             disjoint = values_a is not None and values_b is not None and not values_a & values_b
             if nulls or disjoint:
                 return _worded(a, entity), _worded(b, entity)
@@ -2247,10 +2256,10 @@ def _value_cond(state: _State, entity: Entity, mod: Modifier, problems: list[str
                 cond = Exists(relation=rel, conds=[cond], text=text)
             return Exists(relation=rel_path.split(".")[0], conds=[cond], text=text)
     outcome = _deal_outcome(catalog, mod)
-    path = _relation_to(catalog, entity.name, "deals") if outcome is not None else None
-    if outcome is not None and path is not None:
+    to_deals = _relation_to(catalog, entity.name, "deals") if outcome is not None else None
+    if outcome is not None and to_deals is not None:
         # "accounts we lost": accounts with a lost deal
-        return _nest(path, [outcome], negate=False, text=f"with a {outcome.text} deal")
+        return _nest(to_deals, [outcome], negate=False, text=f"with a {outcome.text} deal")
     problems.append(f"{entity.plural.capitalize()} can't be filtered by '{phrase}'.")
     return None
 
@@ -2439,7 +2448,7 @@ def _date_conds(state: _State, entity: Entity, mod: Modifier, mention: Mention, 
             # "how much did we close this year": booked revenue, i.e. won deals by closed_at
             hint = "closed_at"
             mod.data["implies_won"] = True
-        related = None if hint and entity.has(hint) else _event_elsewhere(catalog, entity, state.word(col_pos))
+        related = _dated_elsewhere(state, entity, col_pos)
         if hint and entity.has(hint):
             column = hint
         elif related is not None:
@@ -2563,6 +2572,15 @@ def _window_conds(state: _State, entity: Entity, column: str, rng: DateRange) ->
     return conds
 
 
+def _dated_elsewhere(state: _State, entity: Entity, pos: int) -> tuple[str, str, str] | None:
+    """The related records a date's verb dates when the entity has no such date of its own ("contacts I
+    called this week": their activities); None when the entity's own column is meant."""
+    hint = _date_hint(state, entity, pos)
+    if hint and entity.has(hint):
+        return None
+    return _event_elsewhere(state.ctx.catalog, entity, state.word(pos))
+
+
 def _event_elsewhere(catalog: Catalog, entity: Entity, word: str) -> tuple[str, str, str] | None:
     """An event word ('opened', 'replied', 'completed') of a related kind of record the entity lacks:
     (relation path, that entity, its date column)."""
@@ -2638,8 +2656,8 @@ def _apply_measures(state: _State, plan: QueryPlan, entity: Entity, main: Mentio
     date_column = (metric.date_column if metric is not None else None) or \
         (catalog.named_filters[main.named].date_column if main.named else None) or \
         ("closed_at" if entity.name == "deals" and _status_value(state) in ("won", "lost") else None)
-    groups = [_resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words]
-    groups = list({g.model_dump_json(): g for g in groups if g is not None}.values())  # "by rep by owner": once
+    resolved = (_resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words)
+    groups = list({g.model_dump_json(): g for g in resolved if g is not None}.values())  # "by rep by owner": once
     if group_by_subject is not None:
         groups.insert(0, group_by_subject)
     amount = catalog.amount_columns.get(entity.name)
