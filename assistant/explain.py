@@ -31,8 +31,7 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         texts = [t for t in plan.describe() if t and t not in plan.definitions]
         where = f" ({'; '.join(texts)})" if texts else ""
         if measure.agg == "share" and value is not None:
-            met = " and ".join(c.text for c in measure.conds if getattr(c, "text", "")) or "the condition"
-            return f"{format_value(value, 'percent')} of {subject}{where} match {met}."
+            return f"{format_value(value, 'percent')} of {subject}{where} match {_share_condition(measure)}."
         if value is None and _is_total(measure, catalog):
             value = 0  # a total over nothing is zero
         if value is None:
@@ -69,6 +68,11 @@ def _is_total(measure: Any, catalog: Catalog) -> bool:
         return True
     metric = catalog.metrics.get(measure.metric) if measure.metric else None
     return metric is not None and metric.expr.upper().replace("ROUND(", "").startswith("SUM(")
+
+
+def _share_condition(measure: Any) -> str:
+    """What a share counts, in the words of its conditions ("status won")."""
+    return " and ".join(c.text for c in measure.conds if getattr(c, "text", "")) or "the condition"
 
 
 def _key_text(value: Any) -> str:
@@ -156,7 +160,7 @@ def _measure_label(plan: QueryPlan, catalog: Catalog) -> str:
     if measure.agg == "count":
         return "count"
     if measure.agg == "share":
-        return "share with " + " and ".join(c.text for c in measure.conds if getattr(c, "text", "")) or "share"
+        return f"share with {_share_condition(measure)}"
     column = catalog.entities[plan.entity].label_of(measure.column or "").lower()
     return {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum"}.get(measure.agg, "") + \
         f" {column}"

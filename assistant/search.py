@@ -162,11 +162,14 @@ def _recent_answer(result: SearchResult, described: list[str]) -> Answer:
     if not result.hits:
         return Answer(status="answered", summary=f"No notes or emails you can see ({where}).", columns=COLUMNS,
                       rows=[], row_count=0, explanation=_EXPLANATION_RECENT)
-    kinds = {h.kind for h in result.hits}
-    noun = "notes and emails" if len(kinds) == 2 else ("notes" if "note" in kinds else "emails")
     rows = _rows(result)
+    noun = _texts_noun({h.kind for h in result.hits})
     return Answer(status="answered", summary=f"The {len(rows)} newest {noun} ({where}).", columns=COLUMNS,
                   rows=rows, row_count=len(rows), explanation=_EXPLANATION_RECENT)
+
+
+def _texts_noun(kinds: set[str]) -> str:
+    return "notes and emails" if len(kinds) == 2 else ("notes" if "note" in kinds else "emails")
 
 
 def _rows(result: SearchResult) -> list[list[object]]:
@@ -182,7 +185,7 @@ def _passages_answer(result: SearchResult, described: list[str]) -> Answer:
                       suggestions=[f"notes about {result.query}", f"emails about {result.query}"],
                       explanation=_EXPLANATION)
     kinds = {h.kind for h in result.hits}
-    noun = "notes and emails" if len(kinds) == 2 else ("notes" if "note" in kinds else "emails")
+    noun = _texts_noun(kinds)
     best = result.hits[0]
     lead = (f"The one {noun[:-1]} that matches" if len(result.hits) == 1
             else f"The {len(result.hits)} {noun} that best match")

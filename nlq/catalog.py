@@ -93,26 +93,21 @@ class Entity:
     def has(self, column: str) -> bool:
         return column in self.columns or column in self.computed
 
+    def field(self, column: str) -> Column | Computed | None:
+        """A column of the entity's own table or one it reads through a relation (computed)."""
+        return self.columns.get(column) or self.computed.get(column)
+
     def label_of(self, column: str) -> str:
-        if column in self.columns:
-            return self.columns[column].label
-        if column in self.computed:
-            return self.computed[column].label
-        return column.replace("_", " ")
+        found = self.field(column)
+        return found.label if found is not None else column.replace("_", " ")
 
     def column_type(self, column: str) -> str:
-        if column in self.columns:
-            return self.columns[column].type
-        if column in self.computed:
-            return self.computed[column].type
-        return "text"
+        found = self.field(column)
+        return found.type if found is not None else "text"
 
     def column_unit(self, column: str) -> str | None:
-        if column in self.columns:
-            return self.columns[column].unit
-        if column in self.computed:
-            return self.computed[column].unit
-        return None
+        found = self.field(column)
+        return found.unit if found is not None else None
 
     def percent_column(self) -> str | None:
         """The one column measured in percent, if there is exactly one ("deals over 70%": the probability)."""

@@ -569,8 +569,8 @@ def idf_weight(frequency: float | None, floor: float) -> float:
 
 def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[str, float], *,
            feedback_texts: int = FEEDBACK_TEXTS, feedback_weight: float = FEEDBACK_WEIGHT,
-           feedback_rounds: int = FEEDBACK_ROUNDS, coverage_weight: float = KEYWORD_COVERAGE_WEIGHT, centroids: list[np.ndarray] | None = None,
-           text_weight: float = TEXT_WEIGHT,
+           feedback_rounds: int = FEEDBACK_ROUNDS, coverage_weight: float = KEYWORD_COVERAGE_WEIGHT,
+           centroids: list[np.ndarray] | None = None, text_weight: float = TEXT_WEIGHT,
            ) -> tuple[list[tuple[str, int, float]], list[tuple[str, int, float, int, int]]]:
     """Order hybrid candidates by cosine to a feedback-widened query plus IDF-weighted word coverage.
 
@@ -579,8 +579,9 @@ def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[
     2. pseudo-relevance feedback: the query vector plus `feedback_weight` × the mean direction of the
        `feedback_texts` best texts' best passages, renormalised (Rocchio, positive feedback only);
     3. the same sum with the widened query; steps 2-3 repeat `feedback_rounds` times, each round's
-       feedback texts taken from the previous round's order (always widening the original query). A text not embedded yet counts as the least
-       similar embedded candidate, so its words alone can still lift it.
+       feedback texts taken from the previous round's order (always widening the original query).
+       A text not embedded yet counts as the least similar embedded candidate, so its words alone can
+       still lift it.
 
     With `centroids` (k-means centroids at one or more resolutions, `nlq.search.clusters`) every
     passage vector is first smoothed towards its nearest centroids: cosines in all three steps become
