@@ -27,7 +27,7 @@ from nlq.engine import NlqEngine, NlqResult
 from nlq.executor import execute
 from nlq.guard import ScopeFilter
 from nlq.lexer import tokenize
-from nlq.parser import screen_question
+from nlq.parsing.screening import screen_question
 from nlq.plan import Compare
 from nlq.search.question import parse_search_question
 from nlq.search.retrieval import Searcher, SearchResult

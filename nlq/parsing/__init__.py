@@ -1,0 +1,1 @@
+"""The built-in semantic parser's parts; `nlq.parser` is the entry point."""

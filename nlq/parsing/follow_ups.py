@@ -1,0 +1,98 @@
+"""Follow-up questions folded into the previous plan: merging conditions, recounts, who owns them."""
+
+from __future__ import annotations
+
+import re
+
+from nlq.catalog import Catalog, Entity
+from nlq.parsing.conditions import count_text
+from nlq.parsing.state import ParseState
+from nlq.parsing.words import count_value
+from nlq.plan import Compare, Condition, CountOf, Exists, QueryPlan
+
+WHO_OWNS = re.compile(r"\bwho (owns|has|handles|manages|is handling|is working on) (them|those|these|it|that)\b|"
+                      r"\bwhose (are|is) (they|those|these|it)\b")
+
+
+def dated_column(plan: QueryPlan) -> str | None:
+    """The column a plan's period filters ('deals closed last quarter' → closed_at), for 'by month'."""
+    for cond in plan.conds:
+        if isinstance(cond, Compare) and cond.op in ("gte", "gt", "lt", "lte") and isinstance(cond.value, str) \
+                and cond.value[:4].isdigit() and cond.value[4:5] == "-":
+            return cond.column
+    return None
+
+
+def recount(state: ParseState, previous: QueryPlan, entity: Entity) -> CountOf | None:
+    """A bare number after a plan that counts related rows changes that count, not some numeric column."""
+    counted = [c for c in previous.conds if isinstance(c, CountOf)]
+    bare = [m for m in state.modifiers if m.kind == "compare" and not m.data.get("money")
+            and not m.data.get("percent")]
+    names_own_column = any(m.kind == "column" and any(e == entity.name for e, _c in m.data["columns"])
+                           for m in state.modifiers)
+    if len(counted) != 1 or len(bare) != 1 or names_own_column:
+        return None
+    mod = bare[0]
+    value = count_value(mod.data["value"])
+    if value is None:
+        return None
+    state.modifiers.remove(mod)
+    target = state.ctx.catalog.entities[entity.relations[counted[0].relation].entity]
+    return counted[0].model_copy(update={"op": mod.data["op"], "value": value,
+                                         "text": count_text(mod.data["op"], value, target.plural)})
+
+
+def named_of(catalog: Catalog, plan: QueryPlan) -> str | None:
+    """The named filter a plan applied (so a follow-up dates 'won deals' by closed_at)."""
+    for named in catalog.named_filters.values():
+        if named.entity == plan.entity and named.definition in plan.definitions:
+            return named.name
+    return None
+
+
+def merge_plans(previous: QueryPlan, new: QueryPlan) -> QueryPlan:
+    """A refinement keeps the earlier filters, replaced where the new ones speak of the same column."""
+    plan = previous.model_copy(deep=True)
+    plan.conds = replace_conflicting(plan.conds, new.conds)
+    if new.measures:
+        plan.measures = new.measures
+        plan.group_by = new.group_by or plan.group_by
+        if not new.group_by and not previous.group_by:
+            plan.order_by, plan.limit = [], None
+    if new.order_by:
+        plan.order_by = new.order_by
+    if new.limit is not None:
+        plan.limit = new.limit
+    plan.definitions = list(dict.fromkeys(previous.definitions + new.definitions))
+    if new.subject and new.subject != previous.entity:
+        plan.subject = new.subject
+    return plan
+
+
+def _condition_key(cond: Condition) -> str:
+    if isinstance(cond, Compare):
+        return f"cmp:{cond.column}"
+    if isinstance(cond, Exists):
+        inner = ",".join(_condition_key(c) for c in cond.conds)
+        return f"exists:{cond.relation}:{inner}"
+    if isinstance(cond, CountOf):
+        return f"count:{cond.relation}"
+    return "or:" + ",".join(_condition_key(c) for c in cond.conds)
+
+
+def replace_conflicting(old: list[Condition], new: list[Condition]) -> list[Condition]:
+    """New conditions replace old ones on the same column ('what about won ones?' swaps the status)."""
+    new_keys = {_condition_key(c) for c in new}
+    kept = []
+    for cond in old:
+        key = _condition_key(cond)
+        if key in new_keys and not _is_range_part(cond):
+            continue
+        if key in new_keys and _is_range_part(cond):
+            continue
+        kept.append(cond)
+    return kept + new
+
+
+def _is_range_part(cond: Condition) -> bool:
+    return isinstance(cond, Compare) and cond.op in ("gte", "lt", "gt", "lte")

@@ -1,0 +1,182 @@
+"""What a plan computes and in what order: aggregates, shares, superlatives, sorting and grouping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nlq.catalog import Catalog, Entity
+from nlq.parsing.conditions import path_to_valueset, pick_column, status_value
+from nlq.parsing.state import Mention, ParseState
+from nlq.parsing.words import DATE_COLUMN_WORDS, DEFAULT_TOP_N, RECORD_SUPERLATIVES
+from nlq.plan import GroupBy, Measure, OrderBy, QueryPlan
+
+
+def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Mention, metric: Any,
+                   group_by_subject: GroupBy | None) -> None:
+    catalog = state.ctx.catalog
+    date_column = (metric.date_column if metric is not None else None) or \
+        (catalog.named_filters[main.named].date_column if main.named else None) or \
+        ("closed_at" if entity.name == "deals" and status_value(state) in ("won", "lost") else None)
+    resolved = (resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words)
+    groups = list({g.model_dump_json(): g for g in resolved if g is not None}.values())  # "by rep by owner": once
+    if group_by_subject is not None:
+        groups.insert(0, group_by_subject)
+    amount = catalog.amount_columns.get(entity.name)
+    measure_column = None
+    for mod in state.modifiers:
+        if mod.kind == "column":
+            col = pick_column(entity, mod)
+            if col and entity.column_type(col) in ("money", "integer") and col != "id":
+                measure_column = col
+    if metric is not None:
+        plan.measures = [Measure(agg="metric", metric=metric.name, label=metric.name)]
+    elif state.measure == "count":
+        plan.measures = [Measure(agg="count", label="count")]
+    elif state.measure in ("sum", "avg", "min", "max"):
+        column = measure_column or amount
+        if column and not measure_column and state.measure == "sum" and entity.column_type(column) != "money":
+            column = None  # "the total of leads" counts them; a score is summed only when named
+        if column:
+            label = f"{'total' if state.measure == 'sum' else state.measure}_{column}"
+            plan.measures = [Measure(agg=state.measure, column=column, label=label)]  # type: ignore[arg-type]
+        else:
+            plan.measures = [Measure(agg="count", label="count")]
+    elif groups:
+        plan.measures = [Measure(agg="count", label="count")]
+    plan.group_by = groups
+    if groups and state.superlative is not None and state.measure is None and metric is None and \
+            state.word(state.superlative[0]) in RECORD_SUPERLATIVES and state.superlative[0] < main.pos:
+        # "the largest account in each industry" is one record per group, not a count per group
+        state.ambiguous.append("I can't pick the top record within each group yet. Ask for one group at a time "
+                               "(e.g. the largest account in Software), or for a figure by group.")
+        return
+    if plan.measures and groups:
+        if state.superlative is not None or state.limit is not None or state.most:
+            descending = state.superlative[1] if state.superlative else True
+            plan.order_by = [OrderBy(target="measure", descending=descending)]
+            plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
+        elif state.sort is not None:
+            plan.order_by = [OrderBy(target="measure", descending=state.sort[1])]
+        return
+    if plan.measures:
+        return
+    # a list: superlatives and sorting order it
+    if state.superlative is not None:
+        pos, descending = state.superlative
+        word = state.word(pos)
+        if word in ("most", "least") and pos + 1 < len(state.tokens) and state.word(pos + 1) in ("recent", "recently"):
+            word = "recent"  # "the 5 most recent notes"
+        column = measure_column or catalog.rank_columns.get(entity.name)
+        if word in ("newest", "latest", "oldest", "earliest", "recent"):
+            column = catalog.date_columns.get(entity.name, "created_at")
+        if word in ("longest", "shortest"):  # a length of time: the entity's duration, if it has one
+            column = next((c.name for c in entity.columns.values() if c.unit in ("minutes", "hours", "days")), None)
+        if column is None:
+            state.ambiguous.append(f"Top {entity.plural} by what? For example by pipeline value, by revenue or "
+                                   f"by number of deals.")
+            return
+        plan.order_by = [OrderBy(column=column, descending=descending)]
+        plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
+        if column not in entity.display:
+            plan.columns.append(column)
+    elif state.limit is not None:
+        column = measure_column or catalog.rank_columns.get(entity.name) or \
+            (catalog.date_columns.get(entity.name) if entity.name != "users" else None) or "id"
+        plan.order_by = [OrderBy(column=column, descending=column != "id")]
+        plan.limit = state.limit
+    if state.sort is not None:
+        words, descending = state.sort
+        column = sort_column(state, entity, words)
+        if column:
+            plan.order_by = [OrderBy(column=column, descending=descending)]
+    # a list shows the columns the question names ("lost deals and their reasons", "with probability over 70%")
+    for mod in state.modifiers:
+        column = pick_column(entity, mod) if mod.kind in ("column", "text") else None
+        if column and column not in entity.display and column not in plan.columns and column != "id" and \
+                entity.column_type(column) != "json":
+            plan.columns.append(column)
+
+
+def _asks_for_one(state: ParseState) -> bool:
+    """'the biggest deal', 'which rep': a singular subject asks for one row."""
+    if not state.mentions:
+        return False
+    last = state.mentions[0].phrase.split()[-1]
+    catalog = state.ctx.catalog
+    singulars = {e.singular for e in catalog.entities.values()} | {"opportunity", "opp", "company", "customer",
+                                                                   "lead", "person", "salesperson", "source"}
+    return last in singulars
+
+
+def sort_column(state: ParseState, entity: Entity, words: str | None) -> str | None:
+    if not words:
+        return state.ctx.catalog.amount_columns.get(entity.name) or "id"
+    lex = state.ctx.lexicon
+    for n in range(3, 0, -1):
+        key = " ".join(words.split()[:n])
+        for m in lex.lookup(key):
+            if m.kind == "column" and m.extra == entity.name:
+                return m.name
+    for word in words.split():
+        col = DATE_COLUMN_WORDS.get(word)
+        if col and entity.has(col):
+            return col
+    if any(w in ("date", "recent", "time", "newest", "oldest", "latest", "earliest") for w in words.split()):
+        return state.ctx.catalog.date_columns.get(entity.name)
+    return None
+
+
+def resolve_group(catalog: Catalog, entity: Entity, targets: list[str],
+                  date_column: str | None = None) -> GroupBy | None:
+    for target in targets:
+        if target.startswith("@"):
+            group = _special_group(catalog, entity, target[1:], date_column)
+            if group is not None:
+                return group
+            continue
+        ent_name, column = target.split(".", 1)
+        if ent_name == entity.name and entity.has(column):
+            if column in entity.columns and entity.columns[column].references:
+                rel = next((r.name for r in entity.relations.values() if r.local == column and r.remote == "id"),
+                           None)
+                if rel:
+                    return GroupBy(relation=rel, label=entity.label_of(column).lower())
+            grain = "month" if entity.column_type(column) in ("timestamp", "date") else None
+            return GroupBy(column=column, grain=grain, label=entity.label_of(column).lower())
+    for target in targets:
+        if target.startswith("@"):
+            continue
+        ent_name, column = target.split(".", 1)
+        target_entity = catalog.entities[ent_name]
+        col = target_entity.columns.get(column)
+        if col is not None and col.valueset:
+            path = path_to_valueset(catalog, entity, col.valueset)
+            if path:
+                return GroupBy(column=path[1], relation=path[0], label=target_entity.label_of(column).lower())
+    return None
+
+
+def _special_group(catalog: Catalog, entity: Entity, what: str, date_column: str | None = None) -> GroupBy | None:
+    if what == "owner" and "owner" in entity.relations:
+        return GroupBy(relation="owner", label="rep")
+    if what == "team" and "owner" in entity.relations:
+        return GroupBy(relation="owner.team", label="team")
+    if what == "team" and "team" in entity.relations:
+        return GroupBy(relation="team", label="team")
+    if what == "region":
+        if "owner" in entity.relations:
+            return GroupBy(relation="owner.team", column="region", label="region")
+        if "team" in entity.relations:
+            return GroupBy(relation="team", column="region", label="region")
+    if what in ("month", "quarter", "week", "year", "day"):
+        column = date_column or catalog.date_columns.get(entity.name)
+        if column:
+            return GroupBy(column=column, grain=what, label=what)  # type: ignore[arg-type]
+    if what in ("account", "contact", "pipeline") and what in entity.relations:
+        return GroupBy(relation=what, label=what)
+    if what == "stage":
+        if "stage" in entity.computed:
+            return GroupBy(column="stage", label="stage")
+        if "lifecycle_stage" in entity.columns:
+            return GroupBy(column="lifecycle_stage", label="lifecycle stage")
+    return None

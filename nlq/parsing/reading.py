@@ -1,0 +1,1032 @@
+"""The reading passes: tokens → entity mentions and modifiers (top-N, dates, comparisons, sorting,
+grouping, measures, ownership, phrases, negations), each pass marking the words it accounts for."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from nlq.catalog import Catalog
+from nlq.dates import MONTHS, DateRange, match_date, midnight, relative_month_start
+from nlq.lexer import Token
+from nlq.lexicon import Meaning
+from nlq.parsing.state import Mention, Modifier, ParseState
+from nlq.parsing.words import (
+    ABSENT_AFTER,
+    ABSENT_WORDS,
+    DATE_COLUMN_WORDS,
+    DEFAULT_TOP_N,
+    GRAMMAR_FILLER,
+    GROUP_WORDS,
+    VERB_VALUES,
+    column_for_valueset,
+    count_value,
+    title_case,
+    word_before_column,
+)
+
+
+def pass_contact_names(state: ParseState) -> None:
+    """Two- or three-word runs the vocabulary does not know may be a contact's name ("Caleb Thompson")."""
+    resolve = state.ctx.resolve_contacts
+    if resolve is None:
+        return
+    lex, catalog = state.ctx.lexicon, state.ctx.catalog
+    known = set(lex.vocabulary) | set(catalog.filler)
+
+    def candidate(tok: Token) -> bool:
+        return tok.kind == "word" and tok.text not in catalog.filler and tok.text not in GRAMMAR_FILLER \
+            and not any(m.kind not in ("user", "account") for m in lex.lookup(tok.text))
+
+    spans: dict[str, tuple[int, int]] = {}
+    toks = state.tokens
+    covered = _in_known_phrases(state)
+    for i in range(len(toks)):
+        if i in covered:
+            continue
+        for n in (3, 2):
+            run = toks[i:i + n]
+            if len(run) == n and all(candidate(t) for t in run) and any(t.text not in known for t in run):
+                phrase = " ".join(t.text for t in run)
+                if not lex.lookup(phrase):
+                    spans.setdefault(phrase, (i, i + n))
+    if not spans:
+        return
+    found = resolve(list(spans))
+    for phrase, (start, end) in sorted(spans.items(), key=lambda kv: -len(kv[0])):
+        ids = found.get(phrase, [])
+        # A capitalised name we cannot see answers as a contact with no rows: the same reply whether the
+        # person is unknown or belongs to someone else's scope, so nothing leaks.
+        looks_like_name = all(t.original[:1].isupper() and t.original[1:].islower() for t in toks[start:end])
+        if (ids or looks_like_name) and not any(state.used[start:end]):
+            state.modifiers.append(Modifier(start, "contact", {"ids": sorted(ids), "phrase": title_case(phrase)}, end))
+            state.take(start, end)
+
+
+def _in_known_phrases(state: ParseState, kinds: frozenset[str] | None = None) -> set[int]:
+    """Positions covered by a multi-word catalog phrase (an account, a person, a value), or only by one
+    with a meaning of `kinds` ("days to close" is the sales-cycle metric, not a date)."""
+    lex, toks = state.ctx.lexicon, state.tokens
+    covered: set[int] = set()
+    for i in range(len(toks)):
+        for n in range(min(lex.max_words, len(toks) - i), 1, -1):
+            meanings = lex.lookup(" ".join(t.text for t in toks[i:i + n]))
+            if meanings and (kinds is None or any(m.kind in kinds for m in meanings)):
+                covered.update(range(i, i + n))
+                break
+    return covered
+
+
+def correct_typos(state: ParseState) -> None:
+    lex = state.ctx.lexicon
+    known = set(lex.vocabulary)
+    toks = state.tokens
+    protected = _in_known_phrases(state)  # "Stonehaven Medical Group" is a name, not typos
+    for k, tok in enumerate(toks):
+        if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler \
+                or tok.text in _OWNER_VERBS or tok.text in DATE_COLUMN_WORDS or tok.text in ABSENT_AFTER \
+                or tok.text in ABSENT_WORDS:
+            continue  # real words the grammar reads ("did I write") are never typos of catalog words
+        meanings = lex.lookup(tok.text)
+        if meanings and not (all(m.extra == "cities" for m in meanings) and not _reads_as_place(state, k, [tok])) \
+                or _after_free_text_column(state, k):
+            continue  # (a city's name read where no place can be — "how many leeds" — may still be a typo)
+        fixed = lex.correct(tok.text)
+        if fixed:
+            tok.text = fixed
+
+
+def _after_free_text_column(state: ParseState, k: int) -> bool:
+    """Whether token k may be the text looked for in a free-text column ("job title director"): such a
+    word is taken as written, never corrected into a catalog word ("direction")."""
+    catalog, lex = state.ctx.catalog, state.ctx.lexicon
+    j = k - 1
+    while j >= 0 and state.word(j) in _TEXT_VALUE_LEADS:
+        j -= 1
+    for n in (1, 2, 3):
+        if j - n + 1 < 0:
+            break
+        for meaning in lex.lookup(" ".join(state.word(i) for i in range(j - n + 1, j + 1))):
+            column = catalog.entities[meaning.extra].columns.get(meaning.name) if meaning.kind == "column" else None
+            if column is not None and column.type == "text" and not column.valueset:
+                return True
+    return False
+
+
+# In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
+_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked"}
+
+
+def past_tense_after_did(state: ParseState) -> None:
+    """'how many deals did each rep close last month': after "did", "close" is what they won (dated by
+    closed_at), not the expected close date of open deals. Compounds ("close-win") keep their words."""
+    w = state.words
+    for i, word in enumerate(w):
+        compound = (i + 1 < len(w) and w[i + 1] in _PAST_FORMS) or (i > 0 and w[i - 1] in _PAST_FORMS)
+        if word in _PAST_FORMS and not compound and any(w[k] in ("did", "didn't") for k in range(max(0, i - 5), i)):
+            state.tokens[i].text = _PAST_FORMS[word]
+
+
+def pass_top(state: ParseState) -> None:
+    """'top 5', 'first 10', '5 largest', 'the largest deal', 'bottom 3'."""
+    w = state.words
+    for i, word in enumerate(w):
+        if word in ("top", "first", "bottom", "best", "worst") and i + 1 < len(w) and state.tokens[i + 1].kind == "number":
+            _none_asked(state, state.tokens[i + 1])
+            state.limit = int(state.tokens[i + 1].value or DEFAULT_TOP_N)
+            state.superlative = (i, word not in ("bottom", "worst"))
+            state.take(i, i + 2)
+        elif word in ("top", "bottom") and not state.used[i]:
+            state.limit = state.limit or DEFAULT_TOP_N
+            state.superlative = (i, word == "top")
+            state.take(i, i + 1)
+        elif _counts_rows(state, i):
+            _none_asked(state, state.tokens[i])
+            state.limit = int(state.tokens[i].value or DEFAULT_TOP_N)
+            state.take(i, i + 1)
+
+
+def _none_asked(state: ParseState, number: Token) -> None:
+    """'top 0 deals' asks for nothing: ask back rather than show the default ten."""
+    if number.value is not None and number.value < 1:
+        state.ambiguous.append("How many? Ask for at least one, for example: top 5 deals.")
+
+
+def _counts_rows(state: ParseState, i: int) -> bool:
+    """A small number that says how many rows: "which 3 deals", "latest 5 emails", "5 biggest deals"."""
+    tok, w = state.tokens[i], state.words
+    if tok.kind != "number" or tok.is_money:
+        return False
+    before_noun = (tok.value or 0) < 1000 and i > 0 and \
+        w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last", "me",
+                     "show", "list", "give", "get", "pull", "find", "any") and \
+        any(m.kind in ("entity", "named") for n in (1, 2, 3) if i + n < len(w) + 1
+            for m in state.ctx.lexicon.lookup(" ".join(w[i + 1:i + 1 + n])))
+    before_superlative = i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
+        (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get"))
+    return before_noun or before_superlative
+
+_SUPERLATIVES = {
+    "largest": True, "biggest": True, "highest": True, "greatest": True, "most": True, "max": True,
+    "maximum": True, "smallest": False, "lowest": False, "least": False, "fewest": False, "min": False,
+    "minimum": False, "newest": True, "latest": True, "oldest": False, "earliest": False, "recent": True,
+    "longest": True, "shortest": False,
+}
+
+
+def pass_dates(state: ParseState) -> None:
+    toks, ctx = state.tokens, state.ctx
+    i = 0
+    while i < len(toks):
+        if state.used[i]:
+            i += 1
+            continue
+        word = toks[i].text
+        span = _date_span(state, i) if word in ("between", "from") else None
+        if span is not None:  # "between January and March", "from May 1 to May 15"
+            rng, end = span
+            negate, col_pos = _date_negation_and_column(state, i)
+            state.take(i, end)
+            state.modifiers.append(Modifier(i, "date", {"range": rng, "negate": negate, "column_pos": col_pos}))
+            i = end
+            continue
+        lead = word in ("since", "after", "before", "until", "from") and i + 1 < len(toks)
+        start = i + 1 if lead else i
+        found = _date_at(toks, start, ctx.today)
+        if found is None:
+            # "older than 90 days", "more than 30 days ago"
+            i += 1
+            continue
+        rng, used = found
+        end = start + used
+        if lead and not (word == "from" and _names_a_period(rng)):
+            rng = _bounded(rng, word, ctx.today)
+        negate, col_pos = _date_negation_and_column(state, i)
+        # "in the last 30 days" / "within" / "during" / "over the past" — the lead-in words are grammar
+        k = i - 1
+        while k >= 0 and toks[k].text in ("in", "the", "within", "during", "over", "for", "of", "from") and \
+                not state.used[k]:
+            state.used[k] = True
+            k -= 1
+        state.take(i, end)
+        state.modifiers.append(Modifier(i, "date", {"range": rng, "negate": negate, "column_pos": col_pos}))
+        i = end
+
+
+def _date_span(state: ParseState, i: int) -> tuple[DateRange, int] | None:
+    """'between <date> and <date>' / 'from <date> to <date>': one period from the first's start to the
+    second's end (the position after it is returned too)."""
+    toks, today = state.tokens, state.ctx.today
+    first = _date_at(toks, i + 1, today)
+    if first is None:
+        return None
+    k = i + 1 + first[1]
+    if k >= len(toks) or toks[k].text not in ("and", "to", "through", "thru", "until", "-"):
+        return None
+    second = _date_at(toks, k + 1, today)
+    if second is None or first[0].start is None or second[0].end is None or first[0].start >= second[0].end:
+        return None
+    phrase = f"{first[0].phrase} to {second[0].phrase}"
+    return DateRange(first[0].start, second[0].end, phrase, "period"), k + 1 + second[1]
+
+
+def _date_at(toks: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
+    if i >= len(toks):
+        return None
+    if toks[i].text in ("the",) and i + 1 < len(toks):
+        found = match_date(toks, i + 1, today)
+        return (found[0], found[1] + 1) if found else None
+    return match_date(toks, i, today)
+
+
+def _names_a_period(rng: DateRange) -> bool:
+    """'deals from last month', 'emails from yesterday' mean that period; 'from May 1' means since that day."""
+    if rng.start is None or rng.end is None:
+        return False
+    one_day = rng.end - rng.start <= timedelta(days=1)
+    return not (one_day and any(ch.isdigit() for ch in rng.phrase))
+
+
+def _bounded(rng: DateRange, lead: str, today: date) -> DateRange:
+    if lead in ("since", "after", "from"):
+        start = rng.end if lead == "after" else rng.start
+        if rng.phrase.split()[0].lower() in MONTHS and len(rng.phrase.split()) == 2 and lead == "since" and \
+                rng.start and rng.start.date() > today:
+            start = midnight(relative_month_start(rng.start.month, today))
+        return DateRange(start, None, f"{lead} {rng.phrase}", "since", upto_now=False)
+    return DateRange(None, rng.start, f"before {rng.phrase}", "before")
+
+
+def _date_negation_and_column(state: ParseState, i: int) -> tuple[bool, int | None]:
+    """Look left of a date phrase for the column it dates and a negation ('not contacted in')."""
+    negate = False
+    col_pos = None
+    in_metrics = _in_known_phrases(state, frozenset({"metric"}))
+    for k in range(i - 1, max(-1, i - 7), -1):
+        word = state.word(k)
+        if state.tokens[k].kind != "word":
+            break
+        if col_pos is None and _column_words(state, k) and k not in in_metrics:
+            col_pos = k
+            if not any(m.kind in ("value", "named", "stage") for m in state.ctx.lexicon.lookup(word)):
+                state.used[k] = True
+        if word in ("not", "no", "never", "without", "nobody", "none") and col_pos is not None:
+            negate = True
+            state.used[k] = True
+            break
+        if word in ("with", "who", "that", "which") and col_pos is not None:
+            break
+    if col_pos is None:
+        # "60 days without contact", "30 days since last contact"
+        end = i + 1
+        while end < len(state.tokens) and state.used[end]:
+            end += 1
+        for k in range(end, min(end + 3, len(state.tokens))):
+            word = state.word(k)
+            if word in DATE_COLUMN_WORDS and word in ("contact", "contacted", "touch", "touched"):
+                col_pos = k
+                state.used[k] = True
+                for j in range(end, k):
+                    if state.word(j) in ("without", "no", "since", "last", "any", "of"):
+                        negate = negate or state.word(j) in ("without", "no")
+                        state.used[j] = True
+                break
+    return negate, col_pos
+
+
+def _column_words(state: ParseState, k: int) -> bool:
+    word = state.word(k)
+    return word in DATE_COLUMN_WORDS
+
+
+def pass_comparisons(state: ParseState) -> None:
+    toks = state.tokens
+    for i, tok in enumerate(toks):
+        # "an hour" after a comparator reads as "1 hour"
+        if tok.text in ("a", "an", "one") and i + 1 < len(toks) and toks[i + 1].text in ("hour", "day", "week"):
+            tok.kind, tok.value = "number", 1.0
+    for i, tok in enumerate(toks):
+        if tok.kind != "number" or state.used[i]:
+            continue
+        op, start = _comparator_before(state, i)
+        if op == "between_low":
+            continue
+        if op is None:
+            # a bare number next to a column ("score 80") or money ("$50k deals") is an equality/min
+            if tok.is_money:
+                op, start = "gte", i
+            else:
+                continue
+        value: Any = tok.value
+        end = i + 1
+        if op == "between":
+            j = i + 1
+            if j < len(toks) and toks[j].text in ("and", "to", "-") and j + 1 < len(toks) and toks[j + 1].kind == "number":
+                high = toks[j + 1]
+                low_v, high_v = tok.value or 0, high.value or 0
+                # "between 20 and 50k": the magnitude of the second applies to the first
+                if high.is_money and not tok.is_money and low_v < 1000 <= high_v:
+                    low_v *= 1000 if high_v < 1e6 else 1e6
+                value = [low_v, high_v]
+                tok.is_money = tok.is_money or high.is_money
+                end = j + 2
+            else:
+                continue
+        unit_pos = end if end < len(toks) else None
+        if unit_pos is not None and toks[unit_pos].text in ("hour", "hours", "minute", "minutes", "min", "mins"):
+            state.used[unit_pos] = True
+        if unit_pos is not None and toks[unit_pos].text in ("percent", "pct", "percentage"):
+            tok.is_percent = True  # "60 percent" is "60%"
+            state.used[unit_pos] = True
+            unit_pos = unit_pos + 1 if unit_pos + 1 < len(toks) else None
+        state.take(start, end)
+        state.modifiers.append(Modifier(start, "compare", {
+            "op": op, "value": value, "money": tok.is_money, "percent": tok.is_percent,
+            "unit_pos": unit_pos, "number_pos": i,
+        }, end))
+
+
+_COMPARATORS = [
+    # "greater than or equal to", "less than or equal to" (the longest phrase wins)
+    *[((word, "than", "or", "equal", "to"), op) for word, op in (
+        ("greater", "gte"), ("more", "gte"), ("higher", "gte"), ("bigger", "gte"), ("larger", "gte"),
+        ("less", "lte"), ("fewer", "lte"), ("lower", "lte"), ("smaller", "lte"))],
+    (("greater", "or", "equal", "to"), "gte"), (("less", "or", "equal", "to"), "lte"),
+    (("more", "than"), "gt"), (("greater", "than"), "gt"), (("bigger", "than"), "gt"), (("larger", "than"), "gt"),
+    (("higher", "than"), "gt"), (("over",), "gt"), (("above",), "gt"), (("exceeding",), "gt"), (("exceeds",), "gt"),
+    (("north", "of"), "gt"), (("at", "least"), "gte"), (("minimum", "of"), "gte"), (("min",), "gte"),
+    (("or", "more"), "gte"), (("plus",), "gte"), (("less", "than"), "lt"), (("fewer", "than"), "lt"),
+    (("smaller", "than"), "lt"), (("lower", "than"), "lt"), (("under",), "lt"), (("below",), "lt"),
+    (("at", "most"), "lte"), (("up", "to"), "lte"), (("no", "more", "than"), "lte"), (("maximum", "of"), "lte"),
+    (("max",), "lte"), (("between",), "between"), (("exactly",), "eq"), (("equal", "to"), "eq"),
+    (("equals",), "eq"), ((">",), "gt"), ((">=",), "gte"), (("<",), "lt"), (("<=",), "lte"), (("=",), "eq"),
+    (("worth", "more", "than"), "gt"), (("worth", "over"), "gt"), (("worth",), "gte"),
+    (("more", "then"), "gt"), (("less", "then"), "lt"), (("longer", "than"), "gt"), (("shorter", "than"), "lt"),
+    (("greater", "then"), "gt"), (("fewer", "then"), "lt"), (("bigger", "then"), "gt"), (("over", "then"), "gt"),
+]
+
+
+def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
+    words = state.words
+    # "between 20k and 50k": the second number belongs to the first
+    if i >= 2 and words[i - 1] in ("and", "to") and state.tokens[i - 2].kind == "number":
+        for k in range(i - 3, max(-1, i - 6), -1):
+            if words[k] == "between":
+                return "between_low", i
+    for phrase, op in sorted(_COMPARATORS, key=lambda p: -len(p[0])):
+        n = len(phrase)
+        if i - n >= 0 and tuple(words[i - n:i]) == phrase:
+            # "10k or more"
+            return op, i - n
+    if i + 2 < len(words) and (words[i + 1], words[i + 2]) in (("or", "more"), ("or", "above"), ("and", "up"),
+                                                               ("or", "higher"), ("plus",)):
+        state.take(i + 1, i + 3)
+        return "gte", i
+    if i + 1 < len(words) and words[i + 1] == "plus":
+        state.take(i + 1, i + 2)
+        return "gte", i
+    if i + 2 < len(words) and (words[i + 1], words[i + 2]) in (("or", "less"), ("or", "fewer"), ("or", "below")):
+        state.take(i + 1, i + 3)
+        return "lte", i
+    return None, i
+
+
+def pass_sorting(state: ParseState) -> None:
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        if word in ("sort", "sorted", "order", "ordered", "rank", "ranked") and i + 1 < len(w):
+            j = i + 1
+            while j < len(w) and w[j] in ("the", "their", "its", "them", "those", "these", "it", "by", "on",
+                                          "that", "this"):
+                j += 1
+            state.take(i, j)
+            descending = None
+            k = j
+            phrase_words = []
+            while k < len(w) and w[k] not in ("desc", "descending", "asc", "ascending", "highest", "lowest",
+                                              "biggest", "smallest", "newest", "oldest", "first", "then", "and"):
+                phrase_words.append(w[k])
+                k += 1
+            for k2 in range(k, min(k + 3, len(w))):
+                if w[k2] in ("desc", "descending", "highest", "biggest", "largest", "newest", "latest", "most"):
+                    descending = True
+                    state.take(k2, k2 + 2 if k2 + 1 < len(w) and w[k2 + 1] == "first" else k2 + 1)
+                elif w[k2] in ("asc", "ascending", "lowest", "smallest", "oldest", "earliest", "least"):
+                    descending = False
+                    state.take(k2, k2 + 2 if k2 + 1 < len(w) and w[k2 + 1] == "first" else k2 + 1)
+            state.sort = (" ".join(phrase_words[:3]) if phrase_words else None, bool(descending)) \
+                if descending is not None else (" ".join(phrase_words[:3]) or None, _default_desc(phrase_words))
+            state.modifiers.append(Modifier(j, "sort", {"words": phrase_words[:3]}))
+        elif word in ("newest", "latest", "oldest", "earliest", "highest", "largest", "biggest", "smallest",
+                      "lowest") and i + 1 < len(w) and w[i + 1] == "first":
+            state.sort = (word, word in ("newest", "latest", "highest", "largest", "biggest"))
+            state.modifiers.append(Modifier(i, "sort", {"words": [word]}))
+            state.take(i, i + 2)
+
+
+def _default_desc(words: list[str]) -> bool:
+    return any(w in ("amount", "value", "size", "revenue", "score", "employees", "recent", "newest") for w in words)
+
+
+def pass_grouping(state: ParseState) -> None:
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        lead = None
+        if word in ("per", "across") or word == "by" and not (
+                i > 0 and w[i - 1] in ("owned", "assigned", "managed", "handled", "created", "written", "sent",
+                                       "logged")):
+            lead = i + 1
+        elif word == "for" and i + 1 < len(w) and w[i + 1] in ("each", "every"):
+            lead = i + 2
+        elif word == "each" and i + 1 < len(w) and not (i > 0 and w[i - 1] in ("for",)):
+            lead = i + 1
+        elif word in ("breakdown", "broken", "break", "grouped", "split", "group"):
+            j = i + 1
+            while j < len(w) and w[j] in ("down", "by", "per", "into", "of", "that", "it", "this", "them", "those",
+                                          "the", "up"):
+                j += 1
+            lead = j
+        if lead is None or lead >= len(w):
+            continue
+        j = lead
+        while j < len(w) and w[j] in ("the", "their", "each", "every", "deal", "lead", "sales", "its"):
+            if w[j] in ("deal", "lead", "sales") and j + 1 < len(w) and w[j + 1] in ("stage", "source", "rep", "reps",
+                                                                                  "owner", "person", "team"):
+                j += 1
+                continue
+            j += 1
+        phrase = w[j:j + 3]
+        ordering = _ordering_phrase(state, phrase)
+        if ordering and word == "by":
+            continue
+        target, used = _group_target_at(state, phrase)
+        skipped = 0
+        if target is None and len(phrase) > 1:
+            # "call outcomes": group by outcome, and 'call' still filters
+            target, used = _group_target_at(state, phrase[1:])
+            skipped = 1
+        if target is None:
+            continue
+        state.take(i, j)
+        state.take(j + skipped, j + skipped + used)
+        state.group_words.append((i, target))
+        # "by owner and stage": a second grouping
+        k = j + skipped + used
+        if k + 1 < len(w) and w[k] in ("and", "then") and not state.used[k + 1]:
+            k2 = k + 1
+            while k2 < len(w) and w[k2] in ("the", "their", "by", "per", "deal", "lead", "sales") and \
+                    not (w[k2] in ("deal", "lead", "sales") and k2 + 1 < len(w) and
+                         w[k2 + 1] in ("stage", "source", "rep", "reps", "owner", "team")):
+                k2 += 1
+            second, second_used = _group_target_at(state, w[k2:k2 + 3])
+            if second is not None and second != target:
+                state.take(k, k2 + second_used)
+                state.group_words.append((k, second))
+
+
+def _ordering_phrase(state: ParseState, phrase: list[str]) -> bool:
+    """'by pipeline value', 'by revenue', 'by amount' after top/most: a measure to rank by, not a group."""
+    lex = state.ctx.lexicon
+    ranks = state.limit is not None or state.superlative is not None or \
+        any(w in _SUPERLATIVES or w == "top" for w in state.words)
+    for n in range(min(3, len(phrase)), 0, -1):
+        meanings = lex.lookup(" ".join(phrase[:n]))
+        if any(m.kind == "metric" for m in meanings) and not any(m.kind == "named" for m in meanings):
+            return True
+        if ranks and any(m.kind == "column" and m.name in ("amount", "annual_revenue", "employee_count",
+                                                           "lead_score", "duration_minutes") for m in meanings):
+            return True
+    return False
+
+
+def _group_target_at(state: ParseState, phrase: list[str]) -> tuple[list[str] | None, int]:
+    if not phrase:
+        return None, 0
+    phrase = [p[:-1] if p.endswith("es") and p[:-2] in ("outcom", "typ", "stag", "sourc") else p for p in phrase]
+    lex = state.ctx.lexicon
+    for n in range(min(3, len(phrase)), 0, -1):
+        key = " ".join(phrase[:n])
+        if n == 1 and key in GROUP_WORDS:
+            return GROUP_WORDS[key], 1
+        meanings = [m for m in lex.lookup(key) if m.kind == "column"]
+        if meanings:
+            return [f"{m.extra}.{m.name}" for m in meanings], n
+        if key in GROUP_WORDS:
+            return GROUP_WORDS[key], n
+        if n == 1 and key.endswith("s") and key[:-1] in GROUP_WORDS:
+            return GROUP_WORDS[key[:-1]], 1
+    return None, 0
+
+
+def pass_measures(state: ParseState) -> None:
+    w = state.words
+    text = " ".join(w)
+    if re.search(r"\b(average|avg|mean)\s+(number|count|amount)\s+of\s+\w+\s+(per|for each|each)\b|"
+                 r"\b(number of|how many)\b.*\b(per|each)\b.*\bon average\b", text):
+        state.unknown.append("an average number per record (e.g. activities per deal)")
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if word == "how" and nxt in ("many", "much"):
+            state.measure = "count" if nxt == "many" else state.measure or "sum"
+            state.take(i, i + 2)
+        elif word in ("number", "count", "counts", "#", "tally", "amount") and nxt == "of":
+            if word == "amount":
+                continue
+            after = w[i + 2] if i + 2 < len(w) else ""
+            meanings = state.ctx.lexicon.lookup(after)
+            if i > 0 and w[i - 1] == "by" and meanings and all(m.kind == "column" for m in meanings):
+                # "accounts by number of employees": a column that already holds the number — sort by it
+                state.sort = (after, True)
+                state.take(i - 1, i + 3)
+                continue
+            state.measure = "count"
+            state.take(i, i + 2)
+            if i > 0 and w[i - 1] == "by":
+                state.most = True  # "top 3 accounts by number of deals"
+                state.used[i - 1] = True
+        elif word in ("count", "counts"):
+            state.measure = "count"
+            state.take(i, i + 1)
+        elif word in ("total", "sum", "combined", "aggregate", "overall") and nxt not in ("number", "count"):
+            state.measure = state.measure or "sum"
+            state.take(i, i + 1)
+            if nxt == "of":
+                state.take(i + 1, i + 2)
+        elif word in ("average", "avg", "mean", "typical") and \
+                any(w[k] in ("than", "above", "below", "over", "under") for k in range(max(0, i - 2), i)):
+            # "deals worth more than the average": a comparison with a computed figure is not supported
+            state.unknown.append(f"a comparison with the {word}")
+            state.take(i, i + 1)
+        elif word in ("average", "avg", "mean", "typical"):
+            state.measure = "avg"
+            state.take(i, i + 1)
+        elif word in ("median",):
+            state.measure = "avg"
+            state.unknown.append("median")
+        elif word in _SUPERLATIVES and not state.used[i]:
+            if word in ("most", "least", "fewest") and nxt not in ("recent",):
+                state.most = True
+            state.superlative = (i, _SUPERLATIVES[word])
+            state.take(i, i + 1)
+            if word == "most" and nxt == "recent":
+                state.take(i + 1, i + 2)
+
+
+_OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "created", "logged", "log", "sent",
+                "send", "closed", "won", "lost", "called", "emailed", "met", "booked", "added", "made", "make",
+                "had", "held", "scheduled", "completed", "finished", "ran", "run", "took", "worked", "meet",
+                "phoned"}
+
+
+def pass_ownership(state: ParseState) -> None:
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if word in ("my", "mine") and i >= 2 and w[i - 2] == "not" and w[i - 1] in ("just", "only"):
+            state.take(i - 2, i + 1)  # "everyone's deals, not just mine": no owner filter
+            continue
+        if word in ("my", "our") and nxt in ("team", "teams", "group", "squad", "org"):
+            state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 2))
+            state.take(i, i + 2)
+        elif word in ("other", "others", "others'") and \
+                (_names_people(state, i + 1) or word.startswith("others")) and \
+                not any(m.kind == "owner" for m in state.modifiers):
+            # "deals of other reps", "others' deals": rows someone else owns (the scope still applies)
+            state.modifiers.append(Modifier(i, "owner", {"scope": "others"}, i + 1))
+            state.take(i, i + 1)
+        elif word == "my" and _names_people(state, i + 1):
+            # "my reps", "my top 3 reps": the people on my team, not rows I own
+            state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 1))
+            state.take(i, i + 1)
+        elif word in ("my", "mine", "myself") or (word == "me" and i > 0 and w[i - 1] in ("to", "by", "for", "owned")):
+            state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
+            state.take(i, i + 1)
+        elif word == "i" and (nxt in _OWNER_VERBS or (nxt in ("did", "do", "have") and i + 2 < len(w)
+                                                       and w[i + 2] in _OWNER_VERBS)):
+            state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
+            verb_at = i + 1 if nxt in _OWNER_VERBS else i + 2
+            verb = w[verb_at]
+            meaningful = any(m.kind in ("value", "named", "stage", "event") for m in state.ctx.lexicon.lookup(verb))
+            state.take(i, i + 1)
+            if verb in VERB_VALUES:
+                valueset, value = VERB_VALUES[verb]
+                state.modifiers.append(Modifier(verb_at, "value", {"options": [(valueset, value)], "phrase": verb}))
+                state.take(verb_at, verb_at + 1)
+            elif not meaningful and verb not in DATE_COLUMN_WORDS:
+                state.take(i, verb_at + 1)
+        elif word == "our" and nxt not in ("team",):
+            state.take(i, i + 1)  # "our customers" in a company means the company's: no owner filter
+
+
+def _names_people(state: ParseState, k: int) -> bool:
+    """Whether the words from `k` on (past "top N") name users: "reps", "sales reps", "top 3 sellers"."""
+    w = state.words
+    while k < len(w) and (w[k] in ("top", "best", "bottom", "worst") or state.tokens[k].kind == "number"):
+        k += 1
+    lex = state.ctx.lexicon
+    return any(any(m.kind == "entity" and m.name == "users" for m in lex.lookup(" ".join(w[k:k + n])))
+               for n in (2, 1) if k + n <= len(w))
+
+
+def pass_phrases(state: ParseState) -> None:
+    """Longest match of catalog phrases over the tokens not yet used."""
+    lex = state.ctx.lexicon
+    toks = state.tokens
+    i = 0
+    while i < len(toks):
+        if state.used[i] or toks[i].kind not in ("word",):
+            i += 1
+            continue
+        predicative = _predicative_name(state, i)
+        if predicative is not None:
+            phrase, meanings = predicative
+            _record(state, i, i + 3, phrase, meanings)
+            state.take(i, i + 3)
+            i += 3
+            continue
+        matched = False
+        for n in range(min(lex.max_words, len(toks) - i), 0, -1):
+            span = toks[i:i + n]
+            if any(state.used[i + k] or t.kind != "word" for k, t in enumerate(span)):
+                continue
+            phrase = " ".join(t.text for t in span)
+            meanings = lex.lookup(phrase)
+            if not meanings and n == 1 and span[0].is_upper_code and not state.shouting:
+                meanings = _state_code(state, span[0])
+            if meanings and not _reads_as_place(state, i, span):
+                meanings = [m for m in meanings if m.extra != "cities"]
+            if not meanings:
+                continue
+            _record(state, i, i + n, phrase, meanings)
+            state.take(i, i + n)
+            i += n
+            matched = True
+            break
+        if not matched:
+            i += 1
+
+
+_PLACE_LEAD_INS = frozenset({"in", "at", "from", "near", "around", "of", "based", "to", "outside", "city"})
+
+
+def _reads_as_place(state: ParseState, i: int, span: list[Token]) -> bool:
+    """A city name is a city when written as a name ("Leeds") or after "in", "from", "near"…; otherwise
+    "how many leeds" stays a typo of leads."""
+    return span[0].original[:1].isupper() or (i > 0 and state.tokens[i - 1].text in _PLACE_LEAD_INS)
+
+
+_COPULAS = frozenset({"is", "are"})
+
+
+def _predicative_name(state: ParseState, i: int) -> tuple[str, list[Meaning]] | None:
+    """A two-word stage or value name said as a sentence: "renewals are due" is the stage "Renewal Due"."""
+    toks = state.tokens
+    if i + 2 >= len(toks) or any(state.used[i + k] or toks[i + k].kind != "word" for k in range(3)):
+        return None
+    if toks[i + 1].text not in _COPULAS:
+        return None
+    head, tail = toks[i].text, toks[i + 2].text
+    for form in dict.fromkeys((head, head[:-1] if head.endswith("s") else head, head[:-2] if head.endswith("es")
+                               else head)):
+        phrase = f"{form} {tail}"
+        meanings = [m for m in state.ctx.lexicon.lookup(phrase) if m.kind in ("stage", "value")]
+        if meanings:
+            return phrase, meanings
+    return None
+
+
+def _state_code(state: ParseState, tok: Token) -> list[Meaning]:
+    code = tok.original.upper()
+    catalog = state.ctx.catalog
+    states = catalog.valuesets.get("states", {})
+    countries = catalog.valuesets.get("countries", {})
+    out = []
+    if code in states:
+        out.append(Meaning("value", code, extra="states"))
+    if code in countries and code not in ("IN",):
+        out.append(Meaning("value", code, extra="countries"))
+    return out
+
+
+def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list[Meaning]) -> None:
+    kinds = {m.kind for m in meanings}
+    catalog = state.ctx.catalog
+    value_set = _valueset_of_column_before(state, start) or _valueset_of_column_after(state, end)
+    if value_set is not None:
+        # "whose lifecycle stage is lead": after a column, its value, not the 'leads' definition
+        values = [m for m in meanings if m.kind == "value" and m.extra == value_set]
+        if values:
+            state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
+                                                             "phrase": phrase}, end))
+            return
+    if "value" in kinds and not {"named", "metric", "entity"} & kinds and _value_negated(state, start):
+        # "deals that are not won" (lost ones too, not "never closed"), "contacts not in Texas"
+        values = [m for m in meanings if m.kind == "value"]
+        state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
+                                                         "phrase": phrase, "stage": None, "negate": True}, end))
+        return
+    if "event" in kinds and kinds <= {"event", "column", "value"}:
+        events = [m for m in meanings if m.kind == "event"]
+        negated = events[0].ref == -1 or _negated_before(state, start)
+        state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in events],
+                                                         "negate": negated, "phrase": phrase}, end))
+        return
+    if "metric" in kinds and "column" in kinds and state.mentions:
+        entity_names = {m.entity for m in state.mentions}
+        own = [m for m in meanings if m.kind == "column" and m.extra in entity_names and m.extra != "deals"]
+        compared = any(mod.kind == "compare" and 0 <= mod.pos - end <= 2 for mod in state.modifiers)
+        if own and compared:
+            state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in own],
+                                                              "phrase": phrase}, end))
+            return
+    if "metric" in kinds and ("named" in kinds or "entity" in kinds):
+        # "pipeline": the metric when asked for a figure, else the open deals themselves
+        metric = next(m for m in meanings if m.kind == "metric")
+        wants_figure = state.measure in ("sum", None) and _asks_for_figure(state)
+        if wants_figure or "named" not in kinds and "entity" not in kinds:
+            state.mentions.append(Mention(start, end, catalog.metrics[metric.name].entity, metric=metric.name,
+                                          phrase=phrase))
+            return
+        meanings = [m for m in meanings if m.kind != "metric"]
+        kinds = {m.kind for m in meanings}
+    if "named" in kinds:
+        named = next(m for m in meanings if m.kind == "named")
+        entity = catalog.named_filters[named.name].entity
+        state.mentions.append(Mention(start, end, entity, named=named.name, phrase=phrase))
+        return
+    if "metric" in kinds:
+        metric = next(m for m in meanings if m.kind == "metric")
+        state.mentions.append(Mention(start, end, catalog.metrics[metric.name].entity, metric=metric.name,
+                                      phrase=phrase))
+        return
+    mentioned = {m.entity for m in state.mentions}
+    if "column" in kinds and _negated_before(state, start):
+        nullable = [m for m in meanings if m.kind == "column" and m.extra in mentioned and m.name != "id"
+                    and _column_type(catalog, m.extra, m.name) != "boolean"]  # "not unsubscribed" is false
+        if nullable:
+            state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in nullable],
+                                                             "negate": True, "phrase": f"no {phrase}"}, end))
+            return
+    if kinds == {"column"} or ("column" in kinds and "entity" in kinds and
+                               any(m.kind == "column" and m.extra in mentioned for m in meanings)):
+        columns = [m for m in meanings if m.kind == "column"]
+        if True:
+            state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
+                                                              "phrase": phrase}, end))
+            return
+    if "entity" in kinds:
+        entity = next(m for m in meanings if m.kind == "entity")
+        state.mentions.append(Mention(start, end, entity.name, phrase=phrase))
+        own_values = [m for m in meanings if m.kind == "value"
+                      and column_for_valueset(catalog.entities[entity.name], m.extra)]
+        if own_values:
+            state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in own_values],
+                                                             "phrase": phrase}, end))
+        return
+    values = [m for m in meanings if m.kind == "value"]
+    stages = [m for m in meanings if m.kind == "stage"]
+    if values:
+        state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
+                                                         "phrase": phrase,
+                                                         "stage": stages[0].name if stages else None}, end))
+        return
+    if stages and _value_negated(state, start):  # "open deals not in negotiation"
+        state.modifiers.append(Modifier(start, "stage", {"name": stages[0].name, "ref": stages[0].ref,
+                                                         "phrase": phrase, "negate": True}, end))
+        return
+    for kind in ("stage", "pipeline", "user", "team", "account"):
+        found = [m for m in meanings if m.kind == kind]
+        if kind == "account" and found:
+            _record_account(state, start, end, found[0].name)
+            return
+        if found:
+            negate = kind == "pipeline" and _value_negated(state, start)  # "deals not in the Sales pipeline"
+            state.modifiers.append(Modifier(start, kind, {"name": found[0].name, "ref": found[0].ref,
+                                                          "phrase": phrase, "negate": negate}, end))
+            return
+    if "column" in kinds:
+        columns = [m for m in meanings if m.kind == "column"]
+        state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
+                                                          "phrase": phrase}))
+
+
+def _record_account(state: ParseState, start: int, end: int, name: str) -> None:
+    """An account by name, among the accounts the user may see.
+
+    An account outside the user's scope reads exactly like a name the CRM does not know (a contact
+    with no rows), so neither the answer nor the SQL shown tells that it exists.
+    """
+    ids = state.ctx.catalog.accounts.get(name, [])
+    if state.ctx.visible_accounts is not None:
+        ids = state.ctx.visible_accounts(ids)
+    if ids:
+        state.modifiers.append(Modifier(start, "account", {"name": name, "ids": ids, "phrase": name}, end))
+    else:
+        state.modifiers.append(Modifier(start, "contact", {"ids": [], "phrase": title_case(name)}, end))
+
+
+def _valueset_of_column_before(state: ParseState, start: int) -> str | None:
+    if not state.modifiers or state.modifiers[-1].kind != "column":
+        return None
+    prev = state.modifiers[-1]
+    between = [state.word(k) for k in range(prev.end, start)]
+    if len(between) > 2 or any(w not in ("is", "are", "=", "equals", "of", "in", "was") for w in between):
+        return None
+    for ent_name, col in prev.data["columns"]:
+        column = state.ctx.catalog.entities[ent_name].columns.get(col)
+        if column is not None and column.valueset:
+            return column.valueset
+    return None
+
+
+def _valueset_of_column_after(state: ParseState, end: int) -> str | None:
+    lex, catalog = state.ctx.lexicon, state.ctx.catalog
+    for n in (3, 2, 1):
+        phrase = " ".join(state.word(k) for k in range(end, end + n))
+        for m in lex.lookup(phrase):
+            if m.kind == "column":
+                column = catalog.entities[m.extra].columns.get(m.name)
+                if column is not None and column.valueset:
+                    return column.valueset
+    return None
+
+
+_VALUE_LEAD_INS = frozenset({"in", "at", "from", "the", "a", "an", "is", "are", "been", "located", "based", "yet"})
+_VERB_LEAD_INS = frozenset({"been", "have", "has", "had", "was", "were", "yet", "ever", "be", "is", "are", "got",
+                            "get"})
+
+
+def _value_negated(state: ParseState, start: int) -> bool:
+    """'not in negotiation', 'not won', 'aren't in Texas': a "not" just before a value (marked used)."""
+    k = start - 1
+    while k >= 0 and state.word(k) in _VALUE_LEAD_INS:
+        k -= 1
+    if k >= 1 and state.word(k) == "than" and state.word(k - 1) in ("other", "rather") and not state.used[k]:
+        state.take(k - 1, k + 1)  # "leads other than referrals"
+        return True
+    return _negation_before(state, start, _VALUE_NEGATIONS, _VALUE_LEAD_INS, reuse=False)
+
+
+# "not in Texas", "excluding software", "except Texas"
+_VALUE_NEGATIONS = frozenset({"not", "excluding", "exclude", "except", "without"})
+
+
+def _negated_before(state: ParseState, start: int) -> bool:
+    """'never contacted', 'has no phone': a negation a few grammar words before a column or event."""
+    return _negation_before(state, start, frozenset({"not", "never", "no", "without", "nobody", "none"}),
+                            _VERB_LEAD_INS, reuse=True)
+
+
+def _negation_before(state: ParseState, start: int, negations: frozenset[str], lead_ins: frozenset[str], *,
+                     reuse: bool) -> bool:
+    """Whether one of `negations` stands at most three words before `start`, only `lead_ins` between
+    (marked used when found; `reuse=False` skips a negation another phrase already took)."""
+    for k in range(start - 1, max(-1, start - 4), -1):
+        word = state.word(k)
+        if word in negations and (reuse or not state.used[k]):
+            state.used[k] = True
+            return True
+        if word not in lead_ins:
+            return False
+    return False
+
+
+def _asks_for_figure(state: ParseState) -> bool:
+    """'my team's pipeline', 'bookings last month' are figures; 'show my pipeline', 'what's in it' are rows."""
+    words = state.words
+    text = " ".join(words)
+    if any(w in ("total", "value", "much", "sum", "worth", "size", "by", "per") for w in words):
+        return True
+    listing = {"show", "list", "which", "display", "pull", "deals", "opportunities", "opps", "give", "see"}
+    return not (set(words) & listing or re.search(r"\bwhat is in\b|\bin (my|our|the)\b", text))
+
+
+def pass_negations(state: ParseState) -> None:
+    """'without deals', 'with no open deals', 'who have no activities', 'never emailed'."""
+    _lift_date_negations(state)
+    _read_counts(state)
+    _read_text_values(state)
+    for mod in state.modifiers:  # "missing a phone", "whose phone is blank": read by _presence_cond
+        if mod.kind == "column":
+            k = mod.end + (1 if state.word(mod.end) in ("is", "are") else 0)
+            if k < len(state.tokens) and state.word(k) in ABSENT_AFTER:
+                state.take(mod.end, k + 1)
+            k = word_before_column(state, mod)
+            if k >= 0 and state.word(k) in ABSENT_WORDS:
+                state.used[k] = True
+    w = state.words
+    for m in state.mentions:
+        k = m.pos - 1
+        steps = 0
+        while k >= 0 and steps < 4:
+            word = w[k]
+            if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
+                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with") or \
+                    word == "not" and not state.used[k] and k + 1 == m.pos and m.named and m is not state.mentions[0]:
+                m.negated = True
+                state.used[k] = True
+                break
+            if state.used[k] and word not in ("open", "won", "lost"):
+                break
+            if word not in ("any", "with", "have", "has", "having", "had", "do", "does", "did", "not", "a",
+                            "an", "the", "open", "who", "that", "which", "they"):
+                break
+            k -= 1
+            steps += 1
+
+
+_TEXT_VALUE_LEADS = frozenset({"is", "=", "contains", "containing", "like", "named", "called", "equals",
+                               "includes", "including", "with"})
+
+
+def _read_text_values(state: ParseState) -> None:
+    """'contacts with job title vice president', 'whose email contains acme': words after a free-text column that the
+    catalog does not know are the text to look for (a case-insensitive substring match)."""
+    lex, catalog = state.ctx.lexicon, state.ctx.catalog
+    for mention in state.mentions:  # "accounts named Cobalt", "deals called renewal": their name
+        entity = catalog.entities[mention.entity]
+        name = entity.columns.get("name") or entity.columns.get("full_name")
+        if name is not None and mention.end < len(state.tokens) and state.word(mention.end) in ("named", "called") \
+                and not state.used[mention.end]:
+            state.modifiers.append(Modifier(mention.end, "column", {"columns": [(entity.name, name.name)],
+                                                                    "phrase": "name"}, mention.end + 1))
+            state.used[mention.end] = True
+    for mod in list(state.modifiers):
+        if mod.kind != "column":
+            continue
+        columns = [(e, c) for e, c in mod.data["columns"]
+                   if (col := catalog.entities[e].columns.get(c)) is not None and col.type == "text"
+                   and not col.valueset and c != "id"]
+        if not columns:
+            continue
+        k = mod.end
+        while k < len(state.tokens) and state.word(k) in _TEXT_VALUE_LEADS and not state.used[k]:
+            k += 1
+        words: list[Token] = []
+        while k < len(state.tokens) and len(words) < 4 and not state.used[k] and \
+                state.tokens[k].kind in ("word", "number") and state.word(k) not in catalog.filler and \
+                state.word(k) not in GRAMMAR_FILLER and not lex.lookup(state.word(k)):
+            words.append(state.tokens[k])
+            k += 1
+        if not words:
+            continue
+        state.take(mod.end, k)
+        state.modifiers.append(Modifier(mod.pos, "text", {"columns": columns, "value": " ".join(t.original for t in words),
+                                                          "phrase": mod.data["phrase"]}, k))
+
+
+def _read_counts(state: ParseState) -> None:
+    """'accounts with more than 10 contacts': a bare number right before a related record's noun
+    counts those records (it is not a value of one of their columns)."""
+    if len(state.mentions) < 2:
+        return
+    main = min(state.mentions, key=lambda m: m.pos)
+    for mod in list(state.modifiers):
+        if mod.kind != "compare" or mod.data.get("money") or mod.data.get("percent"):
+            continue
+        value = mod.data["value"]
+        gap = range(mod.end, len(state.tokens))
+        k = next((j for j in gap if state.word(j) not in ("or", "more", "plus", "fewer", "less", "and", "up",
+                                                          "open", "won", "lost")
+                  or any(m.pos == j for m in state.mentions)), None)
+        counted = next((m for m in state.mentions if k is not None and m.pos == k and m is not main
+                        and m.metric is None and m.entity != main.entity), None)
+        if counted is None:
+            continue
+        how_many = count_value(value)
+        if how_many is None:
+            continue
+        counted.count = (mod.data["op"], how_many)
+        state.modifiers.remove(mod)
+
+
+def _lift_date_negations(state: ParseState) -> None:
+    """'reps who haven't logged a call this week': the negation is of the call, not of the date.
+
+    A negated date phrase whose verb comes before a related record's noun ("not logged | a call |
+    this week") means there is no such record in that period: NOT EXISTS (call this week).
+    """
+    main = min(state.mentions, key=lambda m: m.pos) if state.mentions else None
+    for mod in state.modifiers:
+        if mod.kind != "date" or not mod.data.get("negate") or mod.data.get("column_pos") is None:
+            continue
+        between = [m for m in state.mentions if m is not main and mod.data["column_pos"] <= m.pos < mod.pos
+                   and not m.negated]
+        if between:
+            between[0].negated = True
+            mod.data["negate"] = False
+            mod.data["column_pos"] = None  # the record's own date, inside the existence
+
+
+def _column_type(catalog: Catalog, entity_name: str, column: str) -> str | None:
+    col = catalog.entities[entity_name].columns.get(column)
+    return col.type if col is not None else None

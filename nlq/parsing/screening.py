@@ -1,0 +1,94 @@
+"""Questions refused before any parsing: writes, SQL, instruction overrides, secrets, identity claims."""
+
+from __future__ import annotations
+
+import re
+
+from nlq.parsing.state import ParseOutcome
+
+MAX_QUESTION_CHARS = 1000
+
+_WRITE_VERBS = re.compile(
+    r"\b(delete|drop|truncate|insert|update|alter|create|remove|erase|wipe|purge|modify|overwrite|"
+    r"grant|revoke|rename|merge|upsert|destroy|reassign|change|set|add|edit|mark|assign|move|close out|"
+    r"log a|log an|send)\b", re.IGNORECASE)
+_READ_CONTEXT = re.compile(r"\b(how many|show|list|which|what|who|count|find|get|see)\b", re.IGNORECASE)
+_INJECTION = re.compile(
+    r"(ignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|prompts?)|system prompt|"
+    r"you are now|developer mode|admin mode|jailbreak|disregard (the|all|your)|pretend (you|to be)|"
+    r"act as (an? )?(admin|administrator|dba|root)|bypass|override (the )?(scope|security|rules))",
+    re.IGNORECASE)
+_SECRETS = re.compile(
+    r"\b(passwords?|passwd|api[ _-]?keys?|secrets?|credentials?|tokens?|private keys?|ssh|hash(es)?|"
+    r"pg_\w+|information_schema|pg_catalog|salar(y|ies)|payroll|social security|ssn|credit cards?|"
+    r"audit (log|trail)|query log|questions? (other|that other|the other)? ?(users?|people|reps?|everyone) ?(have )?asked)\b",
+    re.IGNORECASE)
+SQL_START = re.compile(
+    r"^\s*(select\s|with\s+\w+\s+as\s*\(|explain\s|copy\s|insert\s+into|update\s+\w+\s+set\s|"
+    r"delete\s+from|drop\s+(table|database|schema|index|view|role|user)|alter\s+(table|role|user|database)|"
+    r"truncate\s|grant\s|revoke\s|vacuum\b)", re.IGNORECASE)
+# Claims about who the asker is change nothing: scope comes from authentication, not from the question.
+IDENTITY_CLAIM = re.compile(
+    r"\b(i am|i'm|im|i have become|as) (now )?(the |an |a )?(admin|administrator|manager|superuser|root|ceo|boss|owner)"
+    r"( now)?\b[.!,]?", re.IGNORECASE)
+SQL_SYNTAX = re.compile(r"(;|--|/\*|\bunion\s+select\b|\bfrom\s+\w+\s+where\b)", re.IGNORECASE)
+
+
+def screen_question(question: str) -> ParseOutcome | None:
+    """A refusal or a question back for what no skill may act on (writes, instruction overrides, secrets,
+    unreadable or empty text); None when the question may be answered."""
+    text = question.strip()
+    if not text:
+        return ParseOutcome("refuse", code="empty-question", message="The question is empty. Ask me something "
+                                                                     "about your CRM data.")
+    if len(text) > MAX_QUESTION_CHARS:
+        return ParseOutcome("refuse", code="question-too-long",
+                            message=f"That question is {len(text):,} characters long; please keep it under "
+                                    f"{MAX_QUESTION_CHARS:,} and ask one thing at a time.")
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or 0xFFF0 <= ord(ch) <= 0xFFFF for ch in text):
+        return ParseOutcome("refuse", code="unreadable-question",
+                            message="The question contains control characters I cannot read.")
+    letters = sum(ch.isalpha() for ch in text)
+    if letters == 0:
+        return ParseOutcome("refuse", code="unreadable-question",
+                            message="I could not find any words in that. Ask a question about your CRM data.")
+    if _INJECTION.search(text):
+        return ParseOutcome("refuse", code="instruction-override",
+                            message="I can't change my rules or your access. I answer questions about the CRM "
+                                    "data you may see.")
+    if _SECRETS.search(text):
+        return ParseOutcome("refuse", code="restricted-data",
+                            message="I can't show credentials, system tables or data the CRM does not hold. "
+                                    "Ask about contacts, accounts, deals, activities, emails or notes.")
+    if re.search(r"\bshould (i|we)\b", text, re.IGNORECASE):
+        return ParseOutcome("clarify", code="advice-question",
+                            message="I answer questions about your data rather than give advice. For example:",
+                            suggestions=["my hot leads", "my customers not contacted in 30 days", "my overdue tasks"])
+    write = _WRITE_VERBS.search(text)
+    if write and not _is_read_phrase(text, write):
+        return ParseOutcome("refuse", code="write-not-allowed",
+                            message=f"I can only read data; I can't {write.group(1).lower()} anything. "
+                                    "Make changes in the CRM itself.")
+    return None
+
+
+def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
+    """'deals created last month', 'contacts added this week' read; 'create a deal' writes."""
+    verb = match.group(1).lower()
+    after = text[match.end():].lstrip().lower()
+    before = text[: match.start()].lower()
+    if verb in ("create", "add", "update", "change", "send", "mark", "assign", "move", "set", "edit", "remove",
+                "merge", "close out", "log a", "log an", "delete", "drop", "modify", "rename"):
+        # participles and nouns read: "created", "updates", "changes in stage", "sent emails"
+        if not re.match(r"^[a-z]", after) and verb not in ("delete", "drop"):
+            return bool(_READ_CONTEXT.search(before))
+        if _READ_CONTEXT.search(before) and verb in ("change", "update", "changes", "send", "mark", "set"):
+            return True
+        # a question about what was done: "how many leads did we add this week", "which deals have I moved"
+        asked = _ASKED_ABOUT_PAST.search(before)
+        if verb not in ("delete", "drop") and asked and (_READ_CONTEXT.search(before) or not before[:asked.start()].strip()):
+            return True
+    return False
+
+
+_ASKED_ABOUT_PAST = re.compile(r"\b(did|do|does|have|has|had)\s+(\w+\s+){1,3}$")
