@@ -21,6 +21,7 @@ from typing import Literal
 from assistant.answer import Answer, AnswerError
 from crm_core.scope import Actor
 from nlq.catalog import Catalog, Metric, NamedFilter
+from nlq.search.semantic_filter import RECORD_TALK_VERBS
 
 Intent = Literal["query", "search", "score", "send_time", "help", "small_talk"]
 INTENTS: tuple[Intent, ...] = ("query", "search", "score", "send_time", "help", "small_talk")
@@ -95,8 +96,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"( us| me)? (about|regarding|of|on)\b",
         # "accounts that mentioned layoffs", "customers who complained about support response times"
         r"\b(that|who|which|accounts|contacts|customers|leads|prospects|deals|companies)\s+(have\s+|has\s+|had\s+)?"
-        r"(ever\s+)?(mention(s|ed)?|talk(s|ed)? about|complain(s|ed)? about"
-        r"|ask(s|ed)? about|rais(es|ed)|brought up|discuss(es|ed)?|(are|is|were|was) (complaining|asking|talking) about)\s+\w",
+        r"(ever\s+)?" + RECORD_TALK_VERBS + r"\s+\w",
         # "what are customers saying about our competitors"
         r"\bwhat (are|is|were|was|have|has)\b.+\b(saying|said|talking|complaining|asking)\s+(about|regarding)\b",
         r"\b(customers?|contacts?|accounts?|prospects?|leads?)\s+(complaining|asking|talking)\s+about\b",

@@ -22,7 +22,7 @@ from crm_core.errors import CrmError
 from crm_core.scope import Actor
 from crm_core.settings import Settings
 from nlq.compiler import compile_plan
-from nlq.dates import match_date
+from nlq.dates import bounded_range, match_date
 from nlq.engine import NlqEngine, NlqResult
 from nlq.executor import execute
 from nlq.guard import ScopeFilter
@@ -143,14 +143,14 @@ class SearchSkill:
         k = 0
         while k < len(tokens) and tokens[k].text in ("in", "during", "within", "over", "from", "the", "of"):
             k += 1
-        since = k < len(tokens) and tokens[k].text in ("since", "after")
-        found = match_date(tokens, k + since, self._today(pinned)) if k + since < len(tokens) else None
+        lead = k < len(tokens) and tokens[k].text in ("since", "after", "before", "until")
+        today = self._today(pinned)
+        found = match_date(tokens, k + lead, today) if k + lead < len(tokens) else None
         if found is None:
             return None
-        rng = found[0]
-        start = (rng.end if tokens[k].text == "after" else rng.start) if since else rng.start
-        end = None if since or rng.upto_now else rng.end
-        return (start.isoformat() if start else None, end.isoformat() if end else None)
+        rng = bounded_range(found[0], tokens[k].text, today) if lead else found[0]
+        end = None if rng.upto_now else rng.end
+        return (rng.start.isoformat() if rng.start else None, end.isoformat() if end else None)
 
 
 _COUNTING = re.compile(r"\b(how many|count|number of)\b", re.IGNORECASE)

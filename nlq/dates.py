@@ -230,3 +230,18 @@ def relative_month_start(month: int, today: date) -> date:
     """The most recent first-of-`month` not after today ("since March" in May → March this year)."""
     year = today.year if month <= today.month else today.year - 1
     return date(year, month, 1)
+
+
+def bounded_range(rng: DateRange, lead: str, today: date) -> DateRange:
+    """A period after "since", "after" or "from" as an open start, after "before"/"until" as an open end.
+
+    "since March" said in February means last March (a start in the future would match nothing);
+    "after May" starts when May ends.
+    """
+    if lead in ("since", "after", "from"):
+        start = rng.end if lead == "after" else rng.start
+        if rng.phrase.split()[0].lower() in MONTHS and len(rng.phrase.split()) == 2 and lead == "since" and \
+                rng.start and rng.start.date() > today:
+            start = midnight(relative_month_start(rng.start.month, today))
+        return DateRange(start, None, f"{lead} {rng.phrase}", "since", upto_now=False)
+    return DateRange(None, rng.start, f"before {rng.phrase}", "before")

@@ -523,6 +523,23 @@ def test_assistant_record_mentioned_a_topic_in_a_period(assistant: Assistant, en
     assert {r[0] for r in answer.rows} <= mine
 
 
+@pytest.mark.parametrize(("when", "bounds"), [
+    ("this year", ("2026-01-01T00:00:00+00:00", "2027-01-01T00:00:00+00:00")),
+    ("last month", ("2026-04-01T00:00:00+00:00", "2026-05-01T00:00:00+00:00")),
+    ("in March", ("2026-03-01T00:00:00+00:00", "2026-04-01T00:00:00+00:00")),
+    ("since March", ("2026-03-01T00:00:00+00:00", None)),
+    ("after March", ("2026-04-01T00:00:00+00:00", None)),
+    ("before March", (None, "2026-03-01T00:00:00+00:00")),
+    ("until March", (None, "2026-03-01T00:00:00+00:00")),
+    ("since June", ("2025-06-01T00:00:00+00:00", None)),  # a June still to come means last June
+    ("whenever", None),
+])
+def test_search_period_after_the_phrase(assistant: Assistant, when: str,
+                                        bounds: tuple[str | None, str | None] | None) -> None:
+    """The period after "contacts who mentioned X …" reads like the parser's periods (same since/before rule)."""
+    assert assistant.search._period(when, date(2026, 5, 15)) == bounds
+
+
 @pytest.fixture(scope="module")
 def client(test_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(test_settings)) as c:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nlq.catalog import Catalog
-from nlq.dates import MONTHS, DateRange, match_date, midnight, relative_month_start
+from nlq.dates import DateRange, bounded_range, match_date
 from nlq.lexer import Token
 from nlq.lexicon import Meaning
 from nlq.parsing.state import Mention, Modifier, ParseState
@@ -201,7 +201,7 @@ def pass_dates(state: ParseState) -> None:
         rng, used = found
         end = start + used
         if lead and not (word == "from" and _names_a_period(rng)):
-            rng = _bounded(rng, word, ctx.today)
+            rng = bounded_range(rng, word, ctx.today)
         negate, col_pos = _date_negation_and_column(state, i)
         # "in the last 30 days" / "within" / "during" / "over the past" — the lead-in words are grammar
         k = i - 1
@@ -246,16 +246,6 @@ def _names_a_period(rng: DateRange) -> bool:
         return False
     one_day = rng.end - rng.start <= timedelta(days=1)
     return not (one_day and any(ch.isdigit() for ch in rng.phrase))
-
-
-def _bounded(rng: DateRange, lead: str, today: date) -> DateRange:
-    if lead in ("since", "after", "from"):
-        start = rng.end if lead == "after" else rng.start
-        if rng.phrase.split()[0].lower() in MONTHS and len(rng.phrase.split()) == 2 and lead == "since" and \
-                rng.start and rng.start.date() > today:
-            start = midnight(relative_month_start(rng.start.month, today))
-        return DateRange(start, None, f"{lead} {rng.phrase}", "since", upto_now=False)
-    return DateRange(None, rng.start, f"before {rng.phrase}", "before")
 
 
 def _date_negation_and_column(state: ParseState, i: int) -> tuple[bool, int | None]:
