@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,12 @@ class Catalog:
     stage_names: dict[str, list[int]] = field(default_factory=dict)
     pipelines: dict[str, int] = field(default_factory=dict)
     teams: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def event_words(self) -> dict[str, str]:
+        """One-word phrases of the event columns → the timestamp they date ("replied" → replied_at)."""
+        return {phrase: column for columns in self.event_columns.values() for column, phrases in columns.items()
+                for phrase in phrases if " " not in phrase}
 
     @property
     def tables(self) -> dict[str, Entity]:

@@ -51,11 +51,11 @@ from nlq.parsing.reading import (
 from nlq.parsing.screening import IDENTITY_CLAIM, SQL_START, SQL_SYNTAX, screen_question
 from nlq.parsing.state import Mention, Modifier, ParseContext, ParseOutcome, ParseState
 from nlq.parsing.words import (
-    DATE_COLUMN_WORDS,
     DEFAULT_TOP_N,
     GRAMMAR_FILLER,
     GROUP_WORDS,
     column_for_valueset,
+    date_column_word,
 )
 from nlq.plan import Compare, Condition, CountOf, GroupBy, Measure, OrderBy, QueryPlan
 
@@ -307,7 +307,7 @@ def _infer_subject(state: ParseState) -> Mention | None:
         elif mod.kind == "event":
             candidates += [ent for ent, _c in mod.data["columns"]][:1]
         elif mod.kind == "date" and mod.data.get("column_pos") is not None:
-            hint = DATE_COLUMN_WORDS.get(state.word(mod.data["column_pos"]), "")
+            hint = (date_column_word(state.ctx.catalog, state.word(mod.data["column_pos"])) or "")
             owners = {e.name for e in catalog.entities.values()
                       if hint in e.columns and e.name not in ("users", "teams")}
             if hint == "close_date":

@@ -12,10 +12,10 @@ from nlq.parsing.state import Mention, Modifier, ParseContext, ParseState
 from nlq.parsing.words import (
     ABSENT_AFTER,
     ABSENT_WORDS,
-    DATE_COLUMN_WORDS,
     UNIT_SCALE,
     VERB_VALUES,
     column_for_valueset,
+    date_column_word,
     title_case,
     word_before_column,
 )
@@ -59,7 +59,7 @@ def fits(state: ParseState, entity: Entity, mod: Modifier) -> bool:
     catalog = state.ctx.catalog
     if mod.kind == "date":
         col_pos = mod.data.get("column_pos")
-        hint = DATE_COLUMN_WORDS.get(state.word(col_pos)) if col_pos is not None else None
+        hint = date_column_word(catalog, state.word(col_pos)) if col_pos is not None else None
         return hint is None or hint.startswith("@") or entity.has(hint)
     if mod.kind == "value":
         return any(column_for_valueset(entity, vs) or path_to_valueset(catalog, entity, vs)
@@ -753,7 +753,7 @@ def _date_hint(state: ParseState, entity: Entity, pos: int) -> str | None:
     """The date column a word dates for this entity: 'opened' emails vs deals, 'due' deals close, a
     'logged' call happened when it was due."""
     word = state.word(pos)
-    hint = DATE_COLUMN_WORDS.get(word)
+    hint = date_column_word(state.ctx.catalog, word)
     if hint == "@opened":
         # emails are opened; a contact "who opened an email" did so through their emails; a deal is opened
         hint = "opened_at" if entity.name == "emails" else \

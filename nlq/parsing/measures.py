@@ -7,7 +7,7 @@ from typing import Any
 from nlq.catalog import Catalog, Entity
 from nlq.parsing.conditions import path_to_valueset, pick_column, status_value
 from nlq.parsing.state import Mention, ParseState
-from nlq.parsing.words import DATE_COLUMN_WORDS, DEFAULT_TOP_N, RECORD_SUPERLATIVES
+from nlq.parsing.words import DEFAULT_TOP_N, RECORD_SUPERLATIVES, date_column_word
 from nlq.plan import GroupBy, Measure, OrderBy, QueryPlan
 
 
@@ -118,7 +118,7 @@ def sort_column(state: ParseState, entity: Entity, words: str | None) -> str | N
             if m.kind == "column" and m.extra == entity.name:
                 return m.name
     for word in words.split():
-        col = DATE_COLUMN_WORDS.get(word)
+        col = date_column_word(state.ctx.catalog, word)
         if col and entity.has(col):
             return col
     if any(w in ("date", "recent", "time", "newest", "oldest", "latest", "earliest") for w in words.split()):

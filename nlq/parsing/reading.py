@@ -15,13 +15,13 @@ from nlq.parsing.state import Mention, Modifier, ParseState
 from nlq.parsing.words import (
     ABSENT_AFTER,
     ABSENT_WORDS,
-    DATE_COLUMN_WORDS,
     DEFAULT_TOP_N,
     GRAMMAR_FILLER,
     GROUP_WORDS,
     VERB_VALUES,
     column_for_valueset,
     count_value,
+    date_column_word,
     title_case,
     word_before_column,
 )
@@ -85,7 +85,7 @@ def correct_typos(state: ParseState) -> None:
     protected = _in_known_phrases(state)  # "Stonehaven Medical Group" is a name, not typos
     for k, tok in enumerate(toks):
         if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler \
-                or tok.text in _OWNER_VERBS or tok.text in DATE_COLUMN_WORDS or tok.text in ABSENT_AFTER \
+                or tok.text in _OWNER_VERBS or date_column_word(state.ctx.catalog, tok.text) or tok.text in ABSENT_AFTER \
                 or tok.text in ABSENT_WORDS:
             continue  # real words the grammar reads ("did I write") are never typos of catalog words
         meanings = lex.lookup(tok.text)
@@ -274,7 +274,7 @@ def _date_negation_and_column(state: ParseState, i: int) -> tuple[bool, int | No
             end += 1
         for k in range(end, min(end + 3, len(state.tokens))):
             word = state.word(k)
-            if word in DATE_COLUMN_WORDS and word in ("contact", "contacted", "touch", "touched"):
+            if word in ("contact", "contacted", "touch", "touched"):
                 col_pos = k
                 state.used[k] = True
                 for j in range(end, k):
@@ -287,7 +287,7 @@ def _date_negation_and_column(state: ParseState, i: int) -> tuple[bool, int | No
 
 def _column_words(state: ParseState, k: int) -> bool:
     word = state.word(k)
-    return word in DATE_COLUMN_WORDS
+    return date_column_word(state.ctx.catalog, word) is not None
 
 
 def pass_comparisons(state: ParseState) -> None:
@@ -611,7 +611,7 @@ def pass_ownership(state: ParseState) -> None:
                 valueset, value = VERB_VALUES[verb]
                 state.modifiers.append(Modifier(verb_at, "value", {"options": [(valueset, value)], "phrase": verb}))
                 state.take(verb_at, verb_at + 1)
-            elif not meaningful and verb not in DATE_COLUMN_WORDS:
+            elif not meaningful and date_column_word(state.ctx.catalog, verb) is None:
                 state.take(i, verb_at + 1)
         elif word == "our" and nxt not in ("team",):
             state.take(i, i + 1)  # "our customers" in a company means the company's: no owner filter

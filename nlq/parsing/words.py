@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nlq.catalog import Entity
+from nlq.catalog import Catalog, Entity
 from nlq.parsing.state import Modifier, ParseState
 
 DEFAULT_TOP_N = 10
@@ -15,20 +15,24 @@ RECORD_SUPERLATIVES = frozenset({"largest", "biggest", "smallest", "highest", "l
                                  "oldest", "earliest", "longest", "shortest", "top", "best", "worst"})
 
 
+# Words that say which timestamp a period dates ("created last week" → created_at), besides the event
+# verbs of the catalog's `event_columns` ("replied", "called"); see `date_column_word`.
 DATE_COLUMN_WORDS = {
-    "contacted": "last_contacted_at", "contact": "last_contacted_at", "touched": "last_contacted_at",
-    "reached": "last_contacted_at", "spoken": "last_contacted_at", "talked": "last_contacted_at",
-    "heard": "last_contacted_at", "engaged": "last_contacted_at",
+    "contact": "last_contacted_at", "reached": "last_contacted_at", "spoken": "last_contacted_at",
+    "talked": "last_contacted_at", "heard": "last_contacted_at", "engaged": "last_contacted_at",
+    "touch": "last_contacted_at",
     "created": "created_at", "added": "created_at", "new": "created_at", "signed": "created_at",
-    "joined": "created_at", "opened": "@opened", "closing": "close_date", "close": "close_date",
-    "closes": "close_date", "expected": "close_date", "closed": "closed_at", "won": "closed_at",
-    "lost": "closed_at", "due": "due_at", "scheduled": "due_at", "held": "due_at", "happened": "due_at",
-    "happening": "due_at", "completed": "completed_at", "done": "completed_at", "finished": "completed_at",
-    "sent": "sent_at", "received": "sent_at", "clicked": "clicked_at", "replied": "replied_at",
-    "written": "created_at", "logged": "created_at", "booked": "closed_at", "touch": "last_contacted_at",
-    "wrote": "created_at", "write": "created_at", "send": "sent_at", "emailed": "sent_at", "mailed": "sent_at",
-    "called": "due_at", "phoned": "due_at", "met": "due_at", "meet": "due_at",
+    "joined": "created_at", "written": "created_at", "logged": "created_at", "wrote": "created_at",
+    "write": "created_at", "opened": "@opened", "closing": "close_date", "close": "close_date",
+    "closes": "close_date", "expected": "close_date", "won": "closed_at", "lost": "closed_at", "booked": "closed_at",
+    "due": "due_at", "scheduled": "due_at", "held": "due_at", "happened": "due_at", "happening": "due_at",
+    "sent": "sent_at", "received": "sent_at", "send": "sent_at",
 }
+
+
+def date_column_word(catalog: Catalog, word: str) -> str | None:
+    """The timestamp `word` dates: the table above, then the catalog's one-word event phrases."""
+    return DATE_COLUMN_WORDS.get(word) or catalog.event_words.get(word)
 
 
 UNIT_SCALE = {("hour", "minutes"): 60, ("hours", "minutes"): 60, ("day", "minutes"): 1440,
