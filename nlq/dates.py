@@ -34,6 +34,15 @@ class DateRange:
         return self.phrase
 
 
+def unit_delta(amount: float, unit: str) -> relativedelta:
+    """N of a calendar unit ("3 months", "2 weeks") as a span: months and years by the calendar."""
+    if unit in ("month", "months"):
+        return relativedelta(months=int(amount))
+    if unit in ("year", "years"):
+        return relativedelta(years=int(amount))
+    return relativedelta(days=int(amount * UNITS[unit]))
+
+
 def midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
@@ -110,13 +119,7 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         unit = word(k)
         if unit not in UNITS:
             return None
-        days = int(amount * UNITS[unit]) if unit not in ("month", "months", "year", "years") else None
-        if unit in ("month", "months"):
-            delta = relativedelta(months=int(amount))
-        elif unit in ("year", "years"):
-            delta = relativedelta(years=int(amount))
-        else:
-            delta = relativedelta(days=days or 0)
+        delta = unit_delta(amount, unit)
         label = f"{direction} {int(amount)} {unit}"
         if direction == "last":
             return DateRange(midnight(today - delta), None, f"the {label}", "rolling", upto_now=True), k + 1 - i
@@ -127,12 +130,7 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
             not tokens[i].is_money and (tokens[i].value or 0) < 1000:
         amount = tokens[i].value or 0
         unit = word(i + 1)
-        if unit in ("month", "months"):
-            delta = relativedelta(months=int(amount))
-        elif unit in ("year", "years"):
-            delta = relativedelta(years=int(amount))
-        else:
-            delta = relativedelta(days=int(amount * UNITS[unit]))
+        delta = unit_delta(amount, unit)
         label = f"the last {int(amount)} {unit}"
         return DateRange(midnight(today - delta), None, label, "bare", upto_now=True), 2
     # "N days ago"

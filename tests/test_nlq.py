@@ -282,6 +282,24 @@ CASES = [
      "FROM contacts GROUP BY lead_source"),
     ("slipped-deals", "admin@demo.crm", "deals that slipped past their close date",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
+    ("predicative-named-filter", "admin@demo.crm", "which deals are overdue",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
+    ("age-older-than", "admin@demo.crm", "how many leads older than 90 days",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
+     "AND created_at < '2026-02-14'"),
+    ("age-open-for-over", "admin@demo.crm", "deals that have been open for over 60 days",
+     "SELECT id FROM deals WHERE status = 'open' AND created_at < '2026-03-16'"),
+    ("age-less-than-ago", "admin@demo.crm", "contacts created less than 30 days ago",
+     "SELECT id FROM contacts WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
+    ("age-at-least-old", "admin@demo.crm", "how many deals are at least 2 weeks old",
+     "SELECT count(*) FROM deals WHERE created_at < '2026-05-01'"),
+    ("age-negated-is-the-window", "admin@demo.crm", "customers not contacted in more than 30 days",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND (last_contacted_at IS NULL "
+     "OR last_contacted_at < '2026-04-15')"),
+    ("age-in-the-future", "admin@demo.crm", "deals closing in more than 30 days",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date >= '2026-06-14'"),
+    ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
+     "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]
 
 

@@ -723,6 +723,11 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
     if rng.kind == "bare" and (column == "close_date" or hint_word in ("due", "scheduled", "upcoming")):
         rng = DateRange(state.ctx.now, rng.start and state.ctx.now + (state.ctx.now - rng.start),
                         rng.phrase.replace("the last", "the next"), "future")
+    if rng.kind == "age" and rng.end is not None and (column == "close_date" or
+                                                       hint_word in ("due", "scheduled", "upcoming")):
+        # "closing in more than 30 days": after today plus the span
+        rng = DateRange(state.ctx.now + (state.ctx.now - rng.end), None,
+                        rng.phrase.replace(" ago", " from now"), "future")
     if column is None:
         problems.append(f"{entity.plural.capitalize()} have no date to filter by {rng.phrase}.")
         return []

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nlq.catalog import Catalog
-from nlq.dates import DateRange, bounded_range, match_date
+from nlq.dates import UNITS, DateRange, bounded_range, match_date
 from nlq.lexer import Token
 from nlq.lexicon import Meaning
 from nlq.parsing.state import Mention, Modifier, ParseState
@@ -86,7 +86,7 @@ def correct_typos(state: ParseState) -> None:
     for k, tok in enumerate(toks):
         if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler \
                 or tok.text in _OWNER_VERBS or date_column_word(state.ctx.catalog, tok.text) or tok.text in ABSENT_AFTER \
-                or tok.text in ABSENT_WORDS:
+                or tok.text in ABSENT_WORDS or tok.text in _GRAMMAR_WORDS:
             continue  # real words the grammar reads ("did I write") are never typos of catalog words
         meanings = lex.lookup(tok.text)
         if meanings and not (all(m.extra == "cities" for m in meanings) and not _reads_as_place(state, k, [tok])) \
@@ -191,11 +191,11 @@ def pass_dates(state: ParseState) -> None:
             state.modifiers.append(Modifier(i, "date", {"range": rng, "negate": negate, "column_pos": col_pos}))
             i = end
             continue
+        age = _age_at(state, i)
         lead = word in ("since", "after", "before", "until", "from") and i + 1 < len(toks)
         start = i + 1 if lead else i
-        found = _date_at(toks, start, ctx.today)
+        found = age[:2] if age is not None else _date_at(toks, start, ctx.today)
         if found is None:
-            # "older than 90 days", "more than 30 days ago"
             i += 1
             continue
         rng, used = found
@@ -203,6 +203,8 @@ def pass_dates(state: ParseState) -> None:
         if lead and not (word == "from" and _names_a_period(rng)):
             rng = bounded_range(rng, word, ctx.today)
         negate, col_pos = _date_negation_and_column(state, i)
+        if age is not None and negate and rng.kind == "age":
+            rng = age[2]  # "not contacted in more than 30 days" = not in the last 30 days
         # "in the last 30 days" / "within" / "during" / "over the past" — the lead-in words are grammar
         k = i - 1
         while k >= 0 and toks[k].text in ("in", "the", "within", "during", "over", "for", "of", "from") and \
@@ -212,6 +214,41 @@ def pass_dates(state: ParseState) -> None:
         state.take(i, end)
         state.modifiers.append(Modifier(i, "date", {"range": rng, "negate": negate, "column_pos": col_pos}))
         i = end
+
+
+_LONGER = frozenset({"older", "more", "longer", "greater", "over"})
+_SHORTER = frozenset({"less", "fewer", "newer", "younger", "under", "shorter"})
+
+
+def _age_at(state: ParseState, i: int) -> tuple[DateRange, int, DateRange] | None:
+    """An age: "older than 90 days", "more than 30 days ago", "for over 60 days", "at least 2 weeks old"
+    (dated before today minus the span: kind "age"), "less than a week ago", "under 30 days old" (within
+    the span, as a bare window). Returns the range, the tokens used and the bare window of the span.
+    """
+    toks, word = state.tokens, state.word
+    k = i
+    if word(k) == "at" and word(k + 1) in ("least", "most"):
+        longer, k = word(k + 1) == "least", k + 2
+    elif word(k) in _LONGER or word(k) in _SHORTER:
+        longer, k = word(k) in _LONGER, k + 1
+        if word(k) == "than":
+            k += 1
+    else:
+        return None
+    if k + 1 >= len(toks) or toks[k].kind != "number" or toks[k].is_money or word(k + 1) not in UNITS:
+        return None
+    if word(i - 1) in ("no", "not") and not state.used[i - 1]:  # "no more than 30 days ago"
+        longer = not longer
+        state.used[i - 1] = True
+    found = match_date(toks[:k + 2], k, state.ctx.today)  # the bare window of the span ("30 days")
+    if found is None:
+        return None
+    window = found[0]
+    end = k + 2 + (word(k + 2) in ("ago", "old"))
+    if not longer:
+        return window, end - i, window
+    amount, unit = toks[k].original, word(k + 1)
+    return DateRange(None, window.start, f"more than {amount} {unit} ago", "age"), end - i, window
 
 
 def _date_span(state: ParseState, i: int) -> tuple[DateRange, int] | None:
@@ -355,6 +392,10 @@ _COMPARATORS = [
     (("more", "then"), "gt"), (("less", "then"), "lt"), (("longer", "than"), "gt"), (("shorter", "than"), "lt"),
     (("greater", "then"), "gt"), (("fewer", "then"), "lt"), (("bigger", "then"), "gt"), (("over", "then"), "gt"),
 ]
+
+# Words the grammar itself reads: never "corrected" into a catalog word ("older" is not a typo of "order").
+_GRAMMAR_WORDS = frozenset({w for phrase, _op in _COMPARATORS for w in phrase} | set(_SUPERLATIVES) | _LONGER |
+                           _SHORTER | {"than", "ago", "old"})
 
 
 def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
@@ -638,10 +679,10 @@ def pass_phrases(state: ParseState) -> None:
             continue
         predicative = _predicative_name(state, i)
         if predicative is not None:
-            phrase, meanings = predicative
-            _record(state, i, i + 3, phrase, meanings)
-            state.take(i, i + 3)
-            i += 3
+            phrase, meanings, end = predicative
+            _record(state, i, end, phrase, meanings)
+            state.take(i, end)
+            i = end
             continue
         matched = False
         for n in range(min(lex.max_words, len(toks) - i), 0, -1):
@@ -677,21 +718,28 @@ def _reads_as_place(state: ParseState, i: int, span: list[Token]) -> bool:
 _COPULAS = frozenset({"is", "are"})
 
 
-def _predicative_name(state: ParseState, i: int) -> tuple[str, list[Meaning]] | None:
-    """A two-word stage or value name said as a sentence: "renewals are due" is the stage "Renewal Due"."""
+def _predicative_name(state: ParseState, i: int) -> tuple[str, list[Meaning], int] | None:
+    """A two-word name said as a sentence: "renewals are due" is the stage "Renewal Due", "deals that are
+    overdue" are the overdue deals (not deals linked to overdue tasks). Returns the phrase, its meanings
+    and where the sentence ends."""
     toks = state.tokens
-    if i + 2 >= len(toks) or any(state.used[i + k] or toks[i + k].kind != "word" for k in range(3)):
+    copula = i + 1 + (state.word(i + 1) in ("that", "which", "who"))
+    end = copula + 2
+    if end > len(toks) or any(state.used[k] or toks[k].kind != "word" for k in range(i, end)):
         return None
-    if toks[i + 1].text not in _COPULAS:
+    if toks[copula].text not in _COPULAS:
         return None
-    head, tail = toks[i].text, toks[i + 2].text
+    head, tail = toks[i].text, toks[copula + 1].text
+    lex = state.ctx.lexicon
     for form in dict.fromkeys((head, head[:-1] if head.endswith("s") else head, head[:-2] if head.endswith("es")
                                else head)):
         phrase = f"{form} {tail}"
-        meanings = [m for m in state.ctx.lexicon.lookup(phrase) if m.kind in ("stage", "value")]
+        meanings = [m for m in lex.lookup(phrase) if m.kind in ("stage", "value")]
         if meanings:
-            return phrase, meanings
-    return None
+            return phrase, meanings, end
+    phrase = f"{tail} {head}"
+    meanings = [m for m in lex.lookup(phrase) if m.kind == "named"]
+    return (phrase, meanings, end) if meanings else None
 
 
 def _state_code(state: ParseState, tok: Token) -> list[Meaning]:
