@@ -36,7 +36,12 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
             value = 0  # a total over nothing is zero
         if value is None:
             # an average, rate or extreme over no rows (or only empty values) does not exist
-            return f"There is no {label}{of}{where}: no {catalog.entities[plan.entity].plural} match."
+            plural = catalog.entities[plan.entity].plural
+            if measure.column:
+                column = catalog.entities[plan.entity].label_of(measure.column).lower()
+                article = "an" if column[:1] in "aeiou" else "a"
+                return f"There is no {label}{of}{where}: no {plural} with {article} {column} match."
+            return f"There is no {label}{of}{where}: no {plural} match."
         return f"The {label}{of}{where} is {format_value(value, measure_format(plan, catalog))}."
     if plan.group_by:
         label = _measure_label(plan, catalog)

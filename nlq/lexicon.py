@@ -28,6 +28,7 @@ display see want need tell only just also and then them those these ones one the
 exceeding exceed exceeds bigger smaller larger higher lower least greatest upcoming overdue
 nobody none nothing neither nor anybody somebody everybody everyone someone anyone than then there their
 named called titled linked link links tied related associated attached connected longest shortest
+older newer younger longer shorter old
 """.split())
 
 
@@ -143,12 +144,16 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
         for phrase in phrases:
             if normalize(phrase) not in lex.phrases:
                 lex.add(phrase, Meaning("value", city, extra="cities"))
-    # "their reasons", "phone numbers": a column's name in the plural, where that word means nothing else
+    # "their reasons", "phone numbers", "leads from trade shows": a column's or a value's name in the
+    # plural, where that word means nothing else (places are names: no plurals); a value's plural whose
+    # last word already means something ("new leads": leads) keeps to that meaning
     for phrase, meanings in list(lex.phrases.items()):
-        columns = [m for m in meanings if m.kind == "column"]
         plural = _plural(phrase)
-        if columns and plural and plural not in lex.phrases:
-            for meaning in columns:
+        own_meaning = plural is not None and " " in plural and plural.rsplit(" ", 1)[1] in lex.phrases
+        pluralizable = [m for m in meanings if m.kind == "column" or
+                        m.kind == "value" and m.extra not in _PLACES and not own_meaning]
+        if pluralizable and plural and plural not in lex.phrases:
+            for meaning in pluralizable:
                 lex.add(plural, meaning)
     words = {w for phrase in lex.phrases for w in phrase.split() if len(w) >= 3}
     words |= set(catalog.filler) | GRAMMAR_WORDS
@@ -160,6 +165,9 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
                                                           for w in p.split()}
     lex.vocabulary = sorted(words - name_words)
     return lex
+
+
+_PLACES = frozenset({"states", "countries", "cities", "regions"})
 
 
 def _plural(phrase: str) -> str | None:

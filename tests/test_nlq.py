@@ -298,6 +298,11 @@ CASES = [
      "OR last_contacted_at < '2026-04-15')"),
     ("age-in-the-future", "admin@demo.crm", "deals closing in more than 30 days",
      "SELECT id FROM deals WHERE status = 'open' AND close_date >= '2026-06-14'"),
+    ("value-in-the-plural", "admin@demo.crm", "how many leads from trade shows this quarter",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
+     "AND lead_source = 'event' AND created_at >= '2026-04-01' AND created_at < '2026-07-01'"),
+    ("sum-skips-reference-columns", "admin@demo.crm", "total amount of deals in proposal stage",
+     "SELECT round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Proposal'"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]
@@ -485,6 +490,7 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     ("total amount of deals over $900 million", "is $0.00"),
     ("pipeline value of deals over $900 million", "is $0.00"),
     ("average deal size of deals over $900 million", "There is no average deal size"),
+    ("average amount of deals over $900 million", "no deals with an amount match"),
 ])
 def test_figure_over_no_rows_is_worded_for_what_it_is(assistant: Assistant, question: str, summary: str) -> None:
     answer = _ask(assistant, question, "admin@demo.crm")

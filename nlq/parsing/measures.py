@@ -26,7 +26,7 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
     for mod in state.modifiers:
         if mod.kind == "column":
             col = pick_column(entity, mod)
-            if col and entity.column_type(col) in ("money", "integer") and col != "id":
+            if col and _measurable(entity, col):
                 measure_column = col
     if metric is not None:
         plan.measures = [Measure(agg="metric", metric=metric.name, label=metric.name)]
@@ -95,6 +95,14 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         if column and column not in entity.display and column not in plan.columns and column != "id" and \
                 entity.column_type(column) != "json":
             plan.columns.append(column)
+
+
+def _measurable(entity: Entity, column: str) -> bool:
+    """A number worth adding up or averaging: money or a count, not an id ("total amount of deals in
+    proposal stage" sums the amount, never the stage's id)."""
+    found = entity.field(column)
+    return entity.column_type(column) in ("money", "integer") and column != "id" and \
+        getattr(found, "references", None) is None
 
 
 def _asks_for_one(state: ParseState) -> bool:

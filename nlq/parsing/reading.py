@@ -86,7 +86,7 @@ def correct_typos(state: ParseState) -> None:
     for k, tok in enumerate(toks):
         if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler \
                 or tok.text in _OWNER_VERBS or date_column_word(state.ctx.catalog, tok.text) or tok.text in ABSENT_AFTER \
-                or tok.text in ABSENT_WORDS or tok.text in _GRAMMAR_WORDS:
+                or tok.text in ABSENT_WORDS:
             continue  # real words the grammar reads ("did I write") are never typos of catalog words
         meanings = lex.lookup(tok.text)
         if meanings and not (all(m.extra == "cities" for m in meanings) and not _reads_as_place(state, k, [tok])) \
@@ -392,10 +392,6 @@ _COMPARATORS = [
     (("more", "then"), "gt"), (("less", "then"), "lt"), (("longer", "than"), "gt"), (("shorter", "than"), "lt"),
     (("greater", "then"), "gt"), (("fewer", "then"), "lt"), (("bigger", "then"), "gt"), (("over", "then"), "gt"),
 ]
-
-# Words the grammar itself reads: never "corrected" into a catalog word ("older" is not a typo of "order").
-_GRAMMAR_WORDS = frozenset({w for phrase, _op in _COMPARATORS for w in phrase} | set(_SUPERLATIVES) | _LONGER |
-                           _SHORTER | {"than", "ago", "old"})
 
 
 def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
