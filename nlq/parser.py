@@ -13,6 +13,7 @@ This module is the entry point and assembles the plan; its parts live in `nlq.pa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from nlq.catalog import Catalog
 from nlq.dates import DateRange
@@ -78,6 +79,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     share = _SHARE.match(question.strip())
     if share is not None:
         return _share_of(share, ctx)
+    if ctx.previous is not None and _CLAUSE_FOLLOW_UP.match(question):
+        return _clause_follow_up(question, ctx, ctx.previous)
     tokens = tokenize(IDENTITY_CLAIM.sub(" ", question), ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
@@ -93,6 +96,24 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     for step in _PASSES:
         step(state)
     return _build(state, question)
+
+
+# A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
+# "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
+# ("who has the most" is a question of its own, not a clause.)
+_CLAUSE_FOLLOW_UP = re.compile(r"^\s*(and\s+)?(with|without|whose|where|having|that\s+(have|has|had|are|is))\b",
+                               re.IGNORECASE)
+
+
+def _clause_follow_up(question: str, ctx: ParseContext, previous: QueryPlan) -> ParseOutcome:
+    """Read the clause after the last answer's record type ("contacts with deals over $10,000"), then keep
+    the last answer's filters, figures and groups with the clause's conditions added."""
+    clause = re.sub(r"^\s*and\s+", "", question, flags=re.IGNORECASE)
+    outcome = parse_question(f"{ctx.catalog.entities[previous.entity].plural} {clause}",
+                             replace(ctx, previous=None))
+    if outcome.status != "planned" or outcome.plan is None or outcome.plan.entity != previous.entity:
+        return outcome
+    return ParseOutcome("planned", plan=merge_plans(previous, outcome.plan), is_follow_up=True)
 
 
 _SHARE = re.compile(
@@ -254,6 +275,12 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
                             message=f"I can't compute {state.unknown[0]} yet. I can give averages, totals, "
                             f"counts and comparisons with a number, for example:",
                             suggestions=_suggestions(state))
+    if ctx.previous is not None and state.superlative is not None and len(state.mentions) == 1 and \
+            _names_a_group_of(state, state.mentions[0], ctx.previous):
+        # "which rep has the least" after a figure by rep: the noun names those groups, not new rows
+        noun = state.mentions.pop()
+        state.modifiers = [m for m in state.modifiers if not noun.pos <= m.pos < noun.end]
+        return _refine(state, ctx.previous, leftovers, question)
     if not state.mentions:
         if follow_up and ctx.previous is not None:
             return _refine(state, ctx.previous, leftovers, question)
@@ -272,6 +299,16 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
     if leftovers:
         return _clarify(state, leftovers, "")
     return _assemble(state, follow_up)
+
+
+def _names_a_group_of(state: ParseState, mention: Mention, previous: QueryPlan) -> bool:
+    """Whether a noun ("rep", "stage", "source") names one of the previous answer's groups."""
+    words = GROUP_WORDS.get(mention.phrase) or GROUP_WORDS.get(mention.phrase.rstrip("s"))
+    if not words or not previous.group_by:
+        return False
+    group = resolve_group(state.ctx.catalog, state.ctx.catalog.entities[previous.entity], words, None)
+    return group is not None and any((g.column, g.relation, g.grain) == (group.column, group.relation, group.grain)
+                                     for g in previous.group_by)
 
 
 _LIST_VERBS = {"show", "list", "give", "get", "pull", "find", "display", "export", "fetch", "see"}
@@ -627,6 +664,10 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         column = catalog.amount_columns.get(entity.name, "id")
         plan.order_by = [OrderBy(column=column, descending=state.superlative[1])]
         plan.limit = state.limit or DEFAULT_TOP_N
+    elif state.superlative is not None and plan.measures and plan.group_by:
+        # "which source has the most", "which one has the fewest": the groups ranked by the figure
+        plan.order_by = [OrderBy(target="measure", descending=state.superlative[1])]
+        plan.limit = state.limit or (1 if re.search(r"\b(which|what|who)\b", text) else DEFAULT_TOP_N)
     if state.limit is not None:
         plan.limit = state.limit
         if plan.measures and plan.group_by and not plan.order_by:

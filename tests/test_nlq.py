@@ -349,8 +349,23 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "SELECT date_trunc('month', closed_at)::date, count(*) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-01-01' AND closed_at < '2026-04-01' GROUP BY 1"),
     (["pipeline value by rep"], "show them as a list", "SELECT id FROM deals WHERE status = 'open'"),
+    (["customers not contacted in 30 days"], "with deals over $10,000",
+     "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND (c.last_contacted_at IS NULL "
+     "OR c.last_contacted_at < '2026-04-15') AND EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
+     "AND d.amount > 10000)"),
+    (["how many accounts by industry"], "without any open deals",
+     "SELECT a.industry, count(*) FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id "
+     "AND d.status = 'open') GROUP BY a.industry"),
+    (["open deals"], "whose amount is over 20k", "SELECT id FROM deals WHERE status = 'open' AND amount > 20000"),
+    (["customers by lead source"], "which source has the most",
+     "SELECT lead_source, count(*) FROM contacts WHERE lifecycle_stage = 'customer' GROUP BY lead_source "
+     "ORDER BY 2 DESC LIMIT 1"),
+    (["pipeline value by rep"], "which rep has the least",
+     "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'open' GROUP BY u.id, u.full_name ORDER BY 2 ASC LIMIT 1"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
-        "by-month-of-the-period", "metric-as-list"])
+        "by-month-of-the-period", "metric-as-list", "clause-with-related", "clause-keeps-groups", "clause-whose",
+        "which-group-most", "which-named-group-least"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
