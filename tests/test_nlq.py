@@ -303,6 +303,15 @@ CASES = [
      "AND lead_source = 'event' AND created_at >= '2026-04-01' AND created_at < '2026-07-01'"),
     ("sum-skips-reference-columns", "admin@demo.crm", "total amount of deals in proposal stage",
      "SELECT round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Proposal'"),
+    ("pipeline-dated-by-close", "admin@demo.crm", "pipeline this quarter",
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'open' AND close_date >= '2026-04-01' "
+     "AND close_date < '2026-07-01'"),
+    ("forecast-dated-by-close", "admin@demo.crm", "what's our forecast for this quarter",
+     "SELECT round(sum(d.amount * s.probability / 100.0), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "WHERE d.status = 'open' AND d.close_date >= '2026-04-01' AND d.close_date < '2026-07-01'"),
+    ("pipeline-created-says-so", "admin@demo.crm", "pipeline created this quarter",
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'open' AND created_at >= '2026-04-01' "
+     "AND created_at < '2026-07-01'"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]
