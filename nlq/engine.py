@@ -43,6 +43,11 @@ if TYPE_CHECKING:
     from nlq.llm.translator import LlmTranslator
 
 _log = logging.getLogger(__name__)
+
+#: How close in meaning (cosine) a catalog phrase must be to an unknown word to be offered in its place:
+#: "tradeshow" → "trade shows" (0.77), "clients" → "client" (0.89) pass; "month" → "date" (0.64),
+#: "gmail" → "emails" (0.68), "Antarctica" → "brasil" (0.56) would be offers that mislead.
+OFFER_MIN_SIMILARITY = 0.75
 Status = Literal["answered", "refused", "clarified", "error"]
 # Questions back from the parser that the model cannot improve on: nothing was asked, or not about data.
 _NOT_FOR_THE_MODEL = frozenset({"empty-question", "advice-question"})
@@ -166,7 +171,7 @@ class NlqEngine:
 
     def _similar(self, text: str) -> list[str]:
         try:
-            return [phrase for phrase, _score in self.phrases.nearest(text, k=2)]
+            return [phrase for phrase, _score in self.phrases.nearest(text, k=2, min_score=OFFER_MIN_SIMILARITY)]
         except Exception:  # suggestions are a courtesy; a missing model must not break the answer
             _log.exception("phrase matcher unavailable")
             return []

@@ -392,8 +392,10 @@ def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutco
         if any(replaced.values()):
             offer = " ".join((replaced[id(t)][0] if replaced.get(id(t)) else t.original)
                              for t in state.tokens if id(t) not in replaced or replaced[id(t)])
-            suggestions = list(dict.fromkeys([offer] + suggestions))[:3]
-            message += f" Did you mean: {offer}?"
+            # offered only when it is a question this parser answers ("revenue date over date" is not)
+            if parse_question(offer, replace(state.ctx, similar_phrases=None)).status == "planned":
+                suggestions = list(dict.fromkeys([offer] + suggestions))[:3]
+                message += f" Did you mean: {offer}?"
     return ParseOutcome("clarify", code="not-understood", message=message, suggestions=suggestions)
 
 
@@ -402,7 +404,10 @@ def _suggestions(state: ParseState) -> list[str]:
     out = []
     mention = state.mentions[0] if state.mentions else None
     if mention is not None:
-        noun = mention.phrase or state.ctx.catalog.entities[mention.entity].plural
+        # a definition's own name where it reads well ("customers in Texas"); deals and figures by the plural
+        # ("open deals over $50,000", never "open revenue" or "open deals won")
+        plural = state.ctx.catalog.entities[mention.entity].plural
+        noun = mention.phrase if mention.named and mention.entity != "deals" and mention.phrase else plural
         if mention.entity == "deals":
             out += [f"open {noun} over $50,000", f"{noun} closing this month", f"{noun} by stage"]
         elif mention.entity == "contacts":

@@ -96,6 +96,8 @@ CASES = [
     ("or-values-through-relation", "admin@demo.crm", "contacts at accounts in germany or france",
      "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.country IN ('DE', 'FR')"),
     ("missing-column", "admin@demo.crm", "contacts missing a phone number", "SELECT id FROM contacts WHERE phone IS NULL"),
+    ("column-synonym-and-its-noun", "admin@demo.crm", "contacts without a telephone number",
+     "SELECT id FROM contacts WHERE phone IS NULL"),
     ("missing-column-after", "admin@demo.crm", "how many contacts have no job title",
      "SELECT count(*) FROM contacts WHERE job_title IS NULL"),
     ("present-column-and-value", "admin@demo.crm", "contacts with a phone number in texas",
@@ -601,3 +603,15 @@ def test_generated_questions_never_fail(assistant: Assistant, seed: int) -> None
         answer = _ask(assistant, question, rng.choice(["rep@demo.crm", "manager@demo.crm", "admin@demo.crm"]))
         assert answer.status in ("answered", "refused", "clarified"), (question, answer.summary)
         assert answer.error is None or answer.error.code not in ("internal-error", "cannot-plan"), question
+
+
+@pytest.mark.parametrize("question", ["revenue growth month over month", "contacts with gmail addresses",
+                                      "deals won this time last year", "average deal size in Antarctica"])
+def test_ask_back_offers_nothing_misleading(assistant: Assistant, question: str) -> None:
+    """A "did you mean" replaces an unknown word only by a catalog phrase close in meaning, and the
+    suggestions are questions that read well ("open deals over $50,000", never "open revenue …")."""
+    answer = _ask(assistant, question, "admin@demo.crm")
+    assert answer.status == "clarified", answer.summary
+    assert "Did you mean" not in answer.summary
+    for suggestion in answer.suggestions:
+        assert _ask(assistant, suggestion, "admin@demo.crm").status == "answered", suggestion

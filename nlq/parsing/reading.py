@@ -982,6 +982,9 @@ _TEXT_VALUE_LEADS = frozenset({"is", "=", "contains", "containing", "like", "nam
                                "includes", "including", "with"})
 
 
+_COLUMN_NOUNS = frozenset({"number", "numbers", "address", "addresses", "field", "fields"})
+
+
 def _read_text_values(state: ParseState) -> None:
     """'contacts with job title vice president', 'whose email contains acme': words after a free-text column that the
     catalog does not know are the text to look for (a case-insensitive substring match)."""
@@ -1003,6 +1006,10 @@ def _read_text_values(state: ParseState) -> None:
         if not columns:
             continue
         k = mod.end
+        if state.word(k) in _COLUMN_NOUNS and not state.used[k]:
+            # "telephone number", "e-mail address": the column's own noun, not text to look for
+            state.take(k, k + 1)
+            mod.end = k = k + 1
         while k < len(state.tokens) and state.word(k) in _TEXT_VALUE_LEADS and not state.used[k]:
             k += 1
         words: list[Token] = []
