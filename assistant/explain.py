@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.answer import ChartHint
-from nlq.catalog import Catalog
+from nlq.catalog import Catalog, Entity
 from nlq.engine import NlqResult
 from nlq.guard import ScopeFilter
 from nlq.plan import QueryPlan
@@ -24,7 +24,7 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         value = data.rows[0][-1] if data.rows else None
         measure = plan.measures[0]
         if measure.agg == "count":
-            noun = subject if value != 1 else catalog.entities[plan.entity].singular
+            noun = subject if value != 1 else _one_of(subject, catalog.entities[plan.entity])
             return f"There {'is' if value == 1 else 'are'} {format_value(value, 'count')} {noun}{conditions}."
         label = _measure_label(plan, catalog)
         of = "" if subject == label or plan.measures[0].metric else f" of {subject}"
@@ -61,7 +61,7 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
                 f"{'lowest' if lowest_first else 'highest'} is {keys} ({format_value(top[-1], fmt)}).")
     if n == 0:
         return f"No {subject} match{conditions}."
-    noun = subject if n != 1 else catalog.entities[plan.entity].singular
+    noun = subject if n != 1 else _one_of(subject, catalog.entities[plan.entity])
     if data.truncated:
         return f"More than {n:,} {noun}{conditions}; showing the first {n:,} (ask 'how many' for the count)."
     return f"{n:,} {noun}{conditions}."
@@ -182,3 +182,14 @@ def measure_format(plan: QueryPlan, catalog: Catalog) -> str:
     if catalog.entities[plan.entity].column_type(measure.column or "") == "money":
         return "money"
     return "number"
+
+
+def _one_of(subject: str, entity: Entity) -> str:
+    """The subject for one row: "open deals" → "open deal", "customers" → "customer"; anything that is
+    not a regular plural falls back to the entity's singular."""
+    if subject.endswith(entity.plural):
+        return subject[: -len(entity.plural)] + entity.singular
+    last = subject.rsplit(" ", 1)[-1]
+    if last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+        return subject[:-1]
+    return entity.singular
