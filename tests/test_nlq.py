@@ -519,7 +519,7 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     ("average deal size of deals over $900 million", "There is no average deal size"),
     ("average amount of deals over $900 million", "no deals with an amount match"),
 ])
-def test_figure_over_no_rows_is_worded_for_what_it_is(assistant: Assistant, question: str, summary: str) -> None:
+def test_summary_is_worded_for_what_was_asked(assistant: Assistant, question: str, summary: str) -> None:
     answer = _ask(assistant, question, "admin@demo.crm")
     assert answer.status == "answered" and summary in answer.summary, answer.summary
 
