@@ -133,7 +133,7 @@ def relate_through(catalog: Catalog, entity_name: str, relation: str, conds: lis
 def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], mention: Mention, metric: Any,
                    problems: list[str]) -> list[Condition]:
     _ctx, catalog = state.ctx, state.ctx.catalog
-    conds: list[Condition] = []
+    conds: list[Condition | None] = []  # None: a modifier that asked back or says nothing here
     columns_named = [m for m in mods if m.kind == "column"]
     periods = [m for m in mods if m.kind == "date" and not m.data.get("negate")
                and m.data["range"].start is not None and m.data["range"].end is not None]
@@ -164,13 +164,9 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
             conds.append(_through(catalog, entity, "stage", Compare(column="name", op="eq", value=stage,
                                                                    text=f"in stage {stage}"), "deals", problems))
         elif mod.kind == "value":
-            cond = _value_cond(state, entity, mod, problems)
-            if cond is not None:
-                conds.append(cond)
+            conds.append(_value_cond(state, entity, mod, problems))
         elif mod.kind == "compare":
-            cond = _compare_cond(state, entity, mod, columns_named, problems)
-            if cond is not None:
-                conds.append(cond)
+            conds.append(_compare_cond(state, entity, mod, columns_named, problems))
         elif mod.kind == "date":
             conds += _date_conds(state, entity, mod, mention, metric, columns_named, problems)
         elif mod.kind == "owner":
@@ -199,13 +195,9 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
             cond = _owner_in_team(state, entity, mod.data["ref"], f"on the {title_case(mod.data['name'])} team")
             conds.append(cond)
         elif mod.kind == "event":
-            cond = _event_cond(catalog, entity, mod, problems)
-            if cond is not None:
-                conds.append(cond)
+            conds.append(_event_cond(catalog, entity, mod, problems))
         elif mod.kind == "column":
-            cond = _presence_cond(state, entity, mod, mods, problems)
-            if cond is not None:
-                conds.append(cond)
+            conds.append(_presence_cond(state, entity, mod, mods, problems))
         elif mod.kind == "text":
             column = next((c for e, c in mod.data["columns"] if e == entity.name), None)
             if column is None:
