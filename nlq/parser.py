@@ -266,8 +266,10 @@ _PASSES = (pass_top, pass_dates, pass_comparisons, pass_sorting, pass_grouping, 
 def _build(state: ParseState, question: str) -> ParseOutcome:
     ctx = state.ctx
     catalog = ctx.catalog
+    # a dating verb with no period after it says nothing more ("how much revenue did we book")
     leftovers = [t for k, t in enumerate(state.tokens) if not state.used[k] and t.kind == "word"
-                 and t.text not in catalog.filler and t.text not in GRAMMAR_FILLER]
+                 and t.text not in catalog.filler and t.text not in GRAMMAR_FILLER
+                 and date_column_word(catalog, t.text) is None]
     follow_up = ctx.previous is not None and _looks_like_follow_up(state, question)
     if state.unknown:
         # a figure the grammar reads but the plans cannot compute: say so rather than answer another one
@@ -476,6 +478,9 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         main = subject
         mentions = state.mentions
         subject_mention = None
+    if group_by_subject is not None:
+        # the noun names the groups ("which rep has …"): it is not also a value ("role rep")
+        state.modifiers = [m for m in state.modifiers if not subject.pos <= m.pos < subject.end]
     entity = catalog.entities[main.entity]
     plan = QueryPlan(entity=entity.name, subject=subject_label(catalog, main))
     definitions: list[str] = []

@@ -314,6 +314,16 @@ CASES = [
     ("pipeline-created-says-so", "admin@demo.crm", "pipeline created this quarter",
      "SELECT round(sum(amount), 2) FROM deals WHERE status = 'open' AND created_at >= '2026-04-01' "
      "AND created_at < '2026-07-01'"),
+    ("bare-dating-verb", "admin@demo.crm", "how much revenue did we book from referrals",
+     "SELECT round(sum(d.amount), 2) FROM deals d JOIN contacts c ON c.id = d.contact_id WHERE d.status = 'won' "
+     "AND c.lead_source = 'referral'"),
+    ("group-noun-is-no-value", "admin@demo.crm", "which rep has the most won deals this year",
+     "SELECT u.full_name, count(*) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'won' "
+     "AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01' GROUP BY u.id, u.full_name "
+     "ORDER BY 2 DESC LIMIT 1"),
+    ("sorted-by-probability-highest-first", "admin@demo.crm", "open deals closing this month sorted by probability",
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
+     "AND d.close_date >= '2026-05-01' AND d.close_date < '2026-06-01' ORDER BY s.probability DESC, d.id"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]

@@ -455,7 +455,8 @@ def pass_sorting(state: ParseState) -> None:
 
 
 def _default_desc(words: list[str]) -> bool:
-    return any(w in ("amount", "value", "size", "revenue", "score", "employees", "recent", "newest") for w in words)
+    return any(w in ("amount", "value", "size", "revenue", "score", "employees", "recent", "newest", "probability")
+               for w in words)
 
 
 def pass_grouping(state: ParseState) -> None:
