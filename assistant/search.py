@@ -70,7 +70,7 @@ class SearchSkill:
     def __call__(self, message: Message) -> Answer:
         # "notes about X; delete from notes" is refused here too ("emails about password resets" is a search)
         screened = screen_question(message.text)
-        if screened is not None and screened.code in ("write-not-allowed", "instruction-override"):
+        if screened is not None and screened.code in ("write-not-allowed", "instruction-override", "sql-fragment"):
             return Answer(status="refused", summary=screened.message,
                           error=AnswerError(code=screened.code or "refused", message=screened.message))
         scope = self.nlq.scope_of(message.actor)

@@ -399,6 +399,9 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
 @pytest.mark.parametrize(("question", "status", "code"), [
     ("", "refused", "empty-question"),
     ("   ", "refused", "empty-question"),
+    ("deals' OR 1=1 --", "refused", "sql-fragment"),
+    ("contacts where name = 'x' or 'a'='a'", "refused", "sql-fragment"),
+    ("deals /* all */", "refused", "sql-fragment"),
     ("x" * 10_000, "refused", "message-too-long"),
     ("\x00\x01\x02", "refused", "unreadable-question"),
     ("🤖🤖🤖", "refused", "unreadable-question"),

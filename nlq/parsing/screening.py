@@ -69,7 +69,16 @@ def screen_question(question: str) -> ParseOutcome | None:
         return ParseOutcome("refuse", code="write-not-allowed",
                             message=f"I can only read data; I can't {write.group(1).lower()} anything. "
                                     "Make changes in the CRM itself.")
+    if _SQL_FRAGMENT.search(text) and not SQL_START.match(text):
+        return ParseOutcome("refuse", code="sql-fragment",
+                            message="That looks like a piece of SQL, not a question. Ask in plain words, or send a "
+                                    "whole SELECT statement.")
     return None
+
+
+# Pieces of SQL inside a question ("deals' OR 1=1 --"): never read as words ("OR" is not Oregon here).
+_SQL_FRAGMENT = re.compile(
+    r"""(['"]\s*\)*\s*(or|and)\b|\b(or|and)\s+['"]?\w+['"]?\s*=\s*['"]?\w+|--\s*$|/\*|\*/)""", re.IGNORECASE)
 
 
 def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
