@@ -324,6 +324,9 @@ CASES = [
     ("sorted-by-probability-highest-first", "admin@demo.crm", "open deals closing this month sorted by probability",
      "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
      "AND d.close_date >= '2026-05-01' AND d.close_date < '2026-06-01' ORDER BY s.probability DESC, d.id"),
+    ("conversion-in-words", "admin@demo.crm", "what percent of leads converted to customers this year",
+     "SELECT round(count(*) FILTER (WHERE lifecycle_stage = 'customer') * 1.0 / count(*), 4) FROM contacts "
+     "WHERE created_at >= '2026-01-01' AND created_at < '2027-01-01'"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]
