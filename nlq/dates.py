@@ -64,6 +64,43 @@ def _period(unit: str, today: date, offset: int) -> tuple[date, date]:
     return start, date(start.year + 1, 1, 1)
 
 
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+
+
+def _period_edge(words: list[str], i: int, today: date) -> tuple[DateRange, int] | None:
+    """'(the) start|beginning|end of (the|this|last|next) <unit>' as that one day (a bare unit: this one)."""
+    k = i + 1 if i < len(words) and words[i] == "the" else i
+    if k + 2 >= len(words) or words[k] not in ("start", "beginning", "end") or words[k + 1] != "of":
+        return None
+    edge, k = words[k], k + 2
+    lead = words[k] if words[k] in ("the", "this", "last", "next", "previous", "current") else ""
+    k += bool(lead)
+    unit = _singular(words[k]) if k < len(words) else ""
+    if unit not in _CALENDAR_UNITS:
+        return None
+    s, e = _period(unit, today, {"last": -1, "previous": -1, "next": 1}.get(lead, 0))
+    day = e - timedelta(days=1) if edge == "end" else s
+    label = f"the {'end' if edge == 'end' else 'start'} of {lead if lead not in ('', 'current') else 'the'} {unit}"
+    return DateRange(midnight(day), midnight(day + timedelta(days=1)), label), k + 1 - i
+
+
+def _weekday(lead: str, name: str, today: date) -> DateRange:
+    """The nearest `name`day before today ("on Monday", "last Monday"), this week's with "this", the
+    first after today with "next", today or the first after with "coming" (kind "weekday": a column that
+    looks ahead, such as a close date, moves a past day to the coming one)."""
+    target = WEEKDAYS[name]
+    if lead == "coming":
+        day = today + timedelta(days=(target - today.weekday()) % 7)
+    elif lead == "next":
+        day = today + timedelta(days=(target - today.weekday()) % 7 or 7)
+    elif lead == "this":
+        day = today - timedelta(days=today.weekday()) + timedelta(days=target)
+    else:
+        day = today - timedelta(days=(today.weekday() - target) % 7 or 7)
+    phrase = f"{lead} {name.title()}" if lead in ("last", "this", "next") else name.title()
+    return DateRange(midnight(day), midnight(day + timedelta(days=1)), f"{phrase} ({day.isoformat()})", "weekday")
+
+
 def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and word[:-1] in _CALENDAR_UNITS | {"day"} else word
 
@@ -89,6 +126,16 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
     if w in ("soon", "shortly"):
         return DateRange(midnight(today), midnight(today + timedelta(days=31)), "soon (the next 30 days)",
                          "future"), 1
+    # "the start of the year", "end of month", "the beginning of next quarter": that period's first or last day
+    edge = _period_edge(words, i, today)
+    if edge is not None:
+        return edge
+    # "Monday", "last Friday", "next Tuesday": the nearest such day before (or, with "next", after) today
+    day_at = i + (w in ("last", "this", "next", "past", "previous"))
+    if word(day_at) in WEEKDAYS:
+        # a deadline ("by Friday", "until Monday") is the coming one
+        lead = "coming" if word(i - 1) in ("by", "until", "till") and day_at == i else w
+        return _weekday(lead, word(day_at), today), day_at + 1 - i
     # "today", "yesterday", "tomorrow"
     if w in ("today", "yesterday", "tomorrow"):
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[w]
@@ -242,4 +289,6 @@ def bounded_range(rng: DateRange, lead: str, today: date) -> DateRange:
                 rng.start and rng.start.date() > today:
             start = midnight(relative_month_start(rng.start.month, today))
         return DateRange(start, None, f"{lead} {rng.phrase}", "since", upto_now=False)
+    if lead == "by":  # "closing by the end of the month": up to and including that day
+        return DateRange(None, rng.end, f"by {rng.phrase}", "before")
     return DateRange(None, rng.start, f"before {rng.phrase}", "before")

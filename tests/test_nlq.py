@@ -327,6 +327,17 @@ CASES = [
     ("conversion-in-words", "admin@demo.crm", "what percent of leads converted to customers this year",
      "SELECT round(count(*) FILTER (WHERE lifecycle_stage = 'customer') * 1.0 / count(*), 4) FROM contacts "
      "WHERE created_at >= '2026-01-01' AND created_at < '2027-01-01'"),
+    ("since-the-start-of-the-year", "admin@demo.crm", "how many leads created since the start of the year",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
+     "AND created_at >= '2026-01-01'"),
+    ("by-the-end-of-the-month", "admin@demo.crm", "deals closing by the end of the month",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-06-01'"),
+    ("weekday-in-the-past", "admin@demo.crm", "emails sent on Monday",
+     "SELECT id FROM emails WHERE sent_at >= '2026-05-11' AND sent_at < '2026-05-12'"),
+    ("weekday-ahead-for-due-dates", "admin@demo.crm", "tasks due Monday",
+     "SELECT id FROM activities WHERE type = 'task' AND due_at >= '2026-05-18' AND due_at < '2026-05-19'"),
+    ("by-weekday-is-a-deadline", "admin@demo.crm", "deals closing by Friday",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-16'"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]

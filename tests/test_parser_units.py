@@ -50,6 +50,14 @@ def _utc(y: int, m: int, d: int) -> datetime:
     ("20th of May", _utc(2026, 5, 20), _utc(2026, 5, 21)),
     ("last 30d", _utc(2026, 4, 15), None),
     ("soon", _utc(2026, 5, 15), _utc(2026, 6, 15)),
+    ("the start of the year", _utc(2026, 1, 1), _utc(2026, 1, 2)),
+    ("end of month", _utc(2026, 5, 31), _utc(2026, 6, 1)),
+    ("the beginning of next quarter", _utc(2026, 7, 1), _utc(2026, 7, 2)),
+    ("the end of last year", _utc(2025, 12, 31), _utc(2026, 1, 1)),
+    ("Monday", _utc(2026, 5, 11), _utc(2026, 5, 12)),        # today is a Friday: the Monday just past
+    ("last Friday", _utc(2026, 5, 8), _utc(2026, 5, 9)),
+    ("next Tuesday", _utc(2026, 5, 19), _utc(2026, 5, 20)),
+    ("this Wednesday", _utc(2026, 5, 13), _utc(2026, 5, 14)),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_dates_resolve_around_pinned_today(text: str, start: datetime, end: datetime | None) -> None:
     found = match_date(tokenize(text), 0, TODAY)

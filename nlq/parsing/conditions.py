@@ -3,7 +3,7 @@ and the relations they travel through."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from nlq.catalog import Catalog, Entity
@@ -715,6 +715,12 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
     if rng.kind == "bare" and (column == "close_date" or hint_word in ("due", "scheduled", "upcoming")):
         rng = DateRange(state.ctx.now, rng.start and state.ctx.now + (state.ctx.now - rng.start),
                         rng.phrase.replace("the last", "the next"), "future")
+    if rng.kind == "weekday" and rng.start is not None and rng.start < state.ctx.now and \
+            (column == "close_date" or hint_word in ("due", "scheduled", "upcoming")):
+        # "deals closing Friday", "tasks due Monday": the coming one, not the one just past
+        day = rng.start + timedelta(days=7)
+        rng = DateRange(day, day + timedelta(days=1), rng.phrase.split(" (")[0] + f" ({day.date().isoformat()})",
+                        "weekday")
     if rng.kind == "age" and rng.end is not None and (column == "close_date" or
                                                        hint_word in ("due", "scheduled", "upcoming")):
         # "closing in more than 30 days": after today plus the span

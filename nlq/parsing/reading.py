@@ -192,7 +192,7 @@ def pass_dates(state: ParseState) -> None:
             i = end
             continue
         age = _age_at(state, i)
-        lead = word in ("since", "after", "before", "until", "from") and i + 1 < len(toks)
+        lead = word in ("since", "after", "before", "until", "from", "by") and i + 1 < len(toks)
         start = i + 1 if lead else i
         found = age[:2] if age is not None else _date_at(toks, start, ctx.today)
         if found is None:
