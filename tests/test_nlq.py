@@ -338,6 +338,8 @@ CASES = [
      "SELECT id FROM activities WHERE type = 'task' AND due_at >= '2026-05-18' AND due_at < '2026-05-19'"),
     ("by-weekday-is-a-deadline", "admin@demo.crm", "deals closing by Friday",
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-16'"),
+    ("main-is-not-maine", "admin@demo.crm", "who is the main contact at Cobalt Materials",
+     "SELECT id FROM contacts WHERE account_id IN (SELECT id FROM accounts WHERE name = 'Cobalt Materials')"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]
