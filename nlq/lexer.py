@@ -77,6 +77,8 @@ def expand_abbreviations(text: str, abbreviations: dict[str, str]) -> str:
 
 def tokenize(question: str, abbreviations: dict[str, str] | None = None) -> list[Token]:
     text = expand_abbreviations(expand_contractions(question), abbreviations or {})
+    # "# of meetings": the number of
+    text = re.sub(r"(?<!\w)#\s*(?=of\b)", "number ", text, flags=re.IGNORECASE)
     # hyphenated words read as two: "sales-qualified", "close-win", "partner-sourced"
     text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", text)
     tokens: list[Token] = []
@@ -116,6 +118,9 @@ _UNIT_LETTERS = {"d": "days", "w": "weeks", "wk": "weeks", "wks": "weeks", "mo":
                  "y": "years", "yr": "years", "yrs": "years", "h": "hours", "hr": "hours", "hrs": "hours"}
 
 
+_SPAN_UNITS = frozenset({"day", "week", "month", "quarter", "year", "fortnight"})
+
+
 def _merge_number_words(tokens: list[Token]) -> list[Token]:
     """'five' → 5, '10 thousand' handled by the regex; '$' tokens already merged."""
     out: list[Token] = []
@@ -134,4 +139,9 @@ def _merge_number_words(tokens: list[Token]) -> list[Token]:
             prev.is_money = True
             continue
         out.append(tok)
+    # "in a month", "a week ago": one of the unit
+    for k, tok in enumerate(out[:-1]):
+        if tok.kind == "word" and tok.text in ("a", "an") and out[k + 1].kind == "word" and \
+                out[k + 1].text in _SPAN_UNITS:
+            out[k] = Token("1", "number", tok.original, tok.start, value=1.0)
     return out

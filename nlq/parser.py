@@ -266,10 +266,12 @@ _PASSES = (pass_top, pass_dates, pass_comparisons, pass_sorting, pass_grouping, 
 def _build(state: ParseState, question: str) -> ParseOutcome:
     ctx = state.ctx
     catalog = ctx.catalog
-    # a dating verb with no period after it says nothing more ("how much revenue did we book")
+    # a dating verb with no period after it says nothing more ("how much revenue did we book"), nor does a
+    # size word next to a figure ("big deals over 100k")
+    sized = any(m.kind == "compare" for m in state.modifiers)
     leftovers = [t for k, t in enumerate(state.tokens) if not state.used[k] and t.kind == "word"
                  and t.text not in catalog.filler and t.text not in GRAMMAR_FILLER
-                 and date_column_word(catalog, t.text) is None]
+                 and date_column_word(catalog, t.text) is None and not (sized and t.text in _SIZE_WORDS)]
     follow_up = ctx.previous is not None and _looks_like_follow_up(state, question)
     if state.unknown:
         # a figure the grammar reads but the plans cannot compute: say so rather than answer another one
@@ -313,6 +315,7 @@ def _names_a_group_of(state: ParseState, mention: Mention, previous: QueryPlan) 
                                      for g in previous.group_by)
 
 
+_SIZE_WORDS = frozenset({"big", "bigger", "large", "larger", "huge", "sizable", "sizeable", "small", "smaller", "tiny"})
 _LIST_VERBS = {"show", "list", "give", "get", "pull", "find", "display", "export", "fetch", "see"}
 
 

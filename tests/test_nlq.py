@@ -340,6 +340,20 @@ CASES = [
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-16'"),
     ("main-is-not-maine", "admin@demo.crm", "who is the main contact at Cobalt Materials",
      "SELECT id FROM contacts WHERE account_id IN (SELECT id FROM accounts WHERE name = 'Cobalt Materials')"),
+    ("did-i-call", "rep@demo.crm", "which contacts did I call this week",
+     f"SELECT c.id FROM contacts c WHERE c.owner_id = {REP} AND EXISTS (SELECT 1 FROM activities a "
+     f"WHERE a.contact_id = c.id AND a.owner_id = {REP} AND a.type = 'call' AND a.due_at >= '2026-05-11' "
+     f"AND a.due_at < '2026-05-18')"),
+    ("i-have-not-called-in-a-month", "rep@demo.crm", "show me ppl i havent called in a month",
+     f"SELECT c.id FROM contacts c WHERE c.owner_id = {REP} AND NOT EXISTS (SELECT 1 FROM activities a "
+     f"WHERE a.contact_id = c.id AND a.owner_id = {REP} AND a.type = 'call' AND a.due_at >= '2026-04-15' "
+     f"AND a.due_at <= '2026-05-15')"),
+    ("hash-of", "admin@demo.crm", "# of meetings this week",
+     "SELECT count(*) FROM activities WHERE type = 'meeting' AND due_at >= '2026-05-11' AND due_at < '2026-05-18'"),
+    ("size-word-beside-a-figure", "admin@demo.crm", "any big deals over 100k?",
+     "SELECT id FROM deals WHERE amount > 100000"),
+    ("casual-shorthand", "admin@demo.crm", "gimme deals in neg stage",
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Negotiation'"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
 ]

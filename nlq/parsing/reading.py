@@ -116,6 +116,8 @@ def _after_free_text_column(state: ParseState, k: int) -> bool:
 
 # In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
 _PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked"}
+# verbs that are also nouns ("a call", "an email"): past only right after "did I/we"
+_PAST_AFTER_DID_I = {"call": "called", "email": "emailed", "meet": "met", "phone": "phoned", "contact": "contacted"}
 
 
 def past_tense_after_did(state: ParseState) -> None:
@@ -126,6 +128,8 @@ def past_tense_after_did(state: ParseState) -> None:
         compound = (i + 1 < len(w) and w[i + 1] in _PAST_FORMS) or (i > 0 and w[i - 1] in _PAST_FORMS)
         if word in _PAST_FORMS and not compound and any(w[k] in ("did", "didn't") for k in range(max(0, i - 5), i)):
             state.tokens[i].text = _PAST_FORMS[word]
+        elif word in _PAST_AFTER_DID_I and i >= 2 and w[i - 1] in ("i", "we") and w[i - 2] in ("did", "didn't"):
+            state.tokens[i].text = _PAST_AFTER_DID_I[word]  # "which contacts did I call": the ones I called
 
 
 def pass_top(state: ParseState) -> None:
@@ -638,10 +642,9 @@ def pass_ownership(state: ParseState) -> None:
         elif word in ("my", "mine", "myself") or (word == "me" and i > 0 and w[i - 1] in ("to", "by", "for", "owned")):
             state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
             state.take(i, i + 1)
-        elif word == "i" and (nxt in _OWNER_VERBS or (nxt in ("did", "do", "have") and i + 2 < len(w)
-                                                       and w[i + 2] in _OWNER_VERBS)):
+        elif word == "i" and (verb_at := _owner_verb_after(w, i)) is not None:
+            # "I called", "did I call", "I haven't called" (the negation stays for the date)
             state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
-            verb_at = i + 1 if nxt in _OWNER_VERBS else i + 2
             verb = w[verb_at]
             meaningful = any(m.kind in ("value", "named", "stage", "event") for m in state.ctx.lexicon.lookup(verb))
             state.take(i, i + 1)
@@ -663,6 +666,17 @@ def _names_people(state: ParseState, k: int) -> bool:
     lex = state.ctx.lexicon
     return any(any(m.kind == "entity" and m.name == "users" for m in lex.lookup(" ".join(w[k:k + n])))
                for n in (2, 1) if k + n <= len(w))
+
+
+def _owner_verb_after(w: list[str], i: int) -> int | None:
+    """Where the verb of "I …" is: right after it, or after an auxiliary and a negation ("I have not
+    called", "I did not email"); None when the next words are no such verb."""
+    k = i + 1
+    if k < len(w) and w[k] in ("did", "do", "have", "had") and k + 1 < len(w) and w[k + 1] not in _OWNER_VERBS:
+        k += 1
+    if k < len(w) and w[k] in ("not", "never") and k > i + 1:
+        k += 1
+    return k if k < len(w) and w[k] in _OWNER_VERBS else None
 
 
 def pass_phrases(state: ParseState) -> None:
