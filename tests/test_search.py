@@ -404,7 +404,11 @@ def test_split_semantic_clause_cases() -> None:
         "deals whose notes mention pricing in the last 30 days": ("deals", "notes", "pricing", "in the last 30 days"),
         # the record's own notes or emails
         "which accounts mentioned layoffs": ("which accounts", "any", "layoffs", ""),
-        "customers who complained about support response times": ("customers", "any", "support response times", ""),
+        "customers who complained about support response times": ("customers", "any",
+                                                                  "complaints about support response times", ""),
+        "open deals with notes about budget freeze by stage": ("open deals by stage", "notes", "budget freeze", ""),
+        "accounts that mentioned layoffs by industry": ("accounts by industry", "any", "layoffs", ""),
+        "deals whose notes mention delays caused by legal": ("deals", "notes", "delays caused by legal", ""),
         "contacts that have asked about a discount this year": ("contacts", "any", "a discount", "this year"),
     }
     for question, expected in cases.items():

@@ -85,22 +85,44 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
     if match is None and record_clause is None:
         return None
     if record_clause is not None:
-        phrase, when = _split_trailing_date(record_clause.group("phrase").strip(" '\""))
+        phrase, grouping = _split_trailing_grouping(record_clause.group("phrase").strip(" '\""))
+        phrase, when = _split_trailing_date(phrase)
         if not any(ch.isalnum() for ch in phrase):
             return None
-        return SemanticClause(rest=question[: record_clause.start()].rstrip(" ,"), source="any", phrase=phrase,
-                              text=record_clause.group(0).strip(" ,"), when=when)
+        if re.search(r"\bcomplain", record_clause.group(0), re.IGNORECASE):
+            phrase = f"complaints about {phrase}"  # the complaint is what to match, not just its subject
+        return SemanticClause(rest=_with(question[: record_clause.start()].rstrip(" ,"), grouping), source="any",
+                              phrase=phrase, text=record_clause.group(0).strip(" ,"), when=when)
     assert match is not None
     phrase = match.group("phrase").strip(" '\"")
     phrase = re.sub(r"^(?:the (?:topic|subject) of|anything about|something about)\s+", "", phrase, flags=re.I)
     if not any(ch.isalnum() for ch in phrase):
         return None
     source: Source = "emails" if re.match(r"e-?mails?|mails?|messages?", match.group("source"), re.I) else "notes"
-    rest = question[: match.start()].rstrip(" ,")
+    phrase, grouping = _split_trailing_grouping(phrase)
+    rest = _with(question[: match.start()].rstrip(" ,"), grouping)
     phrase, when = _split_trailing_date(phrase)
     if not any(ch.isalnum() for ch in phrase):
         return None
     return SemanticClause(rest=rest, source=source, phrase=phrase, text=match.group(0).strip(" ,"), when=when)
+
+
+# "… whose notes mention budget freeze by stage": the grouping belongs to the question, not to the topic
+_TRAILING_GROUPING = re.compile(
+    r"^(?P<phrase>.+?)\s+(?P<grouping>(?:(?:broken down|grouped|split)\s+)?(?:by|per)\s+(?:each\s+)?(?:lead\s+)?"
+    r"(?:rep|reps|owner|owners|team|teams|stage|stages|month|months|quarter|quarters|week|weeks|year|years|"
+    r"industry|industries|source|sources|region|regions|country|countries|state|states|city|cities|type|types|"
+    r"account|accounts|pipeline|pipelines))\s*$", re.IGNORECASE)
+
+
+def _split_trailing_grouping(phrase: str) -> tuple[str, str]:
+    """'budget freeze by stage' → ('budget freeze', 'by stage')."""
+    match = _TRAILING_GROUPING.match(phrase)
+    return (match.group("phrase"), match.group("grouping")) if match else (phrase, "")
+
+
+def _with(rest: str, grouping: str) -> str:
+    return f"{rest} {grouping}" if grouping else rest
 
 
 _DATE_LEADS = ("in", "during", "within", "over", "from", "since", "before", "after", "the", "of")
