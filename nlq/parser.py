@@ -305,6 +305,14 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
     return _assemble(state, follow_up)
 
 
+def _qualified(details: str) -> str:
+    """What a related record is qualified by, as it reads after its noun: "with amount over $10,000",
+    "in the Renewals pipeline" (a place or a stage needs no "with")."""
+    if not details:
+        return ""
+    return f" {details}" if details.split(" ", 1)[0] in ("in", "at", "on", "from", "owned", "not") else f" with {details}"
+
+
 def _names_a_group_of(state: ParseState, mention: Mention, previous: QueryPlan) -> bool:
     """Whether a noun ("rep", "stage", "source") names one of the previous answer's groups."""
     words = GROUP_WORDS.get(mention.phrase) or GROUP_WORDS.get(mention.phrase.rstrip("s"))
@@ -572,17 +580,17 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             op, value = m.count
             details = " and ".join(c.text for c in conds if c.text)
             plan.conds.append(CountOf(relation=relation, conds=named_conds + conds, op=op, value=value,
-                                      text=count_text(op, value, m.phrase) + (f" with {details}" if details else "")))
+                                      text=count_text(op, value, m.phrase) + _qualified(details)))
             continue
         if to_one and not m.negated and not conds and not named_conds:
             continue  # "contacts at companies": every contact's company qualifies
         related = catalog.entities[m.entity]
         details = " and ".join(c.text for c in conds if c.text)
         if m.negated:
-            text = f"without any {m.phrase}" + (f" with {details}" if details else "")
+            text = f"without any {m.phrase}" + _qualified(details)
         else:
             text = (f"with at least one {related.singular}" if not m.named else f"linked to {m.phrase}") + \
-                (f" with {details}" if details else "")
+                _qualified(details)
         plan.conds.append(relate_through(catalog, main.entity, relation, named_conds + conds, m.negated, text))
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
