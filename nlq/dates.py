@@ -178,7 +178,8 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         amount = tokens[i].value or 0
         unit = word(i + 1)
         delta = unit_delta(amount, unit)
-        label = f"the last {int(amount)} {unit}"
+        # "in a month" reads "in the last month" (the future flip makes it "the next month")
+        label = f"the last {unit}" if amount == 1 else f"the last {int(amount)} {unit}"
         return DateRange(midnight(today - delta), None, label, "bare", upto_now=True), 2
     # "N days ago"
     if tokens[i].kind == "number" and word(i + 1) in UNITS and word(i + 2) == "ago":

@@ -558,6 +558,7 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
 @pytest.mark.parametrize(("question", "summary"), [
     ("show me 1 overdue task", "1 overdue task."),
     ("accounts with deals in negotiation", "with at least one deal in stage Negotiation"),
+    ("deals closing in a week", "close date in the next week"),
     ("total amount of deals over $900 million", "is $0.00"),
     ("pipeline value of deals over $900 million", "is $0.00"),
     ("average deal size of deals over $900 million", "There is no average deal size"),
