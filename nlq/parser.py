@@ -282,8 +282,7 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
     if ctx.previous is not None and state.superlative is not None and len(state.mentions) == 1 and \
             _names_a_group_of(state, state.mentions[0], ctx.previous):
         # "which rep has the least" after a figure by rep: the noun names those groups, not new rows
-        noun = state.mentions.pop()
-        state.modifiers = [m for m in state.modifiers if not noun.pos <= m.pos < noun.end]
+        _names_groups(state, state.mentions.pop())
         return _refine(state, ctx.previous, leftovers, question)
     if not state.mentions:
         if follow_up and ctx.previous is not None:
@@ -311,6 +310,11 @@ def _qualified(details: str) -> str:
     if not details:
         return ""
     return f" {details}" if details.split(" ", 1)[0] in ("in", "at", "on", "from", "owned", "not") else f" with {details}"
+
+
+def _names_groups(state: ParseState, noun: Mention) -> None:
+    """A noun that names the groups ("which rep has …") is not also a value ("role rep")."""
+    state.modifiers = [m for m in state.modifiers if not noun.pos <= m.pos < noun.end]
 
 
 def _names_a_group_of(state: ParseState, mention: Mention, previous: QueryPlan) -> bool:
@@ -490,8 +494,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         mentions = state.mentions
         subject_mention = None
     if group_by_subject is not None:
-        # the noun names the groups ("which rep has …"): it is not also a value ("role rep")
-        state.modifiers = [m for m in state.modifiers if not subject.pos <= m.pos < subject.end]
+        _names_groups(state, subject)
     entity = catalog.entities[main.entity]
     plan = QueryPlan(entity=entity.name, subject=subject_label(catalog, main))
     definitions: list[str] = []

@@ -712,20 +712,8 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
         if rng.start is not None and rng.start >= state.ctx.now and entity.name == "deals":
             column = "close_date"
     hint_word = state.word(col_pos) if col_pos is not None else ""
-    if rng.kind == "bare" and (column == "close_date" or hint_word in ("due", "scheduled", "upcoming")):
-        rng = DateRange(state.ctx.now, rng.start and state.ctx.now + (state.ctx.now - rng.start),
-                        rng.phrase.replace("the last", "the next"), "future")
-    if rng.kind == "weekday" and rng.start is not None and rng.start < state.ctx.now and \
-            (column == "close_date" or hint_word in ("due", "scheduled", "upcoming")):
-        # "deals closing Friday", "tasks due Monday": the coming one, not the one just past
-        day = rng.start + timedelta(days=7)
-        rng = DateRange(day, day + timedelta(days=1), rng.phrase.split(" (")[0] + f" ({day.date().isoformat()})",
-                        "weekday")
-    if rng.kind == "age" and rng.end is not None and (column == "close_date" or
-                                                       hint_word in ("due", "scheduled", "upcoming")):
-        # "closing in more than 30 days": after today plus the span
-        rng = DateRange(state.ctx.now + (state.ctx.now - rng.end), None,
-                        rng.phrase.replace(" ago", " from now"), "future")
+    if column == "close_date" or hint_word in ("due", "scheduled", "upcoming"):
+        rng = _looking_ahead(rng, state.ctx.now)
     if column is None:
         problems.append(f"{entity.plural.capitalize()} have no date to filter by {rng.phrase}.")
         return []
@@ -750,6 +738,22 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
     if entity.name == "deals" and column == "close_date" and not _has_status(state, mention):
         conds.append(Compare(column="status", op="eq", value="open", text="open"))
     return conds
+
+
+def _looking_ahead(rng: DateRange, now: datetime) -> DateRange:
+    """A period read for a date that lies ahead (a close date, a due date): a bare window ("closing in 30
+    days") counts forward, a weekday just past ("due Monday") is the coming one, an age ("closing in more
+    than 30 days") starts after today plus the span."""
+    if rng.kind == "bare":
+        return DateRange(now, rng.start and now + (now - rng.start), rng.phrase.replace("the last", "the next"),
+                         "future")
+    if rng.kind == "weekday" and rng.start is not None and rng.start < now:
+        day = rng.start + timedelta(days=7)
+        return DateRange(day, day + timedelta(days=1), rng.phrase.split(" (")[0] + f" ({day.date().isoformat()})",
+                         "weekday")
+    if rng.kind == "age" and rng.end is not None:
+        return DateRange(now + (now - rng.end), None, rng.phrase.replace(" ago", " from now"), "future")
+    return rng
 
 
 def _date_hint(state: ParseState, entity: Entity, pos: int) -> str | None:

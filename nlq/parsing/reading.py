@@ -241,12 +241,12 @@ def _age_at(state: ParseState, i: int) -> tuple[DateRange, int, DateRange] | Non
         return None
     if k + 1 >= len(toks) or toks[k].kind != "number" or toks[k].is_money or word(k + 1) not in UNITS:
         return None
-    if word(i - 1) in ("no", "not") and not state.used[i - 1]:  # "no more than 30 days ago"
-        longer = not longer
-        state.used[i - 1] = True
     found = match_date(toks[:k + 2], k, state.ctx.today)  # the bare window of the span ("30 days")
     if found is None:
         return None
+    if word(i - 1) in ("no", "not") and not state.used[i - 1]:  # "no more than 30 days ago"
+        longer = not longer
+        state.used[i - 1] = True
     window = found[0]
     end = k + 2 + (word(k + 2) in ("ago", "old"))
     if not longer:

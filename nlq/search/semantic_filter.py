@@ -42,12 +42,12 @@ _CLAUSE = re.compile(
     r"that|which)?\s*" + _SOURCE_WORDS + r"\s+" + _VERBS + r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
-# "accounts that mentioned layoffs", "contacts who complained about support": the record's own notes or emails
 #: Verbs that say a record itself talked about something ("mentioned", "complained about"); the router
 #: sends "accounts that mentioned X" to search with the same list.
 RECORD_TALK_VERBS = (r"(?:mention(?:s|ed)?|talk(?:s|ed)? about|complain(?:s|ed)? about|ask(?:s|ed)? about|"
                      r"rais(?:es|ed)|brought up|bring up|discuss(?:es|ed)?|"
                      r"(?:are|is|were|was) (?:complaining|asking|talking) about)")
+# "accounts that mentioned layoffs", "contacts who complained about support": the record's own notes or emails
 _RECORD_CLAUSE = re.compile(
     r"(?:,\s*)?(?:\b(?:that|who|which)\s+|\s)(?:have\s+|has\s+|had\s+)?(?:ever\s+)?" + RECORD_TALK_VERBS +
     r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
