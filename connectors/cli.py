@@ -239,10 +239,10 @@ def index(
             console.print(f"Marked {mark_all_pending(engine, kinds):,} texts for embedding again.")
         if any(pending_counts(engine)[k] for k in kinds):
             load_model(settings.embedding_model)  # loaded before the clock starts: texts/s is the model's
-        with Progress(TextColumn("[bold]Embedding[/]"), BarColumn(), MofNCompleteColumn(),
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
                       console=console) as progress:
-            task = progress.add_task("index", total=None, rate="")
+            task = progress.add_task("[bold]Embedding[/]", total=None, rate="")
             started = time.perf_counter()
 
             def on_progress(done: int, total: int) -> None:
@@ -250,10 +250,19 @@ def index(
                 rate = f"{done / elapsed:,.1f} texts/s" if done and elapsed > 0 else ""
                 progress.update(task, completed=done, total=total, rate=rate)
 
+            topic_task: list[Any] = []
+
+            def on_topic_progress(done: int, total: int) -> None:
+                if not topic_task:
+                    topic_task.append(progress.add_task("[bold]Topic vectors[/]", total=total, rate=""))
+                progress.update(topic_task[0], completed=done, total=total)
+
             stats = index_pending(engine, model_name=settings.embedding_model, kinds=kinds, batch_documents=batch,
-                                  max_documents=limit, on_progress=on_progress)
+                                  max_documents=limit, on_progress=on_progress, on_topic_progress=on_topic_progress)
     if stats.clusters:
         console.print(f"Rebuilt {stats.clusters:,} cluster centroids for hybrid ranking in {stats.clusters_seconds:.1f} s.")
+    if stats.topic_vectors:
+        console.print(f"Wrote {stats.topic_vectors:,} topic vectors for semantic filters in {stats.topic_seconds:.1f} s.")
     if stats.documents == 0:
         what = " and ".join(f"{k}s" for k in kinds)
         console.print(f"Nothing to embed: every one of the {what} is indexed.")

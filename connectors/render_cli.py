@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.answer import Answer
-from connectors.cells import format_cell
+from connectors.cells import format_cell, readable_sql
 
 MAX_ROWS = 50
 
@@ -32,7 +32,7 @@ def render_answer(answer: Answer, console: Console, *, show_sql: bool = True) ->
     if answer.explanation:
         parts.append(Text(f"How: {answer.explanation}", style="dim"))
     if show_sql and answer.sql:
-        parts.append(Syntax(answer.sql, "sql", word_wrap=True, theme="ansi_dark"))
+        parts.append(Syntax(readable_sql(answer.sql), "sql", word_wrap=True, theme="ansi_dark"))
     if parts:
         console.print(Panel(Group(*parts), title="calculation", border_style="dim"))
     if answer.suggestions:

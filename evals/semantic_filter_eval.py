@@ -1,10 +1,12 @@
 """How well "has a note/email semantically matching X" separates relevant texts, per similarity threshold.
 
-The semantic filter (`nlq.search.semantic_filter`) keeps a text when one of its passages is within a
-cosine similarity of the phrase. This eval reads the search suite's queries and topic judgments and, for
-each threshold, counts which texts the filter would keep among those the suite's user may see under the
-item's filters: precision, recall and F1 per query, averaged over queries. It scans every passage
-exactly (no index), so it is meant for the small dev data.
+The semantic filter (`nlq.search.semantic_filter.semantic_exists`) keeps a text when one of its passages'
+topic vectors is within a cosine similarity of the phrase widened by feedback (or, for a passage without
+a topic vector, its own vector within another of the phrase's). This eval computes the same similarities
+in memory for the search suite's queries and, for each threshold, counts which texts the filter would
+keep among those the suite's user may see under the item's filters: precision, recall and F1 per query,
+averaged over queries, once for topic vectors and once for the passages' own vectors. It scans every
+passage exactly (no index), so it is meant for the small dev data.
 """
 
 from __future__ import annotations
@@ -23,9 +25,15 @@ from sqlalchemy import Engine
 from evals.search_eval import SearchItem, load_suite, resolve_relevance
 from nlq.embeddings import embed_query
 from nlq.search.retrieval import clean_query
-from nlq.search.semantic_filter import DEFAULT_MIN_SIMILARITY
+from nlq.search.semantic_filter import (
+    DEFAULT_MIN_SIMILARITY,
+    DEFAULT_TOPIC_MIN_SIMILARITY,
+    FEEDBACK_PASSAGES,
+    FEEDBACK_WEIGHT,
+)
 
-THRESHOLDS = tuple(round(0.20 + 0.05 * i, 2) for i in range(9))  # 0.20 … 0.60
+THRESHOLDS = tuple(round(0.20 + 0.05 * i, 2) for i in range(9))         # own vectors: 0.20 … 0.60
+TOPIC_THRESHOLDS = tuple(round(0.50 + 0.05 * i, 2) for i in range(8))   # topic vectors: 0.50 … 0.85
 
 
 @dataclass
@@ -40,6 +48,8 @@ class _Passages:
     deal: np.ndarray
     occurred: np.ndarray  # epoch seconds (NaN when unknown)
     vectors: np.ndarray
+    topics: np.ndarray    # topic vectors (zero rows where a passage has none)
+    has_topic: np.ndarray
 
 
 def run_semantic_filter_eval(*, engine: Engine, suite: Path, model_name: str, report: Path | None = None,
@@ -49,62 +59,102 @@ def run_semantic_filter_eval(*, engine: Engine, suite: Path, model_name: str, re
     items = load_suite(suite)
     resolve_relevance(engine, items)
     passages = _load_passages(engine)
-    rows = []
-    per_item = [_best_per_text(passages, item, model_name) for item in items]
-    for threshold in THRESHOLDS:
-        precision, recall, f1 = [], [], []
-        for item, best in zip(items, per_item, strict=True):
-            kept = {key for key, similarity in best.items() if similarity >= threshold}
-            hits = len(kept & item.relevant)
-            p = hits / len(kept) if kept else 0.0
-            r = hits / len(item.relevant) if item.relevant else 0.0
-            precision.append(p)
-            recall.append(r)
-            f1.append(2 * p * r / (p + r) if p + r else 0.0)
-        rows.append({"threshold": threshold, "precision": round(float(np.mean(precision)), 4),
-                     "recall": round(float(np.mean(recall)), 4), "f1": round(float(np.mean(f1)), 4)})
-    best_row = max(rows, key=lambda r: r["f1"])
-    summary = {"items": len(items), "passages": int(len(passages.record)), "thresholds": rows,
-               "best_f1_threshold": best_row["threshold"], "current_threshold": DEFAULT_MIN_SIMILARITY}
+    queries = [embed_query(clean_query(item.query), name=model_name) for item in items]
+    masks = [_visible(passages, item) for item in items]
+    summary: dict[str, Any] = {"items": len(items), "passages": int(len(passages.record)),
+                               "topic_vectors": int(passages.has_topic.sum())}
+    sweeps = [("raw", THRESHOLDS, DEFAULT_MIN_SIMILARITY,
+               [best_per_text(passages, keep, passages.vectors @ q) for q, keep in zip(queries, masks, strict=True)])]
+    if passages.has_topic.any():
+        sweeps.insert(0, ("topic", TOPIC_THRESHOLDS, DEFAULT_TOPIC_MIN_SIMILARITY,
+                          [best_per_text(passages, keep & passages.has_topic, topic_similarities(passages, keep, q))
+                           for q, keep in zip(queries, masks, strict=True)]))
+    for name, thresholds, current, per_item in sweeps:
+        rows = [_scores(items, per_item, threshold) for threshold in thresholds]
+        summary[name] = {"thresholds": rows, "best_f1_threshold": max(rows, key=lambda r: r["f1"])["threshold"],
+                         "current_threshold": current}
+        what = "topic vectors, widened phrase" if name == "topic" else "passages' own vectors"
+        table = Table(title=f"Semantic filter by threshold — {what} ({len(items)} queries, "
+                            f"{summary['passages']:,} passages)")
+        for column in ("threshold", "precision", "recall", "F1"):
+            table.add_column(column, justify="right")
+        for row in rows:
+            mark = " (current)" if abs(row["threshold"] - current) < 1e-9 else ""
+            table.add_row(f"{row['threshold']:.2f}{mark}", f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+                          f"{row['f1']:.3f}")
+        console.print(table)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    table = Table(title=f"Semantic filter by threshold ({len(items)} queries, {summary['passages']:,} passages)")
-    for column in ("threshold", "precision", "recall", "F1"):
-        table.add_column(column, justify="right")
-    for row in rows:
-        mark = " (current)" if abs(row["threshold"] - DEFAULT_MIN_SIMILARITY) < 1e-9 else ""
-        table.add_row(f"{row['threshold']:.2f}{mark}", f"{row['precision']:.3f}", f"{row['recall']:.3f}",
-                      f"{row['f1']:.3f}")
-    console.print(table)
     return summary
+
+
+def topic_similarities(passages: _Passages, keep: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each passage's topic-vector cosine to the widened phrase, as `semantic_exists` computes it in SQL:
+    the phrase + FEEDBACK_WEIGHT × the mean topic vector of the visible passages nearest the phrase (by
+    their own vectors)."""
+    candidates = np.flatnonzero(keep)
+    nearest = candidates[np.argsort(-(passages.vectors[candidates] @ query), kind="stable")[:FEEDBACK_PASSAGES]]
+    nearest = nearest[passages.has_topic[nearest]]
+    if not len(nearest):
+        return np.zeros(len(passages.record), dtype=np.float32)
+    mean = passages.topics[nearest].mean(axis=0)
+    widened = query / FEEDBACK_WEIGHT + mean / max(float(np.linalg.norm(mean)), 1e-12)
+    return passages.topics @ (widened / float(np.linalg.norm(widened)))
+
+
+def best_per_text(passages: _Passages, keep: np.ndarray, similarity: np.ndarray) -> dict[tuple[str, int], float]:
+    """Each kept text's best passage similarity."""
+    best: dict[tuple[str, int], float] = {}
+    for kind, record, value in zip(passages.kind[keep], passages.record[keep], similarity[keep], strict=True):
+        key = (str(kind), int(record))
+        best[key] = max(best.get(key, -1.0), float(value))
+    return best
+
+
+def _scores(items: list[SearchItem], per_item: list[dict[tuple[str, int], float]], threshold: float) -> dict[str, float]:
+    precision, recall, f1 = [], [], []
+    for item, best in zip(items, per_item, strict=True):
+        kept = {key for key, similarity in best.items() if similarity >= threshold}
+        hits = len(kept & item.relevant)
+        p = hits / len(kept) if kept else 0.0
+        r = hits / len(item.relevant) if item.relevant else 0.0
+        precision.append(p)
+        recall.append(r)
+        f1.append(2 * p * r / (p + r) if p + r else 0.0)
+    return {"threshold": threshold, "precision": round(float(np.mean(precision)), 4),
+            "recall": round(float(np.mean(recall)), 4), "f1": round(float(np.mean(f1)), 4)}
 
 
 def _load_passages(engine: Engine) -> _Passages:
     raw = engine.raw_connection()
     try:
         cur = raw.driver_connection.cursor(binary=True)
-        cur.execute("SELECT kind, record_id, owner_id, account_id, contact_id, deal_id, "
-                    "extract(epoch FROM occurred_at), embedding FROM search_chunks")
+        cur.execute("SELECT c.kind, c.record_id, c.owner_id, c.account_id, c.contact_id, c.deal_id, "
+                    "extract(epoch FROM c.occurred_at), c.embedding, t.topic_embedding FROM search_chunks c "
+                    "LEFT JOIN search_topic_vectors t ON t.chunk_id = c.id ORDER BY c.id")
         fetched = cur.fetchall()
     finally:
         raw.close()
     if not fetched:
-        empty = np.zeros(0)
-        return _Passages(empty, empty, empty, empty, empty, empty, empty, np.zeros((0, 384), dtype=np.float32))
+        empty, none = np.zeros(0), np.zeros((0, 384), dtype=np.float32)
+        return _Passages(empty, empty, empty, empty, empty, empty, empty, none, none, np.zeros(0, dtype=bool))
 
     def column(i: int, dtype: Any) -> np.ndarray:
         return np.array([r[i] if r[i] is not None else np.nan for r in fetched], dtype=dtype)
 
-    vectors = np.stack([np.asarray(r[7].to_numpy() if hasattr(r[7], "to_numpy") else r[7], dtype=np.float32)
-                        for r in fetched])
+    def vectors(i: int) -> np.ndarray:
+        return np.stack([np.asarray(r[i].to_numpy() if hasattr(r[i], "to_numpy") else r[i], dtype=np.float32)
+                         if r[i] is not None else np.zeros(384, dtype=np.float32) for r in fetched])
+
     return _Passages(kind=np.array([r[0] for r in fetched]), record=np.array([r[1] for r in fetched]),
                      owner=column(2, float), account=column(3, float), contact=column(4, float),
-                     deal=column(5, float), occurred=column(6, float), vectors=vectors)
+                     deal=column(5, float), occurred=column(6, float), vectors=vectors(7), topics=vectors(8),
+                     has_topic=np.array([r[8] is not None for r in fetched], dtype=bool))
 
 
-def _best_per_text(passages: _Passages, item: SearchItem, model_name: str) -> dict[tuple[str, int], float]:
-    """Each visible text's best passage similarity to the item's query (scope and filters applied)."""
+def _visible(passages: _Passages, item: SearchItem) -> np.ndarray:
+    """The passages the item's user may see under the item's filters."""
     keep = np.ones(len(passages.record), dtype=bool)
     if item.owner_ids is not None:
         keep &= np.isin(passages.owner, list(item.owner_ids))
@@ -122,13 +172,7 @@ def _best_per_text(passages: _Passages, item: SearchItem, model_name: str) -> di
         keep &= passages.occurred >= _epoch(f.date_from)
     if f.date_to is not None:
         keep &= passages.occurred < _epoch(f.date_to) + 86_400
-    query = embed_query(clean_query(item.query), name=model_name)
-    similarity = passages.vectors[keep] @ query
-    best: dict[tuple[str, int], float] = {}
-    for kind, record, value in zip(passages.kind[keep], passages.record[keep], similarity, strict=True):
-        key = (str(kind), int(record))
-        best[key] = max(best.get(key, -1.0), float(value))
-    return best
+    return keep
 
 
 def _epoch(day: Any) -> float:

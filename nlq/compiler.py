@@ -98,13 +98,12 @@ class _Compiler:
         raise CompileError(f"unknown condition {cond!r}")
 
     def semantic(self, scope: _Scope, cond: SemanticMatch) -> exp.Expression:
-        """EXISTS a passage of this note/email within the cosine distance of the query's embedding."""
+        """EXISTS a passage of this note/email close in meaning to the phrase (`semantic_exists`)."""
         from nlq.search.semantic_filter import semantic_exists
 
         if scope.entity.table not in ("notes", "emails"):
             raise CompileError(f"a semantic match applies to notes or emails, not {scope.entity.plural}")
-        chunks = self.scope_table("search_chunks")
-        return semantic_exists(cond, record=exp.column("id", table=scope.alias), chunk_alias=chunks,
+        return semantic_exists(cond, record=exp.column("id", table=scope.alias), alias=self.scope_table,
                                kind="note" if scope.entity.table == "notes" else "email")
 
     def scope_table(self, table: str) -> str:

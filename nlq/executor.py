@@ -100,6 +100,9 @@ def read_only_cursor(engine: Engine, *, timeout_ms: int, use_reader_role: bool =
             cur.execute("BEGIN READ ONLY")
             cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
             cur.execute("SET LOCAL lock_timeout = 1000")
+            # a filtered nearest-neighbour scan (a semantic filter's feedback passages in a rep's scope)
+            # goes on through the HNSW index until it has its LIMIT, instead of stopping at ef_search
+            cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             if use_reader_role:
                 cur.execute(f"SET LOCAL ROLE {READER_ROLE}")
             yield cur

@@ -59,15 +59,20 @@ ALLOWED_FUNCTIONS = frozenset({
     "CurrentTime", "CurrentDatetime", "Lpad", "Rpad", "Reverse", "Repeat", "Ascii", "Chr",
     "UnixToTime", "TimeStrToTime", "ApproxDistinct", "LogicalOr", "LogicalAnd", "BoolOr", "BoolAnd",
     "Bracket", "Array", "ToNumber", "Exists", "Any", "All", "Paren", "Distinct", "AnyValue",
-    # pgvector's cosine_distance(a, b): semantic filters compare passages with a query embedding. It
-    # reads only its arguments, and the one table with vectors is scoped like every owned table.
+    # pgvector's cosine_distance(a, b) (semantic filters write it as the operator, see ALLOWED_OPERATORS).
+    # It reads only its arguments, and the tables with vectors are scoped like every owned table.
     "CosineDistance",
 })
+#: Operators written as OPERATOR(op): pgvector's cosine distance, which semantic filters order by so
+#: that PostgreSQL walks the HNSW index (the function form computes every distance).
+ALLOWED_OPERATORS = frozenset({"<=>"})
 ALLOWED_ANONYMOUS = frozenset({
     "date_part", "to_char", "age", "initcap", "split_part", "justify_interval", "btrim", "ltrim", "rtrim",
     "position", "strpos", "date", "now", "extract", "nullif", "coalesce", "greatest", "least", "trunc",
     "width_bucket", "round", "abs", "ceil", "floor", "length", "char_length", "lower", "upper", "concat",
     "make_date", "make_timestamptz", "to_date", "to_timestamp", "percentile_cont", "mode", "every",
+    # pgvector's l2_normalize(v): a semantic filter's feedback direction is a mean vector scaled to unit length
+    "l2_normalize",
 })
 
 
@@ -197,6 +202,10 @@ def check_columns(ctx: GuardContext) -> None:
 def check_functions(ctx: GuardContext) -> None:
     tree = ctx.tree
     assert tree is not None
+    for operator in tree.find_all(exp.Operator):
+        name = str(operator.args.get("operator") or "").strip().lower()
+        if name not in ALLOWED_OPERATORS:
+            raise FunctionNotAllowedError(f"The operator OPERATOR({name}) is not allowed in queries.")
     for node in tree.find_all(exp.Func):
         if isinstance(node, exp.Anonymous):
             name = str(node.this).lower()

@@ -332,6 +332,93 @@ def test_clusters_are_built_once_and_rebuilt_when_the_passages_change(
         raw.close()
 
 
+@pytest.fixture
+def topic_vectors(engine: Engine, indexed: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Clusters built on the few test passages and every passage's topic vector written; removed after."""
+    monkeypatch.setattr(clusters, "MIN_PASSAGES", 10)
+    monkeypatch.setattr(clusters, "RESOLUTIONS", (3, 5))
+    monkeypatch.setattr(clusters, "RUNS", 2)
+    raw = engine.raw_connection()
+    conn: Any = raw.driver_connection
+    try:
+        assert clusters.refresh_clusters(conn, model_name=MODEL, force=True) is not None
+        clusters.fill_topic_vectors(conn)
+        yield conn
+    finally:
+        conn.rollback()
+        conn.execute("DELETE FROM search_clusters")  # the other tests rank and filter without smoothing
+        conn.commit()
+        clusters.fill_topic_vectors(conn)
+        raw.close()
+
+
+def test_topic_vectors_are_written_once_and_again_after_a_rebuild(topic_vectors: Any) -> None:
+    conn = topic_vectors
+    passages = conn.execute("SELECT count(*) FROM search_chunks").fetchone()[0]
+    rows = conn.execute("SELECT c.owner_id, t.owner_id, t.topic_embedding FROM search_chunks c "
+                        "JOIN search_topic_vectors t ON t.chunk_id = c.id").fetchall()
+    assert len(rows) == passages > 0
+    assert all(c_owner == t_owner for c_owner, t_owner, _ in rows)
+    norms = [float(np.linalg.norm(np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v))) for *_, v in rows]
+    assert norms == pytest.approx([1.0] * len(norms), abs=1e-4)
+    conn.rollback()
+    assert clusters.fill_topic_vectors(conn) == 0  # nothing new: nothing written
+    # new centroids: every vector is rewritten in place (a passage never goes without one meanwhile)
+    assert clusters.refresh_clusters(conn, model_name=MODEL, force=True) is not None
+    seen: list[tuple[int, int]] = []
+    assert clusters.fill_topic_vectors(conn, batch=50, on_progress=lambda d, t: seen.append((d, t))) == passages
+    assert seen[-1] == (passages, passages) and len(seen) == -(-passages // 50)
+    # no clusters (too few passages): no topic vectors
+    conn.execute("DELETE FROM search_clusters")
+    conn.commit()
+    assert clusters.fill_topic_vectors(conn) == 0
+    assert conn.execute("SELECT count(*) FROM search_topic_vectors").fetchone()[0] == 0
+
+
+def test_topic_vectors_follow_an_owner_change(engine: Engine, indexed: dict[str, list[int]],
+                                              people: dict[str, Actor], topic_vectors: Any) -> None:
+    note_id = indexed["note"][0]
+    with engine.begin() as conn:
+        before = conn.execute(text("SELECT author_id FROM notes WHERE id = :i"), {"i": note_id}).scalar_one()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE notes SET author_id = :o WHERE id = :i"), {"o": people["other"].id, "i": note_id})
+            owners = conn.execute(text(
+                "SELECT DISTINCT t.owner_id FROM search_topic_vectors t JOIN search_chunks c ON c.id = t.chunk_id "
+                "WHERE c.kind = 'note' AND c.record_id = :i"), {"i": note_id}).scalars().all()
+        assert owners == [people["other"].id]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE notes SET author_id = :a WHERE id = :i"), {"a": before, "i": note_id})
+
+
+def test_semantic_filter_with_topic_vectors_matches_its_calibration_and_stays_scoped(
+        engine: Engine, indexed: dict[str, list[int]], people: dict[str, Actor], topic_vectors: Any) -> None:
+    from evals.semantic_filter_eval import _load_passages, best_per_text, topic_similarities
+    from nlq.embeddings import embed_query
+    from nlq.search.semantic_filter import DEFAULT_TOPIC_MIN_SIMILARITY
+
+    phrase = "the cost is too high"
+    plan = QueryPlan(entity="notes", conds=[semantic_filter_from_text(phrase, entity="notes")])
+    author = CATALOG.entities["notes"].display.index("author_id")
+    # the SQL keeps what the in-memory calibration keeps (texts within a hair of the threshold apart)
+    passages = _load_passages(engine)
+    notes = passages.kind == "note"
+    best = best_per_text(passages, notes, topic_similarities(passages, notes, embed_query(phrase, name=MODEL)))
+    expected = {rid for (_, rid), sim in best.items() if sim >= DEFAULT_TOPIC_MIN_SIMILARITY}
+    borderline = {rid for (_, rid), sim in best.items() if abs(sim - DEFAULT_TOPIC_MIN_SIMILARITY) < 2e-3}
+    got = {row[0] for row in _run_plan(engine, plan, None)}
+    assert expected and got - borderline == expected - borderline
+    assert len(expected) < notes.sum()  # a filter, not everything
+    # as a rep: only the rep's notes, the feedback and both tables scoped
+    rep = people["rep"]
+    sql = guard_sql(compile_plan(plan, CATALOG), catalog=CATALOG, scope=ScopeFilter(frozenset({rep.id})),
+                    row_cap=1000).sql("postgres")
+    assert sql.count("search_topic_vectors WHERE owner_id IN") == 2 and sql.count("search_chunks WHERE owner_id IN") == 2
+    rep_rows = _run_plan(engine, plan, frozenset({rep.id}))
+    assert rep_rows and {r[author] for r in rep_rows} == {rep.id}
+
+
 def test_search_never_returns_another_reps_texts(engine: Engine, indexed: dict[str, list[int]],
                                                  searcher: Searcher, people: dict[str, Actor]) -> None:
     rep, other = people["rep"], people["other"]
@@ -455,11 +542,14 @@ def test_semantic_filter_is_scoped(engine: Engine, indexed: dict[str, list[int]]
 @pytest.mark.parametrize(("sql", "code"), [
     ("SELECT * FROM search_documents", "unknown-table"),
     ("SELECT content_hash FROM search_chunks", "unknown-column"),
+    ("SELECT built_at FROM search_topic_vectors", "unknown-column"),
     ("SELECT l2_distance(embedding, embedding) FROM search_chunks", "function-not-allowed"),
     ("SELECT set_config('hnsw.ef_search', '1000', false)", "function-not-allowed"),
+    ("SELECT record_id FROM search_chunks WHERE owner_id OPERATOR(pg_catalog.=) 3", "function-not-allowed"),
     ("UPDATE search_chunks SET owner_id = 3", "write-not-allowed"),
     ("SELECT record_id FROM search_chunks; DELETE FROM search_chunks", "multiple-statements"),
-], ids=["documents", "hidden-column", "other-distance", "set-config", "update", "stacked"])
+], ids=["documents", "hidden-column", "hidden-topic-column", "other-distance", "set-config", "other-operator",
+     "update", "stacked"])
 def test_guard_blocks_hostile_use_of_the_search_table(sql: str, code: str) -> None:
     with pytest.raises(NlqError) as info:
         guard_sql(sql, catalog=CATALOG, scope=ScopeFilter(frozenset({3})), row_cap=100)
@@ -474,6 +564,18 @@ def test_guard_scopes_raw_reads_of_the_search_table(engine: Engine, indexed: dic
     tree = guard_sql(sql, catalog=CATALOG, scope=ScopeFilter(frozenset({rep.id})), row_cap=1000)
     rows = execute(engine, tree, timeout_ms=10_000, row_cap=1000).rows
     assert rows and all(_owner(engine, kind, record_id) == rep.id for kind, record_id, _ in rows)
+
+
+def test_guard_scopes_raw_reads_of_topic_vectors(engine: Engine, people: dict[str, Actor], topic_vectors: Any) -> None:
+    rep = people["rep"]
+    sql = ("SELECT t.chunk_id, t.topic_embedding OPERATOR(<=>) t.topic_embedding FROM search_topic_vectors t "
+           "ORDER BY t.chunk_id")
+    tree = guard_sql(sql, catalog=CATALOG, scope=ScopeFilter(frozenset({rep.id})), row_cap=1000)
+    rows = execute(engine, tree, timeout_ms=10_000, row_cap=1000).rows
+    with engine.connect() as conn:
+        owners = dict(conn.execute(text("SELECT id, owner_id FROM search_chunks")).all())
+    assert rows and {owners[chunk_id] for chunk_id, _ in rows} == {rep.id}
+    assert len(rows) < len(owners)  # the other rep's vectors are there, and not read
 
 
 # --- assistant, API, eval -----------------------------------------------------------------------------
@@ -497,7 +599,7 @@ def test_assistant_counts_texts_matching_a_phrase(assistant: Assistant, indexed:
                                                   people: dict[str, Actor], engine: Engine) -> None:
     answer = assistant.ask("how many notes mention the cost is too high", people["rep"], channel="test", audit=False)
     assert answer.status == "answered", answer.summary
-    assert answer.sql and "COSINE_DISTANCE" in answer.sql and "COUNT(*)" in answer.sql
+    assert answer.sql and "OPERATOR(<=>)" in answer.sql and "COUNT(*)" in answer.sql
     with engine.connect() as conn:
         written = conn.execute(text("SELECT count(*) FROM notes WHERE author_id = :a"), {"a": people["rep"].id}).scalar()
     assert 0 <= answer.rows[0][0] <= written  # only the rep's own notes are counted
@@ -508,9 +610,13 @@ def test_assistant_structured_question_with_semantic_filter(assistant: Assistant
     answer = assistant.ask("deals whose notes mention the cost is too high", people["rep"], channel="test",
                            audit=False)
     assert answer.status == "answered", answer.summary
-    assert answer.sql and "COSINE_DISTANCE" in answer.sql and "search_chunks" in answer.sql
+    assert answer.sql and "OPERATOR(<=>)" in answer.sql and "search_chunks" in answer.sql
     owner = [c.name for c in answer.columns].index("owner_id")
     assert all(r[owner] == people["rep"].id for r in answer.rows)
+    # the SQL shown runs again as written (the widget's editor, API clients), through the same guard
+    again = assistant.run_sql(answer.sql, people["rep"], channel="test")
+    assert again.status == "answered", again.summary
+    assert again.rows == answer.rows
 
 
 def test_assistant_record_mentioned_a_topic_in_a_period(assistant: Assistant, engine: Engine,
@@ -572,19 +678,22 @@ def test_api_search_is_scoped_and_documented(client: TestClient, engine: Engine,
 
 
 def test_semantic_filter_calibration_trades_recall_for_precision(engine: Engine, indexed: dict[str, list[int]],
-                                                                 test_settings: Settings, tmp_path: Path) -> None:
-    from evals.semantic_filter_eval import THRESHOLDS, run_semantic_filter_eval
+                                                                 test_settings: Settings, tmp_path: Path,
+                                                                 topic_vectors: Any) -> None:
+    from evals.semantic_filter_eval import THRESHOLDS, TOPIC_THRESHOLDS, run_semantic_filter_eval
 
     suite = tmp_path / "suite.jsonl"
     suite.write_text("".join(json.dumps({"id": topic, "query": query, "topics": [topic]}) + "\n"
                              for topic, query in QUERIES.items()), encoding="utf-8")
     summary = run_semantic_filter_eval(engine=engine, suite=suite, model_name=test_settings.embedding_model,
                                        report=tmp_path / "r.json")
-    rows = summary["thresholds"]
-    assert [r["threshold"] for r in rows] == list(THRESHOLDS) and summary["passages"] > 0
-    recalls = [r["recall"] for r in rows]
-    assert recalls == sorted(recalls, reverse=True) and recalls[0] > recalls[-1]  # a stricter filter keeps fewer
-    assert json.loads((tmp_path / "r.json").read_text())["best_f1_threshold"] in THRESHOLDS
+    assert summary["passages"] > 0 and summary["topic_vectors"] == summary["passages"]
+    for name, thresholds in (("topic", TOPIC_THRESHOLDS), ("raw", THRESHOLDS)):
+        rows = summary[name]["thresholds"]
+        assert [r["threshold"] for r in rows] == list(thresholds)
+        recalls = [r["recall"] for r in rows]
+        assert recalls == sorted(recalls, reverse=True) and recalls[0] > recalls[-1]  # a stricter filter keeps fewer
+        assert json.loads((tmp_path / "r.json").read_text())[name]["best_f1_threshold"] in thresholds
 
 
 def test_search_eval_reports_the_three_modes(engine: Engine, indexed: dict[str, list[int]], searcher: Searcher,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answer import Answer
-from connectors.cells import format_cell, shorten
+from connectors.cells import format_cell, readable_sql, shorten
 
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 3000
@@ -102,7 +102,7 @@ def render_answer(answer: Answer, *, conversation_key: str, rows_visible: bool, 
     if answer.explanation:
         blocks.append(_context(f"*How it was calculated:* {escape(answer.explanation)}"))
     if answer.sql:
-        sql = shorten(answer.sql, MAX_TEXT_CHARS - 20).replace("```", "'''")
+        sql = shorten(readable_sql(answer.sql), MAX_TEXT_CHARS - 20).replace("```", "'''")
         blocks.append(_context(f"SQL: ```{escape(sql)}```"))
     buttons = [_follow_up_button(i, s, conversation_key) for i, s in enumerate(answer.suggestions[:4])]
     if offer_share and answer.status == "answered":

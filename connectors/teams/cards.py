@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from assistant.answer import Answer
-from connectors.cells import format_cell, shorten
+from connectors.cells import format_cell, readable_sql, shorten
 
 MAX_CARD_BYTES = 24_000
 SHOWN_ROWS = 10
@@ -72,7 +72,7 @@ def _card(answer: Answer, shown: int, conversation_key: str) -> dict[str, Any]:
     actions: list[dict[str, Any]] = []
     if answer.sql:
         body.append({"type": "Container", "id": "sql", "isVisible": False, "items": [
-            {"type": "TextBlock", "text": shorten(answer.sql, MAX_SQL_CHARS), "wrap": True,
+            {"type": "TextBlock", "text": shorten(readable_sql(answer.sql), MAX_SQL_CHARS), "wrap": True,
              "fontType": "Monospace", "size": "Small"}]})
         actions.append({"type": "Action.ToggleVisibility", "title": "Show SQL", "targetElements": ["sql"]})
     for suggestion in answer.suggestions[:4]:

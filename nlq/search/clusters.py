@@ -10,11 +10,16 @@ Centroids are fitted on at most `SAMPLE` passage vectors (spherical k-means, k-m
 seed) and stored in `search_clusters`; the indexer rebuilds them only when the number of embedded
 passages has changed by more than `REBUILD_CHANGE` since, so a run with nothing new does nothing.
 Texts are assigned to their nearest centroid at query time (a few hundred × 330 products).
+
+Semantic filters ("deals whose notes mention budget concerns") compare every passage of the records they
+filter, so they read the smoothed vectors from `search_topic_vectors` instead (`topic_vectors`, unit
+length), which the indexer rewrites after each rebuild and fills in for passages embedded since.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,6 +33,7 @@ TEXT_WEIGHT = 0.3
 SAMPLE = 50_000
 REBUILD_CHANGE = 0.10
 MIN_PASSAGES = 1_000     # fewer embedded passages than this: no clusters (too few to say anything)
+TOPIC_BATCH = 5_000      # topic vectors written per transaction
 _ITERATIONS = 30
 _SEED = 0
 
@@ -82,6 +88,61 @@ def smooth(vectors: np.ndarray, centroid_sets: list[np.ndarray], text_weight: fl
     for centroids in centroid_sets:
         pulled += centroids[np.argmax(v @ centroids.T, axis=1)]
     return text_weight * v + (1.0 - text_weight) * pulled / len(centroid_sets)
+
+
+def topic_vectors(vectors: np.ndarray, centroid_sets: list[np.ndarray]) -> np.ndarray:
+    """The smoothed vectors semantic filters compare with, scaled to unit length (cosine distance then
+    reads them as the hybrid ranking scores them)."""
+    smoothed = smooth(vectors, centroid_sets)
+    return smoothed / np.maximum(np.linalg.norm(smoothed, axis=1, keepdims=True), 1e-12)
+
+
+def fill_topic_vectors(conn: Any, *, batch: int = TOPIC_BATCH,
+                       on_progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the topic vector of every passage that has none or one made with older centroids; returns
+    how many were written.
+
+    Without centroids there are no topic vectors (semantic filters then compare the passages' own
+    vectors). Rewrites in place, so during a rebuild every passage keeps a vector; commits each batch,
+    so a crash loses at most one batch and the next run goes on where it stopped.
+    """
+    built_at = conn.execute("SELECT max(built_at) FROM search_clusters").fetchone()[0]
+    if built_at is None:
+        conn.execute("DELETE FROM search_topic_vectors")
+        conn.commit()
+        return 0
+    passages, current = conn.execute(
+        "SELECT (SELECT count(*) FROM search_chunks), "
+        "(SELECT count(*) FROM search_topic_vectors WHERE built_at = %s)", (built_at,)).fetchone()
+    todo = int(passages) - int(current)
+    if todo <= 0:
+        conn.rollback()
+        return 0
+    with conn.cursor() as cur:
+        centroids = load_centroids(cur)
+    from nlq.search.retrieval import _as_array
+
+    done, last_id = 0, 0
+    while True:
+        rows = conn.execute("""
+SELECT c.id, c.owner_id, c.embedding FROM search_chunks c LEFT JOIN search_topic_vectors t ON t.chunk_id = c.id
+ WHERE c.id > %s AND (t.chunk_id IS NULL OR t.built_at <> %s)
+ ORDER BY c.id LIMIT %s""", (last_id, built_at, batch), binary=True).fetchall()
+        if not rows:
+            break
+        vectors = topic_vectors(np.stack([_as_array(r[2]) for r in rows]), centroids)
+        conn.execute("""
+INSERT INTO search_topic_vectors (chunk_id, owner_id, topic_embedding, built_at)
+SELECT x.id, x.owner_id, x.vec::vector, %s FROM unnest(%s::bigint[], %s::int[], %s::text[]) AS x(id, owner_id, vec)
+ON CONFLICT (chunk_id) DO UPDATE
+   SET topic_embedding = EXCLUDED.topic_embedding, owner_id = EXCLUDED.owner_id, built_at = EXCLUDED.built_at""",
+                     (built_at, [int(r[0]) for r in rows], [r[1] for r in rows], [_literal(v) for v in vectors]))
+        conn.commit()
+        done += len(rows)
+        last_id = int(rows[-1][0])
+        if on_progress:
+            on_progress(min(done, todo), todo)
+    return done
 
 
 def refresh_clusters(conn: Any, *, model_name: str, force: bool = False) -> dict[str, float] | None:

@@ -8,7 +8,8 @@ content hash already has a vector (an unchanged passage of an edited text, a rep
 instead of being embedded again. One indexer runs per database at a time (an advisory lock), so the
 server's background task and `crm-assistant index` never duplicate work. After embedding, the
 centroids used for cluster smoothing are rebuilt when the passages have changed by more than a tenth
-(`nlq.search.clusters`); nothing is embedded for them.
+(`nlq.search.clusters`; nothing is embedded for them), and the passages' topic vectors (semantic
+filters) are written for passages new since, or all of them after a rebuild.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import Engine
 
 from crm_core.models import SEARCH_KINDS
 from nlq.search.chunking import Chunk, chunk_document
-from nlq.search.clusters import refresh_clusters
+from nlq.search.clusters import fill_topic_vectors, refresh_clusters
 from nlq.search.errors import SearchIndexBusyError
 
 _log = logging.getLogger(__name__)
@@ -69,10 +70,14 @@ class IndexStats:
     by_kind: dict[str, int] = field(default_factory=dict)
     clusters: int = 0              # centroids rebuilt for cluster smoothing (0: they were still current)
     clusters_seconds: float = 0.0
+    topic_vectors: int = 0         # passages whose smoothed vector (semantic filters) was written
+    topic_seconds: float = 0.0
 
     @property
     def documents_per_s(self) -> float:
-        return self.documents / self.seconds if self.seconds > 0 else 0.0
+        """Texts embedded and stored per second (the clusters' and topic vectors' upkeep apart)."""
+        seconds = self.seconds - self.clusters_seconds - self.topic_seconds
+        return self.documents / seconds if seconds > 0 else 0.0
 
     @property
     def passages_per_s(self) -> float:
@@ -111,6 +116,7 @@ def index_pending(
     wait: bool = True,
     on_progress: ProgressFn | None = None,
     only: dict[str, list[int]] | None = None,
+    on_topic_progress: ProgressFn | None = None,
 ) -> IndexStats:
     """Embed every pending document of `kinds` (at most `max_documents`), batch by batch.
 
@@ -124,6 +130,7 @@ def index_pending(
         wait: wait for another running indexer to finish; False raises `SearchIndexBusyError`.
         on_progress: called with (documents done, documents to do) after each batch.
         only: kind → record ids: index just these (when pending); for tests and targeted repairs.
+        on_topic_progress: called with (passages done, passages to do) while topic vectors are written.
 
     Returns:
         IndexStats of this run (zero documents when nothing was pending: the run is idempotent).
@@ -158,9 +165,12 @@ def index_pending(
                         on_progress(min(stats.documents, todo), todo)
             with _raw(engine) as conn:
                 built = refresh_clusters(conn, model_name=model_name)
-            if built:
-                stats.clusters = int(built["clusters"])
-                stats.clusters_seconds = built["seconds"]
+                if built:
+                    stats.clusters = int(built["clusters"])
+                    stats.clusters_seconds = built["seconds"]
+                t0 = time.perf_counter()
+                stats.topic_vectors = fill_topic_vectors(conn, on_progress=on_topic_progress)
+                stats.topic_seconds = time.perf_counter() - t0
         finally:
             lock_conn.execute("SELECT pg_advisory_unlock(%s)", (INDEX_LOCK_KEY,))
             lock_conn.commit()

@@ -1,8 +1,8 @@
-"""The one search table that compiled plans may join (semantic filters), described for the guard.
+"""The search tables that compiled plans may join (semantic filters), described for the guard.
 
-Only the columns a semantic filter needs are visible; the owner column lets the guard scope the
-table like every owned catalog table, so a guarded statement never reaches another rep's passages.
-The table has no phrases in the catalog: questions cannot name it, only semantic filters use it.
+Only the columns a semantic filter needs are visible; the owner columns let the guard scope the
+tables like every owned catalog table, so a guarded statement never reaches another rep's passages.
+The tables have no phrases in the catalog: questions cannot name them, only semantic filters use them.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from functools import lru_cache
 from nlq.catalog import Column, Entity
 
 CHUNK_TABLE = "search_chunks"
+TOPIC_TABLE = "search_topic_vectors"
 
 
 @lru_cache(maxsize=1)
 def guarded_search_tables() -> dict[str, Entity]:
     """Table name → a catalog-shaped `Entity` the guard treats like any owned table."""
     columns = {
+        "id": Column("id", "integer", "Passage id"),
         "kind": Column("kind", "text", "Kind"),
         "record_id": Column("record_id", "integer", "Record"),
         "chunk_no": Column("chunk_no", "integer", "Passage"),
@@ -30,4 +32,13 @@ def guarded_search_tables() -> dict[str, Entity]:
         owner_column="owner_id", title="record_id", display=["record_id"],
         default_order={"column": "record_id", "direction": "asc"}, columns=columns, computed={}, relations={},
     )
-    return {CHUNK_TABLE: entity}
+    topics = Entity(
+        name=TOPIC_TABLE, table=TOPIC_TABLE, singular="topic vector", plural="topic vectors", synonyms=[],
+        owner_column="owner_id", title="chunk_id", display=["chunk_id"],
+        default_order={"column": "chunk_id", "direction": "asc"},
+        columns={"chunk_id": Column("chunk_id", "integer", "Passage id"),
+                 "owner_id": Column("owner_id", "integer", "Owner"),
+                 "topic_embedding": Column("topic_embedding", "vector", "Topic vector")},
+        computed={}, relations={},
+    )
+    return {CHUNK_TABLE: entity, TOPIC_TABLE: topics}
