@@ -1,11 +1,11 @@
 """How well "has a note/email semantically matching X" separates relevant texts, per similarity threshold.
 
 The semantic filter (`nlq.search.semantic_filter.semantic_exists`) keeps a text when one of its passages'
-topic vectors is within a cosine similarity of the phrase widened by feedback (or, for a passage without
-a topic vector, its own vector within another of the phrase's). This eval computes the same similarities
-in memory for the search suite's queries and, for each threshold, counts which texts the filter would
-keep among those the suite's user may see under the item's filters: precision, recall and F1 per query,
-averaged over queries, once for topic vectors and once for the passages' own vectors. It scans every
+topic vectors is within a cosine similarity of the phrase widened by feedback; the vectors are smoothed
+towards clusters, or the passages' own while there are no clusters, each with its own threshold. This
+eval computes the same similarities in memory for the search suite's queries and, for each threshold,
+counts which texts the filter would keep among those the suite's user may see under the item's filters:
+precision, recall and F1 per query, averaged over queries, once for each kind of vector. It scans every
 passage exactly (no index), so it is meant for the small dev data.
 """
 
@@ -49,7 +49,7 @@ class _Passages:
     occurred: np.ndarray  # epoch seconds (NaN when unknown)
     vectors: np.ndarray
     topics: np.ndarray    # topic vectors (zero rows where a passage has none)
-    has_topic: np.ndarray
+    smoothed: np.ndarray  # the topic vector is smoothed towards clusters (else the passage's own, or none)
 
 
 def run_semantic_filter_eval(*, engine: Engine, suite: Path, model_name: str, report: Path | None = None,
@@ -62,18 +62,20 @@ def run_semantic_filter_eval(*, engine: Engine, suite: Path, model_name: str, re
     queries = [embed_query(clean_query(item.query), name=model_name) for item in items]
     masks = [_visible(passages, item) for item in items]
     summary: dict[str, Any] = {"items": len(items), "passages": int(len(passages.record)),
-                               "topic_vectors": int(passages.has_topic.sum())}
+                               "smoothed": int(passages.smoothed.sum())}
     sweeps = [("raw", THRESHOLDS, DEFAULT_MIN_SIMILARITY,
-               [best_per_text(passages, keep, passages.vectors @ q) for q, keep in zip(queries, masks, strict=True)])]
-    if passages.has_topic.any():
+               [best_per_text(passages, keep, widened_similarities(passages, keep, q, passages.vectors))
+                for q, keep in zip(queries, masks, strict=True)])]
+    if passages.smoothed.any():
         sweeps.insert(0, ("topic", TOPIC_THRESHOLDS, DEFAULT_TOPIC_MIN_SIMILARITY,
-                          [best_per_text(passages, keep & passages.has_topic, topic_similarities(passages, keep, q))
+                          [best_per_text(passages, keep & passages.smoothed,
+                                         widened_similarities(passages, keep & passages.smoothed, q, passages.topics))
                            for q, keep in zip(queries, masks, strict=True)]))
     for name, thresholds, current, per_item in sweeps:
         rows = [_scores(items, per_item, threshold) for threshold in thresholds]
         summary[name] = {"thresholds": rows, "best_f1_threshold": max(rows, key=lambda r: r["f1"])["threshold"],
                          "current_threshold": current}
-        what = "topic vectors, widened phrase" if name == "topic" else "passages' own vectors"
+        what = "smoothed topic vectors" if name == "topic" else "passages' own vectors (no clusters)"
         table = Table(title=f"Semantic filter by threshold — {what} ({len(items)} queries, "
                             f"{summary['passages']:,} passages)")
         for column in ("threshold", "precision", "recall", "F1"):
@@ -89,18 +91,17 @@ def run_semantic_filter_eval(*, engine: Engine, suite: Path, model_name: str, re
     return summary
 
 
-def topic_similarities(passages: _Passages, keep: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Each passage's topic-vector cosine to the widened phrase, as `semantic_exists` computes it in SQL:
-    the phrase + FEEDBACK_WEIGHT × the mean topic vector of the visible passages nearest the phrase (by
-    their own vectors)."""
+def widened_similarities(passages: _Passages, keep: np.ndarray, query: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Each passage's cosine (of `vectors`: topic or own) to the widened phrase, as `semantic_exists`
+    computes it in SQL: the phrase + FEEDBACK_WEIGHT × the mean of `vectors` over the kept passages whose
+    own vectors are nearest the phrase."""
     candidates = np.flatnonzero(keep)
-    nearest = candidates[np.argsort(-(passages.vectors[candidates] @ query), kind="stable")[:FEEDBACK_PASSAGES]]
-    nearest = nearest[passages.has_topic[nearest]]
-    if not len(nearest):
+    if not len(candidates):
         return np.zeros(len(passages.record), dtype=np.float32)
-    mean = passages.topics[nearest].mean(axis=0)
+    nearest = candidates[np.argsort(-(passages.vectors[candidates] @ query), kind="stable")[:FEEDBACK_PASSAGES]]
+    mean = vectors[nearest].mean(axis=0)
     widened = query / FEEDBACK_WEIGHT + mean / max(float(np.linalg.norm(mean)), 1e-12)
-    return passages.topics @ (widened / float(np.linalg.norm(widened)))
+    return vectors @ (widened / float(np.linalg.norm(widened)))
 
 
 def best_per_text(passages: _Passages, keep: np.ndarray, similarity: np.ndarray) -> dict[tuple[str, int], float]:
@@ -131,8 +132,8 @@ def _load_passages(engine: Engine) -> _Passages:
     try:
         cur = raw.driver_connection.cursor(binary=True)
         cur.execute("SELECT c.kind, c.record_id, c.owner_id, c.account_id, c.contact_id, c.deal_id, "
-                    "extract(epoch FROM c.occurred_at), c.embedding, t.topic_embedding FROM search_chunks c "
-                    "LEFT JOIN search_topic_vectors t ON t.chunk_id = c.id ORDER BY c.id")
+                    "extract(epoch FROM c.occurred_at), c.embedding, t.topic_embedding, coalesce(t.smoothed, false) "
+                    "FROM search_chunks c LEFT JOIN search_topic_vectors t ON t.chunk_id = c.id ORDER BY c.id")
         fetched = cur.fetchall()
     finally:
         raw.close()
@@ -150,7 +151,7 @@ def _load_passages(engine: Engine) -> _Passages:
     return _Passages(kind=np.array([r[0] for r in fetched]), record=np.array([r[1] for r in fetched]),
                      owner=column(2, float), account=column(3, float), contact=column(4, float),
                      deal=column(5, float), occurred=column(6, float), vectors=vectors(7), topics=vectors(8),
-                     has_topic=np.array([r[8] is not None for r in fetched], dtype=bool))
+                     smoothed=np.array([bool(r[9]) for r in fetched], dtype=bool))
 
 
 def _visible(passages: _Passages, item: SearchItem) -> np.ndarray:

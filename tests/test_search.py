@@ -131,7 +131,10 @@ def test_index_is_idempotent(engine: Engine, indexed: dict[str, list[int]]) -> N
     with engine.connect() as conn:
         chunks = conn.execute(text("SELECT count(DISTINCT (kind, record_id)) FROM search_chunks "
                                    "WHERE kind = 'note' AND record_id = ANY(:ids)"), {"ids": indexed["note"]}).scalar()
-    assert chunks == len(indexed["note"])
+        # every passage has its topic vector, written with it (its own vector while there are no clusters)
+        without = conn.execute(text("SELECT count(*) FROM search_chunks c LEFT JOIN search_topic_vectors t "
+                                    "ON t.chunk_id = c.id WHERE t.chunk_id IS NULL OR t.smoothed")).scalar()
+    assert chunks == len(indexed["note"]) and without == 0
 
 
 def test_index_resumes_after_a_crash_without_embedding_twice(engine: Engine) -> None:
@@ -359,6 +362,7 @@ def test_topic_vectors_are_written_once_and_again_after_a_rebuild(topic_vectors:
                         "JOIN search_topic_vectors t ON t.chunk_id = c.id").fetchall()
     assert len(rows) == passages > 0
     assert all(c_owner == t_owner for c_owner, t_owner, _ in rows)
+    assert conn.execute("SELECT bool_and(smoothed) FROM search_topic_vectors").fetchone()[0]
     norms = [float(np.linalg.norm(np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v))) for *_, v in rows]
     assert norms == pytest.approx([1.0] * len(norms), abs=1e-4)
     conn.rollback()
@@ -368,11 +372,33 @@ def test_topic_vectors_are_written_once_and_again_after_a_rebuild(topic_vectors:
     seen: list[tuple[int, int]] = []
     assert clusters.fill_topic_vectors(conn, batch=50, on_progress=lambda d, t: seen.append((d, t))) == passages
     assert seen[-1] == (passages, passages) and len(seen) == -(-passages // 50)
-    # no clusters (too few passages): no topic vectors
+    # no clusters (too few passages): each passage's own vector, marked as such
     conn.execute("DELETE FROM search_clusters")
     conn.commit()
-    assert clusters.fill_topic_vectors(conn) == 0
-    assert conn.execute("SELECT count(*) FROM search_topic_vectors").fetchone()[0] == 0
+    assert clusters.fill_topic_vectors(conn) == passages
+    rows = conn.execute("SELECT t.smoothed, t.built_at, t.topic_embedding OPERATOR(<=>) c.embedding "
+                        "FROM search_topic_vectors t JOIN search_chunks c ON c.id = t.chunk_id").fetchall()
+    assert len(rows) == passages and all(not smoothed and built is None and dist < 1e-5 for smoothed, built, dist in rows)
+
+
+def test_each_new_passage_gets_its_topic_vector_with_it(engine: Engine, indexed: dict[str, list[int]],
+                                                        topic_vectors: Any) -> None:
+    note_id = indexed["note"][1]
+    with engine.begin() as conn:
+        before = conn.execute(text("SELECT body FROM notes WHERE id = :i"), {"i": note_id}).scalar_one()
+        conn.execute(text("UPDATE notes SET body = body || ' They also need SSO.' WHERE id = :i"), {"i": note_id})
+    try:
+        index_pending(engine, model_name=MODEL, only={"note": [note_id]})
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT t.smoothed, t.built_at = (SELECT max(built_at) FROM search_clusters) FROM search_chunks c "
+                "LEFT JOIN search_topic_vectors t ON t.chunk_id = c.id WHERE c.kind = 'note' AND c.record_id = :i"),
+                {"i": note_id}).all()
+        assert rows and all(smoothed and current for smoothed, current in rows)  # smoothed by today's centroids
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE notes SET body = :b WHERE id = :i"), {"b": before, "i": note_id})
+        index_pending(engine, model_name=MODEL, only={"note": [note_id]})
 
 
 def test_topic_vectors_follow_an_owner_change(engine: Engine, indexed: dict[str, list[int]],
@@ -394,7 +420,7 @@ def test_topic_vectors_follow_an_owner_change(engine: Engine, indexed: dict[str,
 
 def test_semantic_filter_with_topic_vectors_matches_its_calibration_and_stays_scoped(
         engine: Engine, indexed: dict[str, list[int]], people: dict[str, Actor], topic_vectors: Any) -> None:
-    from evals.semantic_filter_eval import _load_passages, best_per_text, topic_similarities
+    from evals.semantic_filter_eval import _load_passages, best_per_text, widened_similarities
     from nlq.embeddings import embed_query
     from nlq.search.semantic_filter import DEFAULT_TOPIC_MIN_SIMILARITY
 
@@ -403,8 +429,9 @@ def test_semantic_filter_with_topic_vectors_matches_its_calibration_and_stays_sc
     author = CATALOG.entities["notes"].display.index("author_id")
     # the SQL keeps what the in-memory calibration keeps (texts within a hair of the threshold apart)
     passages = _load_passages(engine)
-    notes = passages.kind == "note"
-    best = best_per_text(passages, notes, topic_similarities(passages, notes, embed_query(phrase, name=MODEL)))
+    notes = (passages.kind == "note") & passages.smoothed
+    best = best_per_text(passages, notes,
+                         widened_similarities(passages, notes, embed_query(phrase, name=MODEL), passages.topics))
     expected = {rid for (_, rid), sim in best.items() if sim >= DEFAULT_TOPIC_MIN_SIMILARITY}
     borderline = {rid for (_, rid), sim in best.items() if abs(sim - DEFAULT_TOPIC_MIN_SIMILARITY) < 2e-3}
     got = {row[0] for row in _run_plan(engine, plan, None)}
@@ -414,7 +441,7 @@ def test_semantic_filter_with_topic_vectors_matches_its_calibration_and_stays_sc
     rep = people["rep"]
     sql = guard_sql(compile_plan(plan, CATALOG), catalog=CATALOG, scope=ScopeFilter(frozenset({rep.id})),
                     row_cap=1000).sql("postgres")
-    assert sql.count("search_topic_vectors WHERE owner_id IN") == 2 and sql.count("search_chunks WHERE owner_id IN") == 2
+    assert sql.count("search_topic_vectors WHERE owner_id IN") == 2 and sql.count("search_chunks WHERE owner_id IN") == 1
     rep_rows = _run_plan(engine, plan, frozenset({rep.id}))
     assert rep_rows and {r[author] for r in rep_rows} == {rep.id}
 
@@ -687,7 +714,7 @@ def test_semantic_filter_calibration_trades_recall_for_precision(engine: Engine,
                              for topic, query in QUERIES.items()), encoding="utf-8")
     summary = run_semantic_filter_eval(engine=engine, suite=suite, model_name=test_settings.embedding_model,
                                        report=tmp_path / "r.json")
-    assert summary["passages"] > 0 and summary["topic_vectors"] == summary["passages"]
+    assert summary["passages"] > 0 and summary["smoothed"] == summary["passages"]
     for name, thresholds in (("topic", TOPIC_THRESHOLDS), ("raw", THRESHOLDS)):
         rows = summary[name]["thresholds"]
         assert [r["threshold"] for r in rows] == list(thresholds)

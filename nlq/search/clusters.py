@@ -12,8 +12,8 @@ passages has changed by more than `REBUILD_CHANGE` since, so a run with nothing 
 Texts are assigned to their nearest centroid at query time (a few hundred × 330 products).
 
 Semantic filters ("deals whose notes mention budget concerns") compare every passage of the records they
-filter, so they read the smoothed vectors from `search_topic_vectors` instead (`topic_vectors`, unit
-length), which the indexer rewrites after each rebuild and fills in for passages embedded since.
+filter, so they read stored smoothed vectors instead (`search_topic_vectors`, unit length): the indexer
+writes each passage's with the passage, and rewrites all of them after a rebuild.
 """
 
 from __future__ import annotations
@@ -91,52 +91,69 @@ def smooth(vectors: np.ndarray, centroid_sets: list[np.ndarray], text_weight: fl
 
 
 def topic_vectors(vectors: np.ndarray, centroid_sets: list[np.ndarray]) -> np.ndarray:
-    """The smoothed vectors semantic filters compare with, scaled to unit length (cosine distance then
-    reads them as the hybrid ranking scores them)."""
+    """The vectors semantic filters compare with: smoothed (the passages' own without centroids), scaled to
+    unit length."""
     smoothed = smooth(vectors, centroid_sets)
     return smoothed / np.maximum(np.linalg.norm(smoothed, axis=1, keepdims=True), 1e-12)
 
 
-def fill_topic_vectors(conn: Any, *, batch: int = TOPIC_BATCH,
-                       on_progress: Callable[[int, int], None] | None = None) -> int:
-    """Write the topic vector of every passage that has none or one made with older centroids; returns
-    how many were written.
-
-    Without centroids there are no topic vectors (semantic filters then compare the passages' own
-    vectors). Rewrites in place, so during a rebuild every passage keeps a vector; commits each batch,
-    so a crash loses at most one batch and the next run goes on where it stopped.
-    """
+def current_centroids(conn: Any) -> tuple[Any, list[np.ndarray]]:
+    """(built_at, centroid sets) of the stored clusters; (None, []) when there are none."""
     built_at = conn.execute("SELECT max(built_at) FROM search_clusters").fetchone()[0]
     if built_at is None:
-        conn.execute("DELETE FROM search_topic_vectors")
-        conn.commit()
-        return 0
+        return None, []
+    with conn.cursor() as cur:
+        return built_at, load_centroids(cur)
+
+
+def write_topic_vectors(conn: Any, chunks: list[tuple[int, str, int, int | None]], vectors: np.ndarray,
+                        centroids: list[np.ndarray], built_at: Any) -> None:
+    """Upsert the topic vectors of `chunks` ((id, kind, record id, owner id), one row of `vectors` each):
+    smoothed with `centroids` (made at `built_at`), or the passages' own vectors when there are none."""
+    if not chunks:
+        return
+    topics = topic_vectors(vectors, centroids)
+    conn.execute("""
+INSERT INTO search_topic_vectors (chunk_id, kind, record_id, owner_id, topic_embedding, smoothed, built_at)
+SELECT x.id, x.kind, x.record_id, x.owner_id, x.vec::vector, %s, %s
+  FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::int[], %s::text[]) AS x(id, kind, record_id, owner_id, vec)
+ON CONFLICT (chunk_id) DO UPDATE
+   SET topic_embedding = EXCLUDED.topic_embedding, smoothed = EXCLUDED.smoothed, built_at = EXCLUDED.built_at,
+       owner_id = EXCLUDED.owner_id""",
+                 (bool(centroids), built_at, [c[0] for c in chunks], [c[1] for c in chunks], [c[2] for c in chunks],
+                  [c[3] for c in chunks], [_literal(v) for v in topics]))
+
+
+def fill_topic_vectors(conn: Any, *, batch: int = TOPIC_BATCH,
+                       on_progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the topic vector of every passage that has none or one made with other centroids (after a
+    rebuild, or once the clusters are gone); returns how many were written.
+
+    Rewrites in place, so every passage keeps a vector meanwhile; commits each batch, so a crash loses at
+    most one batch and the next run goes on where it stopped.
+    """
+    built_at, centroids = current_centroids(conn)
+    same = "t.built_at IS NULL" if built_at is None else "t.built_at = %(built_at)s"  # so the index counts
     passages, current = conn.execute(
-        "SELECT (SELECT count(*) FROM search_chunks), "
-        "(SELECT count(*) FROM search_topic_vectors WHERE built_at = %s)", (built_at,)).fetchone()
+        f"SELECT (SELECT count(*) FROM search_chunks), (SELECT count(*) FROM search_topic_vectors t WHERE {same})",
+        {"built_at": built_at}).fetchone()
     todo = int(passages) - int(current)
     if todo <= 0:
         conn.rollback()
         return 0
-    with conn.cursor() as cur:
-        centroids = load_centroids(cur)
     from nlq.search.retrieval import _as_array
 
     done, last_id = 0, 0
     while True:
         rows = conn.execute("""
-SELECT c.id, c.owner_id, c.embedding FROM search_chunks c LEFT JOIN search_topic_vectors t ON t.chunk_id = c.id
- WHERE c.id > %s AND (t.chunk_id IS NULL OR t.built_at <> %s)
- ORDER BY c.id LIMIT %s""", (last_id, built_at, batch), binary=True).fetchall()
+SELECT c.id, c.kind, c.record_id, c.owner_id, c.embedding
+  FROM search_chunks c LEFT JOIN search_topic_vectors t ON t.chunk_id = c.id
+ WHERE c.id > %(after)s AND (t.chunk_id IS NULL OR t.built_at IS DISTINCT FROM %(built_at)s::timestamptz)
+ ORDER BY c.id LIMIT %(n)s""", {"after": last_id, "built_at": built_at, "n": batch}, binary=True).fetchall()
         if not rows:
             break
-        vectors = topic_vectors(np.stack([_as_array(r[2]) for r in rows]), centroids)
-        conn.execute("""
-INSERT INTO search_topic_vectors (chunk_id, owner_id, topic_embedding, built_at)
-SELECT x.id, x.owner_id, x.vec::vector, %s FROM unnest(%s::bigint[], %s::int[], %s::text[]) AS x(id, owner_id, vec)
-ON CONFLICT (chunk_id) DO UPDATE
-   SET topic_embedding = EXCLUDED.topic_embedding, owner_id = EXCLUDED.owner_id, built_at = EXCLUDED.built_at""",
-                     (built_at, [int(r[0]) for r in rows], [r[1] for r in rows], [_literal(v) for v in vectors]))
+        write_topic_vectors(conn, [(int(r[0]), r[1], int(r[2]), r[3]) for r in rows],
+                            np.stack([_as_array(r[4]) for r in rows]), centroids, built_at)
         conn.commit()
         done += len(rows)
         last_id = int(rows[-1][0])

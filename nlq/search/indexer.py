@@ -8,8 +8,8 @@ content hash already has a vector (an unchanged passage of an edited text, a rep
 instead of being embedded again. One indexer runs per database at a time (an advisory lock), so the
 server's background task and `crm-assistant index` never duplicate work. After embedding, the
 centroids used for cluster smoothing are rebuilt when the passages have changed by more than a tenth
-(`nlq.search.clusters`; nothing is embedded for them), and the passages' topic vectors (semantic
-filters) are written for passages new since, or all of them after a rebuild.
+(`nlq.search.clusters`; nothing is embedded for them). Each passage's topic vector (semantic filters) is
+written with the passage; after a rebuild all of them are rewritten with the new centroids.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from crm_core.models import SEARCH_KINDS
 from nlq.search.chunking import Chunk, chunk_document
-from nlq.search.clusters import fill_topic_vectors, refresh_clusters
+from nlq.search.clusters import current_centroids, fill_topic_vectors, refresh_clusters, write_topic_vectors
 from nlq.search.errors import SearchIndexBusyError
 
 _log = logging.getLogger(__name__)
@@ -148,6 +148,10 @@ def index_pending(
             if max_documents is not None:
                 todo = min(todo, max_documents)
             stats.pending_before = todo
+            centroids: tuple[Any, list[np.ndarray]] = (None, [])
+            if todo:
+                with _raw(engine) as conn:
+                    centroids = current_centroids(conn)  # each new passage's topic vector is written with it
             if on_progress:
                 on_progress(0, todo)
             for kind in kinds:
@@ -158,7 +162,8 @@ def index_pending(
                 while max_documents is None or stats.documents < max_documents:
                     limit = batch_documents if max_documents is None else min(
                         batch_documents, max_documents - stats.documents)
-                    done, last_id = _index_batch(engine, kind, last_id, limit, model_name, embed, stats, ids)
+                    done, last_id = _index_batch(engine, kind, last_id, limit, model_name, embed, stats,
+                                                 centroids, ids)
                     if done == 0:
                         break
                     if on_progress:
@@ -179,7 +184,8 @@ def index_pending(
 
 
 def _index_batch(engine: Engine, kind: str, after_id: int, limit: int, model_name: str, embed: EmbedFn,
-                 stats: IndexStats, only_ids: list[int] | None = None) -> tuple[int, int]:
+                 stats: IndexStats, centroids: tuple[Any, list[np.ndarray]],
+                 only_ids: list[int] | None = None) -> tuple[int, int]:
     """Index the next `limit` pending documents of `kind` after `after_id`; return (count, last id)."""
     with _raw(engine) as conn:
         rows = conn.execute(_PENDING_SQL[kind], (after_id, only_ids, only_ids, limit)).fetchall()
@@ -206,7 +212,7 @@ def _index_batch(engine: Engine, kind: str, after_id: int, limit: int, model_nam
         stats.embedded += len(missing)
         known.update({h: _vector_literal(v) for h, v in zip(missing, vectors, strict=True)})
     stats.reused += sum(1 for _, _, chunks in chunked for c in chunks) - len(missing)
-    _write_batch(engine, kind, chunked, known)
+    _write_batch(engine, kind, chunked, known, centroids)
     stats.documents += len(rows)
     stats.chunks += sum(len(chunks) for _, _, chunks in chunked)
     stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
@@ -214,8 +220,9 @@ def _index_batch(engine: Engine, kind: str, after_id: int, limit: int, model_nam
 
 
 def _write_batch(engine: Engine, kind: str, chunked: list[tuple[int, str, list[Chunk]]],
-                 vectors: dict[str, str]) -> None:
-    """Replace the batch's chunks and mark its documents indexed, all in one transaction."""
+                 vectors: dict[str, str], centroids: tuple[Any, list[np.ndarray]]) -> None:
+    """Replace the batch's chunks and their topic vectors and mark its documents indexed, all in one
+    transaction."""
     ids = [record_id for record_id, _, _ in chunked]
     rows: dict[str, list[Any]] = {k: [] for k in ("id", "no", "start", "end", "hash", "vec")}
     for record_id, _, chunks in chunked:
@@ -232,15 +239,21 @@ def _write_batch(engine: Engine, kind: str, chunked: list[tuple[int, str, list[C
         conn.execute("SELECT 1 FROM search_documents WHERE kind = %s AND record_id = ANY(%s) "
                      "ORDER BY record_id FOR UPDATE", (kind, ids))
         conn.execute("DELETE FROM search_chunks WHERE kind = %s AND record_id = ANY(%s)", (kind, ids))
-        conn.execute("""
+        written = conn.execute("""
 INSERT INTO search_chunks (kind, record_id, chunk_no, char_start, char_end, owner_id, occurred_at, contact_id,
                            account_id, deal_id, content_hash, embedding)
 SELECT d.kind, d.record_id, x.no, x.cs, x.ce, d.owner_id, d.occurred_at, d.contact_id, d.account_id, d.deal_id,
        x.hash, x.vec::vector
   FROM unnest(%s::int[], %s::smallint[], %s::int[], %s::int[], %s::text[], %s::text[])
        AS x(record_id, no, cs, ce, hash, vec)
-  JOIN search_documents d ON d.kind = %s AND d.record_id = x.record_id""",
-                     (rows["id"], rows["no"], rows["start"], rows["end"], rows["hash"], rows["vec"], kind))
+  JOIN search_documents d ON d.kind = %s AND d.record_id = x.record_id
+RETURNING id, kind, record_id, owner_id, content_hash""",
+                               (rows["id"], rows["no"], rows["start"], rows["end"], rows["hash"], rows["vec"],
+                                kind)).fetchall()
+        if written:
+            built_at, centroid_sets = centroids
+            write_topic_vectors(conn, [(int(r[0]), r[1], int(r[2]), r[3]) for r in written],
+                                np.stack([_parse_vector(vectors[r[4]]) for r in written]), centroid_sets, built_at)
         conn.execute("""
 UPDATE search_documents d SET indexed_hash = x.hash
   FROM unnest(%s::int[], %s::text[]) AS x(record_id, hash)
@@ -255,6 +268,10 @@ def _known_vectors(conn: Any, hashes: list[str]) -> dict[str, str]:
     rows = conn.execute("SELECT DISTINCT ON (content_hash) content_hash, embedding::text FROM search_chunks "
                         "WHERE content_hash = ANY(%s)", (hashes,)).fetchall()
     return {h: v for h, v in rows}
+
+
+def _parse_vector(literal: str) -> np.ndarray:
+    return np.array(literal.strip("[]").split(","), dtype=np.float32)
 
 
 def _vector_literal(vector: np.ndarray) -> str:

@@ -37,8 +37,11 @@ def guarded_search_tables() -> dict[str, Entity]:
         owner_column="owner_id", title="chunk_id", display=["chunk_id"],
         default_order={"column": "chunk_id", "direction": "asc"},
         columns={"chunk_id": Column("chunk_id", "integer", "Passage id"),
+                 "kind": Column("kind", "text", "Kind"),
+                 "record_id": Column("record_id", "integer", "Record"),
                  "owner_id": Column("owner_id", "integer", "Owner"),
-                 "topic_embedding": Column("topic_embedding", "vector", "Topic vector")},
+                 "topic_embedding": Column("topic_embedding", "vector", "Topic vector"),
+                 "smoothed": Column("smoothed", "boolean", "Smoothed")},
         computed={}, relations={},
     )
     return {CHUNK_TABLE: entity, TOPIC_TABLE: topics}

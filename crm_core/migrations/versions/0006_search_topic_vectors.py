@@ -3,12 +3,14 @@
 "Deals whose notes mention budget concerns" keeps a note when its passage is close in meaning to the
 phrase. Compared with the passage's own vector that separates topics poorly (precision 0.43 at recall
 0.37 on the search suites); compared with the passage's vector pulled towards its k-means clusters (the
-cluster smoothing hybrid search already ranks by) it separates them much better. The smoothed vectors
-live in their own table, not in `search_chunks`: the indexer rewrites all of them whenever the centroids
-are rebuilt, and rewriting rows of `search_chunks` would re-insert each into its HNSW index.
+cluster smoothing hybrid search already ranks by) it separates them much better. Every passage has a row
+here, written with its chunk: the smoothed vector when there are clusters (`smoothed`), else the
+passage's own vector. A semantic filter reads only this table, by (kind, record_id).
 
-The owner is copied (and kept in step by a trigger) so that the guard scopes this table like every
-owned table: a raw SELECT through the query endpoint never reaches another rep's vectors.
+The vectors live in a table of their own, not in `search_chunks`: the indexer rewrites all of them
+whenever the centroids are rebuilt (`built_at` names the centroids used), and rewriting rows of
+`search_chunks` would re-insert each into its HNSW index. The owner is copied (kept in step by a
+trigger) so that the guard scopes this table like every owned table.
 
 Revision ID: 0006
 Revises: 0005
@@ -30,13 +32,20 @@ def upgrade() -> None:
     op.execute("""
 CREATE TABLE search_topic_vectors (
   chunk_id bigint PRIMARY KEY REFERENCES search_chunks (id) ON DELETE CASCADE,
+  kind text NOT NULL,
+  record_id integer NOT NULL,
   owner_id integer,
   topic_embedding vector(384) NOT NULL,
-  built_at timestamptz NOT NULL
+  smoothed boolean NOT NULL,
+  built_at timestamptz
 )""")
-    op.execute("CREATE INDEX ix_search_topic_vectors_owner ON search_topic_vectors (owner_id)")
-    # which centroids made each vector (search_clusters.built_at): after a rebuild the stale ones are redone
-    op.execute("CREATE INDEX ix_search_topic_vectors_built_at ON search_topic_vectors (built_at)")
+    for statement in (
+        "CREATE INDEX ix_search_topic_vectors_record ON search_topic_vectors (kind, record_id)",
+        "CREATE INDEX ix_search_topic_vectors_owner ON search_topic_vectors (owner_id)",
+        # which centroids made each vector (search_clusters.built_at; NULL: none): stale ones are redone
+        "CREATE INDEX ix_search_topic_vectors_built_at ON search_topic_vectors (built_at)",
+    ):
+        op.execute(statement)
     op.execute("""
 CREATE OR REPLACE FUNCTION search_topic_owner() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
