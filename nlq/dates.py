@@ -17,8 +17,8 @@ MONTHS = {
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
     "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }
-UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "year": 365, "years": 365,
-         "quarter": 91, "quarters": 91}
+UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14, "month": 30, "months": 30,
+         "year": 365, "years": 365, "quarter": 91, "quarters": 91}
 _CALENDAR_UNITS = {"week", "month", "quarter", "year"}
 
 
@@ -141,6 +141,11 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[w]
         s, e = _period("day", today, offset)
         return DateRange(midnight(s), midnight(e), w), 1
+    # "the last / past / next fortnight": the 14 days before or after today (a fortnight is no calendar unit)
+    if w in ("last", "past", "previous", "next", "coming") and word(i + 1) == "fortnight":
+        if w in ("next", "coming"):
+            return DateRange(midnight(today), midnight(today + timedelta(days=15)), "the next 2 weeks", "future"), 2
+        return DateRange(midnight(today - timedelta(days=14)), None, "the last 2 weeks", "rolling", upto_now=True), 2
     # "this|last|next|previous|current|past <unit>"
     if w in ("this", "last", "next", "previous", "prior", "current", "coming", "past") and \
             _singular(word(i + 1)) in _CALENDAR_UNITS | {"day"}:
@@ -181,9 +186,9 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         # "in a month" reads "in the last month" (the future flip makes it "the next month")
         label = f"the last {unit}" if amount == 1 else f"the last {int(amount)} {unit}"
         return DateRange(midnight(today - delta), None, label, "bare", upto_now=True), 2
-    # "N days ago"
+    # "N days ago"; months and years by the calendar, as in "the last 3 months"
     if tokens[i].kind == "number" and word(i + 1) in UNITS and word(i + 2) == "ago":
-        delta = timedelta(days=int((tokens[i].value or 0) * UNITS[word(i + 1)]))
+        delta = unit_delta(tokens[i].value or 0, word(i + 1))
         return DateRange(None, midnight(today - delta), f"{tokens[i].original} {word(i + 1)} ago", "before"), 3
     # "q3", "q3 2025", "q3 last year"
     if tokens[i].kind == "quarter":

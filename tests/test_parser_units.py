@@ -58,6 +58,12 @@ def _utc(y: int, m: int, d: int) -> datetime:
     ("last Friday", _utc(2026, 5, 8), _utc(2026, 5, 9)),
     ("next Tuesday", _utc(2026, 5, 19), _utc(2026, 5, 20)),
     ("this Wednesday", _utc(2026, 5, 13), _utc(2026, 5, 14)),
+    ("last fortnight", _utc(2026, 5, 1), None),
+    ("next fortnight", _utc(2026, 5, 15), _utc(2026, 5, 30)),
+    ("2 fortnights", _utc(2026, 4, 17), None),
+    ("3 months ago", None, _utc(2026, 2, 15)),                # by the calendar, as "the last 3 months"
+    ("a year ago", None, _utc(2025, 5, 15)),
+    ("10 days ago", None, _utc(2026, 5, 5)),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_dates_resolve_around_pinned_today(text: str, start: datetime, end: datetime | None) -> None:
     found = match_date(tokenize(text), 0, TODAY)
