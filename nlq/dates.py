@@ -27,8 +27,11 @@ class DateRange:
     start: datetime | None
     end: datetime | None
     phrase: str
-    kind: str = "period"   # period | since | before | rolling | future
+    kind: str = "period"   # period | since | before | rolling | future | bare | age | weekday
     upto_now: bool = False
+    grain: str | None = None        # a calendar period's unit ("month" for "last month")
+    year_ago: bool = False          # "this time last year": the grain is the other side's, when compared
+    parts: tuple[tuple[datetime, datetime], ...] = ()  # periods apart ("this month vs this time last year")
 
     def describe(self) -> str:
         return self.phrase
@@ -82,6 +85,23 @@ def _period_edge(words: list[str], i: int, today: date) -> tuple[DateRange, int]
     day = e - timedelta(days=1) if edge == "end" else s
     label = f"the {'end' if edge == 'end' else 'start'} of {lead if lead not in ('', 'current') else 'the'} {unit}"
     return DateRange(midnight(day), midnight(day + timedelta(days=1)), label), k + 1 - i
+
+
+def _year_back(words: list[str], i: int, today: date) -> tuple[DateRange, int] | None:
+    """'this time last year' (this month a year back; beside another period, that period a year back),
+    '(the) same <unit> last year', 'this <unit> last year'."""
+    k = i + 1 if i < len(words) and words[i] == "the" and i + 1 < len(words) and words[i + 1] == "same" else i
+    lead = words[k] if k < len(words) else ""
+    unit = _singular(words[k + 1]) if k + 1 < len(words) else ""
+    if lead not in ("this", "same") or unit not in _CALENDAR_UNITS | {"time", "period"} or unit == "year" or \
+            words[k + 2:k + 4] != ["last", "year"]:
+        return None
+    loose = unit in ("time", "period")
+    grain = "month" if loose else unit
+    s, e = _period(grain, today - relativedelta(years=1), 0)
+    phrase = f"{lead} {unit} last year" if not loose else "this time last year"
+    rng = DateRange(midnight(s), midnight(e), phrase.replace("same ", "the same "), grain=grain, year_ago=loose)
+    return rng, k + 4 - i
 
 
 def _weekday(lead: str, name: str, today: date) -> DateRange:
@@ -141,6 +161,10 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[w]
         s, e = _period("day", today, offset)
         return DateRange(midnight(s), midnight(e), w), 1
+    # "this time last year", "the same month last year", "this quarter last year": that period a year back
+    year_back = _year_back(words, i, today)
+    if year_back is not None:
+        return year_back
     # "the last / past / next fortnight": the 14 days before or after today (a fortnight is no calendar unit)
     if w in ("last", "past", "previous", "next", "coming") and word(i + 1) == "fortnight":
         if w in ("next", "coming"):
@@ -156,7 +180,7 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         offset = {"this": 0, "current": 0, "last": -1, "previous": -1, "prior": -1, "next": 1, "coming": 1,
                   "past": -1}[w]
         s, e = _period(unit, today, offset)
-        return DateRange(midnight(s), midnight(e), f"{w} {unit}".replace("current", "this")), 2
+        return DateRange(midnight(s), midnight(e), f"{w} {unit}".replace("current", "this"), grain=unit), 2
     # "(in|over|during|within) (the) last|past|next N units"
     k = i
     if w in ("last", "past", "next", "previous", "coming", "recent"):

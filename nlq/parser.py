@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from dateutil.relativedelta import relativedelta
+
 from nlq.catalog import Catalog
 from nlq.dates import DateRange
 from nlq.lexer import Token, tokenize
@@ -201,19 +203,27 @@ _PERIOD_GRAINS = {"week": "@week", "month": "@month", "quarter": "@quarter", "ye
 
 
 def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
-    """'revenue this month vs last month': one span over both periods, grouped by their grain (two rows)."""
+    """'revenue this month vs last month': one span over both periods, grouped by their grain (two rows);
+    periods apart ('this quarter vs the same quarter last year') keep only their own rows."""
     dates = [m for m in state.modifiers if m.kind == "date" and not m.data.get("negate")]
     left = next((m for m in dates if _date_end(state, m) == spot), None)
     right = next((m for m in dates if m.pos == after), None)
     if left is None or right is None:
         return False
-    grains = {rng.phrase.split()[-1] for rng in (left.data["range"], right.data["range"])}
     first, second = left.data["range"], right.data["range"]
+    if second.year_ago and first.grain and first.start is not None and first.end is not None:
+        # "this time last year" beside a period: that period, a year back
+        second = DateRange(first.start - relativedelta(years=1), first.end - relativedelta(years=1),
+                           f"the same {first.grain} last year", grain=first.grain)
+    grains = {rng.grain or rng.phrase.split()[-1] for rng in (first, second)}
     if len(grains) != 1 or next(iter(grains)) not in _PERIOD_GRAINS or None in (first.start, first.end,
                                                                                  second.start, second.end):
         return False
+    assert first.start and first.end and second.start and second.end
+    apart = first.end != second.start and second.end != first.start
     span = DateRange(min(first.start, second.start), max(first.end, second.end),
-                     f"{first.phrase} and {second.phrase}", "period")
+                     f"{first.phrase} and {second.phrase}", "period",
+                     parts=((first.start, first.end), (second.start, second.end)) if apart else ())
     left.data = {**left.data, "range": span}
     state.modifiers.remove(right)
     state.group_words.append((spot, [_PERIOD_GRAINS[next(iter(grains))]]))

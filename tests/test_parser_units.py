@@ -64,6 +64,9 @@ def _utc(y: int, m: int, d: int) -> datetime:
     ("3 months ago", None, _utc(2026, 2, 15)),                # by the calendar, as "the last 3 months"
     ("a year ago", None, _utc(2025, 5, 15)),
     ("10 days ago", None, _utc(2026, 5, 5)),
+    ("this time last year", _utc(2025, 5, 1), _utc(2025, 6, 1)),
+    ("the same quarter last year", _utc(2025, 4, 1), _utc(2025, 7, 1)),
+    ("this week last year", _utc(2025, 5, 12), _utc(2025, 5, 19)),  # the week holding 2025-05-15, Monday first
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_dates_resolve_around_pinned_today(text: str, start: datetime, end: datetime | None) -> None:
     found = match_date(tokenize(text), 0, TODAY)

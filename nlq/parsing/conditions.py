@@ -801,6 +801,12 @@ def _window_conds(state: ParseState, entity: Entity, column: str, rng: DateRange
             conds.append(Compare(column=column, op="lte", value=_date_value(state.ctx.now, kind)))
     elif end is not None:
         conds.append(Compare(column=column, op="lt", value=end, text=text))
+    if rng.parts:
+        # periods apart ("this quarter and the same quarter last year"): only their rows within the span
+        last_moment = timedelta(days=1) if kind == "date" else timedelta(microseconds=1)
+        conds.append(AnyOf(conds=[Compare(column=column, op="between",
+                                          value=[_date_value(s, kind), _date_value(e - last_moment, kind)])
+                                  for s, e in rng.parts]))
     return conds
 
 
