@@ -351,6 +351,18 @@ def test_slack_render_stays_within_limits_for_wide_answers(test_settings: Settin
     assert len(rendering.text) <= 3000
 
 
+def test_slack_shows_semantic_filter_sql_without_the_embedding_numbers(test_settings: Settings) -> None:
+    answer = _expected(test_settings, "admin@demo.crm", "all contacts")
+    vector = "[" + ",".join(f"{0.01 * (i % 7) - 0.03:.5f}" for i in range(384)) + "]"
+    answer.sql = (f"SELECT 1 FROM notes WHERE EXISTS(SELECT 1 FROM search_topic_vectors AS t WHERE "
+                  f"(t.topic_embedding OPERATOR(<=>) CAST('{vector}' AS VECTOR(384))) <= 0.3) ORDER BY notes.id")
+    text = json.dumps(render_answer(answer, conversation_key="k", rows_visible=True, offer_share=False).blocks,
+                      ensure_ascii=False)
+    assert "CAST('[-0.03000,-0.02000,-0.01000,…]' AS VECTOR(384))" in text
+    assert "ORDER BY notes.id" in text  # the whole statement fits once the numbers are cut
+    assert len(answer.sql) > 3000  # the answer keeps the SQL that runs (the widget's editor, API clients)
+
+
 def test_slack_not_mounted_without_secrets(test_settings: Settings) -> None:
     from fastapi.testclient import TestClient
 
