@@ -124,6 +124,11 @@ class NamedFilter:
     where: list[dict[str, Any]]
     definition: str
     date_column: str | None = None
+    label: str | None = None   # how answers name the rows ("MQLs"); default: the name in words
+
+    @property
+    def noun(self) -> str:
+        return self.label or self.name.replace("_", " ")
 
 
 @dataclass

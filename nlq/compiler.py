@@ -132,9 +132,8 @@ class _Compiler:
         if op == "between":
             low, high = value
             return col.between(literal(low, kind), literal(high, kind))
-        if op == "ilike":
-            escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            return exp.ILike(this=col, expression=exp.Literal.string(f"%{escaped}%"))
+        if op in ("ilike", "like"):
+            return contains(col, str(value), case_sensitive=op == "like")
         right = literal(value, kind)
         return _COMPARISONS[op](this=col, expression=right)
 
@@ -239,6 +238,13 @@ def literal(value: Any, kind: str) -> exp.Expression:
     if isinstance(value, (int, float)):
         return exp.Literal.number(value)
     return exp.Literal.string(str(value))
+
+
+def contains(column: exp.Expression, text: str, *, case_sensitive: bool = False) -> exp.Expression:
+    """`column` contains `text` (LIKE / ILIKE '%text%', the pattern characters in `text` escaped)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = exp.Literal.string(f"%{escaped}%")
+    return exp.Like(this=column, expression=pattern) if case_sensitive else exp.ILike(this=column, expression=pattern)
 
 
 def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:

@@ -257,7 +257,7 @@ def _as_values(catalog: Catalog, side: Modifier | Mention) -> tuple[list[str], l
         sets = [vs for vs, _v in side.data["options"]]
         return sets + (["@stage"] if side.data.get("stage") else []), []
     named = catalog.named_filters[side.named or ""]
-    if len(named.where) != 1:
+    if len(named.where) != 1 or "column" not in named.where[0]:
         return None
     spec = named.where[0]
     column = catalog.entities[named.entity].columns.get(spec["column"])
@@ -570,8 +570,9 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if m.entity == main.entity and not m.negated:
             # "tasks ... late", "contacts whose stage is customer": a second name for the same rows
             if m.named:
+                # the definition is listed apart; the summary names the rows ("537 contacts — customers")
                 named = catalog.named_filters[m.named]
-                plan.conds += named_filter_conds(named.where, ctx, entity, named.definition)
+                plan.conds += named_filter_conds(named.where, ctx, entity, named.noun)
                 definitions.append(named.definition)
             plan.conds += conds
             continue
@@ -602,8 +603,8 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if m.negated:
             text = f"without any {m.phrase}" + _qualified(details)
         else:
-            text = (f"with at least one {related.singular}" if not m.named else f"linked to {m.phrase}") + \
-                _qualified(details)
+            text = (f"with at least one {related.singular}" if not m.named else
+                    f"linked to {catalog.named_filters[m.named].noun}") + _qualified(details)
         plan.conds.append(relate_through(catalog, main.entity, relation, named_conds + conds, m.negated, text))
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))

@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-Op = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "is_null", "not_null", "ilike"]
+#: "ilike": contains, any case; "like": contains, case as written (acronyms: "CTO" is not in "Director").
+Op = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "is_null", "not_null", "ilike", "like"]
 
 
 class Compare(BaseModel):

@@ -342,6 +342,12 @@ def test_catalog_part_stays_under_2000_tokens_with_50_custom_fields(engine: Engi
     assert any(c.startswith("custom_field:deals.seats_requested") for c in seats.chunk_ids)
 
 
+def test_catalog_text_spells_named_filters_as_the_compiler_runs_them() -> None:
+    chunks = {c.id: c.text for c in build_chunks(load_catalog())}
+    vps = next(text for cid, text in chunks.items() if "vice_presidents" in cid or "VPs =" in text)
+    assert "job_title LIKE '%VP%' OR job_title ILIKE '%Vice President%'" in vps
+
+
 def test_pruned_catalog_keeps_the_tables_the_dev_suite_needs(engine: Engine, llm_settings: Settings) -> None:
     import sqlglot
     from sqlglot import exp

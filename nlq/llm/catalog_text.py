@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlglot import exp
 
 from nlq.catalog import Catalog, Entity, Metric, NamedFilter
+from nlq.compiler import contains
 
 _log = logging.getLogger(__name__)
 
@@ -199,24 +200,29 @@ def _custom_field_chunk(catalog: Catalog, custom: CustomField) -> Chunk:
 
 def _where_sql(entity: Entity, conditions: list[dict[str, Any]]) -> str:
     """A catalog `where` list as SQL text, built as a sqlglot tree so values are quoted correctly."""
-    parts: list[exp.Expression] = []
-    for cond in conditions:
-        column = exp.column(cond["column"])
-        op = cond["op"]
-        value: Any = cond.get("value")
-        if op == "is_null":
-            parts.append(column.is_(exp.null()))
-        elif op == "not_null":
-            parts.append(exp.not_(column.is_(exp.null())))
-        elif op == "in":
-            parts.append(column.isin(*[_literal(v) for v in value]))
-        elif op == "between":
-            parts.append(column.between(_literal(value[0]), _literal(value[1])))
-        else:
-            builders: dict[str, type[exp.Expression]] = {
-                "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
-            parts.append(builders[op](this=column, expression=_literal(value)))
+    parts = [_condition_sql(cond) for cond in conditions]
     return exp.and_(*parts).sql("postgres") if parts else "TRUE"
+
+
+def _condition_sql(cond: dict[str, Any]) -> exp.Expression:
+    if "any_of" in cond:
+        return exp.paren(exp.or_(*[_condition_sql(c) for c in cond["any_of"]]))
+    column = exp.column(cond["column"])
+    op = cond["op"]
+    value: Any = cond.get("value")
+    if op == "is_null":
+        return column.is_(exp.null())
+    if op == "not_null":
+        return exp.not_(column.is_(exp.null()))
+    if op == "in":
+        return column.isin(*[_literal(v) for v in value])
+    if op == "between":
+        return column.between(_literal(value[0]), _literal(value[1]))
+    if op in ("ilike", "like"):  # contains, as the compiler reads it
+        return contains(column, str(value), case_sensitive=op == "like")
+    builders: dict[str, type[exp.Expression]] = {
+        "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
+    return builders[op](this=column, expression=_literal(value))
 
 
 def _literal(value: Any) -> exp.Expression:

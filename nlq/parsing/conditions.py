@@ -73,7 +73,7 @@ def subject_label(catalog: Catalog, mention: Mention) -> str:
     if mention.metric:
         return mention.metric.replace("_", " ")
     if mention.named:
-        return mention.named.replace("_", " ")
+        return catalog.named_filters[mention.named].noun
     return catalog.entities[mention.entity].plural
 
 
@@ -83,8 +83,12 @@ def belongs_to_subject(catalog: Catalog, subject: Mention, mod: Modifier) -> boo
 
 
 def named_filter_conds(where: list[dict[str, Any]], ctx: ParseContext, entity: Entity, text: str) -> list[Condition]:
+    """A catalog `where` list as conditions (all must hold); `{any_of: [...]}` holds when one of its does."""
     conds: list[Condition] = []
     for i, spec in enumerate(where):
+        if "any_of" in spec:
+            conds.append(AnyOf(conds=named_filter_conds(spec["any_of"], ctx, entity, ""), text=text if i == 0 else ""))
+            continue
         value = spec.get("value")
         if value == "@now":
             value = ctx.now.isoformat()

@@ -100,6 +100,11 @@ def correct_typos(state: ParseState) -> None:
 def _after_free_text_column(state: ParseState, k: int) -> bool:
     """Whether token k may be the text looked for in a free-text column ("job title director"): such a
     word is taken as written, never corrected into a catalog word ("direction")."""
+    return _free_text_column_before(state, k) is not None
+
+
+def _free_text_column_before(state: ParseState, k: int) -> str | None:
+    """The free-text column named right before token k (leading words such as "is" or "contains" apart)."""
     catalog, lex = state.ctx.catalog, state.ctx.lexicon
     j = k - 1
     while j >= 0 and state.word(j) in _TEXT_VALUE_LEADS:
@@ -110,8 +115,14 @@ def _after_free_text_column(state: ParseState, k: int) -> bool:
         for meaning in lex.lookup(" ".join(state.word(i) for i in range(j - n + 1, j + 1))):
             column = catalog.entities[meaning.extra].columns.get(meaning.name) if meaning.kind == "column" else None
             if column is not None and column.type == "text" and not column.valueset:
-                return True
-    return False
+                return column.name
+    return None
+
+
+def _filters_column(where: list[dict[str, Any]], column: str) -> bool:
+    """Whether a named filter's `where` reads `column` (in any of its alternatives)."""
+    return any(_filters_column(spec["any_of"], column) if "any_of" in spec else spec.get("column") == column
+               for spec in where)
 
 
 # In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
@@ -708,6 +719,10 @@ def pass_phrases(state: ParseState) -> None:
                 meanings = [m for m in meanings if m.extra != "cities"]
             if not meanings:
                 continue
+            column = _free_text_column_before(state, i)
+            if column and all(m.kind == "named" and _filters_column(state.ctx.catalog.named_filters[m.name].where,
+                                                                    column) for m in meanings):
+                continue  # "job title vice president": the text to look for, not the VPs definition
             _record(state, i, i + n, phrase, meanings)
             state.take(i, i + n)
             i += n
@@ -1030,7 +1045,9 @@ def _read_text_values(state: ParseState) -> None:
         words: list[Token] = []
         while k < len(state.tokens) and len(words) < 4 and not state.used[k] and \
                 state.tokens[k].kind in ("word", "number") and state.word(k) not in catalog.filler and \
-                state.word(k) not in GRAMMAR_FILLER and not lex.lookup(state.word(k)):
+                state.word(k) not in GRAMMAR_FILLER and \
+                not any(m.kind != "named" or not any(_filters_column(catalog.named_filters[m.name].where, c)
+                                                     for _e, c in columns) for m in lex.lookup(state.word(k))):
             words.append(state.tokens[k])
             k += 1
         if not words:
