@@ -307,52 +307,49 @@ def test_spherical_kmeans_separates_groups_reproducibly() -> None:
     assert np.array_equal(found, clusters.spherical_kmeans(points, 3))
 
 
-def test_clusters_are_built_once_and_rebuilt_when_the_passages_change(
-        engine: Engine, indexed: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def cluster_conn(engine: Engine, indexed: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A connection with clustering sized for the few test passages; clusters and their smoothed topic
+    vectors are removed after, as the other tests rank and filter without them."""
     monkeypatch.setattr(clusters, "MIN_PASSAGES", 10)
     monkeypatch.setattr(clusters, "RESOLUTIONS", (3, 5))
     monkeypatch.setattr(clusters, "RUNS", 2)
     raw = engine.raw_connection()
     conn: Any = raw.driver_connection
     try:
+        yield conn
+    finally:
+        conn.rollback()
         conn.execute("DELETE FROM search_clusters")
         conn.commit()
-        built = clusters.refresh_clusters(conn, model_name=MODEL)
-        assert built is not None and built["clusters"] == 16
-        assert clusters.refresh_clusters(conn, model_name=MODEL) is None  # nothing changed: nothing done
-        with conn.cursor() as cur:
-            loaded = clusters.load_centroids(cur)
-        assert [c.shape for c in loaded] == [(3, 384), (3, 384), (5, 384), (5, 384)]
-        conn.rollback()
-        # another model, or a tenth more passages since they were built: built again
-        conn.execute("UPDATE search_clusters SET built_on = built_on * 2")
-        conn.commit()
-        assert clusters.refresh_clusters(conn, model_name=MODEL) is not None
-        assert clusters.refresh_clusters(conn, model_name="another-model") is not None
-    finally:
-        conn.execute("DELETE FROM search_clusters")  # the other tests rank without smoothing
-        conn.commit()
+        clusters.fill_topic_vectors(conn)
         raw.close()
 
 
 @pytest.fixture
-def topic_vectors(engine: Engine, indexed: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Clusters built on the few test passages and every passage's topic vector written; removed after."""
-    monkeypatch.setattr(clusters, "MIN_PASSAGES", 10)
-    monkeypatch.setattr(clusters, "RESOLUTIONS", (3, 5))
-    monkeypatch.setattr(clusters, "RUNS", 2)
-    raw = engine.raw_connection()
-    conn: Any = raw.driver_connection
-    try:
-        assert clusters.refresh_clusters(conn, model_name=MODEL, force=True) is not None
-        clusters.fill_topic_vectors(conn)
-        yield conn
-    finally:
-        conn.rollback()
-        conn.execute("DELETE FROM search_clusters")  # the other tests rank and filter without smoothing
-        conn.commit()
-        clusters.fill_topic_vectors(conn)
-        raw.close()
+def topic_vectors(cluster_conn: Any) -> Any:
+    """Clusters built on the test passages and every passage's topic vector written."""
+    assert clusters.refresh_clusters(cluster_conn, model_name=MODEL, force=True) is not None
+    clusters.fill_topic_vectors(cluster_conn)
+    return cluster_conn
+
+
+def test_clusters_are_built_once_and_rebuilt_when_the_passages_change(cluster_conn: Any) -> None:
+    conn = cluster_conn
+    conn.execute("DELETE FROM search_clusters")
+    conn.commit()
+    built = clusters.refresh_clusters(conn, model_name=MODEL)
+    assert built is not None and built["clusters"] == 16
+    assert clusters.refresh_clusters(conn, model_name=MODEL) is None  # nothing changed: nothing done
+    with conn.cursor() as cur:
+        loaded = clusters.load_centroids(cur)
+    assert [c.shape for c in loaded] == [(3, 384), (3, 384), (5, 384), (5, 384)]
+    conn.rollback()
+    # another model, or a tenth more passages since they were built: built again
+    conn.execute("UPDATE search_clusters SET built_on = built_on * 2")
+    conn.commit()
+    assert clusters.refresh_clusters(conn, model_name=MODEL) is not None
+    assert clusters.refresh_clusters(conn, model_name="another-model") is not None
 
 
 def test_topic_vectors_are_written_once_and_again_after_a_rebuild(topic_vectors: Any) -> None:
