@@ -265,7 +265,9 @@ def index(
         console.print(f"Wrote {stats.topic_vectors:,} topic vectors for semantic filters in {stats.topic_seconds:.1f} s.")
     if stats.documents == 0:
         what = " and ".join(f"{k}s" for k in kinds)
-        console.print(f"Nothing to embed: every one of the {what} is indexed.")
+        left = sum(pending_counts(engine)[k] for k in kinds)
+        console.print(f"Embedded nothing (--limit 0); {left:,} {what} still pending." if left else
+                      f"Nothing to embed: every one of the {what} is indexed.")
         return
     console.print(f"Embedded {stats.documents:,} texts ({stats.chunks:,} passages: {stats.embedded:,} encoded, "
                   f"{stats.reused:,} reused by content hash) in {stats.seconds:.1f} s — "

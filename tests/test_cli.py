@@ -47,3 +47,10 @@ def test_cli_db_upgrade(runner: CliRunner) -> None:
     result = runner.invoke(cli.app, ["db", "upgrade"])
     assert result.exit_code == 0
     assert "revision" in result.output
+
+
+@pytest.mark.xdist_group("search")  # the indexer's upkeep touches the search tables test_search builds on
+def test_cli_index_with_no_budget_says_what_is_still_pending(runner: CliRunner) -> None:
+    result = runner.invoke(cli.app, ["index", "--limit", "0", "--kind", "email"])
+    assert result.exit_code == 0, result.output
+    assert "Embedded nothing (--limit 0);" in result.output and "emails still pending" in result.output
