@@ -301,6 +301,9 @@ CASES = [
      "OR c.job_title LIKE '%COO%' OR c.job_title LIKE '%CMO%' OR c.job_title LIKE '%CIO%' OR c.job_title LIKE '%CRO%' "
      "OR c.job_title ILIKE '%President%' OR c.job_title ILIKE '%Founder%' OR c.job_title LIKE '%VP%' "
      "OR c.job_title ILIKE '%Director%' OR c.job_title ILIKE '%Head of%')"),
+    ("title-of-an-area", "admin@demo.crm", "how many VPs of sales",
+     "SELECT count(*) FROM contacts WHERE (job_title LIKE '%VP%' OR job_title ILIKE '%Vice President%') "
+     "AND job_title ILIKE '%sales%'"),
     ("title-and-stage", "admin@demo.crm", "customers who are directors",
      "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND job_title ILIKE '%Director%'"),
     ("period-vs-same-period-last-year", "admin@demo.crm", "revenue this quarter vs the same quarter last year",

@@ -726,10 +726,38 @@ def pass_phrases(state: ParseState) -> None:
             _record(state, i, i + n, phrase, meanings)
             state.take(i, i + n)
             i += n
+            i = _title_area(state, i, meanings)
             matched = True
             break
         if not matched:
             i += 1
+
+
+def _title_area(state: ParseState, k: int, meanings: list[Meaning]) -> int:
+    """'VP of Sales', 'directors of finance': after a named filter read from a free-text column, "of" and
+    the words up to the next noun narrow that column to the area ("job title contains 'Sales'"). Returns
+    where reading goes on."""
+    catalog, lex = state.ctx.catalog, state.ctx.lexicon
+    named = next((catalog.named_filters[m.name] for m in meanings if m.kind == "named"), None)
+    if named is None or state.word(k) != "of" or state.used[k]:
+        return k
+    entity = catalog.entities[named.entity]
+    columns = [c for c in entity.columns.values()
+               if c.type == "text" and not c.valueset and _filters_column(named.where, c.name)]
+    if not columns:
+        return k
+    end = k + 1
+    while end < len(state.tokens) and end - k <= 2 and not state.used[end] and state.tokens[end].kind == "word" \
+            and state.word(end) not in catalog.filler and state.word(end) not in GRAMMAR_FILLER \
+            and not any(m.kind in ("entity", "named") for m in lex.lookup(state.word(end))):
+        end += 1
+    if end == k + 1:
+        return k
+    area = " ".join(t.original for t in state.tokens[k + 1:end])
+    state.modifiers.append(Modifier(k, "text", {"columns": [(entity.name, columns[0].name)], "value": area,
+                                                "phrase": columns[0].label.lower()}, end))
+    state.take(k, end)
+    return end
 
 
 _PLACE_LEAD_INS = frozenset({"in", "at", "from", "near", "around", "of", "based", "to", "outside", "city"})
