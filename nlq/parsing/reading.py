@@ -474,7 +474,38 @@ def _default_desc(words: list[str]) -> bool:
                for w in words)
 
 
+# "MoM", "QoQ", "YoY": a series by that period
+_OVER_GRAINS = {"mom": "@month", "qoq": "@quarter", "yoy": "@year"}
+_PERIOD_TARGETS = frozenset({"@day", "@week", "@month", "@quarter", "@year"})
+# what a series by period shows: "revenue growth month over month", "pipeline trend by quarter"
+_SERIES_WORDS = frozenset({"growth", "trend", "trends", "trajectory", "evolution"})
+
+
+def _pass_period_series(state: ParseState) -> None:
+    """'month over month', 'week over week', 'YoY': the figure by that period, oldest first (beside any
+    grouping by period, 'growth' and 'trend' name what the series shows: `_take_series_words`)."""
+    w = state.words
+    for i, word in enumerate(w):
+        if state.used[i]:
+            continue
+        grain = GROUP_WORDS.get(word, [None])[0] if i + 2 < len(w) and w[i + 1] == "over" and w[i + 2] == word \
+            else _OVER_GRAINS.get(word)
+        if grain not in _PERIOD_TARGETS:
+            continue
+        used = 3 if w[i + 1:i + 2] == ["over"] else 1
+        state.take(i, i + used)
+        state.group_words.append((i, [grain]))
+
+
+def _take_series_words(state: ParseState) -> None:
+    if any(target and target[0] in _PERIOD_TARGETS for _, target in state.group_words):
+        for i, word in enumerate(state.words):
+            if word in _SERIES_WORDS and not state.used[i]:
+                state.take(i, i + 1)
+
+
 def pass_grouping(state: ParseState) -> None:
+    _pass_period_series(state)
     w = state.words
     for i, word in enumerate(w):
         if state.used[i]:
@@ -530,6 +561,7 @@ def pass_grouping(state: ParseState) -> None:
             if second is not None and second != target:
                 state.take(k, k2 + second_used)
                 state.group_words.append((k, second))
+    _take_series_words(state)
 
 
 def _ordering_phrase(state: ParseState, phrase: list[str]) -> bool:
