@@ -38,6 +38,7 @@ from nlq.parsing.conditions import (
 from nlq.parsing.follow_ups import WHO_OWNS, dated_column, merge_plans, named_of, recount, replace_conflicting
 from nlq.parsing.measures import apply_measures, resolve_group, sort_column
 from nlq.parsing.reading import (
+    SERIES_WORDS,
     correct_typos,
     pass_comparisons,
     pass_contact_names,
@@ -413,6 +414,16 @@ def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutco
     words = " ".join(t.original for t in leftovers)
     message = lead or f"I'm not sure what you mean by '{words}'."
     suggestions = _suggestions(state)
+    series = next((t for t in leftovers if t.text in SERIES_WORDS), None)
+    if series is not None and not lead:
+        # "revenue growth": a figure per period shows it; offer the series that answer
+        asked = " ".join(t.original for t in state.tokens)
+        offers = [f"{asked} {grain}" for grain in ("month over month", "by quarter")]
+        offers = [o for o in offers if parse_question(o, replace(state.ctx, similar_phrases=None)).status == "planned"]
+        if offers:
+            return ParseOutcome("clarify", code="not-understood", suggestions=(offers + suggestions)[:3],
+                                message=f"{series.original.capitalize()} over which periods? I can show the figure "
+                                        f"for each period side by side. Try: {offers[0]}.")
     if leftovers and state.ctx.similar_phrases is not None and len(leftovers) <= 3:
         # offer the question with each unknown word replaced by the catalog phrase closest in meaning
         replaced = {id(t): state.ctx.similar_phrases(t.text)[:1] for t in leftovers}

@@ -683,6 +683,14 @@ def test_generated_questions_never_fail(assistant: Assistant, seed: int) -> None
         assert answer.error is None or answer.error.code not in ("internal-error", "cannot-plan"), question
 
 
+def test_growth_without_periods_offers_the_series(assistant: Assistant) -> None:
+    answer = _ask(assistant, "revenue growth", "admin@demo.crm")
+    assert answer.status == "clarified" and answer.summary.startswith("Growth over which periods?")
+    assert answer.suggestions[:2] == ["revenue growth month over month", "revenue growth by quarter"]
+    series = _ask(assistant, answer.suggestions[0], "admin@demo.crm")
+    assert series.status == "answered" and series.summary.startswith("Revenue by month")
+
+
 @pytest.mark.parametrize("question", ["revenue growth", "contacts with gmail addresses",
                                       "calls vs emails this month", "average deal size in Antarctica"])
 def test_ask_back_offers_nothing_misleading(assistant: Assistant, question: str) -> None:

@@ -478,7 +478,7 @@ def _default_desc(words: list[str]) -> bool:
 _OVER_GRAINS = {"mom": "@month", "qoq": "@quarter", "yoy": "@year"}
 _PERIOD_TARGETS = frozenset({"@day", "@week", "@month", "@quarter", "@year"})
 # what a series by period shows: "revenue growth month over month", "pipeline trend by quarter"
-_SERIES_WORDS = frozenset({"growth", "trend", "trends", "trajectory", "evolution"})
+SERIES_WORDS = frozenset({"growth", "trend", "trends", "trajectory", "evolution"})
 
 
 def _pass_period_series(state: ParseState) -> None:
@@ -500,7 +500,7 @@ def _pass_period_series(state: ParseState) -> None:
 def _take_series_words(state: ParseState) -> None:
     if any(target and target[0] in _PERIOD_TARGETS for _, target in state.group_words):
         for i, word in enumerate(state.words):
-            if word in _SERIES_WORDS and not state.used[i]:
+            if word in SERIES_WORDS and not state.used[i]:
                 state.take(i, i + 1)
 
 
