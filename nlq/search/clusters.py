@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from nlq.search.vectors import as_array, vector_literal
+
 RESOLUTIONS: tuple[int, ...] = (30, 50, 100, 150)
 RUNS = 3                 # differently seeded k-means runs per resolution
 # λ: weight of the text's own vector. Chosen on the dev suite (small data): recall@10 0.877 at 0.3,
@@ -121,7 +123,7 @@ ON CONFLICT (chunk_id) DO UPDATE
    SET topic_embedding = EXCLUDED.topic_embedding, smoothed = EXCLUDED.smoothed, built_at = EXCLUDED.built_at,
        owner_id = EXCLUDED.owner_id""",
                  (bool(centroids), built_at, [c[0] for c in chunks], [c[1] for c in chunks], [c[2] for c in chunks],
-                  [c[3] for c in chunks], [_literal(v) for v in topics]))
+                  [c[3] for c in chunks], [vector_literal(v) for v in topics]))
 
 
 def fill_topic_vectors(conn: Any, *, batch: int = TOPIC_BATCH,
@@ -141,8 +143,6 @@ def fill_topic_vectors(conn: Any, *, batch: int = TOPIC_BATCH,
     if todo <= 0:
         conn.rollback()
         return 0
-    from nlq.search.retrieval import _as_array
-
     done, last_id = 0, 0
     while True:
         rows = conn.execute("""
@@ -153,7 +153,7 @@ SELECT c.id, c.kind, c.record_id, c.owner_id, c.embedding
         if not rows:
             break
         write_topic_vectors(conn, [(int(r[0]), r[1], int(r[2]), r[3]) for r in rows],
-                            np.stack([_as_array(r[4]) for r in rows]), centroids, built_at)
+                            np.stack([as_array(r[4]) for r in rows]), centroids, built_at)
         conn.commit()
         done += len(rows)
         last_id = int(rows[-1][0])
@@ -187,16 +187,14 @@ def refresh_clusters(conn: Any, *, model_name: str, force: bool = False) -> dict
     rows = conn.execute("SELECT embedding FROM search_chunks WHERE id %% %s = 0 ORDER BY id" if step > 1
                         else "SELECT embedding FROM search_chunks ORDER BY id",
                         (step,) if step > 1 else None, binary=True).fetchall()
-    from nlq.search.retrieval import _as_array
-
-    sample = np.stack([_as_array(r[0]) for r in rows]) if rows else np.zeros((0, 384), dtype=np.float32)
+    sample = np.stack([as_array(r[0]) for r in rows]) if rows else np.zeros((0, 384), dtype=np.float32)
     sample /= np.maximum(np.linalg.norm(sample, axis=1, keepdims=True), 1e-12)
     records: list[tuple[int, int, int, str, int]] = []
     for k in RESOLUTIONS:
         for run in range(RUNS):
             centroids = spherical_kmeans(sample, k, seed=_SEED + run)
             sizes = np.bincount(np.argmax(sample @ centroids.T, axis=1), minlength=len(centroids))
-            records += [(k, run, n, _literal(c), int(s))
+            records += [(k, run, n, vector_literal(c), int(s))
                         for n, (c, s) in enumerate(zip(centroids, sizes, strict=True))]
     conn.execute("DELETE FROM search_clusters")
     with conn.cursor() as cur:
@@ -212,13 +210,7 @@ def load_centroids(cur: Any) -> list[np.ndarray]:
     """The stored centroids, one (k, dim) array per clustering (resolution, run); empty when none are built."""
     cur.execute("SELECT resolution, run, centroid FROM search_clusters ORDER BY resolution, run, cluster_no",
                 binary=True)
-    from nlq.search.retrieval import _as_array
-
     sets: dict[tuple[int, int], list[np.ndarray]] = {}
     for resolution, run, centroid in cur.fetchall():
-        sets.setdefault((int(resolution), int(run)), []).append(_as_array(centroid))
+        sets.setdefault((int(resolution), int(run)), []).append(as_array(centroid))
     return [np.stack(v).astype(np.float32) for _, v in sorted(sets.items())]
-
-
-def _literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"

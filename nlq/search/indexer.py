@@ -28,6 +28,7 @@ from crm_core.models import SEARCH_KINDS
 from nlq.search.chunking import Chunk, chunk_document
 from nlq.search.clusters import current_centroids, fill_topic_vectors, refresh_clusters, write_topic_vectors
 from nlq.search.errors import SearchIndexBusyError
+from nlq.search.vectors import as_array, vector_literal
 
 _log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ def _index_batch(engine: Engine, kind: str, after_id: int, limit: int, model_nam
         vectors = embed(list(missing.values()))
         stats.embed_seconds += time.perf_counter() - t0
         stats.embedded += len(missing)
-        known.update({h: _vector_literal(v) for h, v in zip(missing, vectors, strict=True)})
+        known.update({h: vector_literal(v) for h, v in zip(missing, vectors, strict=True)})
     stats.reused += sum(1 for _, _, chunks in chunked for c in chunks) - len(missing)
     _write_batch(engine, kind, chunked, known, centroids)
     stats.documents += len(rows)
@@ -253,7 +254,7 @@ RETURNING id, kind, record_id, owner_id, content_hash""",
         if written:
             built_at, centroid_sets = centroids
             write_topic_vectors(conn, [(int(r[0]), r[1], int(r[2]), r[3]) for r in written],
-                                np.stack([_parse_vector(vectors[r[4]]) for r in written]), centroid_sets, built_at)
+                                np.stack([as_array(vectors[r[4]]) for r in written]), centroid_sets, built_at)
         conn.execute("""
 UPDATE search_documents d SET indexed_hash = x.hash
   FROM unnest(%s::int[], %s::text[]) AS x(record_id, hash)
@@ -268,14 +269,6 @@ def _known_vectors(conn: Any, hashes: list[str]) -> dict[str, str]:
     rows = conn.execute("SELECT DISTINCT ON (content_hash) content_hash, embedding::text FROM search_chunks "
                         "WHERE content_hash = ANY(%s)", (hashes,)).fetchall()
     return {h: v for h, v in rows}
-
-
-def _parse_vector(literal: str) -> np.ndarray:
-    return np.array(literal.strip("[]").split(","), dtype=np.float32)
-
-
-def _vector_literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
 def _take_lock(conn: Any, *, wait: bool) -> None:

@@ -34,6 +34,7 @@ from nlq.executor import read_only_cursor
 from nlq.search.clusters import TEXT_WEIGHT, load_centroids, smooth
 from nlq.search.errors import EmptySearchQueryError, InvalidSearchFilterError, SearchQueryTooLongError
 from nlq.search.snippets import build_snippet, highlight_markers
+from nlq.search.vectors import as_array, vector_literal
 
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "vector", "keyword")
@@ -250,7 +251,7 @@ class Searcher:
     def _vector_chunks(self, cur: Any, vector: np.ndarray, owner_ids: frozenset[int] | None,
                        filters: SearchFilters, limit: int, path: str) -> list[Any]:
         plan = _conditions("c", owner_ids, filters)
-        params = {**plan.params, "q": _vector_literal(vector), "n": limit}
+        params = {**plan.params, "q": vector_literal(vector), "n": limit}
         if path == "exact":
             # `+ 0` makes the order expression differ from the index's, so PostgreSQL scans the
             # filtered passages (through the b-tree indexes) and computes every distance: exact.
@@ -327,7 +328,7 @@ SELECT x.kind, x.record_id, c.char_start, c.char_end, c.embedding,
         for kind, rid, start, end, embedding, matched in cur.fetchall():
             cand = candidates.setdefault((kind, rid), Candidate(kind, rid, set(matched or ())))
             if embedding is not None:
-                cand.passages.append((int(start), int(end), _as_array(embedding)))
+                cand.passages.append((int(start), int(end), as_array(embedding)))
         ordered = [candidates[key] for key in keys if key in candidates]
         frequencies, floor = self._word_frequencies(cur)
         weights = {w: idf_weight(frequencies.get(w), floor) for w in words}
@@ -677,16 +678,3 @@ def _single_threaded_blas() -> Any:
     if _blas_controller is None:
         _blas_controller = ThreadpoolController()
     return _blas_controller.limit(limits=1, user_api="blas")
-
-
-def _as_array(embedding: Any) -> np.ndarray:
-    """A pgvector value as float32 (registered type, numpy array or the '[1,2,3]' text form)."""
-    if hasattr(embedding, "to_numpy"):
-        return np.asarray(embedding.to_numpy(), dtype=np.float32)
-    if isinstance(embedding, str):
-        return np.array([float(x) for x in embedding.strip("[]").split(",")], dtype=np.float32)
-    return np.asarray(embedding, dtype=np.float32)
-
-
-def _vector_literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
