@@ -125,6 +125,13 @@ def _filters_column(where: list[dict[str, Any]], column: str) -> bool:
                for spec in where)
 
 
+def _only_filters_on(catalog: Catalog, meanings: list[Meaning], columns: set[str]) -> bool:
+    """Whether every meaning is a named filter read from one of `columns` ("VP" after "job title" is the text
+    to look for there, not the VPs definition)."""
+    return all(m.kind == "named" and any(_filters_column(catalog.named_filters[m.name].where, c) for c in columns)
+               for m in meanings)
+
+
 # In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
 _PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked"}
 # verbs that are also nouns ("a call", "an email"): past only right after "did I/we"
@@ -752,8 +759,7 @@ def pass_phrases(state: ParseState) -> None:
             if not meanings:
                 continue
             column = _free_text_column_before(state, i)
-            if column and all(m.kind == "named" and _filters_column(state.ctx.catalog.named_filters[m.name].where,
-                                                                    column) for m in meanings):
+            if column and _only_filters_on(state.ctx.catalog, meanings, {column}):
                 continue  # "job title vice president": the text to look for, not the VPs definition
             _record(state, i, i + n, phrase, meanings)
             state.take(i, i + n)
@@ -1106,8 +1112,7 @@ def _read_text_values(state: ParseState) -> None:
         while k < len(state.tokens) and len(words) < 4 and not state.used[k] and \
                 state.tokens[k].kind in ("word", "number") and state.word(k) not in catalog.filler and \
                 state.word(k) not in GRAMMAR_FILLER and \
-                not any(m.kind != "named" or not any(_filters_column(catalog.named_filters[m.name].where, c)
-                                                     for _e, c in columns) for m in lex.lookup(state.word(k))):
+                _only_filters_on(catalog, lex.lookup(state.word(k)), {c for _e, c in columns}):
             words.append(state.tokens[k])
             k += 1
         if not words:
