@@ -98,11 +98,11 @@ def read_only_cursor(engine: Engine, *, timeout_ms: int, use_reader_role: bool =
     try:
         with conn.cursor() as cur:
             cur.execute("BEGIN READ ONLY")
-            cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
-            cur.execute("SET LOCAL lock_timeout = 1000")
-            # a filtered nearest-neighbour scan (a semantic filter's feedback passages in a rep's scope)
-            # goes on through the HNSW index until it has its LIMIT, instead of stopping at ef_search
-            cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            # one round trip for the settings. hnsw.iterative_scan: a filtered nearest-neighbour scan (a
+            # semantic filter's feedback passages in a rep's scope) goes on through the HNSW index until it
+            # has its LIMIT, instead of stopping at ef_search
+            cur.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}; SET LOCAL lock_timeout = 1000; "
+                        "SET LOCAL hnsw.iterative_scan = relaxed_order")
             if use_reader_role:
                 cur.execute(f"SET LOCAL ROLE {READER_ROLE}")
             yield cur
