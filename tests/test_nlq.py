@@ -701,3 +701,13 @@ def test_ask_back_offers_nothing_misleading(assistant: Assistant, question: str)
     assert "Did you mean" not in answer.summary
     for suggestion in answer.suggestions:
         assert _ask(assistant, suggestion, "admin@demo.crm").status == "answered", suggestion
+
+
+def test_reads_stop_at_the_statement_timeout(engine: Engine) -> None:
+    from nlq.errors import QueryTimeoutError
+    from nlq.executor import read_only_cursor
+
+    with pytest.raises(QueryTimeoutError), read_only_cursor(engine, timeout_ms=200) as cur:
+        cur.execute("SHOW hnsw.iterative_scan")
+        assert cur.fetchone()[0] == "relaxed_order"
+        cur.execute("SELECT pg_sleep(2)")
