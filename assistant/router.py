@@ -88,14 +88,19 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(notes?|emails?|e-mails?|messages?)\b.*\b(mention(s|ed|ing)?|talk(s|ed|ing)? about|discuss(es|ed|ing)?"
         r"|say(s|ing)? (about|that)|contain(s|ing)?|regarding|related to)\b",
         # "notes about pricing", "emails concerning the security review"
-        r"\b(notes?|emails?|e-mails?|messages?) ((written|logged|taken|sent|received) )?(about|concerning)\b",
+        # "emails I sent about the proposal", "notes by Dana about integrations"
+        r"\b(notes?|emails?|e-mails?|messages?) ((i|we|you|they|he|she) )?((written|logged|taken|sent|received|"
+        r"wrote|got) )?(by \w+( \w+)? )?(about|concerning)\b",
+        # "anything about layoffs", "is there something on the security review?"
+        r"^\s*((is|was|are|were) there |do we have )?(anything|something) (about|on|regarding|concerning|mentioning)\b",
         r"\b(find|look up|look for)\b.*\b(notes?|emails?|e-mails?)\b.*\babout\b",
         r"\b(anyone|somebody|someone|who)\b.*\b(mention(ed)?|talked about|complained about|asked about)\b",
         # "what did Northwind say about pricing?", "what has Dana told us about the rollout?"
         r"\bwhat (did|does|do|has|have|had)\b.+\b(say|said|mention(ed)?|write|wrote|tell|told|complain(ed)?)"
         r"( us| me)? (about|regarding|of|on)\b",
         # "accounts that mentioned layoffs", "customers who complained about support response times"
-        r"\b(that|who|which|accounts|contacts|customers|leads|prospects|deals|companies)\s+(have\s+|has\s+|had\s+)?"
+        r"\b(that|who|which|accounts?|contacts?|customers?|clients?|leads?|prospects?|deals?|compan(y|ies)|they)\s+"
+        r"(have\s+|has\s+|had\s+)?"
         r"(ever\s+)?" + RECORD_TALK_VERBS + r"\s+\w",
         # "what are customers saying about our competitors"
         r"\bwhat (are|is|were|was|have|has)\b.+\b(saying|said|talking|complaining|asking)\s+(about|regarding)\b",

@@ -29,7 +29,7 @@ from nlq.guard import ScopeFilter
 from nlq.lexer import tokenize
 from nlq.parsing.screening import screen_question
 from nlq.plan import Compare
-from nlq.search.question import parse_search_question
+from nlq.search.question import SearchQuestion, parse_search_question
 from nlq.search.retrieval import Searcher, SearchResult
 from nlq.search.semantic_filter import TEXT_DATE_COLUMNS, semantic_condition, split_semantic_clause
 
@@ -90,6 +90,8 @@ class SearchSkill:
             question = parse_search_question(
                 message.text, catalog=self.nlq.catalog, today=self._today(message.today), actor_id=message.actor.id,
                 resolve_contacts=lambda names: self.nlq._contacts_named(names, scope.owner_ids))
+            if question.unknown_author is not None:
+                return _unknown_author(question, message.text)
             if not question.text:  # "notes about Cobalt": the record's newest texts
                 result = self.searcher.recent(owner_ids=scope.owner_ids, k=ANSWER_PASSAGES, filters=question.filters)
                 return _recent_answer(result, question.described)
@@ -151,6 +153,16 @@ class SearchSkill:
         rng = bounded_range(found[0], tokens[k].text, today) if lead else found[0]
         end = None if rng.upto_now else rng.end
         return (rng.start.isoformat() if rng.start else None, end.isoformat() if end else None)
+
+
+def _unknown_author(question: SearchQuestion, text: str) -> Answer:
+    """'notes by Sarah' with no user named Sarah: ask back rather than search all authors or for the name."""
+    name = question.unknown_author
+    message = f"I don't know a user named '{name}', so I can't tell whose notes or emails you mean."
+    without = re.sub(rf"\s*\b(?:(?:written|logged|taken|sent|added|entered)\s+)?by\s+{re.escape(name or '')}\b", "",
+                     text).strip()
+    return Answer(status="clarified", summary=message, suggestions=[without] if without else [],
+                  error=AnswerError(code="unknown-author", message=message))
 
 
 _COUNTING = re.compile(r"\b(how many|count|number of)\b", re.IGNORECASE)

@@ -46,6 +46,10 @@ CASES = [
     ("emails concerning the security review", "search"),
     ("search onboarding problems", "search"),
     ("who mentioned a competitor?", "search"),
+    ("deals where the customer mentioned a competitor", "search"),
+    ("anything about layoffs at our customers", "search"),
+    ("emails I sent about the proposal", "search"),
+    ("notes by Dana about integrations", "search"),
     # Look-alikes that must stay queries (the NLQ layer answers, refuses or asks back).
     ("how are we doing?", "query"),
     ("who should I call?", "query"),

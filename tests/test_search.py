@@ -35,6 +35,7 @@ from nlq.plan import Compare, Exists, QueryPlan, SemanticMatch
 from nlq.search import clusters
 from nlq.search.chunking import MAX_CHUNK_WORDS, chunk_document
 from nlq.search.indexer import index_pending, pending_counts
+from nlq.search.question import parse_search_question
 from nlq.search.retrieval import Candidate, Searcher, SearchFilters, idf_weight, rerank
 from nlq.search.semantic_filter import semantic_filter_from_text, split_semantic_clause
 from nlq.search.vectors import as_array
@@ -522,11 +523,45 @@ def test_split_semantic_clause_cases() -> None:
         "accounts that mentioned layoffs by industry": ("accounts by industry", "any", "layoffs", ""),
         "deals whose notes mention delays caused by legal": ("deals", "notes", "delays caused by legal", ""),
         "contacts that have asked about a discount this year": ("contacts", "any", "a discount", "this year"),
+        # the speaker is whoever the record's texts quote
+        "deals where the customer mentioned a competitor": ("deals", "any", "a competitor", ""),
+        "open deals where they complained about onboarding": ("open deals", "any", "complaints about onboarding", ""),
     }
     for question, expected in cases.items():
         clause = split_semantic_clause(question)
         assert clause is not None and (clause.rest, clause.source, clause.phrase, clause.when) == expected, question
     assert split_semantic_clause("open deals over 20k") is None
+
+
+SEARCH_QUESTIONS = [
+    # question → (search text, filters set, described)
+    ('search notes for "data migration"', "data migration", {"kind": "note"}, ["notes only"]),
+    ("anything about layoffs at our customers", "layoffs at our customers", {}, []),
+    ("is there anything on the security review", "security review", {}, []),
+    ("notes by Dana about integrations", "integrations", {"kind": "note", "author_id": 7}, ["notes only", "by Dana Reyes"]),
+    ("emails written by Dana Reyes mentioning SOC 2", "SOC 2", {"kind": "email", "author_id": 7},
+     ["emails only", "by Dana Reyes"]),
+    ("Dana's notes about pricing", "pricing", {"kind": "note", "author_id": 7}, ["notes only", "by Dana Reyes"]),
+    ("emails i sent about the proposal", "proposal", {"kind": "email", "author_id": 3}, ["emails only", "yours"]),
+    ("what did they say about 'budget'", "budget", {}, []),
+]
+
+
+@pytest.mark.parametrize(("question", "text", "filters", "described"), SEARCH_QUESTIONS,
+                         ids=[q[0] for q in SEARCH_QUESTIONS])
+def test_search_question_reads_text_author_and_kind(question: str, text: str, filters: dict[str, object],
+                                                     described: list[str]) -> None:
+    catalog = load_catalog()
+    catalog._index_users([(7, "Dana Reyes"), (8, "Sam Ortiz")])
+    read = parse_search_question(question, catalog=catalog, today=date(2026, 5, 15), actor_id=3)
+    assert (read.text, read.filters.model_dump(exclude_none=True), read.described) == (text, filters, described)
+    assert read.unknown_author is None
+
+
+def test_search_question_by_an_unknown_author_is_asked_back(assistant: Assistant, people: dict[str, Actor]) -> None:
+    answer = assistant.ask("notes by Zebulon about integrations", people["rep"], channel="test", audit=False)
+    assert answer.status == "clarified" and answer.error and answer.error.code == "unknown-author"
+    assert "Zebulon" in answer.summary and answer.suggestions == ["notes about integrations"]
 
 
 def test_semantic_filter_paths_follow_catalog_relations() -> None:

@@ -42,7 +42,9 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:about|regarding|concerning|related to|on the (?:topic|subject) of)\b",
     r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\b",
     r"\b(?:all|any|the|my|our|their|his|her|recent|latest|last few)\s*$",
-    r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or)\b",
+    r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or|for)\b|^\s*on(?=\s)",
+    # "anything about layoffs", "is there something on the security review"
+    r"^\s*(?:(?:is|was|are|were) there\s+|do we have\s+)?(?:anything|something)\b",
     r"^\s*(?:mention(?:ed|s)?|said|says|say|talked about|complained about|asked about|brought up|raised|"
     r"contain(?:s|ed|ing)?|include(?:s|d)?|refer(?:s|red)? to)\b",
     # the speaker is implied by the kind of text: "emails where the customer asks for a discount"
@@ -59,6 +61,7 @@ class SearchQuestion:
     filters: SearchFilters
     described: list[str] = field(default_factory=list)
     account_phrase: str | None = None
+    unknown_author: str | None = None  # "notes by Sarah" when no user is named Sarah
 
 
 ContactResolver = Callable[[list[str]], dict[str, list[int]]]
@@ -107,14 +110,21 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
         described.append(rng.describe())
         break
 
-    if _MINE.search(text):
+    author = None if _MINE.search(text) else _author_named(text, catalog)
+    if author is not None:
+        span, author_id, name = author
+        filters["author_id"] = author_id
+        described.append(f"by {name}")
+        removed.append(span)
+    elif _MINE.search(text):
         filters["author_id"] = actor_id
         described.append("yours")
         for m in _MINE.finditer(text):
             removed.append(m.span())
 
     account_phrase = None
-    accounts = _accounts_named(text, catalog)
+    unclaimed = _blank(text, removed)  # an author's or a date's words name no account or contact
+    accounts = _accounts_named(unclaimed, catalog)
     if accounts is not None:
         span, ids, phrase = accounts
         removed.append(_with_possessive(text, span))
@@ -122,20 +132,53 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
         account_phrase = phrase
         described.append(f"accounts named “{phrase}”")
     elif resolve_contacts is not None:
-        contact = _contact_named(text, resolve_contacts)
+        contact = _contact_named(unclaimed, resolve_contacts)
         if contact is not None:
             span, ids, phrase = contact
             removed.append(_with_possessive(text, span))
             filters["contact_ids"] = ids
             described.append(f"contact “{phrase}”")
 
+    unknown_author = None
+    if author is None and not _MINE.search(text) and "account_ids" not in filters and "contact_ids" not in filters:
+        named = _AUTHORED.search(text)
+        if named is not None and not named.group("name").lower().startswith(("the ", "our ", "my ")):
+            unknown_author = named.group("name")
     remaining = _remove(text, removed)
-    search_text = _strip_scaffold(remaining)
+    search_text = _unquote(_strip_scaffold(remaining))
     parsed = SearchFilters.model_validate(filters)
     if not search_text and not parsed.names_a_record:
         search_text = remaining.strip(" ?!.")
     # "" with a record named ("notes about Cobalt"): that record's texts, newest first
-    return SearchQuestion(search_text, parsed, described, account_phrase)
+    return SearchQuestion(search_text, parsed, described, account_phrase, unknown_author)
+
+
+# "notes by Dana", "emails written by Dana Reyes", "Dana's notes": a user named as the author
+_AUTHORED = re.compile(r"\b(?:(?:written|logged|taken|sent|added|entered)\s+)?by\s+"
+                       r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)")
+_POSSESSIVE = re.compile(r"\b(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)(?:'s|’s)\s+(?=(?:" +
+                         "|".join(_KIND_WORDS.values()) + r")\b)", re.IGNORECASE)
+
+
+def _author_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], int, str] | None:
+    """A CRM user the question names as the texts' author; the full name before the first name alone."""
+    for pattern in (_AUTHORED, _POSSESSIVE):
+        for match in pattern.finditer(text):
+            words = match.group("name").split()
+            for n in range(len(words), 0, -1):
+                name = " ".join(words[:n])
+                user_id = catalog.users.get(normalize(name))
+                if user_id is not None:
+                    end = match.start("name") + len(name)
+                    if pattern is _POSSESSIVE:
+                        end = match.end()
+                    return (match.start(), end), user_id, catalog.user_names.get(user_id, name)
+    return None
+
+
+def _unquote(text: str) -> str:
+    """'"data migration"' → 'data migration': quotes mark the words, they are not searched for."""
+    return text.strip(" \"'“”‘’").strip() if re.fullmatch(r"\s*[\"“'‘].*[\"”'’]\s*", text) else text
 
 
 def _accounts_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], list[int], str] | None:
@@ -197,6 +240,13 @@ def _with_possessive(text: str, span: tuple[int, int]) -> tuple[int, int]:
     start, end = span
     tail = re.match(r"(?:'s|’s|')", text[end:])
     return start, end + (tail.end() if tail else 0)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the spans replaced by spaces (offsets unchanged)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _remove(text: str, spans: list[tuple[int, int]]) -> str:

@@ -55,6 +55,9 @@ _RECORD_CLAUSE = re.compile(
     r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
+# "deals where the customer mentioned X": the speaker is whoever the record's notes and emails quote
+_SPEAKER = re.compile(r"\s+(?:where|in which|when)\s+(?:the\s+|their\s+|its\s+)?(?:customers?|clients?|contacts?|"
+                      r"prospects?|buyers?|accounts?|they|someone|somebody|anyone)\s*$", re.IGNORECASE)
 #: Trigger phrases a translator should hand to `split_semantic_clause` (documentation and tests).
 TRIGGER_EXAMPLES = (
     "whose notes mention X", "whose emails mention X", "with notes about X", "with emails about X",
@@ -93,7 +96,8 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
             return None
         if re.search(r"\bcomplain", record_clause.group(0), re.IGNORECASE):
             phrase = f"complaints about {phrase}"  # the complaint is what to match, not just its subject
-        return SemanticClause(rest=_with(question[: record_clause.start()].rstrip(" ,"), grouping), source="any",
+        rest = _SPEAKER.sub("", question[: record_clause.start()].rstrip(" ,"))
+        return SemanticClause(rest=_with(rest, grouping), source="any",
                               phrase=phrase, text=record_clause.group(0).strip(" ,"), when=when)
     assert match is not None
     phrase = match.group("phrase").strip(" '\"")
