@@ -90,13 +90,14 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         # "notes about pricing", "emails concerning the security review"
         # "emails I sent about the proposal", "notes by Dana about integrations"
         r"\b(notes?|emails?|e-mails?|messages?) ((i|we|you|they|he|she) )?((written|logged|taken|sent|received|"
-        r"wrote|got) )?(by \w+( \w+)? )?(about|concerning)\b",
+        r"wrote|got) )?((by|from|to) \w+( \w+)? )?(about|concerning)\b",
         # "anything about layoffs", "is there something on the security review?"
         r"^\s*((is|was|are|were) there |do we have )?(anything|something) (about|on|regarding|concerning|mentioning)\b",
         r"\b(find|look up|look for)\b.*\b(notes?|emails?|e-mails?)\b.*\babout\b",
         r"\b(anyone|somebody|someone|who)\b.*\b(mention(ed)?|talked about|complained about|asked about)\b",
         # "what did Northwind say about pricing?", "what has Dana told us about the rollout?"
-        r"\bwhat (did|does|do|has|have|had)\b.+\b(say|said|mention(ed)?|write|wrote|tell|told|complain(ed)?)"
+        r"\bwhat (did|does|do|has|have|had)\b.+\b(say|said|mention(ed)?|write|wrote|written|tell|told|complain(ed)?|"
+        r"ask(ed)?|report(ed)?)"
         r"( us| me)? (about|regarding|of|on)\b",
         # "accounts that mentioned layoffs", "customers who complained about support response times"
         r"\b(that|who|which|accounts?|contacts?|customers?|clients?|leads?|prospects?|deals?|compan(y|ies)|they)\s+"

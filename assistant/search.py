@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timezone
 
 from sqlalchemy import Engine
 
@@ -30,7 +30,7 @@ from nlq.lexer import tokenize
 from nlq.parsing.screening import screen_question
 from nlq.plan import Compare
 from nlq.search.question import SearchQuestion, parse_search_question
-from nlq.search.retrieval import Searcher, SearchResult
+from nlq.search.retrieval import MAX_K, Searcher, SearchResult
 from nlq.search.semantic_filter import TEXT_DATE_COLUMNS, semantic_condition, split_semantic_clause
 
 _log = logging.getLogger(__name__)
@@ -92,15 +92,19 @@ class SearchSkill:
                 resolve_contacts=lambda names: self.nlq._contacts_named(names, scope.owner_ids))
             if question.unknown_author is not None:
                 return _unknown_author(question, message.text)
+            k = min(question.limit or ANSWER_PASSAGES, MAX_K)
+            if not question.text and not _names_where(question):
+                return _nothing_to_look_for(question)
             if not question.text:  # "notes about Cobalt": the record's newest texts
-                result = self.searcher.recent(owner_ids=scope.owner_ids, k=ANSWER_PASSAGES, filters=question.filters)
+                result = self.searcher.recent(owner_ids=scope.owner_ids, k=k, filters=question.filters)
                 return _recent_answer(result, question.described)
-            result = self.searcher.search(question.text, owner_ids=scope.owner_ids, k=ANSWER_PASSAGES,
-                                          filters=question.filters)
+            result = self.searcher.search(question.text, owner_ids=scope.owner_ids, k=k, filters=question.filters)
         except CrmError as exc:
             return Answer(status="refused", summary=exc.message, error=AnswerError(code=exc.code, message=exc.message))
         result.hits = [h for h in result.hits if h.keyword_rank is not None or
                        (h.vector_similarity or 0.0) >= MIN_ANSWER_SIMILARITY]
+        if question.newest_first:  # "the latest emails about pricing": the matches, newest first
+            result.hits.sort(key=lambda h: h.occurred_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
         return _passages_answer(result, question.described)
 
     def _structured(self, message: Message, rest: str, source: str, phrase: str, scope: ScopeFilter,
@@ -153,6 +157,21 @@ class SearchSkill:
         rng = bounded_range(found[0], tokens[k].text, today) if lead else found[0]
         end = None if rng.upto_now else rng.end
         return (rng.start.isoformat() if rng.start else None, end.isoformat() if end else None)
+
+
+def _names_where(question: SearchQuestion) -> bool:
+    """The question names whose texts, or when: without words to look for, those texts are the answer."""
+    f = question.filters
+    return f.names_a_record or f.author_id is not None or f.date_from is not None or f.date_to is not None
+
+
+def _nothing_to_look_for(question: SearchQuestion) -> Answer:
+    """'emails about' with nothing after it: ask what to look for instead of searching the scaffolding."""
+    noun = {"note": "notes", "email": "emails"}.get(question.filters.kind or "", "notes or emails")
+    message = f"What should the {noun} be about? Name a topic, for example “{noun} about pricing”."
+    return Answer(status="clarified", summary=message,
+                  suggestions=[f"{noun} about pricing", f"{noun} mentioning a competitor"],
+                  error=AnswerError(code="empty-search-query", message=message))
 
 
 def _unknown_author(question: SearchQuestion, text: str) -> Answer:

@@ -50,6 +50,9 @@ CASES = [
     ("anything about layoffs at our customers", "search"),
     ("emails I sent about the proposal", "search"),
     ("notes by Dana about integrations", "search"),
+    ("what has Dana written about renewals?", "search"),
+    ("emails from customers about invoices", "search"),
+    ("which customers asked for a discount this year", "search"),
     # Look-alikes that must stay queries (the NLQ layer answers, refuses or asks back).
     ("how are we doing?", "query"),
     ("who should I call?", "query"),

@@ -526,6 +526,8 @@ def test_split_semantic_clause_cases() -> None:
         # the speaker is whoever the record's texts quote
         "deals where the customer mentioned a competitor": ("deals", "any", "a competitor", ""),
         "open deals where they complained about onboarding": ("open deals", "any", "complaints about onboarding", ""),
+        "which customers asked for a discount": ("which customers", "any", "a discount", ""),
+        "accounts whose notes mention expansion sorted by revenue": ("accounts sorted by revenue", "notes", "expansion", ""),
     }
     for question, expected in cases.items():
         clause = split_semantic_clause(question)
@@ -544,6 +546,13 @@ SEARCH_QUESTIONS = [
     ("Dana's notes about pricing", "pricing", {"kind": "note", "author_id": 7}, ["notes only", "by Dana Reyes"]),
     ("emails i sent about the proposal", "proposal", {"kind": "email", "author_id": 3}, ["emails only", "yours"]),
     ("what did they say about 'budget'", "budget", {}, []),
+    ("what has Dana written about renewals?", "renewals", {"author_id": 7}, ["by Dana Reyes"]),
+    ("notes containing the word \"urgent\"", "urgent", {"kind": "note"}, ["notes only"]),
+    ("emails from customers about invoices", "invoices", {"kind": "email"}, ["emails only"]),
+    ("which reps wrote notes about budget cuts", "budget cuts", {"kind": "note"}, ["notes only"]),
+    ("show me the most recent emails about pricing", "pricing", {"kind": "email"}, ["emails only", "newest first"]),
+    ("notes about pricing in the last 30 days", "pricing",
+     {"kind": "note", "date_from": date(2026, 4, 15), "date_to": date(2026, 5, 15)}, ["notes only", "the last 30 days"]),
 ]
 
 
@@ -556,6 +565,30 @@ def test_search_question_reads_text_author_and_kind(question: str, text: str, fi
     read = parse_search_question(question, catalog=catalog, today=date(2026, 5, 15), actor_id=3)
     assert (read.text, read.filters.model_dump(exclude_none=True), read.described) == (text, filters, described)
     assert read.unknown_author is None
+
+
+def test_search_question_top_n_sets_how_many() -> None:
+    read = parse_search_question("top 5 notes about security review", catalog=load_catalog(), today=date(2026, 5, 15),
+                                 actor_id=3)
+    assert (read.text, read.limit, read.newest_first) == ("security review", 5, False)
+
+
+@pytest.mark.parametrize("question", ["emails about", "search notes", "any emails mentioning?"])
+def test_search_question_with_nothing_to_look_for_is_asked_back(assistant: Assistant, people: dict[str, Actor],
+                                                                question: str) -> None:
+    answer = assistant.ask(question, people["rep"], channel="test", audit=False)
+    assert answer.status == "clarified" and answer.error and answer.error.code == "empty-search-query", answer.summary
+    assert answer.suggestions
+
+
+def test_search_answer_takes_top_n_and_newest_first(assistant: Assistant, indexed: dict[str, list[int]],
+                                                    people: dict[str, Actor]) -> None:
+    top = assistant.ask("top 3 notes about the cost is too high", people["rep"], channel="test", audit=False)
+    assert top.status == "answered" and 0 < len(top.rows) <= 3, top.summary
+    latest = assistant.ask("the latest notes about the cost is too high", people["rep"], channel="test", audit=False)
+    assert latest.status == "answered" and latest.rows, latest.summary
+    dates = [row[2] for row in latest.rows]
+    assert dates == sorted(dates, reverse=True) and "newest first" in latest.summary
 
 
 def test_search_question_by_an_unknown_author_is_asked_back(assistant: Assistant, people: dict[str, Actor]) -> None:

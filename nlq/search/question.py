@@ -47,6 +47,16 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"^\s*(?:(?:is|was|are|were) there\s+|do we have\s+)?(?:anything|something)\b",
     r"^\s*(?:mention(?:ed|s)?|said|says|say|talked about|complained about|asked about|brought up|raised|"
     r"contain(?:s|ed|ing)?|include(?:s|d)?|refer(?:s|red)? to)\b",
+    # "notes containing the word 'urgent'", "emails with the phrase 'next steps'"
+    r"^\s*(?:the\s+)?(?:exact\s+)?(?:words?|phrases?|terms?|keywords?)\b",
+    # "which reps wrote notes about budget cuts": the answer names each passage's author
+    r"^\s*(?:(?:which|what)\s+)?(?:reps?|users?|people|colleagues|team\s*mates?|salespeople)\s+"
+    r"(?:wrote|logged|sent|took|have written|has written)\b",
+    # "emails from customers about invoices": who wrote them is what e-mails are, not what they are about
+    r"^\s*(?:from|to|with|by)\s+(?:the\s+|our\s+|their\s+)?(?:customers?|clients?|prospects?|contacts?|leads?|"
+    r"buyers?)\b",
+    # what is left of "… sent to Northwind" once the account is taken out
+    r"\b(?:sent|written|received|logged|addressed)(?:\s+(?:to|by|from|for))?\s*$",
     # the speaker is implied by the kind of text: "emails where the customer asks for a discount"
     r"^\s*(?:the\s+)?(?:customers?|clients?|prospects?|buyers?|they|he|she|someone|contacts?)\b",
 ))
@@ -62,6 +72,8 @@ class SearchQuestion:
     described: list[str] = field(default_factory=list)
     account_phrase: str | None = None
     unknown_author: str | None = None  # "notes by Sarah" when no user is named Sarah
+    limit: int | None = None           # "top 5 notes about …"
+    newest_first: bool = False         # "the latest emails about …": matches by date, not by rank
 
 
 ContactResolver = Callable[[list[str]], dict[str, list[int]]]
@@ -79,6 +91,15 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
     """
     text = question.strip()
     removed: list[tuple[int, int]] = []
+    limit, newest_first = None, False
+    top = _TOP.search(text)
+    if top is not None:
+        limit = int(top.group("n"))
+        removed.append(top.span())
+    recency = _RECENCY.search(text)
+    if recency is not None:
+        newest_first = True
+        removed.append(recency.span())
     filters: dict[str, object] = {}
     described: list[str] = []
 
@@ -142,20 +163,29 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
     unknown_author = None
     if author is None and not _MINE.search(text) and "account_ids" not in filters and "contact_ids" not in filters:
         named = _AUTHORED.search(text)
-        if named is not None and not named.group("name").lower().startswith(("the ", "our ", "my ")):
+        if named is not None and named.group("name") and \
+                not named.group("name").lower().startswith(("the ", "our ", "my ")):
             unknown_author = named.group("name")
     remaining = _remove(text, removed)
     search_text = _unquote(_strip_scaffold(remaining))
     parsed = SearchFilters.model_validate(filters)
-    if not search_text and not parsed.names_a_record:
-        search_text = remaining.strip(" ?!.")
-    # "" with a record named ("notes about Cobalt"): that record's texts, newest first
-    return SearchQuestion(search_text, parsed, described, account_phrase, unknown_author)
+    # "" with a record, an author or a period named ("notes about Cobalt", "Dana's notes from last week"): those
+    # texts, newest first; with nothing named ("emails about"), the caller asks what to look for
+    if newest_first:
+        described.append("newest first")
+    return SearchQuestion(search_text, parsed, described, account_phrase, unknown_author, limit, newest_first)
 
+
+_TOP = re.compile(r"\b(?:top|first|best|last|latest|newest|most recent)\s+(?P<n>\d{1,2})\b"
+                  r"(?!\s*(?:days?|weeks?|months?|quarters?|years?|hours?|business days?)\b)", re.IGNORECASE)
+_RECENCY = re.compile(r"\b(?:the\s+)?(?:(?:most\s+)?recent|latest|newest)\b(?!\s+\d)", re.IGNORECASE)
 
 # "notes by Dana", "emails written by Dana Reyes", "Dana's notes": a user named as the author
 _AUTHORED = re.compile(r"\b(?:(?:written|logged|taken|sent|added|entered)\s+)?by\s+"
-                       r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)")
+                       r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
+                       # "what has Dana written about …": writing is what users do; contacts say
+                       r"|\bwhat\s+(?:has|have|did)\s+(?P<writer>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s+"
+                       r"(?=(?:written|wrote|write|logged|noted)\b)")
 _POSSESSIVE = re.compile(r"\b(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)(?:'s|’s)\s+(?=(?:" +
                          "|".join(_KIND_WORDS.values()) + r")\b)", re.IGNORECASE)
 
@@ -164,12 +194,13 @@ def _author_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], int, st
     """A CRM user the question names as the texts' author; the full name before the first name alone."""
     for pattern in (_AUTHORED, _POSSESSIVE):
         for match in pattern.finditer(text):
-            words = match.group("name").split()
+            group = "name" if match.group("name") else "writer"
+            words = match.group(group).split()
             for n in range(len(words), 0, -1):
                 name = " ".join(words[:n])
                 user_id = catalog.users.get(normalize(name))
                 if user_id is not None:
-                    end = match.start("name") + len(name)
+                    end = match.start(group) + len(name)
                     if pattern is _POSSESSIVE:
                         end = match.end()
                     return (match.start(), end), user_id, catalog.user_names.get(user_id, name)

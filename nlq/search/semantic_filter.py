@@ -46,7 +46,8 @@ _CLAUSE = re.compile(
 )
 #: Verbs that say a record itself talked about something ("mentioned", "complained about"); the router
 #: sends "accounts that mentioned X" to search with the same list.
-RECORD_TALK_VERBS = (r"(?:mention(?:s|ed)?|talk(?:s|ed)? about|complain(?:s|ed)? about|ask(?:s|ed)? about|"
+RECORD_TALK_VERBS = (r"(?:mention(?:s|ed)?|talk(?:s|ed)? about|complain(?:s|ed)? about|ask(?:s|ed)? (?:about|for)|"
+                     r"request(?:s|ed)?|"
                      r"rais(?:es|ed)|brought up|bring up|discuss(?:es|ed)?|"
                      r"(?:are|is|were|was) (?:complaining|asking|talking) about)")
 # "accounts that mentioned layoffs", "contacts who complained about support": the record's own notes or emails
@@ -118,7 +119,9 @@ _TRAILING_GROUPING = re.compile(
     r"^(?P<phrase>.+?)\s+(?P<grouping>(?:(?:broken down|grouped|split)\s+)?(?:by|per)\s+(?:each\s+)?(?:lead\s+)?"
     r"(?:rep|reps|owner|owners|team|teams|stage|stages|month|months|quarter|quarters|week|weeks|year|years|"
     r"industry|industries|source|sources|region|regions|country|countries|state|states|city|cities|type|types|"
-    r"account|accounts|pipeline|pipelines))\s*$", re.IGNORECASE)
+    r"account|accounts|pipeline|pipelines)"
+    # "… sorted by revenue", "… ordered by close date desc": how to order the rows, whatever the column
+    r"|(?:sorted|ordered|ranked|sort|order)\s+by\s+[\w\s-]+)\s*$", re.IGNORECASE)
 
 
 def _split_trailing_grouping(phrase: str) -> tuple[str, str]:
