@@ -7,6 +7,7 @@ vocabulary never goes stale.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -168,6 +169,21 @@ class Catalog:
         """One-word phrases of the event columns → the timestamp they date ("replied" → replied_at)."""
         return {phrase: column for columns in self.event_columns.values() for column, phrases in columns.items()
                 for phrase in phrases if " " not in phrase}
+
+    def accounts_starting(self, phrase: str) -> list[int]:
+        """Ids of the accounts named `phrase` (normalised) or `phrase …`: "northwind" → Northwind Systems,
+        Northwind Capital. A sorted name list searched by bisection, rebuilt when the names are reloaded."""
+        index = self.__dict__.get("_account_index")
+        if index is None or index[0] is not self.accounts:
+            index = (self.accounts, sorted(self.accounts))
+            self.__dict__["_account_index"] = index
+        names = index[1]
+        ids: set[int] = set(self.accounts.get(phrase, []))
+        position = bisect.bisect_left(names, phrase + " ")
+        while position < len(names) and names[position].startswith(phrase + " "):
+            ids.update(self.accounts[names[position]])
+            position += 1
+        return sorted(ids)
 
     @property
     def tables(self) -> dict[str, Entity]:

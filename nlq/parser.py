@@ -40,6 +40,7 @@ from nlq.parsing.measures import apply_measures, resolve_group, sort_column
 from nlq.parsing.reading import (
     SERIES_WORDS,
     correct_typos,
+    pass_account_short_names,
     pass_comparisons,
     pass_contact_names,
     pass_dates,
@@ -94,6 +95,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     letters = [ch for ch in question if ch.isalpha()]
     state.shouting = len(letters) > 6 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
     pass_contact_names(state)
+    pass_account_short_names(state)
     correct_typos(state)
     past_tense_after_did(state)
     for step in _PASSES:

@@ -32,6 +32,11 @@ CASES = [
      f"SELECT id FROM contacts c WHERE owner_id = {REP} AND lifecycle_stage = 'customer' AND (last_contacted_at IS NULL "
      f"OR last_contacted_at < '2026-04-15') AND EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
      f"AND d.amount > 10000 AND d.owner_id = {REP})"),
+    # a company's short name stands for every account it starts
+    ("account-short-name", "admin@demo.crm", "contacts at Northwind",
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.name LIKE 'Northwind %'"),
+    ("account-short-name-first", "admin@demo.crm", "Northwind deals",
+     "SELECT d.id FROM deals d JOIN accounts a ON a.id = d.account_id WHERE a.name LIKE 'Northwind %'"),
     ("count-leads-source", "admin@demo.crm", "how many leads came from referrals?",
      "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
      "AND lead_source = 'referral'"),
@@ -578,6 +583,18 @@ def test_two_groupings(assistant: Assistant) -> None:
                                 "JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' GROUP BY 1, 2")
     assert sorted(map(tuple, (r[-3:] for r in answer.rows))) == sorted(map(tuple, expected[1]))
     assert "by rep and stage" in answer.summary and answer.chart is None
+
+
+@pytest.mark.parametrize(("question", "surname"), [
+    ("what deals does Lakshmi Shah have", "Shah"),
+    ("how many deals does Sophie Wright have?", "Wright"),
+    ("Lauren Stewart's overdue tasks", "Stewart"),
+])
+def test_a_persons_surname_is_not_read_as_a_company(assistant: Assistant, question: str, surname: str) -> None:
+    """Short company names ("contacts at Northwind") never take the second half of a person's name."""
+    answer = _ask(assistant, question, "admin@demo.crm")
+    assert answer.status == "answered", answer.summary
+    assert f"at {surname}" not in answer.summary and "accounts" not in (answer.sql or "").split("WHERE")[-1]
 
 
 def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:

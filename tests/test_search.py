@@ -567,6 +567,19 @@ def test_search_question_reads_text_author_and_kind(question: str, text: str, fi
     assert read.unknown_author is None
 
 
+@pytest.mark.parametrize(("question", "text", "written"), [
+    ("what did Northwind's CFO say about the budget", "CFO the budget", "Northwind"),
+    ("emails from Northwind Capital about renewals", "renewals", "Northwind Capital"),
+    ("summarize the notes about Northwind", "", "Northwind"),
+])
+def test_search_question_reads_a_company_by_its_short_name(question: str, text: str, written: str) -> None:
+    catalog = load_catalog()
+    catalog.accounts = {"northwind systems": [1], "northwind capital": [2], "cobalt labs": [3]}
+    read = parse_search_question(question, catalog=catalog, today=date(2026, 5, 15), actor_id=3)
+    assert (read.text, read.account_phrase) == (text, written)
+    assert read.filters.account_ids == ([1, 2] if written == "Northwind" else [2])
+
+
 def test_search_question_top_n_sets_how_many() -> None:
     read = parse_search_question("top 5 notes about security review", catalog=load_catalog(), today=date(2026, 5, 15),
                                  actor_id=3)

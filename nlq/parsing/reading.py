@@ -27,6 +27,45 @@ from nlq.parsing.words import (
 )
 
 
+def pass_account_short_names(state: ParseState) -> None:
+    """A capitalised name the vocabulary does not know that starts account names: "contacts at Northwind"
+    for Northwind Systems and Northwind Capital (people shorten company names; the full names are catalog
+    phrases already). Not in a question typed in capitals, where every word looks like a name."""
+    if state.shouting:
+        return
+    lex, catalog, toks = state.ctx.lexicon, state.ctx.catalog, state.tokens
+    covered = _in_known_phrases(state)  # "Foster Goods" is a full name already; "Lauren Stewart" a person
+
+    def unknown_capitalised(k: int) -> bool:
+        tok = toks[k]
+        return tok.kind == "word" and tok.original[:1].isupper() and not lex.lookup(tok.text) \
+            and tok.text not in catalog.filler and tok.text not in GRAMMAR_FILLER and not state.used[k] \
+            and k not in covered
+
+    def inside_a_name(k: int) -> bool:  # "Shah" of "Lakshmi Shah" starts no company name
+        return k > 0 and toks[k - 1].kind == "word" and toks[k - 1].original[:1].isupper() and k - 1 > 0
+
+    k = 0
+    while k < len(toks):
+        if not unknown_capitalised(k) or inside_a_name(k):
+            k += 1
+            continue
+        end = k
+        while end < len(toks) and end - k < 3 and (end == k or toks[end].original[:1].isupper()) \
+                and toks[end].kind == "word":
+            end += 1
+        for stop in range(end, k, -1):  # the longest run that starts account names
+            phrase = " ".join(t.text for t in toks[k:stop])
+            ids = catalog.accounts_starting(phrase) if len(phrase) >= 3 and phrase not in catalog.users else []
+            if ids:
+                _record_account(state, k, stop, phrase, ids)
+                state.take(k, stop)
+                k = stop
+                break
+        else:
+            k += 1
+
+
 def pass_contact_names(state: ParseState) -> None:
     """Two- or three-word runs the vocabulary does not know may be a contact's name ("Caleb Thompson")."""
     resolve = state.ctx.resolve_contacts
@@ -949,13 +988,13 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
                                                           "phrase": phrase}))
 
 
-def _record_account(state: ParseState, start: int, end: int, name: str) -> None:
-    """An account by name, among the accounts the user may see.
+def _record_account(state: ParseState, start: int, end: int, name: str, ids: list[int] | None = None) -> None:
+    """An account by name (or the accounts a short name starts), among the accounts the user may see.
 
     An account outside the user's scope reads exactly like a name the CRM does not know (a contact
     with no rows), so neither the answer nor the SQL shown tells that it exists.
     """
-    ids = state.ctx.catalog.accounts.get(name, [])
+    ids = state.ctx.catalog.accounts.get(name, []) if ids is None else ids
     if state.ctx.visible_accounts is not None:
         ids = state.ctx.visible_accounts(ids)
     if ids:

@@ -8,7 +8,6 @@ mentioning", "emails where"), is the text to search for.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +44,9 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or|for)\b|^\s*on(?=\s)",
     # "anything about layoffs", "is there something on the security review"
     r"^\s*(?:(?:is|was|are|were) there\s+|do we have\s+)?(?:anything|something)\b",
+    # "summarize the notes about Northwind": the answer is those notes (best first), not a written summary
+    r"^\s*(?:summari[sz]e|sum up|recap|brief me on|catch me up on|give me (?:a|an) (?:summary|overview|recap) of|"
+    r"(?:a|an) (?:summary|overview|recap) of)\b",
     r"^\s*(?:mention(?:ed|s)?|said|says|say|talked about|complained about|asked about|brought up|raised|"
     r"contain(?:s|ed|ing)?|include(?:s|d)?|refer(?:s|red)? to)\b",
     # "notes containing the word 'urgent'", "emails with the phrase 'next steps'"
@@ -224,35 +226,20 @@ def _accounts_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], list[
                 continue
             match = re.search(r"\b" + r"\W+".join(re.escape(w) for w in phrase.split()) + r"\b", text, re.I)
             if match:
-                return match.span(), _accounts_starting(catalog, phrase), match.group(0)
-    for match in re.finditer(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+)*)", text):
-        phrase = normalize(match.group(1))
-        if len(phrase) < 3 or phrase in catalog.users:
-            continue
-        ids = _accounts_starting(catalog, phrase)
-        if ids:
-            return match.span(1), ids, match.group(1)
+                return match.span(), catalog.accounts_starting(phrase), match.group(0)
+    word = r"[A-Z][\w&-]*(?:'(?!s\b)[\w&-]+)*"  # "O'Brien" is one word; "Northwind's" is Northwind + 's
+    for match in re.finditer(rf"(?<!^)(?<![.?!]\s)\b({word}(?:\s+{word})*)", text):
+        words = match.group(1).split()
+        for n in range(len(words), 0, -1):  # "Northwind CFO": the longest leading run that names accounts
+            written = " ".join(words[:n])
+            phrase = normalize(written)
+            if len(phrase) < 3 or phrase in catalog.users:
+                continue
+            ids = catalog.accounts_starting(phrase)
+            if ids:
+                start = match.start(1)
+                return (start, start + len(written)), ids, written
     return None
-
-
-_NAME_INDEX: dict[int, tuple[dict[str, list[int]], list[str]]] = {}
-
-
-def _accounts_starting(catalog: Catalog, phrase: str) -> list[int]:
-    """Ids of the accounts named `phrase` or `phrase …` (a sorted name list, searched by bisection)."""
-    accounts = catalog.accounts
-    cached = _NAME_INDEX.get(id(accounts))
-    if cached is None or cached[0] is not accounts:
-        cached = (accounts, sorted(accounts))
-        _NAME_INDEX.clear()
-        _NAME_INDEX[id(accounts)] = cached
-    names = cached[1]
-    ids: set[int] = set(accounts.get(phrase, []))
-    position = bisect.bisect_left(names, phrase + " ")
-    while position < len(names) and names[position].startswith(phrase + " "):
-        ids.update(accounts[names[position]])
-        position += 1
-    return sorted(ids)
 
 
 def _contact_named(text: str, resolve: ContactResolver) -> tuple[tuple[int, int], list[int], str] | None:
