@@ -91,6 +91,9 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         # "emails I sent about the proposal", "notes by Dana about integrations"
         r"\b(notes?|emails?|e-mails?|messages?) ((i|we|you|they|he|she) )?((written|logged|taken|sent|received|"
         r"wrote|got) )?((by|from|to) \w+( \w+)? )?(about|concerning)\b",
+        # "emails not about pricing", "notes that don't mention a competitor"
+        r"\b(notes?|emails?|e-mails?|messages?)\s+((that|which)\s+)?((do|does|did)(n't|\s+not)|don't|never|not)\s+"
+        r"(mention|about|discuss|talk about|say anything about|refer to)\b",
         # "anything about layoffs", "is there something on the security review?"
         r"^\s*((is|was|are|were) there |do we have )?(anything|something) (about|on|regarding|concerning|mentioning)\b",
         r"\b(find|look up|look for)\b.*\b(notes?|emails?|e-mails?)\b.*\babout\b",
@@ -101,7 +104,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"( us| me)? (about|regarding|of|on)\b",
         # "accounts that mentioned layoffs", "customers who complained about support response times"
         r"\b(that|who|which|accounts?|contacts?|customers?|clients?|leads?|prospects?|deals?|compan(y|ies)|they)\s+"
-        r"(have\s+|has\s+|had\s+)?"
+        r"((have|has|had|do|does|did)(n't|\s+not)\s+|never\s+|not\s+)?(have\s+|has\s+|had\s+)?"
         r"(ever\s+)?" + RECORD_TALK_VERBS + r"\s+\w",
         # "what are customers saying about our competitors"
         r"\bwhat (are|is|were|was|have|has)\b.+\b(saying|said|talking|complaining|asking)\s+(about|regarding)\b",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
 from sqlalchemy import Engine
@@ -31,7 +32,13 @@ from nlq.parsing.screening import screen_question
 from nlq.plan import Compare
 from nlq.search.question import SearchQuestion, parse_search_question
 from nlq.search.retrieval import MAX_K, Searcher, SearchResult
-from nlq.search.semantic_filter import TEXT_DATE_COLUMNS, semantic_condition, split_semantic_clause
+from nlq.search.semantic_filter import (
+    TEXT_DATE_COLUMNS,
+    SemanticClause,
+    semantic_conditions,
+    split_both,
+    split_semantic_clause,
+)
 
 _log = logging.getLogger(__name__)
 AnswerFor = Callable[[NlqResult, Actor, ScopeFilter], Answer]
@@ -75,15 +82,16 @@ class SearchSkill:
                           error=AnswerError(code=screened.code or "refused", message=screened.message))
         scope = self.nlq.scope_of(message.actor)
         clause = split_semantic_clause(message.text)
+        if clause is not None and not clause.rest and clause.negate and clause.source != "any":
+            clause = replace(clause, rest=clause.source)  # "emails not about pricing": list those e-mails
         if clause is not None and clause.rest:
             # a period after the phrase dates the texts: "contacts who mentioned a discount this year"
             period = self._period(clause.when, message.today) if clause.when else None
             when = clause.when if period is not None else ""
-            structured = self._structured(message, clause.rest, clause.source, clause.phrase, scope, period, when)
+            structured = self._structured(message, clause.rest, clause, scope, period, when)
             if structured is None and clause.source != "any" and _COUNTING.search(clause.rest):
                 # "how many notes mention pricing": the notes themselves are counted
-                structured = self._structured(message, f"{clause.rest} {clause.source}", clause.source,
-                                              clause.phrase, scope, period, when)
+                structured = self._structured(message, f"{clause.rest} {clause.source}", clause, scope, period, when)
             if structured is not None:
                 return structured
         try:
@@ -107,9 +115,10 @@ class SearchSkill:
             result.hits.sort(key=lambda h: h.occurred_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
         return _passages_answer(result, question.described)
 
-    def _structured(self, message: Message, rest: str, source: str, phrase: str, scope: ScopeFilter,
+    def _structured(self, message: Message, rest: str, clause: SemanticClause, scope: ScopeFilter,
                     period: tuple[str | None, str | None] | None, when: str) -> Answer | None:
         """A structured question with a semantic filter, or None when `rest` is no structured question."""
+        source, phrase = clause.source, clause.phrase
         outcome = self.nlq.understand(rest, message.actor, today=message.today, scope=scope)
         if outcome.status != "planned" or outcome.plan is None or outcome.plan.entity not in _SEMANTIC_ENTITIES:
             return None
@@ -121,11 +130,13 @@ class SearchSkill:
             plan.conds += [Compare(column=column, op=op, value=value, text=when if i == 0 else "")
                            for i, (op, value) in enumerate(b for b in bounds if b[1] is not None)]
             period, when = None, ""
-        texts = "notes or emails" if source == "any" else source
-        label = f"with {texts} about “{phrase}”" + (f" {when}" if when else "")
+        texts = plan.entity if plan.entity in TEXT_DATE_COLUMNS else "notes or emails" if source == "any" else source
         try:
-            plan.conds.append(semantic_condition(plan.entity, source, phrase,  # type: ignore[arg-type]
-                                                 model_name=self.settings.embedding_model, period=period, text=label))
+            for part in split_both(phrase):  # "both pricing and security": each must match
+                label = (f"with no {texts} about “{part}”" if clause.negate else f"with {texts} about “{part}”") + \
+                    (f" {when}" if when else "")
+                plan.conds += semantic_conditions(plan.entity, source, part, negate=clause.negate,  # type: ignore[arg-type]
+                                                  model_name=self.settings.embedding_model, period=period, text=label)
         except ValueError:  # "emails whose notes mention pricing": e-mails have no notes
             message_text = (f"{plan.entity.capitalize()} have no {source} of their own. Try: {source} about {phrase}.")
             return Answer(status="clarified", summary=message_text, suggestions=[f"{source} about {phrase}"],

@@ -98,13 +98,14 @@ class _Compiler:
         raise CompileError(f"unknown condition {cond!r}")
 
     def semantic(self, scope: _Scope, cond: SemanticMatch) -> exp.Expression:
-        """EXISTS a passage of this note/email close in meaning to the phrase (`semantic_exists`)."""
+        """EXISTS (negated: NOT EXISTS) a passage of this note/email close in meaning to the phrase."""
         from nlq.search.semantic_filter import semantic_exists
 
         if scope.entity.table not in ("notes", "emails"):
             raise CompileError(f"a semantic match applies to notes or emails, not {scope.entity.plural}")
-        return semantic_exists(cond, record=exp.column("id", table=scope.alias), alias=self.scope_table,
-                               kind="note" if scope.entity.table == "notes" else "email")
+        found = semantic_exists(cond, record=exp.column("id", table=scope.alias), alias=self.scope_table,
+                                kind="note" if scope.entity.table == "notes" else "email")
+        return exp.Not(this=found) if cond.negate else found
 
     def scope_table(self, table: str) -> str:
         """A fresh alias for a table outside the catalog (the search index)."""

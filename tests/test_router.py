@@ -53,6 +53,9 @@ CASES = [
     ("what has Dana written about renewals?", "search"),
     ("emails from customers about invoices", "search"),
     ("which customers asked for a discount this year", "search"),
+    ("accounts that never mentioned layoffs", "search"),
+    ("emails not about pricing", "search"),
+    ("notes that don't mention a competitor", "search"),
     # Look-alikes that must stay queries (the NLQ layer answers, refuses or asks back).
     ("how are we doing?", "query"),
     ("who should I call?", "query"),

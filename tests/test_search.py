@@ -532,6 +532,17 @@ def test_split_semantic_clause_cases() -> None:
     for question, expected in cases.items():
         clause = split_semantic_clause(question)
         assert clause is not None and (clause.rest, clause.source, clause.phrase, clause.when) == expected, question
+        assert not clause.negate, question
+    negated = {
+        "deals whose notes don't mention pricing": ("deals", "notes", "pricing"),
+        "emails not about pricing": ("", "emails", "pricing"),
+        "accounts that never mentioned layoffs": ("accounts", "any", "layoffs"),
+        "contacts who have not complained about support": ("contacts", "any", "complaints about support"),
+        "open deals whose emails do not mention a discount": ("open deals", "emails", "a discount"),
+    }
+    for question, expected in negated.items():
+        clause = split_semantic_clause(question)
+        assert clause is not None and clause.negate and (clause.rest, clause.source, clause.phrase) == expected, question
     assert split_semantic_clause("open deals over 20k") is None
 
 
@@ -723,6 +734,37 @@ def test_assistant_structured_question_with_semantic_filter(assistant: Assistant
     again = assistant.run_sql(answer.sql, people["rep"], channel="test")
     assert again.status == "answered", again.summary
     assert again.rows == answer.rows
+
+
+@pytest.mark.parametrize(("positive", "negative", "total"), [
+    ("deals whose notes mention the cost is too high", "deals whose notes don't mention the cost is too high",
+     "how many deals"),
+    ("contacts who mentioned the cost is too high", "contacts who never mentioned the cost is too high",
+     "how many contacts"),
+    ("notes that mention the cost is too high", "notes that do not mention the cost is too high", "how many notes"),
+])
+def test_negated_semantic_filter_is_the_complement(assistant: Assistant, indexed: dict[str, list[int]],
+                                                   people: dict[str, Actor], positive: str, negative: str,
+                                                   total: str) -> None:
+    """'… don't mention X' keeps exactly the rows '… mention X' leaves out, among those the rep may see."""
+    rep = people["rep"]
+    yes = assistant.ask(positive, rep, channel="test", audit=False)
+    no = assistant.ask(negative, rep, channel="test", audit=False)
+    count = assistant.ask(total, rep, channel="test", audit=False)
+    assert yes.status == no.status == count.status == "answered", (yes.summary, no.summary, count.summary)
+    assert no.sql and "NOT EXISTS" in no.sql.upper().replace("NOT (EXISTS", "NOT EXISTS"), no.sql
+    assert not no.truncated and yes.rows
+    ids_yes, ids_no = {r[0] for r in yes.rows}, {r[0] for r in no.rows}
+    assert not ids_yes & ids_no and len(ids_yes) + len(ids_no) == count.rows[0][0]
+
+
+def test_both_phrases_must_match(assistant: Assistant, indexed: dict[str, list[int]], people: dict[str, Actor]) -> None:
+    both = assistant.ask("deals whose notes mention both the cost is too high and a competitor", people["rep"],
+                         channel="test", audit=False)
+    one = assistant.ask("deals whose notes mention the cost is too high", people["rep"], channel="test", audit=False)
+    assert both.status == "answered" and both.sql and both.sql.count("OPERATOR(<=>)") >= 4, both.summary
+    assert {r[0] for r in both.rows} <= {r[0] for r in one.rows}
+    assert "“a competitor”" in both.summary
 
 
 def test_assistant_record_mentioned_a_topic_in_a_period(assistant: Assistant, engine: Engine,

@@ -39,9 +39,12 @@ _VERBS = (r"(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)? about|discuss(?:es|ed|ing)
           r"about|say(?:s|ing)?(?: anything)? about|refer(?:s|red|ring)? to|reference[sd]?|cover(?:s|ed|ing)?|"
           r"deal(?:s|t)? with|regarding|on the (?:topic|subject) of|related to|contain(?:s|ing)?)")
 # "whose notes mention X", "with emails about X", "that have notes discussing X", "where the notes say X"
+# "don't", "did not", "never", "have not": the texts must not match
+_NOT = (r"(?P<neg>(?:(?:do|does|did|have|has|had)(?:n't|n’t|\s+not)|don't|don’t|never|not)(?:\s+(?:ever|once))?"
+        r"\s+)?")
 _CLAUSE = re.compile(
     r"(?:,\s*)?\b(?:whose|where (?:the |their |its )?|with(?: any| some| a)?|that have(?: any)?|which have|having|"
-    r"that|which)?\s*" + _SOURCE_WORDS + r"\s+" + _VERBS + r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
+    r"that|which)?\s*" + _SOURCE_WORDS + r"\s+" + _NOT + _VERBS + r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
 #: Verbs that say a record itself talked about something ("mentioned", "complained about"); the router
@@ -52,7 +55,7 @@ RECORD_TALK_VERBS = (r"(?:mention(?:s|ed)?|talk(?:s|ed)? about|complain(?:s|ed)?
                      r"(?:are|is|were|was) (?:complaining|asking|talking) about)")
 # "accounts that mentioned layoffs", "contacts who complained about support": the record's own notes or emails
 _RECORD_CLAUSE = re.compile(
-    r"(?:,\s*)?(?:\b(?:that|who|which)\s+|\s)(?:have\s+|has\s+|had\s+)?(?:ever\s+)?" + RECORD_TALK_VERBS +
+    r"(?:,\s*)?(?:\b(?:that|who|which)\s+|\s)" + _NOT + r"(?:have\s+|has\s+|had\s+)?(?:ever\s+)?" + RECORD_TALK_VERBS +
     r"\s+(?P<phrase>[^?!.]+?)\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
@@ -75,6 +78,7 @@ class SemanticClause:
     phrase: str    # what the notes/emails should be about ("budget concerns")
     text: str      # the clause as written ("whose notes mention budget concerns")
     when: str = ""  # a date phrase that ended the clause ("this year"): a filter, not words to match
+    negate: bool = False  # "whose notes don't mention X", "accounts that never mentioned X"
 
 
 def split_semantic_clause(question: str) -> SemanticClause | None:
@@ -99,7 +103,8 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
             phrase = f"complaints about {phrase}"  # the complaint is what to match, not just its subject
         rest = _SPEAKER.sub("", question[: record_clause.start()].rstrip(" ,"))
         return SemanticClause(rest=_with(rest, grouping), source="any",
-                              phrase=phrase, text=record_clause.group(0).strip(" ,"), when=when)
+                              phrase=phrase, text=record_clause.group(0).strip(" ,"), when=when,
+                              negate=bool(record_clause.group("neg")))
     assert match is not None
     phrase = match.group("phrase").strip(" '\"")
     phrase = re.sub(r"^(?:the (?:topic|subject) of|anything about|something about)\s+", "", phrase, flags=re.I)
@@ -111,7 +116,8 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
     phrase, when = _split_trailing_date(phrase)
     if not any(ch.isalnum() for ch in phrase):
         return None
-    return SemanticClause(rest=rest, source=source, phrase=phrase, text=match.group(0).strip(" ,"), when=when)
+    return SemanticClause(rest=rest, source=source, phrase=phrase, text=match.group(0).strip(" ,"), when=when,
+                          negate=bool(match.group("neg")))
 
 
 # "… whose notes mention budget freeze by stage": the grouping belongs to the question, not to the topic
@@ -163,7 +169,20 @@ def semantic_filter_from_text(text: str, *, entity: str, model_name: str = PACKA
     if clause is None:
         raise ValueError(f"No phrase to match in {text!r}.")
     return semantic_condition(entity, clause.source, clause.phrase, model_name=model_name,
-                              min_similarity=min_similarity, text=clause.text)
+                              min_similarity=min_similarity, text=clause.text, negate=clause.negate)
+
+
+_BOTH = re.compile(r"^both\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.IGNORECASE)
+
+
+def split_both(phrase: str) -> list[str]:
+    """'both pricing and security' → ['pricing', 'security'] (each must match); any other phrase stays whole.
+
+    >>> split_both("both pricing and security"), split_both("terms and conditions")
+    (['pricing', 'security'], ['terms and conditions'])
+    """
+    match = _BOTH.match(phrase.strip())
+    return [match.group("a").strip(), match.group("b").strip()] if match else [phrase]
 
 
 # How each entity reaches its notes and emails (relation names of the catalog).
@@ -175,12 +194,38 @@ _PATHS: dict[tuple[str, str], list[str]] = {
 }
 
 
+def semantic_conditions(entity: str, source: Source, phrase: str, *, negate: bool = False, text: str = "",
+                        model_name: str = PACKAGED_MODEL, period: tuple[str | None, str | None] | None = None,
+                        ) -> list[Condition]:
+    """The conditions (all must hold) for "`entity` has (`negate`: has no) note/email about `phrase`".
+
+    "Accounts that never mentioned layoffs" is neither a note nor an email about layoffs: two negated
+    conditions, where the positive reading is one (a note or an email).
+    """
+    if negate and source == "any":
+        sides = [side for side in ("notes", "emails") if (entity, side) in _PATHS]
+        if not sides:
+            raise ValueError(f"{entity} have no notes or emails to match semantically.")
+        conds = [semantic_condition(entity, side, phrase, model_name=model_name, period=period, negate=True)
+                 for side in sides]
+        if not isinstance(conds[0], SemanticMatch):  # a note's own match says "notes not about X"
+            conds[0].text = text or f"with no {' or '.join(sides)} about “{phrase}”"
+        for cond in conds[1:]:
+            cond.text = ""  # the first one's words say it for both
+        return conds
+    return [semantic_condition(entity, source, phrase, model_name=model_name, period=period, negate=negate,
+                               text=text)]
+
+
 def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: str = PACKAGED_MODEL,
                        min_similarity: float = DEFAULT_MIN_SIMILARITY, text: str = "",
-                       period: tuple[str | None, str | None] | None = None) -> Condition:
+                       period: tuple[str | None, str | None] | None = None, negate: bool = False) -> Condition:
     """"`entity` has a note/email (through the catalog's relations) semantically matching `phrase`; with
     `source` "any", a note or an email. `period` (ISO start, end; either open) dates the note or email:
-    "contacts who mentioned a discount this year" asks about this year's texts, not this year's contacts."""
+    "contacts who mentioned a discount this year" asks about this year's texts, not this year's contacts.
+    `negate`: has no such note/email (with "any", see `semantic_conditions`)."""
+    if negate and source == "any":
+        raise ValueError("'has neither a note nor an email about X' is two conditions: use semantic_conditions")
     if source == "any":
         label = text or f"with notes or emails about “{phrase}”"
         sides = [semantic_condition(entity, side, phrase, model_name=model_name, min_similarity=min_similarity,
@@ -189,13 +234,14 @@ def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: 
         if not sides:
             raise ValueError(f"{entity} have no notes or emails to match semantically.")
         return sides[0] if len(sides) == 1 else AnyOf(conds=sides, text=label)
-    label = text or f"with {source} about “{phrase}”"
-    match = SemanticMatch(query=phrase, model=model_name, min_similarity=min_similarity,
-                          topic_min_similarity=DEFAULT_TOPIC_MIN_SIMILARITY,
-                          text=f"{source} semantically matching “{phrase}”")
+    label = text or (f"with no {source} about “{phrase}”" if negate else f"with {source} about “{phrase}”")
     path = _PATHS.get((entity, source))
     if path is None:
         raise ValueError(f"{entity} have no {source} to match semantically.")
+    match = SemanticMatch(query=phrase, model=model_name, min_similarity=min_similarity,
+                          topic_min_similarity=DEFAULT_TOPIC_MIN_SIMILARITY, negate=negate and not path,
+                          text=(f"{source} not about “{phrase}”" if negate
+                                else f"{source} semantically matching “{phrase}”"))
     if not path:
         return match
     innermost: list[Condition] = [match]
@@ -207,6 +253,7 @@ def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: 
     cond: Condition = Exists(relation=path[-1], conds=innermost)
     for relation in reversed(path[:-1]):
         cond = Exists(relation=relation, conds=[cond])
+    cond.negate = negate  # the outermost: no contact has an email about it, not a contact without one
     cond.text = label
     return cond
 
