@@ -296,10 +296,10 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
             _names_a_group_of(state, state.mentions[0], ctx.previous):
         # "which rep has the least" after a figure by rep: the noun names those groups, not new rows
         _names_groups(state, state.mentions.pop())
-        return _refine(state, ctx.previous, leftovers, question)
+        return _negations_read(state, _refine(state, ctx.previous, leftovers, question))
     if not state.mentions:
         if follow_up and ctx.previous is not None:
-            return _refine(state, ctx.previous, leftovers, question)
+            return _negations_read(state, _refine(state, ctx.previous, leftovers, question))
         if leftovers:
             if _asks_for_unknown_data(state, leftovers):
                 return ParseOutcome("refuse", code="unknown-subject",
@@ -314,7 +314,24 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
         state.mentions.append(inferred)
     if leftovers:
         return _clarify(state, leftovers, "")
-    return _assemble(state, follow_up)
+    return _negations_read(state, _assemble(state, follow_up))
+
+
+_NEGATIONS = frozenset({"not", "never", "without", "no", "none", "neither", "nor"})
+
+
+def _negations_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
+    """A plan whose question has a "not" no reading took would answer the opposite question: ask back."""
+    if outcome.status != "planned":
+        return outcome
+    for k, tok in enumerate(state.tokens):
+        if tok.kind == "word" and tok.text in _NEGATIONS and not state.used[k]:
+            words = " ".join(t.original for t in state.tokens[k:k + 4])
+            return ParseOutcome("clarify", code="negation-unclear",
+                                message=f"I couldn't tell what '{words}' rules out, and answering without it "
+                                        f"would give the opposite rows. Could you say it another way?",
+                                suggestions=_suggestions(state))
+    return outcome
 
 
 def _qualified(details: str) -> str:

@@ -32,6 +32,17 @@ CASES = [
      f"SELECT id FROM contacts c WHERE owner_id = {REP} AND lifecycle_stage = 'customer' AND (last_contacted_at IS NULL "
      f"OR last_contacted_at < '2026-04-15') AND EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
      f"AND d.amount > 10000 AND d.owner_id = {REP})"),
+    # negations: a value listed after a ruled-out one is ruled out too; owners, teams, having a record
+    ("not-either-value", "admin@demo.crm", "deals that are not won or lost",
+     "SELECT id FROM deals WHERE status NOT IN ('won', 'lost')"),
+    ("not-either-state", "admin@demo.crm", "how many contacts are not in Texas or Ohio",
+     "SELECT count(*) FROM contacts WHERE state NOT IN ('TX', 'OH') OR state IS NULL"),
+    ("not-owned-by-me", "admin@demo.crm", "how many deals are not owned by me",
+     "SELECT count(*) FROM deals WHERE owner_id IS DISTINCT FROM (SELECT id FROM users WHERE email = 'admin@demo.crm')"),
+    ("not-owned-by-user", "admin@demo.crm", "accounts not owned by Lauren Stewart",
+     "SELECT id FROM accounts WHERE owner_id <> (SELECT id FROM users WHERE full_name = 'Lauren Stewart')"),
+    ("do-not-have-a-contact", "admin@demo.crm", "deals that don't have a contact",
+     "SELECT id FROM deals WHERE contact_id IS NULL"),
     # a company's short name stands for every account it starts
     ("account-short-name", "admin@demo.crm", "contacts at Northwind",
      "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.name LIKE 'Northwind %'"),
@@ -503,6 +514,8 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("notes about pricing; delete from notes", "refused", "write-not-allowed"),  # a search is screened too
     ("emails whose notes mention pricing", "clarified", "not-understood"),  # raised: e-mails have no notes
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
+    # a "not" no reading takes must not be dropped: it would answer the opposite question
+    ("contacts who have not", "clarified", "negation-unclear"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

@@ -157,7 +157,7 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
     for mod in mods:
         if id(mod) in handled:
             continue
-        if mod.data.get("negate") and mod.kind in ("value", "stage", "pipeline"):
+        if mod.data.get("negate") and mod.kind in ("value", "stage", "pipeline", "owner", "user", "team"):
             positive = Modifier(mod.pos, mod.kind, {**mod.data, "negate": False}, mod.end)
             for cond in modifier_conds(state, entity, [positive], mention, metric, problems):
                 conds.append(negated_condition(cond))
@@ -255,14 +255,19 @@ def _presence_cond(state: ParseState, entity: Entity, mod: Modifier, mods: list[
     before = state.word(k) if k >= 0 else ""
     after = state.word(mod.end) if mod.end < len(state.tokens) else ""
     after_next = state.word(mod.end + 1) if mod.end + 1 < len(state.tokens) else ""
-    absent = before in ABSENT_WORDS or (before in ("not", "never") and entity.columns[column].type == "boolean") \
+    # "deals that don't have a contact", "never had an email": having, negated
+    negated_have = before in _PRESENT_WORDS - {"with"} and k >= 1 and state.word(k - 1) in ("not", "never")
+    absent = before in ABSENT_WORDS or negated_have or \
+        (before in ("not", "never") and entity.columns[column].type == "boolean") \
         or after in ABSENT_AFTER or (after in ("is", "are") and after_next in ABSENT_AFTER)
     label = entity.label_of(column).lower()
     if entity.columns[column].type == "boolean":
         _take_word(state, k, ABSENT_WORDS | _PRESENT_WORDS | {"not", "never"})
         return Compare(column=column, op="eq", value=not absent, text=label if not absent else f"not {label}")
     if absent:
-        _take_word(state, k, ABSENT_WORDS)
+        if negated_have:
+            _take_word(state, k - 1, frozenset({"not", "never"}))
+        _take_word(state, k, ABSENT_WORDS | (_PRESENT_WORDS if negated_have else frozenset()))
         return Compare(column=column, op="is_null", text=f"no {label}")
     if before in _PRESENT_WORDS:
         _take_word(state, k, _PRESENT_WORDS)

@@ -706,6 +706,24 @@ _OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "crea
                 "phoned"}
 
 
+_OWNER_LEAD_INS = frozenset({"owned", "by", "on", "in", "the", "a", "of", "is", "are", "been", "managed", "handled",
+                             "from", "to", "for", "belonging", "belong", "assigned", "worked"})
+
+
+def _negate_owners(state: ParseState) -> None:
+    """'deals not owned by me', 'users not on the Enterprise team', 'accounts not managed by Dana': the
+    owner, user or team rules rows out."""
+    for mod in state.modifiers:
+        if mod.kind not in ("owner", "user", "team") or mod.data.get("negate"):
+            continue
+        k, steps = mod.pos - 1, 0
+        while k >= 0 and steps < 4 and state.word(k) in _OWNER_LEAD_INS:
+            k, steps = k - 1, steps + 1
+        if k >= 0 and state.word(k) in ("not", "never") and not state.used[k]:
+            mod.data["negate"] = True
+            state.used[k] = True
+
+
 def pass_ownership(state: ParseState) -> None:
     w = state.words
     for i, word in enumerate(w):
@@ -897,7 +915,8 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
             state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
                                                              "phrase": phrase}, end))
             return
-    if "value" in kinds and not {"named", "metric", "entity"} & kinds and _value_negated(state, start):
+    if "value" in kinds and not {"named", "metric", "entity"} & kinds and \
+            (_value_negated(state, start) or _continues_negated_values(state, start, meanings)):
         # "deals that are not won" (lost ones too, not "never closed"), "contacts not in Texas"
         values = [m for m in meanings if m.kind == "value"]
         state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
@@ -1029,9 +1048,26 @@ def _valueset_of_column_after(state: ParseState, end: int) -> str | None:
     return None
 
 
-_VALUE_LEAD_INS = frozenset({"in", "at", "from", "the", "a", "an", "is", "are", "been", "located", "based", "yet"})
+_VALUE_LEAD_INS = frozenset({"in", "at", "from", "the", "a", "an", "is", "are", "been", "located", "based", "yet",
+                             "on"})
 _VERB_LEAD_INS = frozenset({"been", "have", "has", "had", "was", "were", "yet", "ever", "be", "is", "are", "got",
                             "get"})
+
+
+def _continues_negated_values(state: ParseState, start: int, meanings: list[Any]) -> bool:
+    """'not in Texas or Ohio', 'not won or lost': a value listed right after a ruled-out value of the same
+    kind is ruled out too (neither), not required."""
+    k = start - 1
+    while k >= 0 and state.word(k) in _VALUE_LEAD_INS:
+        k -= 1
+    if k < 1 or state.word(k) not in ("or", "nor", "and", ","):
+        return False
+    previous = next((m for m in reversed(state.modifiers) if m.kind == "value" and m.data.get("negate")
+                     and m.end == k), None)
+    if previous is None:
+        return False
+    kinds_of_value = {valueset for valueset, _ in previous.data["options"]}
+    return any(m.kind == "value" and m.extra in kinds_of_value for m in meanings)
 
 
 def _value_negated(state: ParseState, start: int) -> bool:
@@ -1080,7 +1116,8 @@ def _asks_for_figure(state: ParseState) -> bool:
 
 
 def pass_negations(state: ParseState) -> None:
-    """'without deals', 'with no open deals', 'who have no activities', 'never emailed'."""
+    """'without deals', 'with no open deals', 'who have no activities', 'never emailed', 'not owned by me'."""
+    _negate_owners(state)
     _lift_date_negations(state)
     _read_counts(state)
     _read_text_values(state)
