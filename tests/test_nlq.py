@@ -41,6 +41,8 @@ CASES = [
      "SELECT count(*) FROM deals WHERE owner_id IS DISTINCT FROM (SELECT id FROM users WHERE email = 'admin@demo.crm')"),
     ("not-owned-by-user", "admin@demo.crm", "accounts not owned by Lauren Stewart",
      "SELECT id FROM accounts WHERE owner_id <> (SELECT id FROM users WHERE full_name = 'Lauren Stewart')"),
+    ("not-closing-this-month", "admin@demo.crm", "how many deals are not closing this month",
+     "SELECT count(*) FROM deals WHERE close_date IS NULL OR close_date < '2026-05-01' OR close_date >= '2026-06-01'"),
     ("do-not-have-a-contact", "admin@demo.crm", "deals that don't have a contact",
      "SELECT id FROM deals WHERE contact_id IS NULL"),
     # a company's short name stands for every account it starts

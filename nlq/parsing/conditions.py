@@ -738,7 +738,13 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
             parts.append(Compare(column=column, op="lt", value=start))
         verb = label.removeprefix("last ")
         since = f"since {start[:10]}" if start is not None else rng.phrase
-        conds.append(AnyOf(conds=parts, text=f"not {verb} {since} or never"))
+        text = f"not {verb} {since} or never"
+        forward = column == "close_date" or hint_word in ("due", "scheduled", "upcoming")
+        if forward and rng.end is not None and not rng.upto_now:
+            # "deals not closing this month": dates after the period are outside it too
+            parts.append(Compare(column=column, op="gte", value=_date_value(rng.end, kind)))
+            text = f"{label} not {rng.phrase}"
+        conds.append(AnyOf(conds=parts, text=text))
         return conds
     conds += _window_conds(state, entity, column, rng)
     if mod.data.get("implies_won") and not _has_status(state, mention):
