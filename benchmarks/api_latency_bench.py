@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from crm_core.database import ready_engine
 from crm_core.db import session_scope
 from crm_core.settings import get_settings
 from evals.nlq_eval import DEFAULT_SUITE, load_suite
+from evals.stats import percentile
 
 TODAY = "2026-05-15"
 
@@ -96,8 +96,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    quantiles = statistics.quantiles(timings, n=100)
-    result = {"requests": len(timings), "p50_ms": round(quantiles[49], 1), "p95_ms": round(quantiles[94], 1),
+    result = {"requests": len(timings), "p50_ms": round(percentile(timings, 0.50), 1),
+              "p95_ms": round(percentile(timings, 0.95), 1),
               "max_ms": round(max(timings), 1), "statuses": statuses}
     table = Table(title="POST /v1/query over HTTP")
     table.add_column("metric")

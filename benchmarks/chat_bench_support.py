@@ -72,8 +72,3 @@ def served_app(env: dict[str, str]) -> Iterator[str]:
         child.wait(timeout=20)
 
 
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (no interpolation: a reported p95 is a latency that really happened)."""
-    ordered = sorted(values)
-    rank = max(1, round(pct / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]

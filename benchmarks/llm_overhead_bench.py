@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from datetime import date
@@ -48,6 +47,7 @@ from crm_core.scope import actor_for  # noqa: E402
 from crm_core.settings import get_settings  # noqa: E402
 from evals.custom_fields import fifty_custom_fields  # noqa: E402
 from evals.nlq_eval import DEFAULT_SUITE, _gold, _matches, load_suite  # noqa: E402
+from evals.stats import percentile  # noqa: E402
 from nlq.embeddings import embed, forget_query_vectors  # noqa: E402
 from nlq.engine import NlqEngine  # noqa: E402
 from nlq.executor import execute  # noqa: E402
@@ -60,10 +60,6 @@ from nlq.translators import TranslationRequest  # noqa: E402
 TODAY = date(2026, 5, 15)
 SEED_QUESTION = "Show me all customers who haven't been contacted in 30 days with deals over $10,000"
 ADMIN = "admin@demo.crm"
-
-
-def pct(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
 
 
 def main() -> None:
@@ -139,12 +135,12 @@ def main() -> None:
 
     figures: dict[str, Any] = {
         "questions": len(questions), "measured_runs": len(totals), "statuses": statuses,
-        "overhead_ms": {"p50": round(pct(overheads, 50), 2), "p95": round(pct(overheads, 95), 2),
+        "overhead_ms": {"p50": round(percentile(overheads, 0.50), 2), "p95": round(percentile(overheads, 0.95), 2),
                         "max": round(max(overheads), 2)},
-        "total_ms": {"p50": round(pct(totals, 50), 2), "p95": round(pct(totals, 95), 2)},
-        "model_round_trip_ms": {"p50": round(pct(model_round_trips, 50), 2),
-                                "p95": round(pct(model_round_trips, 95), 2)},
-        "steps_ms": {name: {"p50": round(pct(v, 50), 2), "p95": round(pct(v, 95), 2)} for name, v in steps.items()},
+        "total_ms": {"p50": round(percentile(totals, 0.50), 2), "p95": round(percentile(totals, 0.95), 2)},
+        "model_round_trip_ms": {"p50": round(percentile(model_round_trips, 0.50), 2),
+                                "p95": round(percentile(model_round_trips, 0.95), 2)},
+        "steps_ms": {name: {"p50": round(percentile(v, 0.50), 2), "p95": round(percentile(v, 0.95), 2)} for name, v in steps.items()},
         "tokens_exact_cl100k": is_exact(),
         **sizes,
         "table_recall": recall,
@@ -201,7 +197,7 @@ def table_recall(llm: LlmTranslator, gold: dict[str, str], questions: list[str])
         needed = {t.name for t in sqlglot.parse_one(gold[question], read="postgres").find_all(exp.Table)} & known
         hits += needed <= kept
         tokens.append(selection.catalog_tokens)
-    return {"recall": round(hits / len(questions), 4), "catalog_tokens_p50": round(pct(tokens, 50)),
+    return {"recall": round(hits / len(questions), 4), "catalog_tokens_p50": round(percentile(tokens, 0.50)),
             "catalog_tokens_max": max(tokens)}
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import statistics
 import time
 from datetime import date
 
@@ -22,6 +21,7 @@ from connectors.runtime import get_assistant, warm_up
 from crm_core.scope import actor_for
 from crm_core.settings import get_settings
 from evals.nlq_eval import DEFAULT_SUITE, load_suite
+from evals.stats import percentile
 from nlq.compiler import compile_plan
 
 TODAY = date(2026, 5, 15)
@@ -55,9 +55,7 @@ def main() -> None:
             timings.append((time.perf_counter() - started) * 1000)
         rounds.append(timings)
     measured = [t for r in rounds[1:] or rounds for t in r]
-    p50 = statistics.quantiles(measured, n=100)[49]
-    p95 = statistics.quantiles(measured, n=100)[94]
-    first_p95 = statistics.quantiles(rounds[0], n=100)[94]
+    p50, p95, first_p95 = percentile(measured, 0.50), percentile(measured, 0.95), percentile(rounds[0], 0.95)
     table = Table(title=f"understand + compile + guard, {len(items)} questions × {len(rounds) - 1 or 1} rounds")
     table.add_column("metric")
     table.add_column("ms", justify="right")

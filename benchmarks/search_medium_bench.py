@@ -30,15 +30,11 @@ from sqlalchemy import text
 from crm_core.database import ready_engine
 from crm_core.settings import get_settings
 from evals.search_eval import DEFAULT_SUITE, load_suite
+from evals.stats import percentile
 from nlq.embeddings import embed_query
 from nlq.search.retrieval import Searcher
 
 K = 10
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))], 2)
 
 
 def main() -> None:
@@ -102,12 +98,12 @@ def main() -> None:
                 progress.advance(task)
             results[name] = {
                 "owners": None if owners is None else len(owners),
-                "hnsw_p50_ms": _percentile(latencies, 0.5), "hnsw_p95_ms": _percentile(latencies, 0.95),
+                "hnsw_p50_ms": percentile(latencies, 0.5), "hnsw_p95_ms": percentile(latencies, 0.95),
                 "recall@10_vs_exact": round(statistics.mean(recalls), 4),
                 "min_recall@10": round(min(recalls), 4),
                 "recall@10_ties_counted": round(statistics.mean(tie_recalls), 4),
-                "hybrid_search_p50_ms": _percentile(hybrid_ms, 0.5) if hybrid_ms else None,
-                "hybrid_search_p95_ms": _percentile(hybrid_ms, 0.95) if hybrid_ms else None,
+                "hybrid_search_p50_ms": percentile(hybrid_ms, 0.5) if hybrid_ms else None,
+                "hybrid_search_p95_ms": percentile(hybrid_ms, 0.95) if hybrid_ms else None,
             }
     summary = {"documents": {k: {"total": v[0], "embedded": v[1]} for k, v in counts.items()},
                "embedded_documents": sum(v[1] for v in counts.values()), "chunks": chunks,

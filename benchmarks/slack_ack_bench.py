@@ -25,7 +25,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
-from chat_bench_support import percentile, prepared_database_url, served_app
+from chat_bench_support import prepared_database_url, served_app
+
+from evals.stats import percentile
 
 SECRET = "bench-signing-secret"
 QUESTIONS = [
@@ -124,11 +126,11 @@ async def run(base: str, stand_in: SlackStandIn, bursts: int, size: int) -> dict
     answers = [(stand_in.answered[hook] - started) * 1000 for started, _, hook in sent if hook in stand_in.answered]
     return {
         "requests": len(sent), "concurrency": size,
-        "ack_p50_ms": round(percentile(acks, 50), 1), "ack_p95_ms": round(percentile(acks, 95), 1),
+        "ack_p50_ms": round(percentile(acks, 0.50), 1), "ack_p95_ms": round(percentile(acks, 0.95), 1),
         "ack_max_ms": round(max(acks), 1), "ack_mean_ms": round(statistics.fmean(acks), 1),
         "answered": len(answers),
-        "answer_p50_ms": round(percentile(answers, 50), 1) if answers else None,
-        "answer_p95_ms": round(percentile(answers, 95), 1) if answers else None,
+        "answer_p50_ms": round(percentile(answers, 0.50), 1) if answers else None,
+        "answer_p95_ms": round(percentile(answers, 0.95), 1) if answers else None,
         "target_ack_p95_ms": 300,
     }
 
