@@ -320,8 +320,46 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
 _NEGATIONS = frozenset({"not", "never", "without", "no", "none", "neither", "nor"})
 
 
+def _either_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
+    """An "or" between two different kinds of condition ("deals in Texas or over 50k"): the plans join
+    conditions with "and" (values of one kind become a list), so answering would narrow where the question
+    widens. Ask back rather than answer another question."""
+    if outcome.status != "planned":
+        return outcome
+    for k, tok in enumerate(state.tokens):
+        if tok.text != "or" or state.used[k]:
+            continue
+        # a named noun counts as a condition too ("deals won" = won deals)
+        named = [Modifier(m.pos, "named", {"name": m.named}, m.end) for m in state.mentions if m.named]
+        before = [m for m in [*state.modifiers, *named] if m.end <= k and k - m.end <= 1]
+        after = [m for m in [*state.modifiers, *named] if m.pos > k and m.pos - k <= 3]
+        if not before or not after:
+            continue
+        left, right = max(before, key=lambda m: m.end), min(after, key=lambda m: m.pos)
+        if _one_list(left, right):
+            continue
+        words = " ".join(t.original for t in state.tokens[left.pos:right.end])
+        return ParseOutcome("clarify", code="ambiguous",
+                            message=f"I can combine different conditions only when all of them must hold, so "
+                                    f"'{words}' (either one) is not something I can answer as one list. Ask for "
+                                    f"each side on its own, or for rows that meet both.",
+                            suggestions=_suggestions(state))
+    return outcome
+
+
+def _one_list(left: Modifier, right: Modifier) -> bool:
+    """Two modifiers an "or" joins into one condition: values of one kind ("Texas or Ohio", "won or lost")."""
+    if left.kind != right.kind:
+        return False
+    if left.kind == "value":
+        return bool({vs for vs, _ in left.data["options"]} & {vs for vs, _ in right.data["options"]})
+    # figures either side of "or" are read as one either-or condition ("over 20k or under 1k")
+    return left.kind in ("stage", "named", "account", "contact", "user", "team", "pipeline", "compare")
+
+
 def _negations_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
     """A plan whose question has a "not" no reading took would answer the opposite question: ask back."""
+    outcome = _either_read(state, outcome)
     if outcome.status != "planned":
         return outcome
     for k, tok in enumerate(state.tokens):

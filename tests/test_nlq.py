@@ -518,6 +518,10 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),
     # a "not" no reading takes must not be dropped: it would answer the opposite question
     ("contacts who have not", "clarified", "negation-unclear"),
+    # an "or" across different kinds of condition: plans only join with "and", which would narrow
+    ("deals in Texas or over 50k", "clarified", "ambiguous"),  # was both at once
+    ("deals won or lost last month", "clarified", "ambiguous"),  # was the lost ones only
+    ("open or won deals", "clarified", "ambiguous"),  # was the open ones only
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
