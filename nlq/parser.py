@@ -357,9 +357,38 @@ def _one_list(left: Modifier, right: Modifier) -> bool:
     return left.kind in ("stage", "named", "account", "contact", "user", "team", "pipeline", "compare")
 
 
+_EVERY = frozenset({"all", "every", "only", "exclusively", "entirely"})
+
+
+def _every_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
+    """'Accounts where all deals are won', 'contacts with only won deals': the plans ask whether *some*
+    related row meets a condition, so answering would widen "all" to "any". Ask back."""
+    if outcome.status != "planned" or len(state.mentions) < 2:
+        return outcome
+    subject = state.mentions[0]
+    for related in state.mentions[1:]:
+        if related is subject or related.negated:
+            continue
+        k = related.pos - 1
+        while k >= 0 and state.word(k) in ("the", "their", "its", "of"):
+            k -= 1
+        before = k >= 0 and state.word(k) in _EVERY and not state.used[k]
+        # "whose deals are all lost", "deals all won"
+        j = related.end + (1 if state.word(related.end) in ("are", "were", "is", "was") else 0)
+        after = j < len(state.tokens) and state.word(j) in _EVERY and not state.used[j]
+        if before or after:
+            noun = state.ctx.catalog.entities[related.entity].plural
+            return ParseOutcome("clarify", code="not-supported",
+                                message=f"I can check whether any of the {noun} meets a condition, not whether all "
+                                        f"of them do. Ask for those with at least one, or for those without any "
+                                        f"that don't (for example “accounts without any deals that are not won”).",
+                                suggestions=_suggestions(state))
+    return outcome
+
+
 def _negations_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
     """A plan whose question has a "not" no reading took would answer the opposite question: ask back."""
-    outcome = _either_read(state, outcome)
+    outcome = _every_read(state, _either_read(state, outcome))
     if outcome.status != "planned":
         return outcome
     for k, tok in enumerate(state.tokens):
