@@ -296,10 +296,10 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
             _names_a_group_of(state, state.mentions[0], ctx.previous):
         # "which rep has the least" after a figure by rep: the noun names those groups, not new rows
         _names_groups(state, state.mentions.pop())
-        return _negations_read(state, _refine(state, ctx.previous, leftovers, question))
+        return _read_in_full(state, _refine(state, ctx.previous, leftovers, question))
     if not state.mentions:
         if follow_up and ctx.previous is not None:
-            return _negations_read(state, _refine(state, ctx.previous, leftovers, question))
+            return _read_in_full(state, _refine(state, ctx.previous, leftovers, question))
         if leftovers:
             if _asks_for_unknown_data(state, leftovers):
                 return ParseOutcome("refuse", code="unknown-subject",
@@ -314,37 +314,42 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
         state.mentions.append(inferred)
     if leftovers:
         return _clarify(state, leftovers, "")
-    return _negations_read(state, _assemble(state, follow_up))
+    return _read_in_full(state, _assemble(state, follow_up))
 
 
-_NEGATIONS = frozenset({"not", "never", "without", "no", "none", "neither", "nor"})
-
-
-def _either_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
-    """An "or" between two different kinds of condition ("deals in Texas or over 50k"): the plans join
-    conditions with "and" (values of one kind become a list), so answering would narrow where the question
-    widens. Ask back rather than answer another question."""
+def _read_in_full(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
+    """A plan is answered only when no word the readings left aside would make it answer another question."""
     if outcome.status != "planned":
         return outcome
+    problem = _unread_either(state) or _unread_every(state) or _unread_negation(state)
+    if problem is None:
+        return outcome
+    code, message = problem
+    return ParseOutcome("clarify", code=code, message=message, suggestions=_suggestions(state))
+
+
+def _unread_either(state: ParseState) -> tuple[str, str] | None:
+    """An "or" between two different kinds of condition ("deals in Texas or over 50k"): the plans join
+    conditions with "and" (values of one kind become a list), so answering would narrow where the question
+    widens."""
+    # a named noun counts as a condition too ("deals won" = won deals)
+    named = [Modifier(m.pos, "named", {"name": m.named}, m.end) for m in state.mentions if m.named]
+    conditions = [*state.modifiers, *named]
     for k, tok in enumerate(state.tokens):
         if tok.text != "or" or state.used[k]:
             continue
-        # a named noun counts as a condition too ("deals won" = won deals)
-        named = [Modifier(m.pos, "named", {"name": m.named}, m.end) for m in state.mentions if m.named]
-        before = [m for m in [*state.modifiers, *named] if m.end <= k and k - m.end <= 1]
-        after = [m for m in [*state.modifiers, *named] if m.pos > k and m.pos - k <= 3]
+        before = [m for m in conditions if m.end <= k and k - m.end <= 1]
+        after = [m for m in conditions if m.pos > k and m.pos - k <= 3]
         if not before or not after:
             continue
         left, right = max(before, key=lambda m: m.end), min(after, key=lambda m: m.pos)
         if _one_list(left, right):
             continue
         words = " ".join(t.original for t in state.tokens[left.pos:right.end])
-        return ParseOutcome("clarify", code="ambiguous",
-                            message=f"I can combine different conditions only when all of them must hold, so "
-                                    f"'{words}' (either one) is not something I can answer as one list. Ask for "
-                                    f"each side on its own, or for rows that meet both.",
-                            suggestions=_suggestions(state))
-    return outcome
+        return "ambiguous", (f"I can combine different conditions only when all of them must hold, so '{words}' "
+                             f"(either one) is not something I can answer as one list. Ask for each side on its "
+                             f"own, or for rows that meet both.")
+    return None
 
 
 def _one_list(left: Modifier, right: Modifier) -> bool:
@@ -360,14 +365,11 @@ def _one_list(left: Modifier, right: Modifier) -> bool:
 _EVERY = frozenset({"all", "every", "only", "exclusively", "entirely"})
 
 
-def _every_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
+def _unread_every(state: ParseState) -> tuple[str, str] | None:
     """'Accounts where all deals are won', 'contacts with only won deals': the plans ask whether *some*
-    related row meets a condition, so answering would widen "all" to "any". Ask back."""
-    if outcome.status != "planned" or len(state.mentions) < 2:
-        return outcome
-    subject = state.mentions[0]
+    related row meets a condition, so answering would widen "all" to "any"."""
     for related in state.mentions[1:]:
-        if related is subject or related.negated:
+        if related.negated:
             continue
         k = related.pos - 1
         while k >= 0 and state.word(k) in ("the", "their", "its", "of"):
@@ -378,27 +380,23 @@ def _every_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
         after = j < len(state.tokens) and state.word(j) in _EVERY and not state.used[j]
         if before or after:
             noun = state.ctx.catalog.entities[related.entity].plural
-            return ParseOutcome("clarify", code="not-supported",
-                                message=f"I can check whether any of the {noun} meets a condition, not whether all "
-                                        f"of them do. Ask for those with at least one, or for those without any "
-                                        f"that don't (for example “accounts without any deals that are not won”).",
-                                suggestions=_suggestions(state))
-    return outcome
+            return "not-supported", (f"I can check whether any of the {noun} meets a condition, not whether all of "
+                                     f"them do. Ask for those with at least one, or for those without any that "
+                                     f"don't (for example “accounts without any deals that are not won”).")
+    return None
 
 
-def _negations_read(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
-    """A plan whose question has a "not" no reading took would answer the opposite question: ask back."""
-    outcome = _every_read(state, _either_read(state, outcome))
-    if outcome.status != "planned":
-        return outcome
+_NEGATIONS = frozenset({"not", "never", "without", "no", "none", "neither", "nor"})
+
+
+def _unread_negation(state: ParseState) -> tuple[str, str] | None:
+    """A "not" no reading took: answering without it would answer the opposite question."""
     for k, tok in enumerate(state.tokens):
         if tok.kind == "word" and tok.text in _NEGATIONS and not state.used[k]:
             words = " ".join(t.original for t in state.tokens[k:k + 4])
-            return ParseOutcome("clarify", code="negation-unclear",
-                                message=f"I couldn't tell what '{words}' rules out, and answering without it "
-                                        f"would give the opposite rows. Could you say it another way?",
-                                suggestions=_suggestions(state))
-    return outcome
+            return "negation-unclear", (f"I couldn't tell what '{words}' rules out, and answering without it would "
+                                        f"give the opposite rows. Could you say it another way?")
+    return None
 
 
 def _qualified(details: str) -> str:
