@@ -62,7 +62,7 @@ from nlq.parsing.words import (
     column_for_valueset,
     date_column_word,
 )
-from nlq.plan import Compare, Condition, CountOf, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import Compare, Condition, CountOf, Exists, GroupBy, Measure, OrderBy, QueryPlan
 
 _VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
           "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",
@@ -321,7 +321,13 @@ def _read_in_full(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
     """A plan is answered only when no word the readings left aside would make it answer another question."""
     if outcome.status != "planned":
         return outcome
-    problem = _unread_either(state) or _unread_every(state) or _unread_negation(state)
+    every = _quantified_mention(state)
+    if every is not None and outcome.plan is not None:
+        universal = _for_all(state, outcome.plan, every)
+        if universal is not None:  # "accounts where all deals are won": some deals, and none that are not won
+            outcome = replace(outcome, plan=universal)
+            every = None
+    problem = _unread_either(state) or _every_problem(state, every) or _unread_negation(state)
     if problem is None:
         return outcome
     code, message = problem
@@ -365,9 +371,9 @@ def _one_list(left: Modifier, right: Modifier) -> bool:
 _EVERY = frozenset({"all", "every", "only", "exclusively", "entirely"})
 
 
-def _unread_every(state: ParseState) -> tuple[str, str] | None:
-    """'Accounts where all deals are won', 'contacts with only won deals': the plans ask whether *some*
-    related row meets a condition, so answering would widen "all" to "any"."""
+def _quantified_mention(state: ParseState) -> Mention | None:
+    """The related noun an unread "all", "every" or "only" qualifies: 'accounts where all deals are won',
+    'contacts with only won deals', 'accounts whose deals are all lost'."""
     for related in state.mentions[1:]:
         if related.negated:
             continue
@@ -379,11 +385,39 @@ def _unread_every(state: ParseState) -> tuple[str, str] | None:
         j = related.end + (1 if state.word(related.end) in ("are", "were", "is", "was") else 0)
         after = j < len(state.tokens) and state.word(j) in _EVERY and not state.used[j]
         if before or after:
-            noun = state.ctx.catalog.entities[related.entity].plural
-            return "not-supported", (f"I can check whether any of the {noun} meets a condition, not whether all of "
-                                     f"them do. Ask for those with at least one, or for those without any that "
-                                     f"don't (for example “accounts without any deals that are not won”).")
+            return related
     return None
+
+
+def _for_all(state: ParseState, plan: QueryPlan, related: Mention) -> QueryPlan | None:
+    """The plan with its one "has a related row meeting C" turned into "has related rows, and none that
+    fails C"; None when the plan has no such single condition to turn."""
+    relations = state.ctx.catalog.entities[plan.entity].relations
+    found = [i for i, c in enumerate(plan.conds) if isinstance(c, Exists) and not c.negate and c.conds
+             and c.relation in relations and relations[c.relation].entity == related.entity]
+    if len(found) != 1:
+        return None
+    some = plan.conds[found[0]]
+    assert isinstance(some, Exists)
+    plural = state.ctx.catalog.entities[related.entity].plural
+    try:
+        failing = negated_conjunction(some.conds, "")
+    except ValueError:
+        return None
+    details = "; ".join(c.text for c in some.conds if c.text)
+    turned = [Exists(relation=some.relation, conds=[], text=""),
+              Exists(relation=some.relation, conds=[failing], negate=True, text=f"all their {plural}: {details}")]
+    return plan.model_copy(update={"conds": [*plan.conds[:found[0]], *turned, *plan.conds[found[0] + 1:]]})
+
+
+def _every_problem(state: ParseState, related: Mention | None) -> tuple[str, str] | None:
+    """An "all" of related rows the plan could not be turned for: answering would widen "all" to "any"."""
+    if related is None:
+        return None
+    noun = state.ctx.catalog.entities[related.entity].plural
+    return "not-supported", (f"I can check whether any of the {noun} meets a condition, not whether all of them "
+                             f"do here. Ask for those with at least one, or for those without any that don't (for "
+                             f"example “accounts without any deals that are not won”).")
 
 
 _NEGATIONS = frozenset({"not", "never", "without", "no", "none", "neither", "nor"})

@@ -41,6 +41,16 @@ CASES = [
      "SELECT count(*) FROM deals WHERE owner_id IS DISTINCT FROM (SELECT id FROM users WHERE email = 'admin@demo.crm')"),
     ("not-owned-by-user", "admin@demo.crm", "accounts not owned by Lauren Stewart",
      "SELECT id FROM accounts WHERE owner_id <> (SELECT id FROM users WHERE full_name = 'Lauren Stewart')"),
+    # "all" of the related rows: some, and none that fails (was: any one of them)
+    ("all-related-won", "admin@demo.crm", "accounts where all deals are won",
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id) AND NOT EXISTS "
+     "(SELECT 1 FROM deals d WHERE d.account_id = a.id AND (d.status <> 'won' OR d.status IS NULL))"),
+    ("only-related-over", "admin@demo.crm", "contacts with only deals over 10k",
+     "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id) AND NOT EXISTS "
+     "(SELECT 1 FROM deals d WHERE d.contact_id = c.id AND (d.amount <= 10000 OR d.amount IS NULL))"),
+    ("related-all-lost", "admin@demo.crm", "accounts whose deals are all lost",
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id) AND NOT EXISTS "
+     "(SELECT 1 FROM deals d WHERE d.account_id = a.id AND (d.status <> 'lost' OR d.status IS NULL))"),
     ("not-closing-this-month", "admin@demo.crm", "how many deals are not closing this month",
      "SELECT count(*) FROM deals WHERE close_date IS NULL OR close_date < '2026-05-01' OR close_date >= '2026-06-01'"),
     ("do-not-have-a-contact", "admin@demo.crm", "deals that don't have a contact",
@@ -522,10 +532,6 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("deals in Texas or over 50k", "clarified", "ambiguous"),  # was both at once
     ("deals won or lost last month", "clarified", "ambiguous"),  # was the lost ones only
     ("open or won deals", "clarified", "ambiguous"),  # was the open ones only
-    # "all" of the related rows: the plans say "some", so answering would widen the question
-    ("accounts where all deals are won", "clarified", "not-supported"),  # was any deal won
-    ("contacts with only won deals", "clarified", "not-supported"),
-    ("accounts whose deals are all lost", "clarified", "not-supported"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
