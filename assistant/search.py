@@ -99,7 +99,7 @@ class SearchSkill:
                 message.text, catalog=self.nlq.catalog, today=self._today(message.today), actor_id=message.actor.id,
                 resolve_contacts=lambda names: self.nlq._contacts_named(names, scope.owner_ids))
             if question.unknown_author is not None:
-                return _unknown_author(question, message.text)
+                return _unknown_author(question)
             k = min(question.limit or ANSWER_PASSAGES, MAX_K)
             if not question.text and not _names_where(question):
                 return _nothing_to_look_for(question)
@@ -185,13 +185,11 @@ def _nothing_to_look_for(question: SearchQuestion) -> Answer:
                   error=AnswerError(code="empty-search-query", message=message))
 
 
-def _unknown_author(question: SearchQuestion, text: str) -> Answer:
+def _unknown_author(question: SearchQuestion) -> Answer:
     """'notes by Sarah' with no user named Sarah: ask back rather than search all authors or for the name."""
-    name = question.unknown_author
-    message = f"I don't know a user named '{name}', so I can't tell whose notes or emails you mean."
-    without = re.sub(rf"\s*\b(?:(?:written|logged|taken|sent|added|entered)\s+)?by\s+{re.escape(name or '')}\b", "",
-                     text).strip()
-    return Answer(status="clarified", summary=message, suggestions=[without] if without else [],
+    message = f"I don't know a user named '{question.unknown_author}', so I can't tell whose notes or emails you mean."
+    return Answer(status="clarified", summary=message,
+                  suggestions=[question.without_author] if question.without_author else [],
                   error=AnswerError(code="unknown-author", message=message))
 
 

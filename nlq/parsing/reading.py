@@ -706,6 +706,7 @@ _OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "crea
                 "phoned"}
 
 
+_OWNER_NEGATIONS = frozenset({"not", "never"})
 _OWNER_LEAD_INS = frozenset({"owned", "by", "on", "in", "the", "a", "of", "is", "are", "been", "managed", "handled",
                              "from", "to", "for", "belonging", "belong", "assigned", "worked"})
 
@@ -714,14 +715,9 @@ def _negate_owners(state: ParseState) -> None:
     """'deals not owned by me', 'users not on the Enterprise team', 'accounts not managed by Dana': the
     owner, user or team rules rows out."""
     for mod in state.modifiers:
-        if mod.kind not in ("owner", "user", "team") or mod.data.get("negate"):
-            continue
-        k, steps = mod.pos - 1, 0
-        while k >= 0 and steps < 4 and state.word(k) in _OWNER_LEAD_INS:
-            k, steps = k - 1, steps + 1
-        if k >= 0 and state.word(k) in ("not", "never") and not state.used[k]:
+        if mod.kind in ("owner", "user", "team") and not mod.data.get("negate") and \
+                _negation_before(state, mod.pos, _OWNER_NEGATIONS, _OWNER_LEAD_INS, reuse=False, reach=5):
             mod.data["negate"] = True
-            state.used[k] = True
 
 
 def pass_ownership(state: ParseState) -> None:
@@ -1092,10 +1088,10 @@ def _negated_before(state: ParseState, start: int) -> bool:
 
 
 def _negation_before(state: ParseState, start: int, negations: frozenset[str], lead_ins: frozenset[str], *,
-                     reuse: bool) -> bool:
-    """Whether one of `negations` stands at most three words before `start`, only `lead_ins` between
+                     reuse: bool, reach: int = 3) -> bool:
+    """Whether one of `negations` stands at most `reach` words before `start`, only `lead_ins` between
     (marked used when found; `reuse=False` skips a negation another phrase already took)."""
-    for k in range(start - 1, max(-1, start - 4), -1):
+    for k in range(start - 1, max(-1, start - 1 - reach), -1):
         word = state.word(k)
         if word in negations and (reuse or not state.used[k]):
             state.used[k] = True

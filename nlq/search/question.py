@@ -74,6 +74,7 @@ class SearchQuestion:
     described: list[str] = field(default_factory=list)
     account_phrase: str | None = None
     unknown_author: str | None = None  # "notes by Sarah" when no user is named Sarah
+    without_author: str = ""           # the question without "by Sarah", to offer instead
     limit: int | None = None           # "top 5 notes about …"
     newest_first: bool = False         # "the latest emails about …": matches by date, not by rank
 
@@ -133,13 +134,14 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
         described.append(rng.describe())
         break
 
-    author = None if _MINE.search(text) else _author_named(text, catalog)
+    mine = _MINE.search(text) is not None
+    author = None if mine else _author_named(text, catalog)
     if author is not None:
         span, author_id, name = author
         filters["author_id"] = author_id
         described.append(f"by {name}")
         removed.append(span)
-    elif _MINE.search(text):
+    elif mine:
         filters["author_id"] = actor_id
         described.append("yours")
         for m in _MINE.finditer(text):
@@ -162,12 +164,12 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
             filters["contact_ids"] = ids
             described.append(f"contact “{phrase}”")
 
-    unknown_author = None
-    if author is None and not _MINE.search(text) and "account_ids" not in filters and "contact_ids" not in filters:
+    unknown_author, without_author = None, ""
+    if author is None and not mine and "account_ids" not in filters and "contact_ids" not in filters:
         named = _AUTHORED.search(text)
         if named is not None and named.group("name") and \
                 not named.group("name").lower().startswith(("the ", "our ", "my ")):
-            unknown_author = named.group("name")
+            unknown_author, without_author = named.group("name"), _remove(text, [named.span()])
     remaining = _remove(text, removed)
     search_text = _unquote(_strip_scaffold(remaining))
     parsed = SearchFilters.model_validate(filters)
@@ -175,7 +177,8 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
     # texts, newest first; with nothing named ("emails about"), the caller asks what to look for
     if newest_first:
         described.append("newest first")
-    return SearchQuestion(search_text, parsed, described, account_phrase, unknown_author, limit, newest_first)
+    return SearchQuestion(search_text, parsed, described, account_phrase, unknown_author, without_author, limit,
+                          newest_first)
 
 
 _TOP = re.compile(r"\b(?:top|first|best|last|latest|newest|most recent)\s+(?P<n>\d{1,2})\b"
