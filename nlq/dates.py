@@ -209,7 +209,9 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         delta = unit_delta(amount, unit)
         # "in a month" reads "in the last month" (the future flip makes it "the next month")
         label = f"the last {unit}" if amount == 1 else f"the last {int(amount)} {unit}"
-        return DateRange(midnight(today - delta), None, label, "bare", upto_now=True), 2
+        # "within 30 days of today", "2 weeks from now": counted from today, as a bare window is
+        anchored = word(i + 2) in ("of", "from") and word(i + 3) in ("today", "now")
+        return DateRange(midnight(today - delta), None, label, "bare", upto_now=True), 4 if anchored else 2
     # "N days ago"; months and years by the calendar, as in "the last 3 months"
     if tokens[i].kind == "number" and word(i + 1) in UNITS and word(i + 2) == "ago":
         delta = unit_delta(tokens[i].value or 0, word(i + 1))

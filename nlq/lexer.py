@@ -75,8 +75,23 @@ def expand_abbreviations(text: str, abbreviations: dict[str, str]) -> str:
     return re.sub(r"(?<![\w/])[A-Za-z]+/?[A-Za-z]*(?![\w/])", repl, text)
 
 
+# "contacts other than customers", "deals in any stage but Prospecting", "anything but won": one word for
+# ruling out, so that every reading of a negation sees "except"
+_OTHER_THAN = re.compile(r"\b(?:other|rather)\s+than\b", re.IGNORECASE)
+_ANY_BUT = re.compile(r"\b((?:any|all|every|everything|anything)(?:\s+[A-Za-z]+)?\s+)but\b", re.IGNORECASE)
+
+
+def plain_exceptions(text: str) -> str:
+    """'other than' and the 'but' of 'any … but' as 'except'.
+
+    >>> plain_exceptions("deals in any stage but Prospecting, contacts other than customers")
+    'deals in any stage except Prospecting, contacts except customers'
+    """
+    return _ANY_BUT.sub(r"\1except", _OTHER_THAN.sub("except", text))
+
+
 def tokenize(question: str, abbreviations: dict[str, str] | None = None) -> list[Token]:
-    text = expand_abbreviations(expand_contractions(question), abbreviations or {})
+    text = plain_exceptions(expand_abbreviations(expand_contractions(question), abbreviations or {}))
     # "# of meetings": the number of
     text = re.sub(r"(?<!\w)#\s*(?=of\b)", "number ", text, flags=re.IGNORECASE)
     # hyphenated words read as two: "sales-qualified", "close-win", "partner-sourced"

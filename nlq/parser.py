@@ -327,7 +327,8 @@ def _read_in_full(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
         if universal is not None:  # "accounts where all deals are won": some deals, and none that are not won
             outcome = replace(outcome, plan=universal)
             every = None
-    problem = _unread_either(state) or _every_problem(state, every) or _unread_negation(state)
+    problem = (_unread_either(state) or _every_problem(state, every) or _unread_negation(state)
+               or _unread_comparison(state) or _period_from_another_date(state))
     if problem is None:
         return outcome
     code, message = problem
@@ -430,6 +431,44 @@ def _unread_negation(state: ParseState) -> tuple[str, str] | None:
             words = " ".join(t.original for t in state.tokens[k:k + 4])
             return "negation-unclear", (f"I couldn't tell what '{words}' rules out, and answering without it would "
                                         f"give the opposite rows. Could you say it another way?")
+    return None
+
+
+def _unread_comparison(state: ParseState) -> tuple[str, str] | None:
+    """A "than" no figure took ("accounts with more contacts than deals"): two figures compared with each
+    other, which answering the rest would drop."""
+    for k, tok in enumerate(state.tokens):
+        if tok.kind == "word" and tok.text == "than" and not state.used[k]:
+            words = " ".join(t.original for t in state.tokens[max(0, k - 2):k + 3])
+            return "not-supported", (f"I can compare a figure with a number (for example “accounts with more than "
+                                     f"5 contacts”), not two figures with each other ('{words}').")
+    return None
+
+
+_ANCHOR_WORDS = frozenset({"of", "after", "before", "from"})
+_ANCHOR_LEAD_INS = frozenset({"being", "been", "they", "it", "were", "was", "their", "its", "the", "a", "an", "them"})
+
+
+def _period_from_another_date(state: ParseState) -> tuple[str, str] | None:
+    """A period counted from another date of the same row ("closed within 30 days of being created"), not
+    from today: answering with the period alone would date the rows from today."""
+    for mod in state.modifiers:
+        if mod.kind != "date":
+            continue
+        k = _date_end(state, mod)
+        if k >= len(state.tokens) or state.word(k) not in _ANCHOR_WORDS or state.used[k]:
+            continue
+        j = k + 1
+        while j < len(state.tokens) and state.word(j) in _ANCHOR_LEAD_INS:
+            j += 1
+        anchors = [m for m in state.modifiers if m.kind == "column" and m.pos == j]
+        anchors += [m for m in state.mentions if m.pos == j]
+        if anchors:
+            words = " ".join(t.original for t in state.tokens[mod.pos:j + 1])
+            hint = (" The sales cycle (days from a won deal's creation to its close) is a figure I can give."
+                    if state.mentions and state.mentions[0].entity == "deals" else "")
+            return "not-supported", (f"I can count periods from today, not from another date of the same "
+                                     f"record ('{words}').{hint}")
     return None
 
 

@@ -301,6 +301,18 @@ CASES = [
     ("other-than", "admin@demo.crm", "how many leads other than referrals",
      "SELECT count(*) FROM contacts WHERE lifecycle_stage IN ('lead','marketing_qualified','sales_qualified') "
      "AND lead_source IS DISTINCT FROM 'referral'"),
+    ("other-than-named", "admin@demo.crm", "how many contacts other than customers",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IS DISTINCT FROM 'customer'"),
+    ("except-named", "admin@demo.crm", "how many contacts excluding leads",
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IS NULL "
+     "OR lifecycle_stage NOT IN ('lead','marketing_qualified','sales_qualified')"),
+    # a stage name that is also a lead source stays a stage when ruled out (was "not lead source outbound")
+    ("not-in-stage", "admin@demo.crm", "how many deals not in Prospecting",
+     "SELECT count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name <> 'Prospecting'"),
+    ("any-stage-but", "admin@demo.crm", "how many deals in any stage but Prospecting",
+     "SELECT count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name <> 'Prospecting'"),
+    ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
+     "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
      "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-04-01' AND closed_at < '2026-06-01' GROUP BY 1"),
@@ -532,6 +544,10 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("deals in Texas or over 50k", "clarified", "ambiguous"),  # was both at once
     ("deals won or lost last month", "clarified", "ambiguous"),  # was the lost ones only
     ("open or won deals", "clarified", "ambiguous"),  # was the open ones only
+    # two figures compared, or a period counted from another date: answering the rest answers another question
+    ("accounts with more contacts than deals", "clarified", "not-supported"),  # was accounts with both
+    ("deals that closed within 30 days of being created", "clarified", "not-supported"),  # was closed lately
+    ("emails replied to within a day of being sent", "clarified", "not-supported"),  # was replied yesterday
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

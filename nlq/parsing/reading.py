@@ -914,9 +914,12 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
     if "value" in kinds and not {"named", "metric", "entity"} & kinds and \
             (_value_negated(state, start) or _continues_negated_values(state, start, meanings)):
         # "deals that are not won" (lost ones too, not "never closed"), "contacts not in Texas"
+        # the stage a word also names stays its other reading, as when not ruled out ("not in Prospecting")
         values = [m for m in meanings if m.kind == "value"]
+        stages = [m for m in meanings if m.kind == "stage"]
         state.modifiers.append(Modifier(start, "value", {"options": [(m.extra, m.name) for m in values],
-                                                         "phrase": phrase, "stage": None, "negate": True}, end))
+                                                         "phrase": phrase, "stage": stages[0].name if stages else None,
+                                                         "negate": True}, end))
         return
     if "event" in kinds and kinds <= {"event", "column", "value"}:
         events = [m for m in meanings if m.kind == "event"]
@@ -1068,12 +1071,6 @@ def _continues_negated_values(state: ParseState, start: int, meanings: list[Any]
 
 def _value_negated(state: ParseState, start: int) -> bool:
     """'not in negotiation', 'not won', 'aren't in Texas': a "not" just before a value (marked used)."""
-    k = start - 1
-    while k >= 0 and state.word(k) in _VALUE_LEAD_INS:
-        k -= 1
-    if k >= 1 and state.word(k) == "than" and state.word(k - 1) in ("other", "rather") and not state.used[k]:
-        state.take(k - 1, k + 1)  # "leads other than referrals"
-        return True
     return _negation_before(state, start, _VALUE_NEGATIONS, _VALUE_LEAD_INS, reuse=False)
 
 
@@ -1133,7 +1130,8 @@ def pass_negations(state: ParseState) -> None:
             word = w[k]
             if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
                     word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with") or \
-                    word == "not" and not state.used[k] and k + 1 == m.pos and m.named and m is not state.mentions[0]:
+                    word in ("not", "except", "excluding") and not state.used[k] and k + 1 == m.pos and m.named \
+                    and m is not state.mentions[0]:  # "contacts except customers"
                 m.negated = True
                 state.used[k] = True
                 break

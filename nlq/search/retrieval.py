@@ -57,8 +57,8 @@ FEEDBACK_WEIGHT = 0.5          # query vector + this × their mean direction (bo
 # suite (recall@10 0.876 → 0.885) and on the held-out suite written after the tuning (0.821 → 0.838).
 FEEDBACK_ROUNDS = 2
 KEYWORD_COVERAGE_WEIGHT = 0.15  # score = cosine + this × IDF-weighted share of the query's words present
-EXACT_SCAN_MAX_CHUNKS = 20_000
-KEYWORD_CANDIDATES = 5_000  # most keyword matches ranked per search (the newest)  # below this many candidate passages an exact scan beats the index
+EXACT_SCAN_MAX_CHUNKS = 20_000  # below this many candidate passages an exact scan beats the index
+KEYWORD_CANDIDATES = 5_000  # most keyword matches ranked per search (the newest)
 _STATS_TTL_S = 600.0
 _MARK_START, _MARK_END = "\x02", "\x03"
 
