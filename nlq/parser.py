@@ -620,8 +620,9 @@ def _starter_suggestions(ctx: ParseContext) -> list[str]:
 
 def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     ctx, catalog = state.ctx, state.ctx.catalog
-    if state.most and state.words[:1] == ["who"] and not any(m.entity == "users" for m in state.mentions):
-        # "who owns the most accounts", "who closed the most deals": "who" is a rep
+    ranks = state.most or (state.superlative is not None and any(m.metric for m in state.mentions))
+    if ranks and state.words[:1] == ["who"] and not any(m.entity == "users" for m in state.mentions):
+        # "who owns the most accounts", "who closed the most deals", "who has the highest win rate": a rep
         state.mentions.insert(0, Mention(0, 1, "users", phrase="rep"))
     if len(state.mentions) > 1 and state.mentions[0].entity == "users" and not state.most and \
             state.mentions[1].pos == state.mentions[0].end:

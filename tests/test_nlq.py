@@ -311,6 +311,19 @@ CASES = [
      "SELECT count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name <> 'Prospecting'"),
     ("any-stage-but", "admin@demo.crm", "how many deals in any stage but Prospecting",
      "SELECT count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name <> 'Prospecting'"),
+    # a negation before "open deal" rules out such deals, not deals that are not open
+    ("without-an-open-deal", "admin@demo.crm", "how many contacts without an open deal",
+     "SELECT count(*) FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
+     "AND d.status = 'open')"),
+    ("not-in-an-open-deal", "admin@demo.crm", "how many contacts not in an open deal",
+     "SELECT count(*) FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
+     "AND d.status = 'open')"),
+    ("losing", "admin@demo.crm", "how many deals are we losing",  # was typo-corrected to "closing"
+     "SELECT count(*) FROM deals WHERE status = 'lost'"),
+    ("who-highest-rate", "admin@demo.crm", "who has the highest win rate",  # was the overall rate
+     "SELECT u.full_name, round(count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*), 4) FROM deals d "
+     "JOIN users u ON u.id = d.owner_id WHERE d.status IN ('won', 'lost') GROUP BY u.id, u.full_name "
+     "ORDER BY 2 DESC LIMIT 1"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
@@ -546,6 +559,7 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     ("open or won deals", "clarified", "ambiguous"),  # was the open ones only
     # two figures compared, or a period counted from another date: answering the rest answers another question
     ("accounts with more contacts than deals", "clarified", "not-supported"),  # was accounts with both
+    ("deals owned by my team", "clarified", "not-understood"),  # an admin has no team: was "team_id = NULL"
     ("deals that closed within 30 days of being created", "clarified", "not-supported"),  # was closed lately
     ("emails replied to within a day of being sent", "clarified", "not-supported"),  # was replied yesterday
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)

@@ -174,7 +174,7 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
         elif mod.kind == "date":
             conds += _date_conds(state, entity, mod, mention, metric, columns_named, problems)
         elif mod.kind == "owner":
-            conds.append(_owner_cond(state, entity, mod.data["scope"]))
+            conds.append(_owner_cond(state, entity, mod.data["scope"], problems))
         elif mod.kind == "user":
             conds.append(_user_cond(state, entity, mod))
         elif mod.kind == "stage":
@@ -874,9 +874,15 @@ def _date_value(value: datetime | None, kind: str) -> str | None:
     return value.date().isoformat() if kind == "date" else value.astimezone(timezone.utc).isoformat()
 
 
-def _owner_cond(state: ParseState, entity: Entity, scope: str) -> Condition:
+def _owner_cond(state: ParseState, entity: Entity, scope: str, problems: list[str]) -> Condition | None:
     ctx = state.ctx
     if scope == "team":
+        if ctx.actor_team_id is None:  # an admin: "my team" names no one, and "= NULL" would match nothing
+            example = f" (for example “{entity.plural} on the {next(iter(sorted(ctx.catalog.teams)))} team”)" \
+                if ctx.catalog.teams else ""
+            problems.append(f"You are not on a team, so 'my team' names no one. Ask about everyone's "
+                            f"{entity.plural}, or about a team by name{example}.")
+            return None
         return _owner_in_team(state, entity, ctx.actor_team_id, "owned by my team")
     column = entity.owner_column or "owner_id"
     if scope == "others":

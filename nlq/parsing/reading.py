@@ -912,7 +912,7 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
                                                              "phrase": phrase}, end))
             return
     if "value" in kinds and not {"named", "metric", "entity"} & kinds and \
-            (_value_negated(state, start) or _continues_negated_values(state, start, meanings)):
+            (_value_negated(state, start, end) or _continues_negated_values(state, start, meanings)):
         # "deals that are not won" (lost ones too, not "never closed"), "contacts not in Texas"
         # the stage a word also names stays its other reading, as when not ruled out ("not in Prospecting")
         values = [m for m in meanings if m.kind == "value"]
@@ -986,7 +986,7 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
                                                          "phrase": phrase,
                                                          "stage": stages[0].name if stages else None}, end))
         return
-    if stages and _value_negated(state, start):  # "open deals not in negotiation"
+    if stages and _value_negated(state, start, end):  # "open deals not in negotiation"
         state.modifiers.append(Modifier(start, "stage", {"name": stages[0].name, "ref": stages[0].ref,
                                                          "phrase": phrase, "negate": True}, end))
         return
@@ -996,7 +996,7 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
             _record_account(state, start, end, found[0].name)
             return
         if found:
-            negate = kind == "pipeline" and _value_negated(state, start)  # "deals not in the Sales pipeline"
+            negate = kind == "pipeline" and _value_negated(state, start, end)  # "deals not in the Sales pipeline"
             state.modifiers.append(Modifier(start, kind, {"name": found[0].name, "ref": found[0].ref,
                                                           "phrase": phrase, "negate": negate}, end))
             return
@@ -1069,8 +1069,14 @@ def _continues_negated_values(state: ParseState, start: int, meanings: list[Any]
     return any(m.kind == "value" and m.extra in kinds_of_value for m in meanings)
 
 
-def _value_negated(state: ParseState, start: int) -> bool:
-    """'not in negotiation', 'not won', 'aren't in Texas': a "not" just before a value (marked used)."""
+def _value_negated(state: ParseState, start: int, end: int) -> bool:
+    """'not in negotiation', 'not won', 'aren't in Texas': a "not" just before a value (marked used).
+
+    A negation before a value that qualifies a noun ("contacts without an open deal", "not in an open deal")
+    is left to the noun: no such deal at all, not a deal that is not open.
+    """
+    if end < len(state.tokens) and any(m.kind == "entity" for m in state.ctx.lexicon.lookup(state.word(end))):
+        return False
     return _negation_before(state, start, _VALUE_NEGATIONS, _VALUE_LEAD_INS, reuse=False)
 
 
@@ -1129,7 +1135,7 @@ def pass_negations(state: ParseState) -> None:
         while k >= 0 and steps < 4:
             word = w[k]
             if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
-                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with") or \
+                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with", "in", "on") or \
                     word in ("not", "except", "excluding") and not state.used[k] and k + 1 == m.pos and m.named \
                     and m is not state.mentions[0]:  # "contacts except customers"
                 m.negated = True
@@ -1138,7 +1144,7 @@ def pass_negations(state: ParseState) -> None:
             if state.used[k] and word not in ("open", "won", "lost"):
                 break
             if word not in ("any", "with", "have", "has", "having", "had", "do", "does", "did", "not", "a",
-                            "an", "the", "open", "who", "that", "which", "they"):
+                            "an", "the", "open", "who", "that", "which", "they", "in", "on"):
                 break
             k -= 1
             steps += 1
