@@ -35,7 +35,15 @@ from nlq.parsing.conditions import (
     subject_label,
     without_repeats,
 )
-from nlq.parsing.follow_ups import WHO_OWNS, dated_column, merge_plans, named_of, recount, replace_conflicting
+from nlq.parsing.follow_ups import (
+    WHO_OWNS,
+    dated_column,
+    drop_swapped_names,
+    merge_plans,
+    named_of,
+    recount,
+    replace_conflicting,
+)
 from nlq.parsing.measures import apply_measures, resolve_group, sort_column
 from nlq.parsing.reading import (
     SERIES_WORDS,
@@ -563,6 +571,20 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
     return bool(pronouns & set(state.words)) and len(state.mentions) <= 1
 
 
+_LAST_ROWS = frozenset({"them", "those", "these", "ones"})
+_HAVING = frozenset({"have", "has", "had", "having", "with", "without", "that", "who", "which"})
+
+
+def _pronoun_for_last_rows(state: ParseState) -> int | None:
+    """Where "them" stands for the last answer's rows as the subject ("which of them have no open deals",
+    "those with won deals"), not as the owner of new ones ("show their deals")."""
+    first = min(m.pos for m in state.mentions)
+    for k in range(first):
+        if state.word(k) in _LAST_ROWS and any(state.word(j) in _HAVING for j in range(k + 1, first)):
+            return k
+    return None
+
+
 def _entity_list(catalog: Catalog) -> str:
     return "contacts, accounts, deals, activities (calls, meetings, tasks), emails, notes, reps and teams"
 
@@ -633,6 +655,13 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         # "who is the owner of the biggest deal": that deal, which names its owner ("which rep": any owner)
         owner = state.mentions.pop(0)
         state.modifiers = [m for m in state.modifiers if not (m.kind == "value" and owner.pos <= m.pos < owner.end)]
+    last_rows = _pronoun_for_last_rows(state) if follow_up and ctx.previous is not None else None
+    if last_rows is not None and ctx.previous is not None and state.mentions[0].entity != ctx.previous.entity:
+        # "which of them have no open deals" after contacts: those contacts, qualified by their deals
+        state.mentions.insert(0, Mention(last_rows, last_rows + 1, ctx.previous.entity,
+                                         phrase=catalog.entities[ctx.previous.entity].plural))
+    else:
+        last_rows = None
     subject = state.mentions[0]
     if state.superlative is not None and subject.metric and not state.group_words and \
             any(m.kind == "column" and m.pos < subject.pos for m in state.modifiers):
@@ -791,8 +820,10 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan.definitions = list(dict.fromkeys(d for d in definitions if d))
     previous = ctx.previous
-    if follow_up and previous is not None and main.entity == previous.entity and len(state.mentions) == 1:
-        return ParseOutcome("planned", plan=merge_plans(previous, plan), is_follow_up=True)
+    if follow_up and previous is not None and main.entity == previous.entity and \
+            (len(state.mentions) == 1 or last_rows is not None):
+        return ParseOutcome("planned", plan=drop_swapped_names(catalog, merge_plans(previous, plan)),
+                            is_follow_up=True)
     if follow_up and previous is not None and main.entity != previous.entity and \
             set(state.words) & {"their", "them", "those", "these", "they", "its"}:
         # "show their open deals" after a list of accounts: deals of those accounts
@@ -826,8 +857,8 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
     if state.ambiguous:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
-    plan = previous.model_copy(deep=True)
-    plan.conds = replace_conflicting(plan.conds, conds)
+    plan = drop_swapped_names(catalog, previous.model_copy(deep=True, update={
+        "conds": replace_conflicting(previous.conds, conds)}))
     text = question.lower()
     if re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) and \
             state.measure is None and not state.group_words:

@@ -499,9 +499,15 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["pipeline value by rep"], "which rep has the least",
      "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
      "WHERE d.status = 'open' GROUP BY u.id, u.full_name ORDER BY 2 ASC LIMIT 1"),
+    # "them" as the subject, qualified by related rows (was: the open deals of those customers)
+    (["customers in Texas"], "which of them have no open deals",
+     "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND c.state = 'TX' AND NOT EXISTS "
+     "(SELECT 1 FROM deals d WHERE d.contact_id = c.id AND d.status = 'open')"),
+    (["won deals last month"], "and the lost ones?",
+     "SELECT id FROM deals WHERE status = 'lost' AND closed_at >= '2026-04-01' AND closed_at < '2026-05-01'"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "clause-with-related", "clause-keeps-groups", "clause-whose",
-        "which-group-most", "which-named-group-least"])
+        "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
@@ -509,6 +515,12 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     answer = _ask(assistant, follow_up, "admin@demo.crm", conversation)
     assert answer.status == "answered", answer.summary
     assert _matches(answer, _gold(assistant, gold)), answer.sql
+
+
+def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
+    conversation = _ask(assistant, "won deals last month", "admin@demo.crm").conversation_id
+    answer = _ask(assistant, "and the lost ones?", "admin@demo.crm", conversation)
+    assert "won" not in answer.summary.lower() and "status lost" in answer.summary, answer.summary
 
 
 @pytest.mark.parametrize(("question", "status", "code"), [

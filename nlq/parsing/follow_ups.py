@@ -50,6 +50,23 @@ def named_of(catalog: Catalog, plan: QueryPlan) -> str | None:
     return None
 
 
+def drop_swapped_names(catalog: Catalog, plan: QueryPlan) -> QueryPlan:
+    """'won deals last month' → 'and the lost ones?': a named group whose condition a follow-up swapped no
+    longer names the rows (they are lost deals, not "won deals")."""
+    for named in catalog.named_filters.values():
+        if named.entity != plan.entity or named.definition not in plan.definitions:
+            continue
+        kept = all(any(isinstance(c, Compare) and (c.column, c.op, c.value) == (spec["column"], spec["op"],
+                                                                                 spec.get("value"))
+                       for c in plan.conds)
+                   for spec in named.where if "column" in spec and not str(spec.get("value")).startswith("@"))
+        if not kept:
+            plan.definitions = [d for d in plan.definitions if d != named.definition]
+            if plan.subject == named.noun:
+                plan.subject = catalog.entities[plan.entity].plural
+    return plan
+
+
 def merge_plans(previous: QueryPlan, new: QueryPlan) -> QueryPlan:
     """A refinement keeps the earlier filters, replaced where the new ones speak of the same column."""
     plan = previous.model_copy(deep=True)
