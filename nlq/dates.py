@@ -125,6 +125,9 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and word[:-1] in _CALENDAR_UNITS | {"day"} else word
 
 
+_ORDINAL_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
 def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
     """Try to read a date phrase at tokens[i]; return the range and how many tokens it used."""
     words = [t.text for t in tokens]
@@ -161,6 +164,20 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[w]
         s, e = _period("day", today, offset)
         return DateRange(midnight(s), midnight(e), w), 1
+    # "year to date", "quarter-to-date", "month to date": the current period from its start up to now
+    if w in ("year", "quarter", "month", "week") and word(i + 1) == "to" and word(i + 2) == "date":
+        s, _e = _period(w, today, 0)
+        return DateRange(midnight(s), None, f"this {w} to date", "since", upto_now=True, grain=w), 3
+    # "the first quarter", "second quarter of 2025": Q1-Q4
+    if w in _ORDINAL_QUARTERS and word(i + 1) == "quarter":
+        quarter, year, used = _ORDINAL_QUARTERS[w], today.year, 2
+        if word(i + 2) in ("of", "in") and i + 3 < n and tokens[i + 3].kind == "number" and \
+                2000 <= (tokens[i + 3].value or 0) <= 2100:
+            year, used = int(tokens[i + 3].value or 0), 4
+        elif i + 2 < n and tokens[i + 2].kind == "number" and 2000 <= (tokens[i + 2].value or 0) <= 2100:
+            year, used = int(tokens[i + 2].value or 0), 3
+        s = date(year, 3 * (quarter - 1) + 1, 1)
+        return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}", grain="quarter"), used
     # "this time last year", "the same month last year", "this quarter last year": that period a year back
     year_back = _year_back(words, i, today)
     if year_back is not None:

@@ -324,6 +324,11 @@ CASES = [
      "SELECT u.full_name, round(count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*), 4) FROM deals d "
      "JOIN users u ON u.id = d.owner_id WHERE d.status IN ('won', 'lost') GROUP BY u.id, u.full_name "
      "ORDER BY 2 DESC LIMIT 1"),
+    ("year-to-date", "admin@demo.crm", "revenue year to date",
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND closed_at >= '2026-01-01' "
+     "AND closed_at <= '2026-05-15'"),
+    ("ordinal-quarter", "admin@demo.crm", "how many deals were created in the second quarter of 2025",
+     "SELECT count(*) FROM deals WHERE created_at >= '2025-04-01' AND created_at < '2025-07-01'"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
