@@ -82,6 +82,8 @@ class SearchSkill:
                           error=AnswerError(code=screened.code or "refused", message=screened.message))
         scope = self.nlq.scope_of(message.actor)
         clause = split_semantic_clause(message.text)
+        if clause is not None and _TOPIC_RULED_OUT.search(clause.phrase):
+            return _topic_ruled_out(clause.phrase)
         if clause is not None and not clause.rest and clause.negate and clause.source != "any":
             clause = replace(clause, rest=clause.source)  # "emails not about pricing": list those e-mails
         if clause is not None and clause.rest:
@@ -100,6 +102,8 @@ class SearchSkill:
                 resolve_contacts=lambda names: self.nlq._contacts_named(names, scope.owner_ids))
             if question.unknown_author is not None:
                 return _unknown_author(question)
+            if _TOPIC_RULED_OUT.search(question.text):
+                return _topic_ruled_out(question.text)
             k = min(question.limit or ANSWER_PASSAGES, MAX_K)
             if not question.text and not _names_where(question):
                 return _nothing_to_look_for(question)
@@ -191,6 +195,21 @@ def _unknown_author(question: SearchQuestion) -> Answer:
     return Answer(status="clarified", summary=message,
                   suggestions=[question.without_author] if question.without_author else [],
                   error=AnswerError(code="unknown-author", message=message))
+
+
+# "notes about competitors but not pricing": a topic ruled out inside the words to match
+_TOPIC_RULED_OUT = re.compile(r"\b(?:but|and)\s+not\b|\bexcept\b|\bexcluding\b|\bother than\b",
+                              re.IGNORECASE)
+
+
+def _topic_ruled_out(topic: str) -> Answer:
+    """A search cannot leave one topic out of another's matches: matching the words would find both."""
+    wanted = _TOPIC_RULED_OUT.split(topic, maxsplit=1)[0].strip(" ,")
+    message = (f"I can't leave a topic out of a search ('{topic}'): matching those words would find texts about "
+               f"both. Search for '{wanted}' on its own, or ask for records whose notes don't mention a topic.")
+    return Answer(status="clarified", summary=message,
+                  suggestions=[f"notes about {wanted}"] if wanted else [],
+                  error=AnswerError(code="negation-unclear", message=message))
 
 
 _COUNTING = re.compile(r"\b(how many|count|number of)\b", re.IGNORECASE)

@@ -528,6 +528,14 @@ def test_split_semantic_clause_cases() -> None:
         "open deals where they complained about onboarding": ("open deals", "any", "complaints about onboarding", ""),
         "which customers asked for a discount": ("which customers", "any", "a discount", ""),
         "accounts whose notes mention expansion sorted by revenue": ("accounts sorted by revenue", "notes", "expansion", ""),
+        # a condition on the records after the topic belongs to the records (was matched as words, dating the notes)
+        "deals whose notes mention budget concerns closing this quarter": ("deals closing this quarter", "notes",
+                                                                           "budget concerns", ""),
+        "open deals with notes about security reviews in the Negotiation stage": (
+            "open deals in the Negotiation stage", "notes", "security reviews", ""),
+        "deals whose notes mention concerns over pricing": ("deals", "notes", "concerns over pricing", ""),
+        # where the record said it is the kind of text, not part of what was said
+        "contacts who mentioned renewal in an email": ("contacts", "emails", "renewal", ""),
     }
     for question, expected in cases.items():
         clause = split_semantic_clause(question)
@@ -595,6 +603,17 @@ def test_search_question_top_n_sets_how_many() -> None:
     read = parse_search_question("top 5 notes about security review", catalog=load_catalog(), today=date(2026, 5, 15),
                                  actor_id=3)
     assert (read.text, read.limit, read.newest_first) == ("security review", 5, False)
+
+
+@pytest.mark.parametrize("question", ["notes about competitors but not about pricing",
+                                      "deals whose notes mention competitors but not pricing",
+                                      "emails about integrations except Salesforce"])
+def test_a_topic_ruled_out_of_a_search_is_asked_back(assistant: Assistant, people: dict[str, Actor],
+                                                     question: str) -> None:
+    """Matching "competitors but not pricing" as words would rank texts about pricing too."""
+    answer = assistant.ask(question, people["rep"], channel="test", audit=False)
+    assert answer.status == "clarified" and answer.error and answer.error.code == "negation-unclear", answer.summary
+    assert answer.suggestions
 
 
 @pytest.mark.parametrize("question", ["emails about", "search notes", "any emails mentioning?"])

@@ -96,13 +96,15 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
         return None
     if record_clause is not None:
         phrase, grouping = _split_trailing_grouping(record_clause.group("phrase").strip(" '\""))
+        phrase, condition = _split_trailing_condition(phrase)
+        phrase, written_in = _split_trailing_source(phrase)
         phrase, when = _split_trailing_date(phrase)
         if not any(ch.isalnum() for ch in phrase):
             return None
         if re.search(r"\bcomplain", record_clause.group(0), re.IGNORECASE):
             phrase = f"complaints about {phrase}"  # the complaint is what to match, not just its subject
         rest = _SPEAKER.sub("", question[: record_clause.start()].rstrip(" ,"))
-        return SemanticClause(rest=_with(rest, grouping), source="any",
+        return SemanticClause(rest=_with(_with(rest, condition), grouping), source=written_in or "any",
                               phrase=phrase, text=record_clause.group(0).strip(" ,"), when=when,
                               negate=bool(record_clause.group("neg")))
     assert match is not None
@@ -112,7 +114,8 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
         return None
     source: Source = "emails" if re.match(r"e-?mails?|mails?|messages?", match.group("source"), re.I) else "notes"
     phrase, grouping = _split_trailing_grouping(phrase)
-    rest = _with(question[: match.start()].rstrip(" ,"), grouping)
+    phrase, condition = _split_trailing_condition(phrase)
+    rest = _with(_with(question[: match.start()].rstrip(" ,"), condition), grouping)
     phrase, when = _split_trailing_date(phrase)
     if not any(ch.isalnum() for ch in phrase):
         return None
@@ -134,6 +137,34 @@ def _split_trailing_grouping(phrase: str) -> tuple[str, str]:
     """'budget freeze by stage' → ('budget freeze', 'by stage')."""
     match = _TRAILING_GROUPING.match(phrase)
     return (match.group("phrase"), match.group("grouping")) if match else (phrase, "")
+
+
+# "… whose notes mention budget concerns closing this quarter": a condition on the records, not the topic
+_TRAILING_CONDITION = re.compile(
+    r"^(?P<phrase>.+?)\s+(?P<condition>(?:(?:and|that are|which are|that is|which is)\s+)?"
+    r"(?:closing|closed|created|owned by|assigned to|worth|valued at|"
+    r"(?:over|under|above|below|more than|less than|at least|at most)\s+\$?\d|"
+    r"in (?:the\s+)?(?:[\w-]+\s+)?(?:stage|pipeline)\b).*)$", re.IGNORECASE)
+
+
+def _split_trailing_condition(phrase: str) -> tuple[str, str]:
+    """'budget concerns closing this quarter' → ('budget concerns', 'closing this quarter')."""
+    match = _TRAILING_CONDITION.match(phrase)
+    return (match.group("phrase"), match.group("condition")) if match else (phrase, "")
+
+
+# "contacts who mentioned renewal in an email": where they said it, not part of what they said
+_TRAILING_SOURCE = re.compile(r"^(?P<phrase>.+?)\s+(?:in|by|over|via)\s+(?:an?\s+|their\s+|the\s+|any\s+)?"
+                              r"(?P<source>e-?mails?|notes?|calls?|meetings?)\s*$", re.IGNORECASE)
+
+
+def _split_trailing_source(phrase: str) -> tuple[str, Source | None]:
+    """'renewal in an email' → ('renewal', 'emails'); calls and meetings are notes' business here."""
+    match = _TRAILING_SOURCE.match(phrase)
+    if match is None:
+        return phrase, None
+    return match.group("phrase"), "emails" if match.group("source").lower().startswith(("e", "m")) and \
+        not match.group("source").lower().startswith("mee") else "notes"
 
 
 def _with(rest: str, grouping: str) -> str:
