@@ -262,6 +262,7 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
     where = [compiler.condition(scope, c) for c in plan.conds]
     select_list: list[exp.Expression] = []
     group_exprs: list[exp.Expression] = []
+    having: list[exp.Expression] = []
     order: list[exp.Ordered] = []
 
     if plan.measures:
@@ -279,6 +280,13 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
             alias = _alias(measure.label or measure.metric or measure.agg)
             measure_aliases.append(alias)
             select_list.append(exp.alias_(compiler.measure(scope, measure), alias))
+        for limit in plan.having:  # the figure itself, not its alias: PostgreSQL's HAVING cannot see aliases
+            figure = compiler.measure(scope, plan.measures[limit.measure_index])
+            if limit.op == "between":
+                low, high = limit.value
+                having.append(figure.between(literal(low, "number"), literal(high, "number")))
+            else:
+                having.append(_COMPARISONS[limit.op](this=figure, expression=literal(limit.value, "number")))
         for ob in plan.order_by:
             if ob.target == "measure":
                 target: exp.Expression = exp.column(measure_aliases[ob.measure_index])
@@ -309,6 +317,8 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
         query = query.where(exp.and_(*where))
     if group_exprs:
         query = query.group_by(*_dedupe(group_exprs))
+    if having:
+        query = query.having(exp.and_(*having))
     if order:
         query = query.order_by(*order)
     if plan.limit is not None:

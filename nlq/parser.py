@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from dateutil.relativedelta import relativedelta
 
-from nlq.catalog import Catalog
+from nlq.catalog import Catalog, Metric
 from nlq.dates import DateRange
 from nlq.lexer import Token, tokenize
 from nlq.parsing.conditions import (
@@ -70,7 +70,7 @@ from nlq.parsing.words import (
     column_for_valueset,
     date_column_word,
 )
-from nlq.plan import Compare, Condition, CountOf, Exists, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import Compare, Condition, CountOf, Exists, FigureFilter, GroupBy, Measure, OrderBy, QueryPlan
 
 _VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
           "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",
@@ -571,6 +571,54 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
     return bool(pronouns & set(state.words)) and len(state.mentions) <= 1
 
 
+_GROUP_QUALIFIERS = frozenset({"with", "whose", "that", "having", "where", "by"})
+_FIGURE_GAP = frozenset({"in", "of", "on", "a", "an", "the", "is", "are", "total", "their", "its"})
+
+
+def _figure_limits(state: ParseState, metric: Metric) -> list[Modifier]:
+    """Comparisons next to the figure's name and of its kind ("pipeline over 100k", "over $500k in pipeline",
+    "a win rate above 60%"), taken out of the row conditions."""
+    named = [m for m in state.mentions if m.metric == metric.name]
+    limits = []
+    for mod in state.modifiers:
+        if mod.kind != "compare" or bool(mod.data.get("percent")) != (metric.format == "percent"):
+            continue
+        if mod.data.get("money") and metric.format != "money":
+            continue
+        for m in named:
+            between = range(m.end, mod.pos) if mod.pos >= m.end else range(mod.end, m.pos)
+            grouping = len(between) >= 2 and state.word(between[0]) in ("by", "per") and \
+                all(state.used[k] for k in between[1:])  # "revenue by rep over 200k"
+            if grouping or len(between) <= 2 and all(state.word(k) in _FIGURE_GAP for k in between):
+                limits.append(mod)
+                break
+    state.modifiers = [m for m in state.modifiers if m not in limits]
+    return limits
+
+
+_LIMIT_WORDS = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly", "ne": "not",
+                "between": "between"}
+
+
+def _figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilter:
+    """The limit on the plan's figure; a percentage compares with the rate's fraction (60% → 0.6)."""
+    index = next((i for i, m in enumerate(plan.measures) if m.metric == metric.name), 0)
+    value = mod.data["value"]
+    scale = 0.01 if metric.format == "percent" else 1
+    scaled = [_whole(v * scale) for v in value] if isinstance(value, list) else _whole(value * scale)
+
+    def shown(v: float) -> str:
+        return f"{v:g}%" if metric.format == "percent" else f"${v:,.0f}" if metric.format == "money" else f"{v:,g}"
+
+    figure = " and ".join(shown(v) for v in value) if isinstance(value, list) else shown(value)
+    return FigureFilter(measure_index=index, op=mod.data["op"], value=scaled,
+                        text=f"{metric.name.replace('_', ' ')} {_LIMIT_WORDS.get(mod.data['op'], mod.data['op'])} {figure}")
+
+
+def _whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
 _LAST_ROWS = frozenset({"them", "those", "these", "ones"})
 _HAVING = frozenset({"have", "has", "had", "having", "with", "without", "that", "who", "which"})
 
@@ -666,6 +714,12 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     if state.superlative is not None and subject.metric and not state.group_words and \
             any(m.kind == "column" and m.pos < subject.pos for m in state.modifiers):
         state.most = True  # "which industries have the highest win rate": rank the industries by it
+    if subject.metric and not state.group_words and not state.most:
+        # "industries with revenue over 1m", "industries by revenue": the figure of each industry
+        plural = next((m for m in state.modifiers if m.kind == "column" and m.end <= subject.pos
+                       and state.word(m.end - 1).endswith("s") and state.word(m.end) in _GROUP_QUALIFIERS), None)
+        if plural is not None:
+            state.group_words.append((plural.pos, [f"{e}.{c}" for e, c in plural.data["columns"]]))
     if state.most and not state.group_words:
         # "which lead source brought in the most customers": rank the values of that column
         column_mod = next((m for m in state.modifiers if m.kind == "column" and m.pos < subject.pos), None)
@@ -719,6 +773,8 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     if metric is not None:
         plan.conds += named_filter_conds(metric.where, ctx, entity, "")
         definitions.append(metric.definition)
+    # "reps with over $500k in pipeline": a figure's limit keeps groups, it does not filter each deal
+    limits = _figure_limits(state, metric) if metric is not None and (group_by_subject or state.group_words) else []
 
     # attach modifiers to the mention they follow
     groups: dict[int, list[Modifier]] = {id(m): [] for m in mentions}
@@ -816,6 +872,8 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                             message=f"“{clash[0]}” and “{clash[1]}” can't both hold. Which one did you mean?")
     # measures, groups, order, limit
     apply_measures(state, plan, entity, main, metric, group_by_subject)
+    if limits and metric is not None:
+        plan.having = [_figure_filter(plan, metric, mod) for mod in limits]
     if state.ambiguous:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan.definitions = list(dict.fromkeys(d for d in definitions if d))

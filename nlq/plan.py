@@ -102,6 +102,16 @@ class OrderBy(BaseModel):
     descending: bool = False
 
 
+class FigureFilter(BaseModel):
+    """Groups kept by their figure: "reps with over $500k in pipeline", "reps with a win rate above 60%"
+    (a HAVING on the plan's measure, not a condition on each row)."""
+
+    measure_index: int = 0
+    op: Literal["eq", "ne", "gt", "gte", "lt", "lte", "between"]
+    value: Any
+    text: str = ""
+
+
 class QueryPlan(BaseModel):
     entity: str
     subject: str = ""
@@ -112,6 +122,7 @@ class QueryPlan(BaseModel):
     limit: int | None = None
     columns: list[str] = Field(default_factory=list)
     definitions: list[str] = Field(default_factory=list)
+    having: list[FigureFilter] = Field(default_factory=list)
 
     @property
     def is_aggregate(self) -> bool:
@@ -119,4 +130,4 @@ class QueryPlan(BaseModel):
 
     def describe(self) -> list[str]:
         """Human-readable conditions, in the order they apply."""
-        return [c.text for c in self.conds if c.text]
+        return [c.text for c in self.conds if c.text] + [h.text for h in self.having if h.text]

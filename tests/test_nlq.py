@@ -329,6 +329,23 @@ CASES = [
      "AND closed_at <= '2026-05-15'"),
     ("ordinal-quarter", "admin@demo.crm", "how many deals were created in the second quarter of 2025",
      "SELECT count(*) FROM deals WHERE created_at >= '2025-04-01' AND created_at < '2025-07-01'"),
+    # a limit on a figure keeps groups (HAVING); it was a condition on each deal ("amount over $100,000")
+    ("figure-limit-of-related", "admin@demo.crm", "accounts with total pipeline over 100k",
+     "SELECT a.name, round(sum(d.amount), 2) FROM deals d JOIN accounts a ON a.id = d.account_id "
+     "WHERE d.status = 'open' GROUP BY a.id, a.name HAVING sum(d.amount) > 100000"),
+    ("figure-limit-before", "admin@demo.crm", "reps with over $100k in pipeline",
+     "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'open' GROUP BY u.id, u.full_name HAVING sum(d.amount) > 100000"),
+    ("figure-limit-rate", "admin@demo.crm", "reps with a win rate over 60%",  # was deal probability over 60
+     "SELECT u.full_name, round(count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*), 4) FROM deals d "
+     "JOIN users u ON u.id = d.owner_id WHERE d.status IN ('won', 'lost') GROUP BY u.id, u.full_name "
+     "HAVING count(*) FILTER (WHERE d.status = 'won') * 1.0 / count(*) > 0.6"),
+    ("figure-limit-by-column", "admin@demo.crm", "industries with revenue over 1m",  # was one total
+     "SELECT a.industry, round(sum(d.amount), 2) FROM deals d JOIN accounts a ON a.id = d.account_id "
+     "WHERE d.status = 'won' GROUP BY a.industry HAVING sum(d.amount) > 1000000"),
+    ("figure-limit-after-groups", "admin@demo.crm", "revenue by rep over 200k",
+     "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'won' GROUP BY u.id, u.full_name HAVING sum(d.amount) > 200000"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
@@ -576,7 +593,8 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("open or won deals", "clarified", "ambiguous"),  # was the open ones only
     # two figures compared, or a period counted from another date: answering the rest answers another question
     ("accounts with more contacts than deals", "clarified", "not-supported"),  # was accounts with both
-    ("deals owned by my team", "clarified", "not-understood"),  # an admin has no team: was "team_id = NULL"
+    ("deals owned by my team", "clarified", "not-understood"),
+    ("stages with pipeline over 100k", "clarified", "not-understood"),  # was pipeline_id > 100000  # an admin has no team: was "team_id = NULL"
     ("deals that closed within 30 days of being created", "clarified", "not-supported"),  # was closed lately
     ("emails replied to within a day of being sent", "clarified", "not-supported"),  # was replied yesterday
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)

@@ -615,8 +615,11 @@ def _compare_cond(state: ParseState, entity: Entity, mod: Modifier, columns_name
             problems.append(f"{entity.plural.capitalize()} have no {elsewhere[0]}.")
             return None
         column = catalog.amount_columns.get(entity.name)
-    if column is None or not entity.has(column):
-        problems.append(f"I don't know which number of {entity.plural} '{data['value']}' refers to.")
+    if column is None or not entity.has(column) or column == "id" or \
+            (column in entity.columns and entity.columns[column].references):
+        # a record's id or link is no quantity ("stages with pipeline over 100k" is not pipeline_id > 100000)
+        problems.append(f"I don't know which number of {entity.plural} '{_fmt_number(data['value'], False)}' "
+                        f"refers to.")
         return None
     op, value = data["op"], data["value"]
     label = entity.label_of(column).lower()

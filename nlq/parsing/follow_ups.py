@@ -80,6 +80,8 @@ def merge_plans(previous: QueryPlan, new: QueryPlan) -> QueryPlan:
         plan.order_by = new.order_by
     if new.limit is not None:
         plan.limit = new.limit
+    if new.having:
+        plan.having = new.having
     plan.definitions = list(dict.fromkeys(previous.definitions + new.definitions))
     if new.subject and new.subject != previous.entity:
         plan.subject = new.subject
