@@ -346,6 +346,10 @@ CASES = [
     ("figure-limit-after-groups", "admin@demo.crm", "revenue by rep over 200k",
      "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
      "WHERE d.status = 'won' GROUP BY u.id, u.full_name HAVING sum(d.amount) > 200000"),
+    ("whose-account-is", "admin@demo.crm", "how many contacts whose account is in Texas",  # was the contact's state
+     "SELECT count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.state = 'TX'"),
+    ("whose-stage-is", "admin@demo.crm", "deals whose stage is negotiation",
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Negotiation'"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

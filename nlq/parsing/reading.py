@@ -887,6 +887,12 @@ def _predicative_name(state: ParseState, i: int) -> tuple[str, list[Meaning], in
     return (phrase, meanings, end) if meanings else None
 
 
+def _is_link(catalog: Catalog, meaning: Meaning) -> bool:
+    """Whether a column meaning is a link to another record (contacts.account_id), not a value of its own."""
+    column = catalog.entities[meaning.extra].columns.get(meaning.name)
+    return column is not None and bool(column.references)
+
+
 def _state_code(state: ParseState, tok: Token) -> list[Meaning]:
     code = tok.original.upper()
     catalog = state.ctx.catalog
@@ -963,6 +969,13 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
             state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in nullable],
                                                              "negate": True, "phrase": f"no {phrase}"}, end))
             return
+    if "entity" in kinds and "column" in kinds and state.word(start - 1) in ("whose", "their", "its") and \
+            state.word(end) in ("is", "are", "was", "were", "has", "have") and state.mentions and \
+            all(_is_link(catalog, m) for m in meanings if m.kind == "column" and m.extra == state.mentions[0].entity):
+        # "contacts whose account is in Texas": the account is in Texas, not the contact
+        entity = next(m for m in meanings if m.kind == "entity")
+        state.mentions.append(Mention(start, end, entity.name, phrase=phrase))
+        return
     if kinds == {"column"} or ("column" in kinds and "entity" in kinds and
                                any(m.kind == "column" and m.extra in mentioned for m in meanings)):
         columns = [m for m in meanings if m.kind == "column"]
