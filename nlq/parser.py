@@ -571,6 +571,7 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
     return bool(pronouns & set(state.words)) and len(state.mentions) <= 1
 
 
+_HOLDERS = frozenset({"contacts", "accounts", "users"})  # records that hold deals, activities, emails, notes
 _GROUP_QUALIFIERS = frozenset({"with", "whose", "that", "having", "where", "by"})
 _FIGURE_GAP = frozenset({"in", "of", "on", "a", "an", "the", "is", "are", "total", "their", "its"})
 
@@ -793,8 +794,10 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
             target = main if not belongs_to_subject(catalog, subject_mention, mod) else target
         if target is not main and mod.kind == "date" and mod.data.get("column_pos") is None and \
-                not target.negated:
-            target = main  # "emails to customers in the last 30 days": the emails' date ("no activity in 60 days" keeps it)
+                not target.negated and not (mod.pos == target.end and main.entity in _HOLDERS):
+            # "emails to customers in the last 30 days": the emails' date ("no activity in 60 days" keeps it, as
+            # does a period right after what a contact or account holds: "contacts with activities this month")
+            target = main
         if target is not main and not fits(state, catalog.entities[target.entity], mod) and \
                 fits(state, catalog.entities[main.entity], mod):
             target = main  # "customers with 10k+ deals not contacted in 30 days": contacted is the customers'

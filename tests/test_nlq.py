@@ -350,6 +350,10 @@ CASES = [
      "SELECT count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.state = 'TX'"),
     ("whose-stage-is", "admin@demo.crm", "deals whose stage is negotiation",
      "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Negotiation'"),
+    # a period right after what a contact holds dates those rows (was the contacts' creation)
+    ("period-of-held-rows", "admin@demo.crm", "how many contacts with 3 or more activities this month",
+     "SELECT count(*) FROM contacts c WHERE (SELECT count(*) FROM activities a WHERE a.contact_id = c.id "
+     "AND a.due_at >= '2026-05-01' AND a.due_at < '2026-06-01') >= 3"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
