@@ -354,6 +354,14 @@ CASES = [
     ("period-of-held-rows", "admin@demo.crm", "how many contacts with 3 or more activities this month",
      "SELECT count(*) FROM contacts c WHERE (SELECT count(*) FROM activities a WHERE a.contact_id = c.id "
      "AND a.due_at >= '2026-05-01' AND a.due_at < '2026-06-01') >= 3"),
+    # recency by the date the question names or the rows are dated by (was always the creation date)
+    ("least-recently-contacted", "admin@demo.crm", "the 5 least recently contacted customers",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND last_contacted_at IS NOT NULL "
+     "ORDER BY last_contacted_at, id LIMIT 5"),
+    ("most-recent-won", "admin@demo.crm", "the 5 most recent won deals",
+     "SELECT id FROM deals WHERE status = 'won' ORDER BY closed_at DESC, id LIMIT 5"),
+    ("most-recent-n", "admin@demo.crm", "most recent 3 calls",
+     "SELECT id FROM activities WHERE type = 'call' ORDER BY due_at DESC, id LIMIT 3"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

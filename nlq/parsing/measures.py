@@ -68,7 +68,11 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
             word = "recent"  # "the 5 most recent notes"
         column = measure_column or catalog.rank_columns.get(entity.name)
         if word in ("newest", "latest", "oldest", "earliest", "recent"):
-            column = catalog.date_columns.get(entity.name, "created_at")
+            # by the date the question names ("least recently contacted", "closed most recently"), the one its
+            # rows are dated by ("the 5 most recent won deals": closed), else the entity's own
+            named = next((c for w in state.words if (c := date_column_word(catalog, w)) and entity.has(c)), None)
+            column = named or (date_column if date_column and entity.has(date_column) else None) or \
+                catalog.date_columns.get(entity.name, "created_at")
         if word in ("longest", "shortest"):  # a length of time: the entity's duration, if it has one
             column = next((c.name for c in entity.columns.values() if c.unit in ("minutes", "hours", "days")), None)
         if column is None:

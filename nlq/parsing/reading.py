@@ -221,7 +221,7 @@ def _counts_rows(state: ParseState, i: int) -> bool:
         return False
     before_noun = (tok.value or 0) < 1000 and i > 0 and \
         w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last", "me",
-                     "show", "list", "give", "get", "pull", "find", "any") and \
+                     "show", "list", "give", "get", "pull", "find", "any", "recent", "smallest", "earliest") and \
         any(m.kind in ("entity", "named") for n in (1, 2, 3) if i + n < len(w) + 1
             for m in state.ctx.lexicon.lookup(" ".join(w[i + 1:i + 1 + n])))
     before_superlative = i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
@@ -692,11 +692,11 @@ def pass_measures(state: ParseState) -> None:
             state.measure = "avg"
             state.unknown.append("median")
         elif word in _SUPERLATIVES and not state.used[i]:
-            if word in ("most", "least", "fewest") and nxt not in ("recent",):
+            if word in ("most", "least", "fewest") and nxt not in ("recent", "recently"):
                 state.most = True
             state.superlative = (i, _SUPERLATIVES[word])
             state.take(i, i + 1)
-            if word == "most" and nxt == "recent":
+            if word in ("most", "least") and nxt in ("recent", "recently"):
                 state.take(i + 1, i + 2)
 
 
