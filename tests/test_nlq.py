@@ -610,7 +610,8 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     # two figures compared, or a period counted from another date: answering the rest answers another question
     ("accounts with more contacts than deals", "clarified", "not-supported"),  # was accounts with both
     ("deals owned by my team", "clarified", "not-understood"),
-    ("stages with pipeline over 100k", "clarified", "not-understood"),  # was pipeline_id > 100000  # an admin has no team: was "team_id = NULL"
+    ("stages with pipeline over 100k", "clarified", "not-understood"),  # was pipeline_id > 100000
+    ("pipeline change since last month", "clarified", "not-understood"),  # was refused as a write, then "chance"  # an admin has no team: was "team_id = NULL"
     ("deals that closed within 30 days of being created", "clarified", "not-supported"),  # was closed lately
     ("emails replied to within a day of being sent", "clarified", "not-supported"),  # was replied yesterday
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)

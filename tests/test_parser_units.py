@@ -11,6 +11,7 @@ from nlq.catalog import load_catalog
 from nlq.compiler import compile_plan
 from nlq.dates import match_date
 from nlq.lexer import tokenize
+from nlq.parsing.screening import screen_question
 from nlq.plan import AnyOf, Compare, Exists, GroupBy, Measure, QueryPlan
 
 TODAY = date(2026, 5, 15)
@@ -121,3 +122,23 @@ def test_new_synonym_and_metric_are_yaml_changes(tmp_path) -> None:  # type: ign
     largest = parse_question("what is the largest deal size this year", ctx)
     assert largest.plan is not None
     assert "MAX(deals.amount)" in compile_plan(largest.plan, catalog).sql("postgres")
+
+
+@pytest.mark.parametrize(("question", "refused"), [
+    # a command writes, whatever its politeness
+    ("change the owner of deal 5", True),
+    ("can you add a contact", True),
+    ("show my deals and change the owner", True),  # was read as a question: "show" came first
+    ("let's move the deal to negotiation", True),
+    ("I want to update the amount", True),
+    ("contacts delete", True),
+    # the same words as nouns, or asked about, read
+    ("pipeline change since last month", False),  # was refused as a write
+    ("stage update this week", False),
+    ("owner changes last month", False),
+    ("how many deals did we add this week", False),
+    ("deals created last month", False),
+])
+def test_write_commands_are_told_from_nouns(question: str, refused: bool) -> None:
+    outcome = screen_question(question)
+    assert (outcome is not None and outcome.code == "write-not-allowed") == refused, outcome

@@ -125,8 +125,8 @@ def correct_typos(state: ParseState) -> None:
     for k, tok in enumerate(toks):
         if k in protected or tok.kind != "word" or tok.text in known or tok.text in state.ctx.catalog.filler \
                 or tok.text in _OWNER_VERBS or date_column_word(state.ctx.catalog, tok.text) or tok.text in ABSENT_AFTER \
-                or tok.text in ABSENT_WORDS:
-            continue  # real words the grammar reads ("did I write") are never typos of catalog words
+                or tok.text in ABSENT_WORDS or tok.text in SERIES_WORDS:
+            continue  # real words the grammar reads ("did I write", "pipeline change") are never typos of catalog words
         meanings = lex.lookup(tok.text)
         if meanings and not (all(m.extra == "cities" for m in meanings) and not _reads_as_place(state, k, [tok])) \
                 or _after_free_text_column(state, k):
@@ -524,7 +524,8 @@ def _default_desc(words: list[str]) -> bool:
 _OVER_GRAINS = {"mom": "@month", "qoq": "@quarter", "yoy": "@year"}
 _PERIOD_TARGETS = frozenset({"@day", "@week", "@month", "@quarter", "@year"})
 # what a series by period shows: "revenue growth month over month", "pipeline trend by quarter"
-SERIES_WORDS = frozenset({"growth", "trend", "trends", "trajectory", "evolution"})
+SERIES_WORDS = frozenset({"growth", "trend", "trends", "trajectory", "evolution", "change", "changes", "increase",
+                          "decrease", "difference", "delta"})
 
 
 def _pass_period_series(state: ParseState) -> None:

@@ -82,22 +82,30 @@ _SQL_FRAGMENT = re.compile(
 
 
 def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
-    """'deals created last month', 'contacts added this week' read; 'create a deal' writes."""
+    """'deals created last month', 'contacts added this week', 'pipeline change since last month' read;
+    'create a deal', 'show my deals and change the owner' write."""
     verb = match.group(1).lower()
     after = text[match.end():].lstrip().lower()
     before = text[: match.start()].lower()
-    if verb in ("create", "add", "update", "change", "send", "mark", "assign", "move", "set", "edit", "remove",
-                "merge", "close out", "log a", "log an", "delete", "drop", "modify", "rename"):
-        # participles and nouns read: "created", "updates", "changes in stage", "sent emails"
-        if not re.match(r"^[a-z]", after) and verb not in ("delete", "drop"):
-            return bool(_READ_CONTEXT.search(before))
-        if _READ_CONTEXT.search(before) and verb in ("change", "update", "changes", "send", "mark", "set"):
-            return True
-        # a question about what was done: "how many leads did we add this week", "which deals have I moved"
-        asked = _ASKED_ABOUT_PAST.search(before)
-        if verb not in ("delete", "drop") and asked and (_READ_CONTEXT.search(before) or not before[:asked.start()].strip()):
-            return True
-    return False
+    if verb not in ("create", "add", "update", "change", "send", "mark", "assign", "move", "set", "edit", "remove",
+                    "merge", "close out", "log a", "log an", "delete", "drop", "modify", "rename"):
+        return False
+    destructive = verb in ("delete", "drop")
+    # participles and nouns read: "created", "updates", "changes in stage", "sent emails"
+    if not re.match(r"^[a-z]", after) and not destructive:
+        return bool(_READ_CONTEXT.search(before))
+    # a question about what was done: "how many leads did we add this week", "which deals have I moved"
+    asked = _ASKED_ABOUT_PAST.search(before)
+    if not destructive and asked and (_READ_CONTEXT.search(before) or not before[:asked.start()].strip()):
+        return True
+    # a noun before it makes the word a noun too ("pipeline change since last month", "stage update"); at the
+    # start or after a request it is a command ("change …", "please add …", "and move …")
+    last = re.search(r"([a-z]+)\s+$", before)
+    return last is not None and last.group(1) not in _REQUEST_WORDS and not destructive
 
 
+# words after which a verb is a request: "please add", "can you change", "I want to set", "and move"
+_REQUEST_WORDS = frozenset({"please", "pls", "plz", "you", "i", "we", "to", "and", "then", "now", "just", "can", "could",
+                            "would", "will", "lets", "let", "s", "us", "me", "d", "also", "quickly", "go", "must", "should",
+                            "gonna", "wanna", "need", "want", "like"})
 _ASKED_ABOUT_PAST = re.compile(r"\b(did|do|does|have|has|had)\s+(\w+\s+){1,3}$")
