@@ -611,7 +611,10 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("accounts with more contacts than deals", "clarified", "not-supported"),  # was accounts with both
     ("deals owned by my team", "clarified", "not-understood"),
     ("stages with pipeline over 100k", "clarified", "not-understood"),  # was pipeline_id > 100000
-    ("pipeline change since last month", "clarified", "not-understood"),  # was refused as a write, then "chance"  # an admin has no team: was "team_id = NULL"
+    ("pipeline change since last month", "clarified", "not-understood"),  # was refused as a write, then "chance"
+    # a real word is never "corrected" into a catalog word that looks alike
+    ("deals with signed contracts", "clarified", "not-understood"),  # was deals with contacts
+    ("accounts with spending over 10k", "clarified", "not-understood"),  # was "pending"  # an admin has no team: was "team_id = NULL"
     ("deals that closed within 30 days of being created", "clarified", "not-supported"),  # was closed lately
     ("emails replied to within a day of being sent", "clarified", "not-supported"),  # was replied yesterday
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)

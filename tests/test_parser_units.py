@@ -142,3 +142,12 @@ def test_new_synonym_and_metric_are_yaml_changes(tmp_path) -> None:  # type: ign
 def test_write_commands_are_told_from_nouns(question: str, refused: bool) -> None:
     outcome = screen_question(question)
     assert (outcome is not None and outcome.code == "write-not-allowed") == refused, outcome
+
+
+def test_english_words_come_from_the_packaged_vocabulary() -> None:
+    from nlq.english import english_words
+
+    words = english_words()
+    assert len(words) > 15_000
+    assert {"contract", "spending", "reviewed", "conversation"} <= words  # meant as written
+    assert not {"opne", "custmers", "revnue", "pipline"} & words  # typos the parser may correct

@@ -9,6 +9,7 @@ from typing import Any
 
 from nlq.catalog import Catalog
 from nlq.dates import UNITS, DateRange, bounded_range, match_date
+from nlq.english import english_words
 from nlq.lexer import Token
 from nlq.lexicon import Meaning
 from nlq.parsing.state import Mention, Modifier, ParseState
@@ -131,6 +132,8 @@ def correct_typos(state: ParseState) -> None:
         if meanings and not (all(m.extra == "cities" for m in meanings) and not _reads_as_place(state, k, [tok])) \
                 or _after_free_text_column(state, k):
             continue  # (a city's name read where no place can be — "how many leeds" — may still be a typo)
+        if not meanings and tok.text in english_words():
+            continue  # a real word meant as written: "contract" is not "contact", "spending" not "pending"
         fixed = lex.correct(tok.text)
         if fixed:
             tok.text = fixed

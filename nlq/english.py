@@ -1,0 +1,22 @@
+"""Whole English words, to tell a real word from a typo.
+
+The packaged embedding model's WordPiece vocabulary lists about 20,000 whole English words of four letters
+or more ("contract", "spending", "reviewed"); a word found there is meant as written, so the parser never
+"corrects" it into a catalog word that looks alike ("contacts", "pending", "renewed").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from nlq.embeddings import PACKAGED_MODEL, model_path
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case whole words of the packaged model's vocabulary (no word pieces, no punctuation)."""
+    vocab = Path(model_path(PACKAGED_MODEL)) / "vocab.txt"
+    if not vocab.exists():
+        return frozenset()
+    return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.islower())
