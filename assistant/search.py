@@ -30,7 +30,7 @@ from nlq.guard import ScopeFilter
 from nlq.lexer import tokenize
 from nlq.parsing.screening import screen_question
 from nlq.plan import Compare
-from nlq.search.question import SearchQuestion, parse_search_question
+from nlq.search.question import UPDATE_ON, SearchQuestion, parse_search_question
 from nlq.search.retrieval import MAX_K, Searcher, SearchResult
 from nlq.search.semantic_filter import (
     TEXT_DATE_COLUMNS,
@@ -102,6 +102,9 @@ class SearchSkill:
                 resolve_contacts=lambda names: self.nlq._contacts_named(names, scope.owner_ids))
             if question.unknown_author is not None:
                 return _unknown_author(question)
+            if UPDATE_ON.search(message.text) and not question.filters.names_a_record and \
+                    (not question.text or question.text.lower() in _RECORD_WORDS):
+                return _whose_news(message.text)
             if _TOPIC_RULED_OUT.search(question.text):
                 return _topic_ruled_out(question.text)
             k = min(question.limit or ANSWER_PASSAGES, MAX_K)
@@ -200,6 +203,18 @@ def _unknown_author(question: SearchQuestion) -> Answer:
 # "notes about competitors but not pricing": a topic ruled out inside the words to match
 _TOPIC_RULED_OUT = re.compile(r"\b(?:but|and)\s+not\b|\bexcept\b|\bexcluding\b|\bother than\b",
                               re.IGNORECASE)
+
+
+_RECORD_WORDS = frozenset({"deals", "deal", "accounts", "account", "contacts", "contact", "customers", "customer",
+                           "pipeline", "leads", "opportunities", "things", "everything", "team", "stuff"})
+
+
+def _whose_news(question: str) -> Answer:
+    """'anything new with my deals': news is a record's newest notes and emails; ask which record."""
+    message = (f"Whose news? Name an account or a contact ('{question.strip()}' names neither), for example "
+               f"“anything new with <account name>”, or ask for “notes from this week”.")
+    return Answer(status="clarified", summary=message, suggestions=["notes from this week", "emails from this week"],
+                  error=AnswerError(code="not-understood", message=message))
 
 
 def _topic_ruled_out(topic: str) -> Answer:

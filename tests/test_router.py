@@ -63,6 +63,8 @@ CASES = [
     ("only the ones in Texas", "query"),
     ("contacts with lead score over 80", "query"),
     ("hot leads", "query"),
+    ("anything new with Northwind?", "search"),  # a record's newest notes and emails
+    ("give me a quick update on Cobalt Labs", "search"),
     ("Show me all customers who haven't been contacted in 30 days with deals over $10,000", "query"),
 ]
 

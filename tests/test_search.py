@@ -599,6 +599,20 @@ def test_search_question_reads_a_company_by_its_short_name(question: str, text: 
     assert read.filters.account_ids == ([1, 2] if written == "Northwind" else [2])
 
 
+@pytest.mark.parametrize("question", ["anything new with Northwind?", "give me a quick update on Northwind",
+                                      "what's going on at Northwind", "latest on Northwind"])
+def test_news_of_a_company_is_its_newest_texts(question: str) -> None:
+    catalog = load_catalog()
+    catalog.accounts = {"northwind systems": [1], "cobalt labs": [3]}
+    read = parse_search_question(question, catalog=catalog, today=date(2026, 5, 15), actor_id=3)
+    assert (read.text, read.filters.account_ids) == ("", [1]), read
+
+
+def test_news_of_no_record_is_asked_back(assistant: Assistant, people: dict[str, Actor]) -> None:
+    answer = assistant.ask("what's going on with my deals", people["rep"], channel="test", audit=False)
+    assert answer.status == "clarified" and answer.suggestions, answer.summary
+
+
 def test_search_question_top_n_sets_how_many() -> None:
     read = parse_search_question("top 5 notes about security review", catalog=load_catalog(), today=date(2026, 5, 15),
                                  actor_id=3)

@@ -22,7 +22,15 @@ _KIND_WORDS = {
     "note": r"notes?|comments?",
     "email": r"e-?mails?|mails?|messages?|inbox|correspondence",
 }
+UPDATE_ON = re.compile(
+    r"^\s*(?:(?:please\s+)?(?:give|get)\s+me\s+|(?:is|are)\s+there\s+|any\s+)?(?:an?\s+)?(?:quick\s+|short\s+|brief\s+|"
+    r"latest\s+)?(?:update|updates|news|status update|anything new|what'?s new|what is new|the latest|latest|"
+    r"what'?s (?:going on|happening|up)|what is (?:going on|happening))\s+(?:on|with|at|from|for|about)\b",
+    re.IGNORECASE)
 _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
+    # "give me a quick update on Northwind", "anything new with Northwind", "what's going on at Northwind": the
+    # record's newest notes and emails
+    UPDATE_ON.pattern,
     r"^\s*(?:please\s+)?(?:search|find|look\s+(?:up|for)|show(?:\s+me)?|list|get|give\s+me|pull\s+up)"
     r"(?:\s+(?:for|me))?\b",
     r"\b(?:what|anything|something)\s+(?:did|does|do|has|have|had)\b",
@@ -41,7 +49,7 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:about|regarding|concerning|related to|on the (?:topic|subject) of)\b",
     r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\b",
     r"\b(?:all|any|the|my|our|their|his|her|recent|latest|last few)\s*$",
-    r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or|for)\b|^\s*on(?=\s)",
+    r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or|for)\b|^\s*on(?=\s|$)",
     # "anything about layoffs", "is there something on the security review"
     r"^\s*(?:(?:is|was|are|were) there\s+|do we have\s+)?(?:anything|something)\b",
     # "summarize the notes about Northwind": the answer is those notes (best first), not a written summary
