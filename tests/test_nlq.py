@@ -362,6 +362,8 @@ CASES = [
      "SELECT id FROM deals WHERE status = 'won' ORDER BY closed_at DESC, id LIMIT 5"),
     ("most-recent-n", "admin@demo.crm", "most recent 3 calls",
      "SELECT id FROM activities WHERE type = 'call' ORDER BY due_at DESC, id LIMIT 3"),
+    ("contacts-named", "admin@demo.crm", "contacts named Smith",  # was asked back: contacts have no "name"
+     "SELECT id FROM contacts WHERE first_name ILIKE '%Smith%' OR last_name ILIKE '%Smith%'"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

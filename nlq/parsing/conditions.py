@@ -203,12 +203,15 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
         elif mod.kind == "column":
             conds.append(_presence_cond(state, entity, mod, mods, problems))
         elif mod.kind == "text":
-            column = next((c for e, c in mod.data["columns"] if e == entity.name), None)
-            if column is None:
+            own = [c for e, c in mod.data["columns"] if e == entity.name]
+            if not own:
                 problems.append(f"{entity.plural.capitalize()} have no {mod.data['phrase']}.")
+            elif len(own) > 1:  # "contacts named Smith": the first or the last name
+                conds.append(AnyOf(conds=[Compare(column=c, op="ilike", value=mod.data["value"]) for c in own],
+                                   text=f"{mod.data['phrase']} contains “{mod.data['value']}”"))
             else:
-                conds.append(Compare(column=column, op="ilike", value=mod.data["value"],
-                                     text=f"{entity.label_of(column).lower()} contains “{mod.data['value']}”"))
+                conds.append(Compare(column=own[0], op="ilike", value=mod.data["value"],
+                                     text=f"{entity.label_of(own[0]).lower()} contains “{mod.data['value']}”"))
     return merge_alternatives([c for c in conds if c is not None])
 _PRESENT_WORDS = frozenset({"with", "has", "have", "having"})
 

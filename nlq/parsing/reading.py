@@ -1178,12 +1178,13 @@ def _read_text_values(state: ParseState) -> None:
     """'contacts with job title vice president', 'whose email contains acme': words after a free-text column that the
     catalog does not know are the text to look for (a case-insensitive substring match)."""
     lex, catalog = state.ctx.lexicon, state.ctx.catalog
-    for mention in state.mentions:  # "accounts named Cobalt", "deals called renewal": their name
+    for mention in state.mentions:  # "accounts named Cobalt", "deals called renewal", "contacts named Smith"
         entity = catalog.entities[mention.entity]
-        name = entity.columns.get("name") or entity.columns.get("full_name")
-        if name is not None and mention.end < len(state.tokens) and state.word(mention.end) in ("named", "called") \
+        names = [c for c in ("name", "full_name") if c in entity.columns][:1] or \
+            [c for c in ("first_name", "last_name") if c in entity.columns]
+        if names and mention.end < len(state.tokens) and state.word(mention.end) in ("named", "called") \
                 and not state.used[mention.end]:
-            state.modifiers.append(Modifier(mention.end, "column", {"columns": [(entity.name, name.name)],
+            state.modifiers.append(Modifier(mention.end, "column", {"columns": [(entity.name, c) for c in names],
                                                                     "phrase": "name"}, mention.end + 1))
             state.used[mention.end] = True
     for mod in list(state.modifiers):
