@@ -789,12 +789,14 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                 target = m
         # an adjective right before a noun qualifies that noun: "software companies", "$50k deals"
         following = next((m for m in anchors if m.pos == mod.end), None)
-        if following is not None and mod.kind in ("value", "compare", "stage", "account", "pipeline"):
-            target = following
+        if following is not None and (mod.kind in ("value", "compare", "stage", "account", "pipeline") or
+                                      mod.kind == "date" and mod.data.get("column_pos") is None):
+            target = following  # (and "deals with upcoming activities": a period as the noun's adjective)
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
             target = main if not belongs_to_subject(catalog, subject_mention, mod) else target
         if target is not main and mod.kind == "date" and mod.data.get("column_pos") is None and \
-                not target.negated and not (mod.pos == target.end and main.entity in _HOLDERS):
+                not target.negated and not (mod.pos == target.end and main.entity in _HOLDERS) and \
+                mod.end != target.pos:
             # "emails to customers in the last 30 days": the emails' date ("no activity in 60 days" keeps it, as
             # does a period right after what a contact or account holds: "contacts with activities this month")
             target = main

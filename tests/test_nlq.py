@@ -364,6 +364,18 @@ CASES = [
      "SELECT id FROM activities WHERE type = 'call' ORDER BY due_at DESC, id LIMIT 3"),
     ("contacts-named", "admin@demo.crm", "contacts named Smith",  # was asked back: contacts have no "name"
      "SELECT id FROM contacts WHERE first_name ILIKE '%Smith%' OR last_name ILIKE '%Smith%'"),
+    # a period or a date word as the adjective of a related noun qualifies that noun, negated or not
+    ("no-upcoming-activity", "admin@demo.crm", "how many deals with no upcoming activity",  # was asked back
+     "SELECT count(*) FROM deals d WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = d.id "
+     "AND a.due_at >= '2026-05-15')"),
+    ("upcoming-activities", "admin@demo.crm", "how many deals with upcoming activities",  # was the close date
+     "SELECT count(*) FROM deals d WHERE EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = d.id "
+     "AND a.due_at >= '2026-05-15')"),
+    ("no-scheduled-meetings", "admin@demo.crm", "how many accounts with no scheduled meetings",  # "no" was lost
+     "SELECT count(*) FROM accounts c WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.account_id = c.id "
+     "AND a.type = 'meeting')"),
+    ("upcoming-soonest-first", "admin@demo.crm", "show 5 upcoming meetings",
+     "SELECT id FROM activities WHERE type = 'meeting' AND due_at >= '2026-05-15' ORDER BY due_at, id LIMIT 5"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

@@ -8,7 +8,7 @@ from nlq.catalog import Catalog, Entity
 from nlq.parsing.conditions import path_to_valueset, pick_column, status_value
 from nlq.parsing.state import Mention, ParseState
 from nlq.parsing.words import DEFAULT_TOP_N, RECORD_SUPERLATIVES, date_column_word
-from nlq.plan import GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import Compare, GroupBy, Measure, OrderBy, QueryPlan
 
 
 def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Mention, metric: Any,
@@ -93,12 +93,25 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         column = sort_column(state, entity, words)
         if column:
             plan.order_by = [OrderBy(column=column, descending=descending)]
+    if state.superlative is None and state.sort is None and _looks_ahead(state, plan, entity):
+        # "upcoming meetings", "tasks due next week": the soonest first, not the entity's newest-first default
+        plan.order_by = [OrderBy(column=entity.default_order["column"], descending=False)]
     # a list shows the columns the question names ("lost deals and their reasons", "with probability over 70%")
     for mod in state.modifiers:
         column = pick_column(entity, mod) if mod.kind in ("column", "text") else None
         if column and column not in entity.display and column not in plan.columns and column != "id" and \
                 entity.column_type(column) != "json":
             plan.columns.append(column)
+
+
+def _looks_ahead(state: ParseState, plan: QueryPlan, entity: Entity) -> bool:
+    """Whether the rows are dated from today on by the column they are listed by (newest first by default)."""
+    order = entity.default_order
+    if order.get("direction") != "desc":
+        return False
+    today = state.ctx.now.isoformat()[:10]
+    return any(isinstance(c, Compare) and c.column == order["column"] and c.op in ("gte", "gt")
+               and isinstance(c.value, str) and c.value[:10] >= today for c in plan.conds)
 
 
 def _measurable(entity: Entity, column: str) -> bool:

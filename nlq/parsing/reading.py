@@ -225,8 +225,8 @@ def _counts_rows(state: ParseState, i: int) -> bool:
     before_noun = (tok.value or 0) < 1000 and i > 0 and \
         w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last", "me",
                      "show", "list", "give", "get", "pull", "find", "any", "recent", "smallest", "earliest") and \
-        any(m.kind in ("entity", "named") for n in (1, 2, 3) if i + n < len(w) + 1
-            for m in state.ctx.lexicon.lookup(" ".join(w[i + 1:i + 1 + n])))
+        any(m.kind in ("entity", "named") for skip in (1, 2) for n in (1, 2, 3) if i + skip + n <= len(w)
+            for m in state.ctx.lexicon.lookup(" ".join(w[i + skip:i + skip + n])))  # "show 5 upcoming meetings"
     before_superlative = i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
         (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get"))
     return before_noun or before_superlative
@@ -966,13 +966,13 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
                                       phrase=phrase))
         return
     mentioned = {m.entity for m in state.mentions}
-    if "column" in kinds and _negated_before(state, start):
-        nullable = [m for m in meanings if m.kind == "column" and m.extra in mentioned and m.name != "id"
-                    and _column_type(catalog, m.extra, m.name) != "boolean"]  # "not unsubscribed" is false
-        if nullable:
-            state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in nullable],
-                                                             "negate": True, "phrase": f"no {phrase}"}, end))
-            return
+    nullable = [m for m in meanings if m.kind == "column" and m.extra in mentioned and m.name != "id"
+                and _column_type(catalog, m.extra, m.name) != "boolean"]  # "not unsubscribed" is false
+    # (the negation is taken only when it applies: "no scheduled meetings" leaves the "no" to the meetings)
+    if "column" in kinds and nullable and _negated_before(state, start):
+        state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in nullable],
+                                                         "negate": True, "phrase": f"no {phrase}"}, end))
+        return
     if "entity" in kinds and "column" in kinds and state.word(start - 1) in ("whose", "their", "its") and \
             state.word(end) in ("is", "are", "was", "were", "has", "have") and state.mentions and \
             all(_is_link(catalog, m) for m in meanings if m.kind == "column" and m.extra == state.mentions[0].entity):
@@ -983,10 +983,9 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
     if kinds == {"column"} or ("column" in kinds and "entity" in kinds and
                                any(m.kind == "column" and m.extra in mentioned for m in meanings)):
         columns = [m for m in meanings if m.kind == "column"]
-        if True:
-            state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
-                                                              "phrase": phrase}, end))
-            return
+        state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
+                                                          "phrase": phrase}, end))
+        return
     if "entity" in kinds:
         entity = next(m for m in meanings if m.kind == "entity")
         state.mentions.append(Mention(start, end, entity.name, phrase=phrase))
@@ -1131,12 +1130,27 @@ def _asks_for_figure(state: ParseState) -> bool:
     return not (set(words) & listing or re.search(r"\bwhat is in\b|\bin (my|our|the)\b", text))
 
 
+def _drop_adjective_dates(state: ParseState) -> None:
+    """'no scheduled meetings', 'without logged calls': a date column's word used as an adjective of the rows
+    that have that date says nothing more, and must not take the "no" meant for the noun."""
+    catalog = state.ctx.catalog
+    for mod in list(state.modifiers):
+        if mod.kind != "column":
+            continue
+        noun = next((m for m in state.mentions if m.pos == mod.end), None)
+        if noun is None or not all(e == noun.entity and catalog.entities[e].column_type(c) in ("timestamp", "date")
+                                   for e, c in mod.data["columns"]):
+            continue
+        state.modifiers.remove(mod)
+
+
 def pass_negations(state: ParseState) -> None:
     """'without deals', 'with no open deals', 'who have no activities', 'never emailed', 'not owned by me'."""
     _negate_owners(state)
     _lift_date_negations(state)
     _read_counts(state)
     _read_text_values(state)
+    _drop_adjective_dates(state)
     for mod in state.modifiers:  # "missing a phone", "whose phone is blank": read by _presence_cond
         if mod.kind == "column":
             k = mod.end + (1 if state.word(mod.end) in ("is", "are") else 0)
@@ -1149,6 +1163,11 @@ def pass_negations(state: ParseState) -> None:
     for m in state.mentions:
         k = m.pos - 1
         steps = 0
+        # a period said as an adjective of the noun ("no upcoming activity") stands between the "no" and it
+        dated = next((d for d in state.modifiers if d.kind == "date" and d.end == m.pos
+                      and d.data.get("column_pos") is None), None)
+        if dated is not None:
+            k = dated.pos - 1
         while k >= 0 and steps < 4:
             word = w[k]
             if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
@@ -1158,10 +1177,11 @@ def pass_negations(state: ParseState) -> None:
                 m.negated = True
                 state.used[k] = True
                 break
-            if state.used[k] and word not in ("open", "won", "lost"):
+            adjective = date_column_word(state.ctx.catalog, word) is not None  # "no scheduled meetings"
+            if state.used[k] and word not in ("open", "won", "lost") and not adjective:
                 break
             if word not in ("any", "with", "have", "has", "having", "had", "do", "does", "did", "not", "a",
-                            "an", "the", "open", "who", "that", "which", "they", "in", "on"):
+                            "an", "the", "open", "who", "that", "which", "they", "in", "on") and not adjective:
                 break
             k -= 1
             steps += 1
