@@ -44,6 +44,7 @@ class Token:
     value: float | None = None
     is_money: bool = False
     is_percent: bool = False
+    at_least: bool = False  # written with a "+" after it: "10+ contacts"
 
     @property
     def is_upper_code(self) -> bool:
@@ -102,6 +103,7 @@ def tokenize(question: str, abbreviations: dict[str, str] | None = None) -> list
         raw = match.group(0)
         if kind == "number":
             tokens.append(_number(raw, match.start()))
+            tokens[-1].at_least = text[match.end():match.end() + 1] == "+"  # "10+ contacts"
         elif kind == "word":
             word = raw.lower().strip("'")
             if word.endswith("'"):

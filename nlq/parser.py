@@ -336,7 +336,7 @@ def _read_in_full(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
             outcome = replace(outcome, plan=universal)
             every = None
     problem = (_unread_either(state) or _every_problem(state, every) or _unread_negation(state)
-               or _unread_comparison(state) or _period_from_another_date(state))
+               or _unread_comparison(state) or _period_from_another_date(state) or _unread_number(state))
     if problem is None:
         return outcome
     code, message = problem
@@ -450,6 +450,16 @@ def _unread_comparison(state: ParseState) -> tuple[str, str] | None:
             words = " ".join(t.original for t in state.tokens[max(0, k - 2):k + 3])
             return "not-supported", (f"I can compare a figure with a number (for example “accounts with more than "
                                      f"5 contacts”), not two figures with each other ('{words}').")
+    return None
+
+
+def _unread_number(state: ParseState) -> tuple[str, str] | None:
+    """A number no reading took ("deals 50000 Texas"): answering without it drops a limit or a figure."""
+    for k, tok in enumerate(state.tokens):
+        if tok.kind in ("number", "date", "quarter") and not state.used[k]:
+            return "not-understood", (f"I couldn't tell what '{tok.original}' refers to here. Could you say it "
+                                      f"another way (for example “deals over {tok.original}” or “top {tok.original} "
+                                      f"deals”)?")
     return None
 
 

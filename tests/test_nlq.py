@@ -376,6 +376,8 @@ CASES = [
      "AND a.type = 'meeting')"),
     ("upcoming-soonest-first", "admin@demo.crm", "show 5 upcoming meetings",
      "SELECT id FROM activities WHERE type = 'meeting' AND due_at >= '2026-05-15' ORDER BY due_at, id LIMIT 5"),
+    ("n-plus", "admin@demo.crm", "accounts with 10+ contacts",  # the "+" was dropped: accounts with contacts
+     "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) >= 10"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
@@ -628,6 +630,9 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("pipeline change since last month", "clarified", "not-understood"),  # was refused as a write, then "chance"
     # a real word is never "corrected" into a catalog word that looks alike
     ("deals with signed contracts", "clarified", "not-understood"),  # was deals with contacts
+    # a number no reading takes is asked about, never dropped
+    ("deals 50000", "clarified", "not-understood"),  # was every deal
+    ("contacts in 3 accounts", "clarified", "not-understood"),
     ("accounts with spending over 10k", "clarified", "not-understood"),  # was "pending"  # an admin has no team: was "team_id = NULL"
     ("deals that closed within 30 days of being created", "clarified", "not-supported"),  # was closed lately
     ("emails replied to within a day of being sent", "clarified", "not-supported"),  # was replied yesterday

@@ -217,14 +217,16 @@ def _none_asked(state: ParseState, number: Token) -> None:
         state.ambiguous.append("How many? Ask for at least one, for example: top 5 deals.")
 
 
+_COUNT_LEADS = frozenset({"which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last", "me",
+                          "show", "list", "give", "get", "pull", "find", "any", "recent", "smallest", "earliest"})
+
+
 def _counts_rows(state: ParseState, i: int) -> bool:
     """A small number that says how many rows: "which 3 deals", "latest 5 emails", "5 biggest deals"."""
     tok, w = state.tokens[i], state.words
     if tok.kind != "number" or tok.is_money:
         return False
-    before_noun = (tok.value or 0) < 1000 and i > 0 and \
-        w[i - 1] in ("which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last", "me",
-                     "show", "list", "give", "get", "pull", "find", "any", "recent", "smallest", "earliest") and \
+    before_noun = (tok.value or 0) < 1000 and (i == 0 or w[i - 1] in _COUNT_LEADS) and \
         any(m.kind in ("entity", "named") for skip in (1, 2) for n in (1, 2, 3) if i + skip + n <= len(w)
             for m in state.ctx.lexicon.lookup(" ".join(w[i + skip:i + skip + n])))  # "show 5 upcoming meetings"
     before_superlative = i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
@@ -405,7 +407,7 @@ def pass_comparisons(state: ParseState) -> None:
             continue
         if op is None:
             # a bare number next to a column ("score 80") or money ("$50k deals") is an equality/min
-            if tok.is_money:
+            if tok.is_money or tok.at_least:  # "10+ contacts"
                 op, start = "gte", i
             else:
                 continue
