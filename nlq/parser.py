@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime, time, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
 
@@ -443,10 +444,11 @@ def _unread_negation(state: ParseState) -> tuple[str, str] | None:
 
 
 def _unread_comparison(state: ParseState) -> tuple[str, str] | None:
-    """A "than" no figure took ("accounts with more contacts than deals"): two figures compared with each
-    other, which answering the rest would drop."""
+    """A "than" no figure took ("accounts with more contacts than deals"), or "the same … as" ("deals in the
+    same stage as …"): two things compared with each other, which answering the rest would drop."""
     for k, tok in enumerate(state.tokens):
-        if tok.kind == "word" and tok.text == "than" and not state.used[k]:
+        same = tok.text == "same" and "as" in state.words[k + 1:k + 5]
+        if tok.kind == "word" and (tok.text == "than" or same) and not state.used[k]:
             words = " ".join(t.original for t in state.tokens[max(0, k - 2):k + 3])
             return "not-supported", (f"I can compare a figure with a number (for example “accounts with more than "
                                      f"5 contacts”), not two figures with each other ('{words}').")
@@ -626,6 +628,23 @@ def _figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilt
                         text=f"{metric.name.replace('_', ' ')} {_LIMIT_WORDS.get(mod.data['op'], mod.data['op'])} {figure}")
 
 
+NEW_WINDOW_DAYS = 30
+
+
+def _new_means_recent(state: ParseState, subject: Mention) -> None:
+    """'new deals', 'new customers' with no period said: created in the last 30 days (the answer says so),
+    never every row."""
+    k = subject.pos - 1
+    if k < 0 or state.word(k) != "new" or any(m.kind == "date" for m in state.modifiers) or \
+            not state.ctx.catalog.entities[subject.entity].has("created_at"):
+        return
+    today = state.ctx.now.date()
+    rng = DateRange(datetime.combine(today - timedelta(days=NEW_WINDOW_DAYS), time.min, tzinfo=timezone.utc), None,
+                    f"the last {NEW_WINDOW_DAYS} days", "rolling", upto_now=True)
+    state.modifiers.append(Modifier(k, "date", {"range": rng, "negate": False, "column_pos": k}, k + 1))
+    state.used[k] = True
+
+
 def _whole(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 6)
 
@@ -722,6 +741,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     else:
         last_rows = None
     subject = state.mentions[0]
+    _new_means_recent(state, subject)
     if state.superlative is not None and subject.metric and not state.group_words and \
             any(m.kind == "column" and m.pos < subject.pos for m in state.modifiers):
         state.most = True  # "which industries have the highest win rate": rank the industries by it

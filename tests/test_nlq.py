@@ -378,6 +378,10 @@ CASES = [
      "SELECT id FROM activities WHERE type = 'meeting' AND due_at >= '2026-05-15' ORDER BY due_at, id LIMIT 5"),
     ("n-plus", "admin@demo.crm", "accounts with 10+ contacts",  # the "+" was dropped: accounts with contacts
      "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) >= 10"),
+    ("new-means-recent", "admin@demo.crm", "how many new deals",  # was every deal
+     "SELECT count(*) FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
+    ("only-one", "admin@demo.crm", "accounts with only one deal",  # was asked back, the "one" unread
+     "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM deals d WHERE d.account_id = a.id) = 1"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
@@ -633,6 +637,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     # a number no reading takes is asked about, never dropped
     ("deals 50000", "clarified", "not-understood"),  # was every deal
     ("contacts in 3 accounts", "clarified", "not-understood"),
+    ("deals in the same stage as the biggest deal", "clarified", "not-supported"),  # was the ten biggest deals
     ("accounts with spending over 10k", "clarified", "not-understood"),  # was "pending"  # an admin has no team: was "team_id = NULL"
     ("deals that closed within 30 days of being created", "clarified", "not-supported"),  # was closed lately
     ("emails replied to within a day of being sent", "clarified", "not-supported"),  # was replied yesterday

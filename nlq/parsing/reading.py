@@ -453,6 +453,7 @@ _COMPARATORS = [
     (("smaller", "than"), "lt"), (("lower", "than"), "lt"), (("under",), "lt"), (("below",), "lt"),
     (("at", "most"), "lte"), (("up", "to"), "lte"), (("no", "more", "than"), "lte"), (("maximum", "of"), "lte"),
     (("max",), "lte"), (("between",), "between"), (("exactly",), "eq"), (("equal", "to"), "eq"),
+    (("only",), "eq"), (("just",), "eq"),  # "accounts with only one deal"
     (("equals",), "eq"), ((">",), "gt"), ((">=",), "gte"), (("<",), "lt"), (("<=",), "lte"), (("=",), "eq"),
     (("worth", "more", "than"), "gt"), (("worth", "over"), "gt"), (("worth",), "gte"),
     (("more", "then"), "gt"), (("less", "then"), "lt"), (("longer", "than"), "gt"), (("shorter", "than"), "lt"),
