@@ -382,6 +382,8 @@ CASES = [
      "SELECT count(*) FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("only-one", "admin@demo.crm", "accounts with only one deal",  # was asked back, the "one" unread
      "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM deals d WHERE d.account_id = a.id) = 1"),
+    ("approximately", "admin@demo.crm", "deals around 50k",  # was "at least $50,000"
+     "SELECT id FROM deals WHERE amount BETWEEN 45000 AND 55000"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

@@ -413,7 +413,10 @@ def pass_comparisons(state: ParseState) -> None:
                 continue
         value: Any = tok.value
         end = i + 1
-        if op == "between":
+        if op == "approx":  # "deals around 50k": within a tenth either side, said as a range in the answer
+            op, value = "between", [round((tok.value or 0) * (1 - APPROX_SHARE), 2),
+                                    round((tok.value or 0) * (1 + APPROX_SHARE), 2)]
+        elif op == "between":
             j = i + 1
             if j < len(toks) and toks[j].text in ("and", "to", "-") and j + 1 < len(toks) and toks[j + 1].kind == "number":
                 high = toks[j + 1]
@@ -440,6 +443,8 @@ def pass_comparisons(state: ParseState) -> None:
         }, end))
 
 
+APPROX_SHARE = 0.1  # "around 50k" is 45k-55k
+
 _COMPARATORS = [
     # "greater than or equal to", "less than or equal to" (the longest phrase wins)
     *[((word, "than", "or", "equal", "to"), op) for word, op in (
@@ -454,6 +459,8 @@ _COMPARATORS = [
     (("at", "most"), "lte"), (("up", "to"), "lte"), (("no", "more", "than"), "lte"), (("maximum", "of"), "lte"),
     (("max",), "lte"), (("between",), "between"), (("exactly",), "eq"), (("equal", "to"), "eq"),
     (("only",), "eq"), (("just",), "eq"),  # "accounts with only one deal"
+    (("around",), "approx"), (("about",), "approx"), (("approximately",), "approx"), (("roughly",), "approx"),
+    (("approx",), "approx"), (("circa",), "approx"), (("nearly",), "approx"), (("almost",), "approx"),
     (("equals",), "eq"), ((">",), "gt"), ((">=",), "gte"), (("<",), "lt"), (("<=",), "lte"), (("=",), "eq"),
     (("worth", "more", "than"), "gt"), (("worth", "over"), "gt"), (("worth",), "gte"),
     (("more", "then"), "gt"), (("less", "then"), "lt"), (("longer", "than"), "gt"), (("shorter", "than"), "lt"),
