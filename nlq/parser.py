@@ -953,8 +953,14 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
     plan = drop_swapped_names(catalog, previous.model_copy(deep=True, update={
         "conds": replace_conflicting(previous.conds, conds)}))
     text = question.lower()
-    if re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) and \
-            state.measure is None and not state.group_words:
+    as_list = re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) \
+        and state.measure is None and not state.group_words
+    if previous.having and (as_list or state.measure in ("count", "sum", "avg")):
+        # the groups kept by "pipeline value over $100,000" have no rows or count of their own in a plan
+        message = (f"I can't count or list what stands behind groups kept by a figure limit "
+                   f"({'; '.join(h.text for h in previous.having)}) yet. The answer above lists those groups.")
+        return ParseOutcome("clarify", code="not-supported", message=message, suggestions=_suggestions(state))
+    if as_list:
         # "show them as a list": the rows behind a count or a breakdown
         if metric is not None:
             # the rows of "pipeline value" are open deals: say what the metric's own conditions are

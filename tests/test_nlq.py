@@ -577,6 +577,14 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     assert _matches(answer, _gold(assistant, gold)), answer.sql
 
 
+def test_count_after_a_figure_limit_is_asked_back(assistant: Assistant) -> None:
+    """'how many' after 'reps with over $100k in pipeline' would count open deals, or compare the count with
+    $100,000: neither is the number of those reps."""
+    conversation = _ask(assistant, "reps with over $100k in pipeline", "admin@demo.crm").conversation_id
+    answer = _ask(assistant, "how many", "admin@demo.crm", conversation)
+    assert (answer.status, answer.error.code if answer.error else None) == ("clarified", "not-supported"), answer.sql
+
+
 def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     conversation = _ask(assistant, "won deals last month", "admin@demo.crm").conversation_id
     answer = _ask(assistant, "and the lost ones?", "admin@demo.crm", conversation)
