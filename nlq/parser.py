@@ -960,13 +960,14 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         message = (f"I can't count or list what stands behind groups kept by a figure limit "
                    f"({'; '.join(h.text for h in previous.having)}) yet. The answer above lists those groups.")
         return ParseOutcome("clarify", code="not-supported", message=message, suggestions=_suggestions(state))
+    if metric is not None and (as_list or state.measure == "count"):
+        # the rows of "pipeline value" are open deals: say what the metric's own conditions are ("how many":
+        # 241 deals with status open, not "241 pipeline value")
+        plan.subject = ""
+        plan.conds = [c.model_copy(update={"text": f"{entity.label_of(c.column).lower()} {c.value}"})
+                      if isinstance(c, Compare) and not c.text and c.op == "eq" else c for c in plan.conds]
     if as_list:
         # "show them as a list": the rows behind a count or a breakdown
-        if metric is not None:
-            # the rows of "pipeline value" are open deals: say what the metric's own conditions are
-            plan.subject = ""
-            plan.conds = [c.model_copy(update={"text": f"{entity.label_of(c.column).lower()} {c.value}"})
-                          if isinstance(c, Compare) and not c.text and c.op == "eq" else c for c in plan.conds]
         plan.measures, plan.group_by, plan.order_by, plan.limit = [], [], [], None
         return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if WHO_OWNS.search(text) and not state.group_words and "owner" in entity.relations:
