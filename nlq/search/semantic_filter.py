@@ -125,7 +125,7 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
 
 # "… whose notes mention budget freeze by stage": the grouping belongs to the question, not to the topic
 _TRAILING_GROUPING = re.compile(
-    r"^(?P<phrase>.+?)\s+(?P<grouping>(?:(?:broken down|grouped|split)\s+)?(?:by|per)\s+(?:each\s+)?(?:lead\s+)?"
+    r"^(?P<phrase>.+?)\s+(?P<tail>(?:(?:broken down|grouped|split)\s+)?(?:by|per)\s+(?:each\s+)?(?:lead\s+)?"
     r"(?:rep|reps|owner|owners|team|teams|stage|stages|month|months|quarter|quarters|week|weeks|year|years|"
     r"industry|industries|source|sources|region|regions|country|countries|state|states|city|cities|type|types|"
     r"account|accounts|pipeline|pipelines)"
@@ -133,15 +133,20 @@ _TRAILING_GROUPING = re.compile(
     r"|(?:sorted|ordered|ranked|sort|order)\s+by\s+[\w\s-]+)\s*$", re.IGNORECASE)
 
 
+def _split_trailing(pattern: re.Pattern[str], phrase: str) -> tuple[str, str]:
+    """The phrase without the trailing part `pattern` names, and that part ('' when it has none)."""
+    match = pattern.match(phrase)
+    return (match.group("phrase"), match.group("tail")) if match else (phrase, "")
+
+
 def _split_trailing_grouping(phrase: str) -> tuple[str, str]:
     """'budget freeze by stage' → ('budget freeze', 'by stage')."""
-    match = _TRAILING_GROUPING.match(phrase)
-    return (match.group("phrase"), match.group("grouping")) if match else (phrase, "")
+    return _split_trailing(_TRAILING_GROUPING, phrase)
 
 
 # "… whose notes mention budget concerns closing this quarter": a condition on the records, not the topic
 _TRAILING_CONDITION = re.compile(
-    r"^(?P<phrase>.+?)\s+(?P<condition>(?:(?:and|that are|which are|that is|which is)\s+)?"
+    r"^(?P<phrase>.+?)\s+(?P<tail>(?:(?:and|that are|which are|that is|which is)\s+)?"
     r"(?:closing|closed|created|owned by|assigned to|worth|valued at|"
     r"(?:over|under|above|below|more than|less than|at least|at most)\s+\$?\d|"
     r"in (?:the\s+)?(?:[\w-]+\s+)?(?:stage|pipeline)\b).*)$", re.IGNORECASE)
@@ -149,8 +154,7 @@ _TRAILING_CONDITION = re.compile(
 
 def _split_trailing_condition(phrase: str) -> tuple[str, str]:
     """'budget concerns closing this quarter' → ('budget concerns', 'closing this quarter')."""
-    match = _TRAILING_CONDITION.match(phrase)
-    return (match.group("phrase"), match.group("condition")) if match else (phrase, "")
+    return _split_trailing(_TRAILING_CONDITION, phrase)
 
 
 # "contacts who mentioned renewal in an email": where they said it, not part of what they said
