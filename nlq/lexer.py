@@ -45,6 +45,7 @@ class Token:
     is_money: bool = False
     is_percent: bool = False
     at_least: bool = False  # written with a "+" after it: "10+ contacts"
+    magnified: bool = False  # scaled by a magnitude: "20k", "20 thousand"
 
     @property
     def is_upper_code(self) -> bool:
@@ -93,6 +94,9 @@ def plain_exceptions(text: str) -> str:
 
 def tokenize(question: str, abbreviations: dict[str, str] | None = None) -> list[Token]:
     text = plain_exceptions(expand_abbreviations(expand_contractions(question), abbreviations or {}))
+    # "10-20k", "80–90": a range (not a date: "2026-05-01" has two dashes, "2024-2025" is years)
+    text = re.sub(r"(?<![\d.,-])(\$?\d{1,3}(?:[.,]\d+)?[kKmM]?)\s*[-–]\s*(\$?\d{1,3}(?:[.,]\d+)?[kKmM]?)(?![\d-])",
+                  r"between \1 and \2", text)
     # "# of meetings": the number of
     text = re.sub(r"(?<!\w)#\s*(?=of\b)", "number ", text, flags=re.IGNORECASE)
     # hyphenated words read as two: "sales-qualified", "close-win", "partner-sourced"
@@ -127,7 +131,8 @@ def _number(raw: str, start: int) -> Token:
             is_money = is_money or suffix in ("k", "m", "mm", "bn", "b", "grand", "mil")
             break
     value = float(text.replace(",", "")) * magnitude
-    return Token(raw.lower(), "number", raw, start, value=value, is_money=is_money, is_percent=is_percent)
+    return Token(raw.lower(), "number", raw, start, value=value, is_money=is_money, is_percent=is_percent,
+                 magnified=magnitude != 1.0)
 
 
 # "30d", "2w", "6mo": a unit letter written against the number
@@ -153,7 +158,7 @@ def _merge_number_words(tokens: list[Token]) -> list[Token]:
                 tok.text not in ("m", "b", "k"):
             prev = out[-1]
             prev.value = (prev.value or 0) * _MAGNITUDES[tok.text]
-            prev.is_money = True
+            prev.is_money = prev.magnified = True
             continue
         out.append(tok)
     # "in a month", "a week ago": one of the unit

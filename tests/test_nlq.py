@@ -384,6 +384,13 @@ CASES = [
      "SELECT a.id FROM accounts a WHERE (SELECT count(*) FROM deals d WHERE d.account_id = a.id) = 1"),
     ("approximately", "admin@demo.crm", "deals around 50k",  # was "at least $50,000"
      "SELECT id FROM deals WHERE amount BETWEEN 45000 AND 55000"),
+    # ranges however written (were "at least 10k; at least 20k", "$10 to $20,000", or asked back)
+    ("from-to-range", "admin@demo.crm", "how many deals from 10k to 20k",
+     "SELECT count(*) FROM deals WHERE amount BETWEEN 10000 AND 20000"),
+    ("dash-range", "admin@demo.crm", "how many deals 10-20k",
+     "SELECT count(*) FROM deals WHERE amount BETWEEN 10000 AND 20000"),
+    ("magnitude-word-range", "admin@demo.crm", "how many deals between 10 and 20 thousand",
+     "SELECT count(*) FROM deals WHERE amount BETWEEN 10000 AND 20000"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

@@ -151,3 +151,12 @@ def test_english_words_come_from_the_packaged_vocabulary() -> None:
     assert len(words) > 15_000
     assert {"contract", "spending", "reviewed", "conversation"} <= words  # meant as written
     assert not {"opne", "custmers", "revnue", "pipline"} & words  # typos the parser may correct
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("deals 10-20k", ["deals", "between", "10", "and", "20k"]),
+    ("$10k-$20k deals", ["between", "$10k", "and", "$20k", "deals"]),
+    ("deals created 2026-05-01", ["deals", "created", "2026-05-01"]),  # a date, not a range
+])
+def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
+    assert [t.text for t in tokenize(text)] == words

@@ -421,8 +421,8 @@ def pass_comparisons(state: ParseState) -> None:
             if j < len(toks) and toks[j].text in ("and", "to", "-") and j + 1 < len(toks) and toks[j + 1].kind == "number":
                 high = toks[j + 1]
                 low_v, high_v = tok.value or 0, high.value or 0
-                # "between 20 and 50k": the magnitude of the second applies to the first
-                if high.is_money and not tok.is_money and low_v < 1000 <= high_v:
+                # "between 20 and 50k", "between 10 and 20 thousand": the magnitude of the second applies to the first
+                if (high.is_money or high.magnified) and not tok.is_money and not tok.magnified and low_v < 1000 <= high_v:
                     low_v *= 1000 if high_v < 1e6 else 1e6
                 value = [low_v, high_v]
                 tok.is_money = tok.is_money or high.is_money
@@ -473,8 +473,12 @@ def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
     # "between 20k and 50k": the second number belongs to the first
     if i >= 2 and words[i - 1] in ("and", "to") and state.tokens[i - 2].kind == "number":
         for k in range(i - 3, max(-1, i - 6), -1):
-            if words[k] == "between":
+            if words[k] in ("between", "from"):
                 return "between_low", i
+    # "from 10k to 20k": a range ("from" alone before a number says nothing)
+    if i >= 1 and words[i - 1] == "from" and i + 2 < len(words) and words[i + 1] == "to" and \
+            state.tokens[i + 2].kind == "number":
+        return "between", i - 1
     for phrase, op in sorted(_COMPARATORS, key=lambda p: -len(p[0])):
         n = len(phrase)
         if i - n >= 0 and tuple(words[i - n:i]) == phrase:
