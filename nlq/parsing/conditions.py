@@ -289,6 +289,10 @@ def negated_condition(cond: Condition) -> Condition:
         # "customers not in Texas" includes those with no state (abroad): a missing value is not Texas either
         inverse = Compare(column=cond.column, op=_INVERSE_OPS[cond.op], value=cond.value)  # type: ignore[arg-type]
         return AnyOf(conds=[inverse, Compare(column=cond.column, op="is_null")], text=text)
+    if isinstance(cond, Compare) and cond.op in ("gt", "gte", "lt", "lte"):
+        # "deals not over 50k" keeps deals with no amount too: a missing figure is not over 50k either
+        inverse = Compare(column=cond.column, op=_INVERSE_OPS[cond.op], value=cond.value)  # type: ignore[arg-type]
+        return AnyOf(conds=[inverse, Compare(column=cond.column, op="is_null")], text=text)
     if isinstance(cond, Compare) and cond.op in _INVERSE_OPS:
         return Compare(column=cond.column, op=_INVERSE_OPS[cond.op], value=cond.value, text=text)  # type: ignore[arg-type]
     if isinstance(cond, Exists):
@@ -298,7 +302,8 @@ def negated_condition(cond: Condition) -> Condition:
     if isinstance(cond, Compare) and cond.op == "between":
         low, high = cond.value
         return AnyOf(conds=[Compare(column=cond.column, op="lt", value=low), Compare(column=cond.column, op="gt",
-                                                                                     value=high)], text=text)
+                                                                                     value=high),
+                            Compare(column=cond.column, op="is_null")], text=text)
     raise ValueError(f"cannot negate {cond!r}")
 
 

@@ -459,6 +459,10 @@ _COMPARATORS = [
     (("at", "most"), "lte"), (("up", "to"), "lte"), (("no", "more", "than"), "lte"), (("maximum", "of"), "lte"),
     (("max",), "lte"), (("between",), "between"), (("exactly",), "eq"), (("equal", "to"), "eq"),
     (("only",), "eq"), (("just",), "eq"),  # "accounts with only one deal"
+    # "deals not over 50k": at most (a negated comparison, read as its opposite)
+    (("not", "over"), "lte"), (("not", "above"), "lte"), (("not", "more", "than"), "lte"),
+    (("not", "greater", "than"), "lte"), (("not", "exceeding"), "lte"), (("not", "under"), "gte"),
+    (("not", "below"), "gte"), (("not", "less", "than"), "gte"), (("not", "fewer", "than"), "gte"),
     (("around",), "approx"), (("about",), "approx"), (("approximately",), "approx"), (("roughly",), "approx"),
     (("approx",), "approx"), (("circa",), "approx"), (("nearly",), "approx"), (("almost",), "approx"),
     (("equals",), "eq"), ((">",), "gt"), ((">=",), "gte"), (("<",), "lt"), (("<=",), "lte"), (("=",), "eq"),
