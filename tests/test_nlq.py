@@ -393,6 +393,8 @@ CASES = [
      "SELECT count(*) FROM deals WHERE amount BETWEEN 10000 AND 20000"),
     ("not-over", "admin@demo.crm", "how many deals not over 50k",  # was asked back
      "SELECT count(*) FROM deals WHERE amount <= 50000"),
+    ("figure-before-column", "admin@demo.crm", "accounts with more than 1000 employees and over 100m revenue",
+     "SELECT id FROM accounts WHERE employee_count > 1000 AND annual_revenue > 100000000"),  # was won-deal revenue
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

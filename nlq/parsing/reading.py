@@ -958,7 +958,9 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
     if "metric" in kinds and "column" in kinds and state.mentions:
         entity_names = {m.entity for m in state.mentions}
         own = [m for m in meanings if m.kind == "column" and m.extra in entity_names and m.extra != "deals"]
-        compared = any(mod.kind == "compare" and 0 <= mod.pos - end <= 2 for mod in state.modifiers)
+        # "revenue over 100m", "over 100m revenue": a figure compared is the record's own column
+        compared = any(mod.kind == "compare" and (0 <= mod.pos - end <= 2 or 0 <= start - mod.end <= 1)
+                       for mod in state.modifiers)
         if own and compared:
             state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in own],
                                                               "phrase": phrase}, end))
