@@ -91,7 +91,14 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         return ParseOutcome("planned", raw_sql=question.strip())
     share = _SHARE.match(question.strip())
     if share is not None:
-        return _share_of(share, ctx)
+        return _share_of(share.group("base"), share.group("verb"), share.group("part"), ctx)
+    bare = _SHARE_BARE.match(question.strip())
+    if bare is not None:  # "percentage of deals lost to competitors": the base is the shortest noun that reads
+        words = bare.group("rest").split()
+        for k in range(1, min(4, len(words))):
+            outcome = _share_of(" ".join(words[:k]), "are", " ".join(words[k:]), ctx)
+            if outcome.status == "planned":
+                return outcome
     if ctx.previous is not None and _CLAUSE_FOLLOW_UP.match(question):
         return _clause_follow_up(question, ctx, ctx.previous)
     tokens = tokenize(IDENTITY_CLAIM.sub(" ", question), ctx.catalog.abbreviations)
@@ -136,12 +143,16 @@ _SHARE = re.compile(
     re.IGNORECASE)
 
 
-def _share_of(match: re.Match[str], ctx: ParseContext) -> ParseOutcome:
+_SHARE_BARE = re.compile(
+    r"^(?:what|which)?\s*(?:is\s+the\s+|'s\s+the\s+)?(?:percentage|percent|share|proportion|fraction|%)\s+of\s+"
+    r"(?P<rest>.+?)\s*\??$", re.IGNORECASE)
+
+
+def _share_of(base_text: str, verb: str, part: str, ctx: ParseContext) -> ParseOutcome:
     """'what percentage of deals are won': the rows of the first part, and the share of them that also meet
     the second — both parts read by the same parser, the share being what the second adds."""
-    base_text, part = match.group("base"), match.group("part")
     base = parse_question(base_text, ctx)
-    whole = parse_question(f"{base_text} that {match.group('verb')} {part}", ctx)
+    whole = parse_question(f"{base_text} that {verb} {part}", ctx)
     if base.status != "planned" or base.plan is None:
         return base
     if whole.status != "planned" or whole.plan is None:

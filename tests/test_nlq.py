@@ -395,6 +395,9 @@ CASES = [
      "SELECT count(*) FROM deals WHERE amount <= 50000"),
     ("figure-before-column", "admin@demo.crm", "accounts with more than 1000 employees and over 100m revenue",
      "SELECT id FROM accounts WHERE employee_count > 1000 AND annual_revenue > 100000000"),  # was won-deal revenue
+    ("share-without-verb", "admin@demo.crm", "percentage of deals lost to competitors",  # was asked back
+     "SELECT round(count(*) FILTER (WHERE status = 'lost' AND lost_reason = 'competitor') * 1.0 / count(*), 4) "
+     "FROM deals"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
