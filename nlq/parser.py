@@ -656,6 +656,18 @@ def _new_means_recent(state: ParseState, subject: Mention) -> None:
     state.used[k] = True
 
 
+def _direction_of_emails(state: ParseState, plan: QueryPlan, mentions: list[Mention]) -> None:
+    """'emails from customers' are the ones they sent us (inbound), 'emails to customers' ours (outbound)."""
+    if plan.entity != "emails" or any(isinstance(c, Compare) and c.column == "direction" for c in plan.conds):
+        return
+    for m in mentions:
+        if m.entity == "contacts" and m.pos > 0 and not m.negated:
+            direction = {"from": "inbound", "to": "outbound"}.get(state.word(m.pos - 1))
+            if direction is not None:
+                plan.conds.append(Compare(column="direction", op="eq", value=direction, text=f"direction {direction}"))
+                return
+
+
 def _whole(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 6)
 
@@ -911,6 +923,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     if state.ambiguous:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
 
+    _direction_of_emails(state, plan, mentions)
     plan.conds = without_repeats(plan.conds)
     clash = contradiction(plan.conds, entity)
     if clash is not None:

@@ -398,6 +398,9 @@ CASES = [
     ("share-without-verb", "admin@demo.crm", "percentage of deals lost to competitors",  # was asked back
      "SELECT round(count(*) FILTER (WHERE status = 'lost' AND lost_reason = 'competitor') * 1.0 / count(*), 4) "
      "FROM deals"),
+    ("emails-from-customers", "admin@demo.crm", "how many emails from customers",  # were both directions
+     "SELECT count(*) FROM emails e JOIN contacts c ON c.id = e.contact_id WHERE c.lifecycle_stage = 'customer' "
+     "AND e.direction = 'inbound'"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

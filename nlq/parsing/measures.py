@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from nlq.catalog import Catalog, Entity
@@ -109,9 +110,14 @@ def _looks_ahead(state: ParseState, plan: QueryPlan, entity: Entity) -> bool:
     order = entity.default_order
     if order.get("direction") != "desc":
         return False
-    today = state.ctx.now.isoformat()[:10]
-    return any(isinstance(c, Compare) and c.column == order["column"] and c.op in ("gte", "gt")
-               and isinstance(c.value, str) and c.value[:10] >= today for c in plan.conds)
+    today = state.ctx.now.date()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    dated = [c for c in plan.conds if isinstance(c, Compare) and c.column == order["column"]
+             and isinstance(c.value, str) and c.value[:4].isdigit()]
+    starts = [c.value[:10] for c in dated if c.op in ("gte", "gt")]
+    ends = [c.value[:10] for c in dated if c.op in ("lt", "lte")]
+    # from today on, further than today alone ("upcoming", "next week", "the next 2 weeks"; not "today")
+    return bool(starts) and min(starts) >= today.isoformat() and all(end > tomorrow for end in ends)
 
 
 def _measurable(entity: Entity, column: str) -> bool:
