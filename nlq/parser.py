@@ -177,6 +177,7 @@ def _pass_versus(state: ParseState) -> None:
     of one field side by side — rows with either value, counted per value. Anything else around "vs" is
     asked back rather than read as both at once."""
     w = state.words
+    _compare_people(state)
     spots = [i for i, word in enumerate(w) if word in ("vs", "versus", "v")
              or (word == "compared" and i + 1 < len(w) and w[i + 1] in ("to", "with"))]
     if not spots:
@@ -206,7 +207,7 @@ def _pass_versus(state: ParseState) -> None:
                     side.entity].plural)
                 state.modifiers += mods
         valueset = sorted(shared)[0]
-        target = "@stage" if valueset == "@stage" else next(
+        target = valueset if valueset.startswith("@") else next(
             f"{e.name}.{c.name}" for e in catalog.entities.values() for c in e.columns.values()
             if c.valueset == valueset)
         state.group_words.append((spot, [target]))
@@ -220,6 +221,19 @@ def _pass_versus(state: ParseState) -> None:
     for i, word in enumerate(w):
         if word in ("compare", "comparing", "comparison"):
             state.take(i, i + 1)
+
+
+def _compare_people(state: ParseState) -> None:
+    """'compare Lauren and Matthew by revenue': each of the people (or teams) named, side by side."""
+    for i, word in enumerate(state.words):
+        if word not in ("compare", "comparing", "comparison"):
+            continue
+        for kind, target in (("user", "@owner"), ("team", "@team")):
+            if sum(m.kind == kind for m in state.modifiers) >= 2:
+                state.take(i, i + 1)
+                if not any(g == [target] for _p, g in state.group_words):
+                    state.group_words.append((i, [target]))
+                state.measure = state.measure or "count"
 
 
 _PERIOD_GRAINS = {"week": "@week", "month": "@month", "quarter": "@quarter", "year": "@year"}
@@ -264,7 +278,7 @@ def _date_end(state: ParseState, mod: Modifier) -> int:
 
 def _side_at(state: ParseState, *, start: int | None = None, end: int | None = None) -> Modifier | Mention | None:
     """The value, stage or named mention that ends right before (or starts right after) a "vs"."""
-    items: list[Modifier | Mention] = [m for m in state.modifiers if m.kind in ("value", "stage")]
+    items: list[Modifier | Mention] = [m for m in state.modifiers if m.kind in ("value", "stage", "user", "team")]
     items += [m for m in state.mentions if m.named]
     for item in items:
         if (start is not None and item.pos == start) or (end is not None and item.end == end):
@@ -275,8 +289,8 @@ def _side_at(state: ParseState, *, start: int | None = None, end: int | None = N
 def _as_values(catalog: Catalog, side: Modifier | Mention) -> tuple[list[str], list[Modifier]] | None:
     """The value sets a side's values belong to, and (for a named mention) the value modifiers it stands for."""
     if isinstance(side, Modifier):
-        if side.kind == "stage":
-            return ["@stage"], []
+        if side.kind in ("stage", "user", "team"):  # "Lauren vs Matthew": by rep
+            return [{"stage": "@stage", "user": "@owner", "team": "@team"}[side.kind]], []
         sets = [vs for vs, _v in side.data["options"]]
         return sets + (["@stage"] if side.data.get("stage") else []), []
     named = catalog.named_filters[side.named or ""]

@@ -401,6 +401,14 @@ CASES = [
     ("emails-from-customers", "admin@demo.crm", "how many emails from customers",  # were both directions
      "SELECT count(*) FROM emails e JOIN contacts c ON c.id = e.contact_id WHERE c.lifecycle_stage = 'customer' "
      "AND e.direction = 'inbound'"),
+    # two people side by side (were asked back)
+    ("reps-versus", "admin@demo.crm", "Lauren vs Matthew revenue this year",
+     "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'won' AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01' "
+     "AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
+    ("compare-reps", "admin@demo.crm", "compare Lauren and Matthew by revenue",
+     "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'won' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
