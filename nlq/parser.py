@@ -7,7 +7,8 @@ Whatever it cannot account for makes it ask back instead of guessing.
 
 This module is the entry point and assembles the plan; its parts live in `nlq.parsing`: `screening`
 (refusals before parsing), `reading` (the passes), `conditions` (modifiers → conditions), `measures`
-(aggregates, sorting, grouping) and `follow_ups` (folding a question into the previous plan).
+(aggregates, sorting, grouping), `figures` (limits on a group's figure), `follow_ups` (folding a question
+into the previous plan) and `completeness` (the checks that ask back rather than answer another question).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from datetime import datetime, time, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
 
-from nlq.catalog import Catalog, Metric
+from nlq.catalog import Catalog
 from nlq.dates import DateRange
 from nlq.lexer import Token, tokenize
+from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
     belongs_to_subject,
     contradiction,
@@ -36,6 +38,7 @@ from nlq.parsing.conditions import (
     subject_label,
     without_repeats,
 )
+from nlq.parsing.figures import figure_filter, figure_limits
 from nlq.parsing.follow_ups import (
     WHO_OWNS,
     dated_column,
@@ -70,8 +73,9 @@ from nlq.parsing.words import (
     GROUP_WORDS,
     column_for_valueset,
     date_column_word,
+    date_end,
 )
-from nlq.plan import Compare, Condition, CountOf, Exists, FigureFilter, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import Compare, Condition, CountOf, GroupBy, Measure, OrderBy, QueryPlan
 
 _VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
           "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",
@@ -243,7 +247,7 @@ def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
     """'revenue this month vs last month': one span over both periods, grouped by their grain (two rows);
     periods apart ('this quarter vs the same quarter last year') keep only their own rows."""
     dates = [m for m in state.modifiers if m.kind == "date" and not m.data.get("negate")]
-    left = next((m for m in dates if _date_end(state, m) == spot), None)
+    left = next((m for m in dates if date_end(state, m) == spot), None)
     right = next((m for m in dates if m.pos == after), None)
     if left is None or right is None:
         return False
@@ -266,14 +270,6 @@ def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
     state.group_words.append((spot, [_PERIOD_GRAINS[next(iter(grains))]]))
     state.take(spot, after)
     return True
-
-
-def _date_end(state: ParseState, mod: Modifier) -> int:
-    """Where a date phrase ends (date modifiers keep only their start)."""
-    k = mod.pos
-    while k < len(state.tokens) and state.used[k] and state.word(k) not in ("vs", "versus", "v", "compared"):
-        k += 1
-    return k
 
 
 def _side_at(state: ParseState, *, start: int | None = None, end: int | None = None) -> Modifier | Mention | None:
@@ -355,166 +351,17 @@ def _read_in_full(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
     """A plan is answered only when no word the readings left aside would make it answer another question."""
     if outcome.status != "planned":
         return outcome
-    every = _quantified_mention(state)
+    every = quantified_mention(state)
     if every is not None and outcome.plan is not None:
-        universal = _for_all(state, outcome.plan, every)
+        universal = for_all(state, outcome.plan, every)
         if universal is not None:  # "accounts where all deals are won": some deals, and none that are not won
             outcome = replace(outcome, plan=universal)
             every = None
-    problem = (_unread_either(state) or _every_problem(state, every) or _unread_negation(state)
-               or _unread_comparison(state) or _period_from_another_date(state) or _unread_number(state))
+    problem = unread_problem(state, every)
     if problem is None:
         return outcome
     code, message = problem
     return ParseOutcome("clarify", code=code, message=message, suggestions=_suggestions(state))
-
-
-def _unread_either(state: ParseState) -> tuple[str, str] | None:
-    """An "or" between two different kinds of condition ("deals in Texas or over 50k"): the plans join
-    conditions with "and" (values of one kind become a list), so answering would narrow where the question
-    widens."""
-    # a named noun counts as a condition too ("deals won" = won deals)
-    named = [Modifier(m.pos, "named", {"name": m.named}, m.end) for m in state.mentions if m.named]
-    conditions = [*state.modifiers, *named]
-    for k, tok in enumerate(state.tokens):
-        if tok.text != "or" or state.used[k]:
-            continue
-        before = [m for m in conditions if m.end <= k and k - m.end <= 1]
-        after = [m for m in conditions if m.pos > k and m.pos - k <= 3]
-        if not before or not after:
-            continue
-        left, right = max(before, key=lambda m: m.end), min(after, key=lambda m: m.pos)
-        if _one_list(left, right):
-            continue
-        words = " ".join(t.original for t in state.tokens[left.pos:right.end])
-        return "ambiguous", (f"I can combine different conditions only when all of them must hold, so '{words}' "
-                             f"(either one) is not something I can answer as one list. Ask for each side on its "
-                             f"own, or for rows that meet both.")
-    return None
-
-
-def _one_list(left: Modifier, right: Modifier) -> bool:
-    """Two modifiers an "or" joins into one condition: values of one kind ("Texas or Ohio", "won or lost")."""
-    if left.kind != right.kind:
-        return False
-    if left.kind == "value":
-        return bool({vs for vs, _ in left.data["options"]} & {vs for vs, _ in right.data["options"]})
-    # figures either side of "or" are read as one either-or condition ("over 20k or under 1k")
-    return left.kind in ("stage", "named", "account", "contact", "user", "team", "pipeline", "compare")
-
-
-_EVERY = frozenset({"all", "every", "only", "exclusively", "entirely"})
-
-
-def _quantified_mention(state: ParseState) -> Mention | None:
-    """The related noun an unread "all", "every" or "only" qualifies: 'accounts where all deals are won',
-    'contacts with only won deals', 'accounts whose deals are all lost'."""
-    for related in state.mentions[1:]:
-        if related.negated:
-            continue
-        k = related.pos - 1
-        while k >= 0 and state.word(k) in ("the", "their", "its", "of"):
-            k -= 1
-        before = k >= 0 and state.word(k) in _EVERY and not state.used[k]
-        # "whose deals are all lost", "deals all won"
-        j = related.end + (1 if state.word(related.end) in ("are", "were", "is", "was") else 0)
-        after = j < len(state.tokens) and state.word(j) in _EVERY and not state.used[j]
-        if before or after:
-            return related
-    return None
-
-
-def _for_all(state: ParseState, plan: QueryPlan, related: Mention) -> QueryPlan | None:
-    """The plan with its one "has a related row meeting C" turned into "has related rows, and none that
-    fails C"; None when the plan has no such single condition to turn."""
-    relations = state.ctx.catalog.entities[plan.entity].relations
-    found = [i for i, c in enumerate(plan.conds) if isinstance(c, Exists) and not c.negate and c.conds
-             and c.relation in relations and relations[c.relation].entity == related.entity]
-    if len(found) != 1:
-        return None
-    some = plan.conds[found[0]]
-    assert isinstance(some, Exists)
-    plural = state.ctx.catalog.entities[related.entity].plural
-    try:
-        failing = negated_conjunction(some.conds, "")
-    except ValueError:
-        return None
-    details = "; ".join(c.text for c in some.conds if c.text)
-    turned = [Exists(relation=some.relation, conds=[], text=""),
-              Exists(relation=some.relation, conds=[failing], negate=True, text=f"all their {plural}: {details}")]
-    return plan.model_copy(update={"conds": [*plan.conds[:found[0]], *turned, *plan.conds[found[0] + 1:]]})
-
-
-def _every_problem(state: ParseState, related: Mention | None) -> tuple[str, str] | None:
-    """An "all" of related rows the plan could not be turned for: answering would widen "all" to "any"."""
-    if related is None:
-        return None
-    noun = state.ctx.catalog.entities[related.entity].plural
-    return "not-supported", (f"I can check whether any of the {noun} meets a condition, not whether all of them "
-                             f"do here. Ask for those with at least one, or for those without any that don't (for "
-                             f"example “accounts without any deals that are not won”).")
-
-
-_NEGATIONS = frozenset({"not", "never", "without", "no", "none", "neither", "nor"})
-
-
-def _unread_negation(state: ParseState) -> tuple[str, str] | None:
-    """A "not" no reading took: answering without it would answer the opposite question."""
-    for k, tok in enumerate(state.tokens):
-        if tok.kind == "word" and tok.text in _NEGATIONS and not state.used[k]:
-            words = " ".join(t.original for t in state.tokens[k:k + 4])
-            return "negation-unclear", (f"I couldn't tell what '{words}' rules out, and answering without it would "
-                                        f"give the opposite rows. Could you say it another way?")
-    return None
-
-
-def _unread_comparison(state: ParseState) -> tuple[str, str] | None:
-    """A "than" no figure took ("accounts with more contacts than deals"), or "the same … as" ("deals in the
-    same stage as …"): two things compared with each other, which answering the rest would drop."""
-    for k, tok in enumerate(state.tokens):
-        same = tok.text == "same" and "as" in state.words[k + 1:k + 5]
-        if tok.kind == "word" and (tok.text == "than" or same) and not state.used[k]:
-            words = " ".join(t.original for t in state.tokens[max(0, k - 2):k + 3])
-            return "not-supported", (f"I can compare a figure with a number (for example “accounts with more than "
-                                     f"5 contacts”), not two figures with each other ('{words}').")
-    return None
-
-
-def _unread_number(state: ParseState) -> tuple[str, str] | None:
-    """A number no reading took ("deals 50000 Texas"): answering without it drops a limit or a figure."""
-    for k, tok in enumerate(state.tokens):
-        if tok.kind in ("number", "date", "quarter") and not state.used[k]:
-            return "not-understood", (f"I couldn't tell what '{tok.original}' refers to here. Could you say it "
-                                      f"another way (for example “deals over {tok.original}” or “top {tok.original} "
-                                      f"deals”)?")
-    return None
-
-
-_ANCHOR_WORDS = frozenset({"of", "after", "before", "from"})
-_ANCHOR_LEAD_INS = frozenset({"being", "been", "they", "it", "were", "was", "their", "its", "the", "a", "an", "them"})
-
-
-def _period_from_another_date(state: ParseState) -> tuple[str, str] | None:
-    """A period counted from another date of the same row ("closed within 30 days of being created"), not
-    from today: answering with the period alone would date the rows from today."""
-    for mod in state.modifiers:
-        if mod.kind != "date":
-            continue
-        k = _date_end(state, mod)
-        if k >= len(state.tokens) or state.word(k) not in _ANCHOR_WORDS or state.used[k]:
-            continue
-        j = k + 1
-        while j < len(state.tokens) and state.word(j) in _ANCHOR_LEAD_INS:
-            j += 1
-        anchors = [m for m in state.modifiers if m.kind == "column" and m.pos == j]
-        anchors += [m for m in state.mentions if m.pos == j]
-        if anchors:
-            words = " ".join(t.original for t in state.tokens[mod.pos:j + 1])
-            hint = (" The sales cycle (days from a won deal's creation to its close) is a figure I can give."
-                    if state.mentions and state.mentions[0].entity == "deals" else "")
-            return "not-supported", (f"I can count periods from today, not from another date of the same "
-                                     f"record ('{words}').{hint}")
-    return None
 
 
 def _qualified(details: str) -> str:
@@ -610,49 +457,6 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
 
 _HOLDERS = frozenset({"contacts", "accounts", "users"})  # records that hold deals, activities, emails, notes
 _GROUP_QUALIFIERS = frozenset({"with", "whose", "that", "having", "where", "by"})
-_FIGURE_GAP = frozenset({"in", "of", "on", "a", "an", "the", "is", "are", "total", "their", "its"})
-
-
-def _figure_limits(state: ParseState, metric: Metric) -> list[Modifier]:
-    """Comparisons next to the figure's name and of its kind ("pipeline over 100k", "over $500k in pipeline",
-    "a win rate above 60%"), taken out of the row conditions."""
-    named = [m for m in state.mentions if m.metric == metric.name]
-    limits = []
-    for mod in state.modifiers:
-        if mod.kind != "compare" or bool(mod.data.get("percent")) != (metric.format == "percent"):
-            continue
-        if mod.data.get("money") and metric.format != "money":
-            continue
-        for m in named:
-            between = range(m.end, mod.pos) if mod.pos >= m.end else range(mod.end, m.pos)
-            grouping = len(between) >= 2 and state.word(between[0]) in ("by", "per") and \
-                all(state.used[k] for k in between[1:])  # "revenue by rep over 200k"
-            if grouping or len(between) <= 2 and all(state.word(k) in _FIGURE_GAP for k in between):
-                limits.append(mod)
-                break
-    state.modifiers = [m for m in state.modifiers if m not in limits]
-    return limits
-
-
-_LIMIT_WORDS = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly", "ne": "not",
-                "between": "between"}
-
-
-def _figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilter:
-    """The limit on the plan's figure; a percentage compares with the rate's fraction (60% → 0.6)."""
-    index = next((i for i, m in enumerate(plan.measures) if m.metric == metric.name), 0)
-    value = mod.data["value"]
-    scale = 0.01 if metric.format == "percent" else 1
-    scaled = [_whole(v * scale) for v in value] if isinstance(value, list) else _whole(value * scale)
-
-    def shown(v: float) -> str:
-        return f"{v:g}%" if metric.format == "percent" else f"${v:,.0f}" if metric.format == "money" else f"{v:,g}"
-
-    figure = " and ".join(shown(v) for v in value) if isinstance(value, list) else shown(value)
-    return FigureFilter(measure_index=index, op=mod.data["op"], value=scaled,
-                        text=f"{metric.name.replace('_', ' ')} {_LIMIT_WORDS.get(mod.data['op'], mod.data['op'])} {figure}")
-
-
 NEW_WINDOW_DAYS = 30
 
 
@@ -680,10 +484,6 @@ def _direction_of_emails(state: ParseState, plan: QueryPlan, mentions: list[Ment
             if direction is not None:
                 plan.conds.append(Compare(column="direction", op="eq", value=direction, text=f"direction {direction}"))
                 return
-
-
-def _whole(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 6)
 
 
 _LAST_ROWS = frozenset({"them", "those", "these", "ones"})
@@ -842,7 +642,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         plan.conds += named_filter_conds(metric.where, ctx, entity, "")
         definitions.append(metric.definition)
     # "reps with over $500k in pipeline": a figure's limit keeps groups, it does not filter each deal
-    limits = _figure_limits(state, metric) if metric is not None and (group_by_subject or state.group_words) else []
+    limits = figure_limits(state, metric) if metric is not None and (group_by_subject or state.group_words) else []
 
     # attach modifiers to the mention they follow
     groups: dict[int, list[Modifier]] = {id(m): [] for m in mentions}
@@ -946,7 +746,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     # measures, groups, order, limit
     apply_measures(state, plan, entity, main, metric, group_by_subject)
     if limits and metric is not None:
-        plan.having = [_figure_filter(plan, metric, mod) for mod in limits]
+        plan.having = [figure_filter(plan, metric, mod) for mod in limits]
     if state.ambiguous:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan.definitions = list(dict.fromkeys(d for d in definitions if d))

@@ -99,3 +99,11 @@ def column_for_valueset(entity: Entity, valueset: str) -> str | None:
         if column.valueset == valueset:
             return column.name
     return None
+
+
+def date_end(state: ParseState, mod: Modifier) -> int:
+    """Where a date phrase ends (date modifiers keep only their start)."""
+    k = mod.pos
+    while k < len(state.tokens) and state.used[k] and state.word(k) not in ("vs", "versus", "v", "compared"):
+        k += 1
+    return k

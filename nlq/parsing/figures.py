@@ -1,0 +1,58 @@
+"""Limits on a figure that keep groups: "reps with over $100k in pipeline", "reps with a win rate above 60%".
+
+A comparison next to a metric's name, of the metric's kind (money, a percentage), in a grouped question is
+not a condition on each row but on each group's figure; it becomes a `FigureFilter` (a HAVING).
+"""
+
+from __future__ import annotations
+
+from nlq.catalog import Metric
+from nlq.parsing.state import Modifier, ParseState
+from nlq.plan import FigureFilter, QueryPlan
+
+_FIGURE_GAP = frozenset({"in", "of", "on", "a", "an", "the", "is", "are", "total", "their", "its"})
+
+
+def figure_limits(state: ParseState, metric: Metric) -> list[Modifier]:
+    """Comparisons next to the figure's name and of its kind ("pipeline over 100k", "over $500k in pipeline",
+    "a win rate above 60%"), taken out of the row conditions."""
+    named = [m for m in state.mentions if m.metric == metric.name]
+    limits = []
+    for mod in state.modifiers:
+        if mod.kind != "compare" or bool(mod.data.get("percent")) != (metric.format == "percent"):
+            continue
+        if mod.data.get("money") and metric.format != "money":
+            continue
+        for m in named:
+            between = range(m.end, mod.pos) if mod.pos >= m.end else range(mod.end, m.pos)
+            grouping = len(between) >= 2 and state.word(between[0]) in ("by", "per") and \
+                all(state.used[k] for k in between[1:])  # "revenue by rep over 200k"
+            if grouping or len(between) <= 2 and all(state.word(k) in _FIGURE_GAP for k in between):
+                limits.append(mod)
+                break
+    state.modifiers = [m for m in state.modifiers if m not in limits]
+    return limits
+
+
+_LIMIT_WORDS = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly", "ne": "not",
+                "between": "between"}
+
+
+def figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilter:
+    """The limit on the plan's figure; a percentage compares with the rate's fraction (60% → 0.6)."""
+    index = next((i for i, m in enumerate(plan.measures) if m.metric == metric.name), 0)
+    value = mod.data["value"]
+    scale = 0.01 if metric.format == "percent" else 1
+    scaled = [_whole(v * scale) for v in value] if isinstance(value, list) else _whole(value * scale)
+
+    def shown(v: float) -> str:
+        return f"{v:g}%" if metric.format == "percent" else f"${v:,.0f}" if metric.format == "money" else f"{v:,g}"
+
+    figure = " and ".join(shown(v) for v in value) if isinstance(value, list) else shown(value)
+    return FigureFilter(measure_index=index, op=mod.data["op"], value=scaled,
+                        text=f"{metric.name.replace('_', ' ')} {_LIMIT_WORDS.get(mod.data['op'], mod.data['op'])} {figure}")
+
+
+def _whole(value: float) -> float | int:
+    """A figure as the SQL should read it: 100000, not 100000.0 nor 55000.00000000001."""
+    return int(value) if float(value).is_integer() else round(value, 6)
