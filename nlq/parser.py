@@ -317,11 +317,7 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
                  and date_column_word(catalog, t.text) is None and not (sized and t.text in _SIZE_WORDS)]
     follow_up = ctx.previous is not None and _looks_like_follow_up(state, question)
     if state.unknown:
-        # a figure the grammar reads but the plans cannot compute: say so rather than answer another one
-        return ParseOutcome("clarify", code="not-supported",
-                            message=f"I can't compute {state.unknown[0]} yet. I can give averages, totals, "
-                            f"counts and comparisons with a number, for example:",
-                            suggestions=_suggestions(state))
+        return _not_supported(state)
     if ctx.previous is not None and state.superlative is not None and len(state.mentions) == 1 and \
             _names_a_group_of(state, state.mentions[0], ctx.previous):
         # "which rep has the least" after a figure by rep: the noun names those groups, not new rows
@@ -362,6 +358,14 @@ def _read_in_full(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
         return outcome
     code, message = problem
     return ParseOutcome("clarify", code=code, message=message, suggestions=_suggestions(state))
+
+
+def _not_supported(state: ParseState) -> ParseOutcome:
+    """A figure the grammar reads but the plans cannot compute: say so rather than answer another one."""
+    return ParseOutcome("clarify", code="not-supported",
+                        message=f"I can't compute {state.unknown[0]} yet. I can give averages, totals, "
+                        f"counts and comparisons with a number, for example:",
+                        suggestions=_suggestions(state))
 
 
 def _qualified(details: str) -> str:
@@ -745,6 +749,8 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                             message=f"“{clash[0]}” and “{clash[1]}” can't both hold. Which one did you mean?")
     # measures, groups, order, limit
     apply_measures(state, plan, entity, main, metric, group_by_subject)
+    if state.unknown:
+        return _not_supported(state)
     if limits and metric is not None:
         plan.having = [figure_filter(plan, metric, mod) for mod in limits]
     if state.ambiguous:

@@ -666,6 +666,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("accounts with more contacts than deals", "clarified", "not-supported"),  # was accounts with both
     ("deals owned by my team", "clarified", "not-understood"),
     ("stages with pipeline over 100k", "clarified", "not-understood"),  # was pipeline_id > 100000
+    ("how long have deals been open on average", "clarified", "not-supported"),  # was the average amount
     ("pipeline change since last month", "clarified", "not-understood"),  # was refused as a write, then "chance"
     # a real word is never "corrected" into a catalog word that looks alike
     ("deals with signed contracts", "clarified", "not-understood"),  # was deals with contacts

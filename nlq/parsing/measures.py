@@ -37,6 +37,10 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         column = measure_column or amount
         if column and not measure_column and state.measure == "sum" and entity.column_type(column) != "money":
             column = None  # "the total of leads" counts them; a score is summed only when named
+        if column and not measure_column and _asks_how_long(state):
+            # "how long have deals been open on average": a time, never the amount
+            state.unknown.append(f"how long {entity.plural} have been open (their age)")
+            return
         if column:
             label = f"{'total' if state.measure == 'sum' else state.measure}_{column}"
             plan.measures = [Measure(agg=state.measure, column=column, label=label)]  # type: ignore[arg-type]
@@ -118,6 +122,13 @@ def _looks_ahead(state: ParseState, plan: QueryPlan, entity: Entity) -> bool:
     ends = [c.value[:10] for c in dated if c.op in ("lt", "lte")]
     # from today on, further than today alone ("upcoming", "next week", "the next 2 weeks"; not "today")
     return bool(starts) and min(starts) >= today.isoformat() and all(end > tomorrow for end in ends)
+
+
+def _asks_how_long(state: ParseState) -> bool:
+    """'how long', 'average age', 'time in stage': a span of time is asked for."""
+    words = state.words
+    return any(w in ("age", "ages", "duration", "time") for w in words) or \
+        any(w == "how" and k + 1 < len(words) and words[k + 1] == "long" for k, w in enumerate(words))
 
 
 def _measurable(entity: Entity, column: str) -> bool:
