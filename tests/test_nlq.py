@@ -409,6 +409,9 @@ CASES = [
     ("compare-reps", "admin@demo.crm", "compare Lauren and Matthew by revenue",
      "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
      "WHERE d.status = 'won' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
+    ("have-not-had", "admin@demo.crm", "how many contacts that have not had a meeting this month",  # asked back
+     "SELECT count(*) FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.contact_id = c.id "
+     "AND a.type = 'meeting' AND a.due_at >= '2026-05-01' AND a.due_at < '2026-06-01')"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

@@ -1191,7 +1191,8 @@ def pass_negations(state: ParseState) -> None:
         while k >= 0 and steps < 4:
             word = w[k]
             if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
-                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "with", "in", "on") or \
+                    word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "had", "has", "with", "in",
+                                                                      "on") or \
                     word in ("not", "except", "excluding") and not state.used[k] and k + 1 == m.pos and m.named \
                     and m is not state.mentions[0]:  # "contacts except customers"
                 m.negated = True
