@@ -412,6 +412,9 @@ CASES = [
     ("have-not-had", "admin@demo.crm", "how many contacts that have not had a meeting this month",  # asked back
      "SELECT count(*) FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.contact_id = c.id "
      "AND a.type = 'meeting' AND a.due_at >= '2026-05-01' AND a.due_at < '2026-06-01')"),
+    ("last-one", "rep@demo.crm", "my last meeting",  # "last" was dropped: every meeting
+     "SELECT id FROM activities WHERE type = 'meeting' AND due_at < '2026-05-15' AND owner_id = (SELECT id "
+     "FROM users WHERE email = 'rep@demo.crm') ORDER BY due_at DESC, id LIMIT 1"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

@@ -600,7 +600,9 @@ def test_search_question_reads_a_company_by_its_short_name(question: str, text: 
 
 
 @pytest.mark.parametrize("question", ["anything new with Northwind?", "give me a quick update on Northwind",
-                                      "what's going on at Northwind", "latest on Northwind"])
+                                      "what's going on at Northwind", "latest on Northwind",
+                                      "show me everything about Northwind", "next steps for Northwind",
+                                      "when did we last talk to Northwind"])
 def test_news_of_a_company_is_its_newest_texts(question: str) -> None:
     catalog = load_catalog()
     catalog.accounts = {"northwind systems": [1], "cobalt labs": [3]}

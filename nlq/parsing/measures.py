@@ -146,7 +146,8 @@ def _asks_for_one(state: ParseState) -> bool:
     last = state.mentions[0].phrase.split()[-1]
     catalog = state.ctx.catalog
     singulars = {e.singular for e in catalog.entities.values()} | {"opportunity", "opp", "company", "customer",
-                                                                   "lead", "person", "salesperson", "source"}
+                                                                   "lead", "person", "salesperson", "source", "meeting", "call",
+                                                                   "task"}
     return last in singulars
 
 
