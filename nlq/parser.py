@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
 
-from nlq.catalog import Catalog
+from nlq.catalog import Catalog, Metric
 from nlq.dates import DateRange
 from nlq.lexer import Token, tokenize
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
@@ -360,6 +360,13 @@ def _read_in_full(state: ParseState, outcome: ParseOutcome) -> ParseOutcome:
     return ParseOutcome("clarify", code=code, message=message, suggestions=_suggestions(state))
 
 
+def _names_rows_of(catalog: Catalog, mention: Mention, metric: Metric) -> bool:
+    """'the weighted value of my pipeline': a second figure over the same rows names those rows, not another
+    figure (pipeline value and weighted pipeline both sum open deals)."""
+    other = catalog.metrics[mention.metric or ""]
+    return other.entity == metric.entity and other.where == metric.where
+
+
 def _not_supported(state: ParseState) -> ParseOutcome:
     """A figure the grammar reads but the plans cannot compute: say so rather than answer another one."""
     return ParseOutcome("clarify", code="not-supported",
@@ -640,7 +647,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         definitions.append(named.definition)
     metric = catalog.metrics.get(main.metric or "")
     for m in mentions:
-        if m.metric and m is not main:
+        if m.metric and m is not main and (metric is None or not _names_rows_of(catalog, m, metric)):
             metric = catalog.metrics[m.metric]
     if metric is not None:
         plan.conds += named_filter_conds(metric.where, ctx, entity, "")

@@ -415,6 +415,9 @@ CASES = [
     ("last-one", "rep@demo.crm", "my last meeting",  # "last" was dropped: every meeting
      "SELECT id FROM activities WHERE type = 'meeting' AND due_at < '2026-05-15' AND owner_id = (SELECT id "
      "FROM users WHERE email = 'rep@demo.crm') ORDER BY due_at DESC, id LIMIT 1"),
+    ("weighted-value-of-pipeline", "admin@demo.crm", "what's the probability-weighted value of the pipeline",
+     "SELECT round(sum(d.amount * s.probability / 100.0), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "WHERE d.status = 'open'"),  # was the unweighted pipeline value
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
