@@ -418,6 +418,9 @@ CASES = [
     ("weighted-value-of-pipeline", "admin@demo.crm", "what's the probability-weighted value of the pipeline",
      "SELECT round(sum(d.amount * s.probability / 100.0), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
      "WHERE d.status = 'open'"),  # was the unweighted pipeline value
+    ("count-and-why", "admin@demo.crm", "How many deals did we lose last month and why?",  # "and why" was dropped
+     "SELECT lost_reason, count(*) FROM deals WHERE status = 'lost' AND closed_at >= '2026-04-01' "
+     "AND closed_at < '2026-05-01' GROUP BY lost_reason"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

@@ -22,6 +22,8 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
     groups = list({g.model_dump_json(): g for g in resolved if g is not None}.values())  # "by rep by owner": once
     if group_by_subject is not None:
         groups.insert(0, group_by_subject)
+    if state.measure == "count" and not groups:
+        groups = _and_which(state, entity)
     amount = catalog.amount_columns.get(entity.name)
     measure_column = None
     for mod in state.modifiers:
@@ -122,6 +124,20 @@ def _looks_ahead(state: ParseState, plan: QueryPlan, entity: Entity) -> bool:
     ends = [c.value[:10] for c in dated if c.op in ("lt", "lte")]
     # from today on, further than today alone ("upcoming", "next week", "the next 2 weeks"; not "today")
     return bool(starts) and min(starts) >= today.isoformat() and all(end > tomorrow for end in ends)
+
+
+def _and_which(state: ParseState, entity: Entity) -> list[GroupBy]:
+    """'how many deals did we lose last month and why?', 'how many contacts and their lifecycle stages': a
+    count with a field of a few values after "and" is a count per value."""
+    for mod in state.modifiers:
+        if mod.kind != "column" or state.word(mod.pos - 1) not in ("and", "their", "its") or \
+                state.word(mod.pos - 1) != "and" and state.word(mod.pos - 2) != "and":
+            continue
+        column = pick_column(entity, mod)
+        found = entity.columns.get(column or "")
+        if found is not None and found.valueset:
+            return [GroupBy(column=found.name, label=found.label.lower())]
+    return []
 
 
 def _asks_how_long(state: ParseState) -> bool:
