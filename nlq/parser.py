@@ -367,6 +367,31 @@ def _names_rows_of(catalog: Catalog, mention: Mention, metric: Metric) -> bool:
     return other.entity == metric.entity and other.where == metric.where
 
 
+_HOLDING_WORDS = frozenset({"with", "without", "that", "which", "have", "has", "had", "having", "no", "any"})
+
+
+def _held_by_previous(state: ParseState, main: Mention, mentions: list[Mention]) -> dict[int, Mention]:
+    """Mentions that qualify the to-one record named right before them ("contacts at accounts without open
+    deals": the accounts' deals), keyed by id."""
+    catalog = state.ctx.catalog
+    ordered = sorted(mentions, key=lambda m: m.pos)
+    held: dict[int, Mention] = {}
+    for before, m in zip(ordered, ordered[1:], strict=False):
+        if before is main or m is main or before.negated or before.named or m.count is not None:
+            continue
+        outer = relation_to(catalog, main.entity, before.entity)
+        inner = relation_to(catalog, before.entity, m.entity)
+        if outer is None or inner is None or "." in inner or before.entity == m.entity:
+            continue
+        to_one = "." in outer or catalog.entities[main.entity].relations[outer].remote == "id"
+        to_many = catalog.entities[before.entity].relations[inner].remote != "id"
+        between = range(before.end, m.pos)
+        if to_one and to_many and between and state.word(between[0]) in _HOLDING_WORDS and \
+                all(state.word(k) in _HOLDING_WORDS or state.used[k] for k in between):
+            held[id(m)] = before
+    return held
+
+
 def _not_supported(state: ParseState) -> ParseOutcome:
     """A figure the grammar reads but the plans cannot compute: say so rather than answer another one."""
     return ParseOutcome("clarify", code="not-supported",
@@ -684,8 +709,26 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         groups.setdefault(id(target), []).append(mod)
 
     problems: list[str] = []
+    holders = _held_by_previous(state, main, mentions)
     for m in mentions:
         conds = modifier_conds(state, catalog.entities[m.entity], groups.get(id(m), []), m, metric, problems)
+        holder = holders.get(id(m))
+        if holder is not None:
+            # "contacts at accounts without open deals": the account's deals, not the contact's own
+            inner_relation = relation_to(catalog, holder.entity, m.entity)
+            outer_relation = relation_to(catalog, main.entity, holder.entity)
+            assert inner_relation is not None and outer_relation is not None
+            details = " and ".join(c.text for c in conds if c.text)
+            inner_text = (f"without any {m.phrase}" if m.negated else f"with {m.phrase}") + _qualified(details)
+            held_conds = conds
+            if m.named:  # "open deals": the definition's conditions too
+                named = catalog.named_filters[m.named]
+                held_conds = named_filter_conds(named.where, ctx, catalog.entities[m.entity], "") + conds
+                definitions.append(named.definition)
+            inner = relate_through(catalog, holder.entity, inner_relation, held_conds, m.negated, "")
+            plan.conds.append(relate_through(catalog, main.entity, outer_relation, [inner], False,
+                                             f"at {holder.phrase} {inner_text}"))
+            continue
         if m is main:
             kept = narrowed(plan.conds, conds)
             if len(kept) < len(plan.conds) and main.named:

@@ -421,6 +421,10 @@ CASES = [
     ("count-and-why", "admin@demo.crm", "How many deals did we lose last month and why?",  # "and why" was dropped
      "SELECT lost_reason, count(*) FROM deals WHERE status = 'lost' AND closed_at >= '2026-04-01' "
      "AND closed_at < '2026-05-01' GROUP BY lost_reason"),
+    # what the linked record holds: the account's deals, not the contact's own
+    ("held-by-account", "admin@demo.crm", "how many contacts at accounts without open deals",
+     "SELECT count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE NOT EXISTS "
+     "(SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'open')"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
