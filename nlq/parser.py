@@ -111,6 +111,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
                             message="I could not find a question there. Ask about your contacts, "
                             "accounts, deals, activities, emails or notes.",
                             suggestions=_starter_suggestions(ctx))
+    _who_as_reps(tokens)
     state = ParseState(tokens=tokens, used=[False] * len(tokens), ctx=ctx)
     letters = [ch for ch in question if ch.isalpha()]
     state.shouting = len(letters) > 6 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
@@ -365,6 +366,15 @@ def _names_rows_of(catalog: Catalog, mention: Mention, metric: Metric) -> bool:
     figure (pipeline value and weighted pipeline both sum open deals)."""
     other = catalog.metrics[mention.metric or ""]
     return other.entity == metric.entity and other.where == metric.where
+
+
+def _who_as_reps(tokens: list[Token]) -> None:
+    """'who has no open deals', 'who on my team hasn't logged a call this week': "who" asks for reps. (Without
+    a negation "who" may ask for a record's owner or rank reps; those readings stay as they are.)"""
+    words = [t.text for t in tokens]
+    if words[:1] == ["who"] and {"not", "no", "never", "without", "none"} & set(words) and \
+            not {"owns", "owned", "manages", "handles"} & set(words):
+        tokens[0].text = "reps"
 
 
 _HOLDING_WORDS = frozenset({"with", "without", "that", "which", "have", "has", "had", "having", "no", "any"})
@@ -691,7 +701,9 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             if m.pos <= mod.pos:
                 target = m
         # an adjective right before a noun qualifies that noun: "software companies", "$50k deals"
-        following = next((m for m in anchors if m.pos == mod.end), None)
+        following = next((m for m in anchors if m.pos == mod.end or
+                          m.pos == mod.end + 1 and m.negated and state.word(mod.end) in ("a", "an", "any", "the")),
+                         None)  # ("never won a deal": the deal is won, and ruled out)
         if following is not None and (mod.kind in ("value", "compare", "stage", "account", "pipeline") or
                                       mod.kind == "date" and mod.data.get("column_pos") is None):
             target = following  # (and "deals with upcoming activities": a period as the noun's adjective)

@@ -425,6 +425,13 @@ CASES = [
     ("held-by-account", "admin@demo.crm", "how many contacts at accounts without open deals",
      "SELECT count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE NOT EXISTS "
      "(SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'open')"),
+    # "who" with a negation asks for reps (was the activities or the open deals themselves, "no" dropped)
+    ("who-has-no", "admin@demo.crm", "who has no open deals",
+     "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.owner_id = u.id "
+     "AND d.status = 'open')"),
+    ("never-won-a", "admin@demo.crm", "reps who have never won a deal",  # was won and no deal at once
+     "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.owner_id = u.id "
+     "AND d.status = 'won')"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",
