@@ -432,6 +432,11 @@ CASES = [
     ("never-won-a", "admin@demo.crm", "reps who have never won a deal",  # was won and no deal at once
      "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.owner_id = u.id "
      "AND d.status = 'won')"),
+    ("not-a-or-b-named", "admin@demo.crm", "how many contacts who are not customers or leads",  # was the leads
+     "SELECT count(*) FROM contacts WHERE lifecycle_stage IS NULL OR lifecycle_stage NOT IN "
+     "('customer', 'lead', 'marketing_qualified', 'sales_qualified')"),
+    ("not-happened-yet", "admin@demo.crm", "how many meetings that haven't happened yet",  # was "no due date"
+     "SELECT count(*) FROM activities WHERE type = 'meeting' AND due_at >= '2026-05-15'"),
     ("window-of-today", "admin@demo.crm", "deals created within 30 days of today",
      "SELECT id FROM deals WHERE created_at >= '2026-04-15' AND created_at <= '2026-05-15'"),
     ("periods-side-by-side", "admin@demo.crm", "revenue this month vs last month",

@@ -918,6 +918,9 @@ def _predicative_name(state: ParseState, i: int) -> tuple[str, list[Meaning], in
     return (phrase, meanings, end) if meanings else None
 
 
+_HAPPENING = frozenset({"happened", "held", "occurred", "happen", "taken place"})
+
+
 def _is_link(catalog: Catalog, meaning: Meaning) -> bool:
     """Whether a column meaning is a link to another record (contacts.account_id), not a value of its own."""
     column = catalog.entities[meaning.extra].columns.get(meaning.name)
@@ -999,6 +1002,11 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
                 and _column_type(catalog, m.extra, m.name) != "boolean"]  # "not unsubscribed" is false
     # (the negation is taken only when it applies: "no scheduled meetings" leaves the "no" to the meetings)
     if "column" in kinds and nullable and _negated_before(state, start):
+        if phrase in _HAPPENING:  # "meetings that haven't happened yet": those still to come, not a missing date
+            state.modifiers.append(Modifier(start, "date", {
+                "range": DateRange(state.ctx.now, None, "not yet (from now on)", "since"), "negate": False,
+                "column_pos": start}, end))
+            return
         state.modifiers.append(Modifier(start, "event", {"columns": [(m.extra, m.name) for m in nullable],
                                                          "negate": True, "phrase": f"no {phrase}"}, end))
         return
@@ -1199,6 +1207,12 @@ def pass_negations(state: ParseState) -> None:
             k = dated.pos - 1
         while k >= 0 and steps < 4:
             word = w[k]
+            previous = next((p for p in reversed(state.mentions) if p.end <= m.pos and p is not m), None)
+            if word in ("or", "nor") and k + 1 == m.pos and m.named and previous is not None and \
+                    previous.negated and previous.named and previous.entity == m.entity and previous.end == k:
+                m.negated = True  # "contacts who are not customers or leads": neither
+                state.used[k] = True
+                break
             if word in ("without", "no", "zero", "lacking", "never") and not state.used[k] or \
                     word == "not" and k + 1 < len(w) and w[k + 1] in ("have", "having", "had", "has", "with", "in",
                                                                       "on") or \
