@@ -130,13 +130,9 @@ class _Compiler:
             values = [literal(v, kind) for v in value]
             expr = col.isin(*values)
             return exp.not_(expr) if op == "not_in" else expr
-        if op == "between":
-            low, high = value
-            return col.between(literal(low, kind), literal(high, kind))
         if op in ("ilike", "like"):
             return contains(col, str(value), case_sensitive=op == "like")
-        right = literal(value, kind)
-        return _COMPARISONS[op](this=col, expression=right)
+        return compared(col, op, value, kind)
 
     def exists(self, scope: _Scope, cond: Exists) -> exp.Expression:
         sub = self.related(scope, cond.relation, cond.conds, exp.Literal.number(1))
@@ -241,6 +237,14 @@ def literal(value: Any, kind: str) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
+def compared(expr: exp.Expression, op: str, value: Any, kind: str) -> exp.Expression:
+    """`expr op value` for a comparison or a range ("between": value is [low, high]) — a column's or a figure's."""
+    if op == "between":
+        low, high = value
+        return expr.between(literal(low, kind), literal(high, kind))
+    return _COMPARISONS[op](this=expr, expression=literal(value, kind))
+
+
 def contains(column: exp.Expression, text: str, *, case_sensitive: bool = False) -> exp.Expression:
     """`column` contains `text` (LIKE / ILIKE '%text%', the pattern characters in `text` escaped)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -282,11 +286,7 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
             select_list.append(exp.alias_(compiler.measure(scope, measure), alias))
         for limit in plan.having:  # the figure itself, not its alias: PostgreSQL's HAVING cannot see aliases
             figure = compiler.measure(scope, plan.measures[limit.measure_index])
-            if limit.op == "between":
-                low, high = limit.value
-                having.append(figure.between(literal(low, "number"), literal(high, "number")))
-            else:
-                having.append(_COMPARISONS[limit.op](this=figure, expression=literal(limit.value, "number")))
+            having.append(compared(figure, limit.op, limit.value, "number"))
         for ob in plan.order_by:
             if ob.target == "measure":
                 target: exp.Expression = exp.column(measure_aliases[ob.measure_index])

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from nlq.catalog import Catalog, Metric
-from nlq.dates import DateRange
+from nlq.dates import DateRange, midnight
 from nlq.lexer import Token, tokenize
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
@@ -402,6 +402,15 @@ def _held_by_previous(state: ParseState, main: Mention, mentions: list[Mention])
     return held
 
 
+def _definition_conds(state: ParseState, mention: Mention, definitions: list[str]) -> list[Condition]:
+    """A related named group's own conditions ("open deals": status open), its definition listed for the answer."""
+    if not mention.named:
+        return []
+    named = state.ctx.catalog.named_filters[mention.named]
+    definitions.append(named.definition)
+    return named_filter_conds(named.where, state.ctx, state.ctx.catalog.entities[mention.entity], named.definition)
+
+
 def _not_supported(state: ParseState) -> ParseOutcome:
     """A figure the grammar reads but the plans cannot compute: say so rather than answer another one."""
     return ParseOutcome("clarify", code="not-supported",
@@ -514,8 +523,8 @@ def _new_means_recent(state: ParseState, subject: Mention) -> None:
             not state.ctx.catalog.entities[subject.entity].has("created_at"):
         return
     today = state.ctx.now.date()
-    rng = DateRange(datetime.combine(today - timedelta(days=NEW_WINDOW_DAYS), time.min, tzinfo=timezone.utc), None,
-                    f"the last {NEW_WINDOW_DAYS} days", "rolling", upto_now=True)
+    rng = DateRange(midnight(today - timedelta(days=NEW_WINDOW_DAYS)), None, f"the last {NEW_WINDOW_DAYS} days",
+                    "rolling", upto_now=True)
     state.modifiers.append(Modifier(k, "date", {"range": rng, "negate": False, "column_pos": k}, k + 1))
     state.used[k] = True
 
@@ -732,12 +741,8 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             assert inner_relation is not None and outer_relation is not None
             details = " and ".join(c.text for c in conds if c.text)
             inner_text = (f"without any {m.phrase}" if m.negated else f"with {m.phrase}") + _qualified(details)
-            held_conds = conds
-            if m.named:  # "open deals": the definition's conditions too
-                named = catalog.named_filters[m.named]
-                held_conds = named_filter_conds(named.where, ctx, catalog.entities[m.entity], "") + conds
-                definitions.append(named.definition)
-            inner = relate_through(catalog, holder.entity, inner_relation, held_conds, m.negated, "")
+            inner = relate_through(catalog, holder.entity, inner_relation,
+                                   _definition_conds(state, m, definitions) + conds, m.negated, "")
             plan.conds.append(relate_through(catalog, main.entity, outer_relation, [inner], False,
                                              f"at {holder.phrase} {inner_text}"))
             continue
@@ -772,11 +777,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if relation is None:
             problems.append(f"I can't relate {main.phrase or entity.plural} to {m.phrase}.")
             continue
-        named_conds: list[Condition] = []
-        if m.named:
-            named = catalog.named_filters[m.named]
-            named_conds = named_filter_conds(named.where, ctx, catalog.entities[m.entity], named.definition)
-            definitions.append(named.definition)
+        named_conds = _definition_conds(state, m, definitions)
         to_one = "." in relation or catalog.entities[main.entity].relations[relation].remote == "id"
         if m.count is not None:
             if to_one:

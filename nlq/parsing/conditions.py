@@ -634,17 +634,20 @@ def _compare_cond(state: ParseState, entity: Entity, mod: Modifier, columns_name
     shown = _fmt_number(value, entity.column_type(column) == "money")
     if entity.column_unit(column) == "percent":
         shown = f"{shown}%"
-    words = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly",
-             "between": "between"}
-    text = f"{label} {words.get(op, op)} {shown}"
+    text = f"{label} {OP_WORDS.get(op, op)} {shown}"
     if isinstance(value, list):
-        value = [_int_if_whole(v) for v in value]
+        value = [int_if_whole(v) for v in value]
     else:
-        value = _int_if_whole(value)
+        value = int_if_whole(value)
     return Compare(column=column, op=op, value=value, text=text)
 
 
-def _int_if_whole(value: Any) -> Any:
+#: How a comparison reads in an answer ("amount over $10,000", "pipeline value at least $100,000").
+OP_WORDS = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly", "ne": "not",
+            "between": "between"}
+
+
+def int_if_whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 

@@ -7,6 +7,7 @@ not a condition on each row but on each group's figure; it becomes a `FigureFilt
 from __future__ import annotations
 
 from nlq.catalog import Metric
+from nlq.parsing.conditions import OP_WORDS, int_if_whole
 from nlq.parsing.state import Modifier, ParseState
 from nlq.plan import FigureFilter, QueryPlan
 
@@ -34,25 +35,18 @@ def figure_limits(state: ParseState, metric: Metric) -> list[Modifier]:
     return limits
 
 
-_LIMIT_WORDS = {"gt": "over", "gte": "at least", "lt": "under", "lte": "at most", "eq": "exactly", "ne": "not",
-                "between": "between"}
-
-
 def figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilter:
     """The limit on the plan's figure; a percentage compares with the rate's fraction (60% → 0.6)."""
     index = next((i for i, m in enumerate(plan.measures) if m.metric == metric.name), 0)
     value = mod.data["value"]
     scale = 0.01 if metric.format == "percent" else 1
-    scaled = [_whole(v * scale) for v in value] if isinstance(value, list) else _whole(value * scale)
+    # rounded: 60 × 0.01 is 0.6, not 0.6000000000000001; 100000, not 100000.0
+    scaled = [int_if_whole(round(v * scale, 6)) for v in value] if isinstance(value, list) \
+        else int_if_whole(round(value * scale, 6))
 
     def shown(v: float) -> str:
         return f"{v:g}%" if metric.format == "percent" else f"${v:,.0f}" if metric.format == "money" else f"{v:,g}"
 
     figure = " and ".join(shown(v) for v in value) if isinstance(value, list) else shown(value)
     return FigureFilter(measure_index=index, op=mod.data["op"], value=scaled,
-                        text=f"{metric.name.replace('_', ' ')} {_LIMIT_WORDS.get(mod.data['op'], mod.data['op'])} {figure}")
-
-
-def _whole(value: float) -> float | int:
-    """A figure as the SQL should read it: 100000, not 100000.0 nor 55000.00000000001."""
-    return int(value) if float(value).is_integer() else round(value, 6)
+                        text=f"{metric.name.replace('_', ' ')} {OP_WORDS.get(mod.data['op'], mod.data['op'])} {figure}")

@@ -130,8 +130,9 @@ def _and_which(state: ParseState, entity: Entity) -> list[GroupBy]:
     """'how many deals did we lose last month and why?', 'how many contacts and their lifecycle stages': a
     count with a field of a few values after "and" is a count per value."""
     for mod in state.modifiers:
-        if mod.kind != "column" or state.word(mod.pos - 1) not in ("and", "their", "its") or \
-                state.word(mod.pos - 1) != "and" and state.word(mod.pos - 2) != "and":
+        before = state.word(mod.pos - 1)
+        after_and = before == "and" or before in ("their", "its") and state.word(mod.pos - 2) == "and"
+        if mod.kind != "column" or not after_and:
             continue
         column = pick_column(entity, mod)
         found = entity.columns.get(column or "")

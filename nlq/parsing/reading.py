@@ -194,9 +194,9 @@ def past_tense_after_did(state: ParseState) -> None:
 
 def pass_top(state: ParseState) -> None:
     """'top 5', 'first 10', '5 largest', 'the largest deal', 'bottom 3'."""
+    lex = state.ctx.lexicon
     for i, tok in enumerate(state.tokens[:-1]):
         # "the last email to Foster Goods", "my last meeting": the newest one ("last week" is a period)
-        lex = state.ctx.lexicon
         if tok.text == "last" and any(m.kind in ("entity", "named") for m in lex.lookup(state.word(i + 1))) and \
                 not lex.lookup(f"last {state.word(i + 1)}"):  # ("last name" is a column)
             tok.text = "latest"
