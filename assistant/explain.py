@@ -7,6 +7,7 @@ from typing import Any
 from assistant.answer import ChartHint
 from nlq.catalog import Catalog, Entity
 from nlq.engine import NlqResult
+from nlq.english import article
 from nlq.guard import ScopeFilter
 from nlq.plan import QueryPlan
 
@@ -39,8 +40,7 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
             plural = catalog.entities[plan.entity].plural
             if measure.column:
                 column = catalog.entities[plan.entity].label_of(measure.column).lower()
-                article = "an" if column[:1] in "aeiou" else "a"
-                return f"There is no {label}{of}{where}: no {plural} with {article} {column} match."
+                return f"There is no {label}{of}{where}: no {plural} with {article(column)} {column} match."
             return f"There is no {label}{of}{where}: no {plural} match."
         return f"The {label}{of}{where} is {format_value(value, measure_format(plan, catalog))}."
     if plan.group_by:
@@ -167,7 +167,7 @@ def _measure_label(plan: QueryPlan, catalog: Catalog) -> str:
     if measure.agg == "share":
         return f"share with {_share_condition(measure)}"
     column = catalog.entities[plan.entity].label_of(measure.column or "").lower()
-    return {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum"}.get(measure.agg, "") + \
+    return {"sum": "total", "avg": "average", "median": "median", "min": "minimum", "max": "maximum"}.get(measure.agg, "") + \
         f" {column}"
 
 

@@ -268,7 +268,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     for code, state_name in {**US_STATES, **CA_PROVINCES, **AU_STATES}.items():
         states.setdefault(code, []).append(state_name.lower())
     valuesets["states"] = states
-    valuesets["industries"] = {i: [i.lower()] for i in INDUSTRIES}
+    valuesets["industries"] = {i: [i.lower(), *valuesets.get("industries", {}).get(i, [])] for i in INDUSTRIES}
     catalog = Catalog(
         entities=entities,
         valuesets=valuesets,

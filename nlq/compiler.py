@@ -187,6 +187,10 @@ class _Compiler:
         col = self.column(scope, measure.column or "")
         if measure.agg == "count_distinct":
             return exp.Count(this=exp.Distinct(expressions=[col]))
+        if measure.agg == "median":  # PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY col), rounded like AVG
+            middle = exp.WithinGroup(this=exp.PercentileCont(this=exp.Literal.number("0.5")),
+                                     expression=exp.Order(expressions=[exp.Ordered(this=col)]))
+            return exp.func("ROUND", exp.cast(middle, "numeric"), exp.Literal.number(2), dialect=DIALECT)
         agg = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[measure.agg]
         built = agg(this=col)
         if measure.agg in ("sum", "avg"):

@@ -20,3 +20,8 @@ def english_words() -> frozenset[str]:
     if not vocab.exists():
         return frozenset()
     return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.islower())
+
+
+def article(word: str) -> str:
+    """'a' or 'an' before a word, by its first letter (good enough for the catalog's nouns)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 
 from nlq.catalog import Catalog, Metric
 from nlq.dates import DateRange, midnight
+from nlq.english import article
 from nlq.lexer import Token, tokenize
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
@@ -458,7 +459,8 @@ def _asks_for_unknown_data(state: ParseState, leftovers: list[Token]) -> bool:
 
 def _infer_subject(state: ParseState) -> Mention | None:
     """With no noun, a value or date column that belongs to one entity names it:
-    "what's in negotiation" → deals, "how many subscribers" → contacts, "what's closing" → deals."""
+    "what's in negotiation" → deals, "how many subscribers" → contacts, "what's closing" → deals,
+    "the average lead score" → contacts."""
     catalog = state.ctx.catalog
     candidates: list[str] = []
     for mod in sorted(state.modifiers, key=lambda m: m.pos):
@@ -475,6 +477,11 @@ def _infer_subject(state: ParseState) -> Mention | None:
                 candidates.append(owners.pop())
         elif mod.kind == "event":
             candidates += [ent for ent, _c in mod.data["columns"]][:1]
+        elif mod.kind == "column" and (state.measure is not None or state.superlative is not None):
+            # "the average lead score": a figure of a column that only one entity has
+            owners = {ent for ent, _c in mod.data["columns"] if ent not in ("users", "teams")}
+            if len(owners) == 1:
+                candidates.append(owners.pop())
         elif mod.kind == "date" and mod.data.get("column_pos") is not None:
             hint = (date_column_word(state.ctx.catalog, state.word(mod.data["column_pos"])) or "")
             owners = {e.name for e in catalog.entities.values()
@@ -796,8 +803,10 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if m.negated:
             text = f"without any {m.phrase}" + _qualified(details)
         else:
-            text = (f"with at least one {related.singular}" if not m.named else
-                    f"linked to {catalog.named_filters[m.named].noun}") + _qualified(details)
+            # a deal has one account: "at an account with industry Software", not "with at least one account"
+            text = (f"linked to {catalog.named_filters[m.named].noun}" if m.named else
+                    f"at {article(related.singular)} {related.singular}" if to_one else
+                    f"with at least one {related.singular}") + _qualified(details)
         plan.conds.append(relate_through(catalog, main.entity, relation, named_conds + conds, m.negated, text))
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
@@ -862,7 +871,7 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
     text = question.lower()
     as_list = re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) \
         and state.measure is None and not state.group_words
-    if previous.having and (as_list or state.measure in ("count", "sum", "avg")):
+    if previous.having and (as_list or state.measure in ("count", "sum", "avg", "median")):
         # the groups kept by "pipeline value over $100,000" have no rows or count of their own in a plan
         message = (f"I can't count or list what stands behind groups kept by a figure limit "
                    f"({'; '.join(h.text for h in previous.having)}) yet. The answer above lists those groups.")
@@ -884,7 +893,7 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         plan.measures = [Measure(agg="count", label="count")]
         plan.order_by, plan.limit = [], None
         plan.group_by = plan.group_by if state.group_words else []
-    elif state.measure in ("sum", "avg"):
+    elif state.measure in ("sum", "avg", "median"):
         column = catalog.amount_columns.get(entity.name)
         if column:
             plan.measures = [Measure(agg=state.measure, column=column, label=f"{state.measure}_{column}")]  # type: ignore[arg-type]

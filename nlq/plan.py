@@ -78,7 +78,7 @@ class Measure(BaseModel):
     """An aggregate: COUNT(*), SUM/AVG/MIN/MAX of a column, a catalog metric, or the share of the rows
     that also meet `conds` ("what percentage of deals are won")."""
 
-    agg: Literal["count", "sum", "avg", "min", "max", "metric", "count_distinct", "share"]
+    agg: Literal["count", "sum", "avg", "median", "min", "max", "metric", "count_distinct", "share"]
     column: str | None = None
     metric: str | None = None
     label: str = ""

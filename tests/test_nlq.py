@@ -554,6 +554,21 @@ CASES = [
      "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE s.name = 'Negotiation'"),
     ("age-of-overdue-tasks", "admin@demo.crm", "tasks overdue by more than 3 days",
      "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-12'"),
+    ("median-deal-size", "admin@demo.crm", "what's the median deal size",
+     "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY amount)::numeric, 2) FROM deals WHERE status = 'won'"),
+    ("median-of-a-column", "admin@demo.crm", "median amount of open deals by stage",
+     "SELECT s.name, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d.amount)::numeric, 2) FROM deals d "
+     "JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' GROUP BY s.name"),
+    ("ranked-puts-the-most-first", "admin@demo.crm", "reps ranked by pipeline",
+     "SELECT u.full_name, sum(d.amount) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'open' "
+     "GROUP BY u.id, u.full_name ORDER BY 2 DESC"),
+    ("sorted-by-a-count-keeps-every-group", "admin@demo.crm", "accounts sorted by number of deals",
+     "SELECT a.name, count(*) FROM deals d JOIN accounts a ON a.id = d.account_id GROUP BY a.id, a.name ORDER BY 2 DESC"),
+    ("industry-in-everyday-words", "admin@demo.crm", "customers at tech companies",
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE c.lifecycle_stage = 'customer' "
+     "AND a.industry = 'Software'"),
+    ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
+     "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
 
 
@@ -669,7 +684,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("show me my stale deals", "clarified", "not-understood"),  # not a typo of "sale(s)"
     ("won deals this month vs last year", "clarified", "ambiguous"),  # periods of different lengths
     ("deals worth more than the average", "clarified", "not-supported"),
-    ("median deal size", "clarified", "not-supported"),
+    ("standard deviation of deal amounts", "clarified", "not-understood"),
     ("accounts without a phone number", "clarified", "not-understood"),  # contacts have phones, accounts don't
     ("accounts with lead score above 80", "clarified", "not-understood"),  # not their revenue
     ("accounts over 70%", "clarified", "not-understood"),  # a percentage of nothing, not $70
@@ -809,6 +824,8 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
 @pytest.mark.parametrize(("question", "summary"), [
     ("show me 1 overdue task", "1 overdue task."),
     ("accounts with deals in negotiation", "with at least one deal in stage Negotiation"),
+    ("deals at healthcare accounts", "at an account with industry Healthcare"),
+    ("median amount of deals over $900 million", "There is no median amount"),
     ("deals closing in a week", "close date in the next week"),
     ("total amount of deals over $900 million", "is $0.00"),
     ("pipeline value of deals over $900 million", "is $0.00"),

@@ -35,7 +35,7 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         plan.measures = [Measure(agg="metric", metric=metric.name, label=metric.name)]
     elif state.measure == "count":
         plan.measures = [Measure(agg="count", label="count")]
-    elif state.measure in ("sum", "avg", "min", "max"):
+    elif state.measure in ("sum", "avg", "median", "min", "max"):
         column = measure_column or amount
         if column and not measure_column and state.measure == "sum" and entity.column_type(column) != "money":
             column = None  # "the total of leads" counts them; a score is summed only when named
@@ -61,7 +61,9 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         if state.superlative is not None or state.limit is not None or state.most:
             descending = state.superlative[1] if state.superlative else True
             plan.order_by = [OrderBy(target="measure", descending=descending)]
-            plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
+            if state.sort is None or state.superlative is not None or state.limit is not None:
+                # "accounts by number of deals" are the top ones; "sorted by number of deals" all of them
+                plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
         elif state.sort is not None:
             plan.order_by = [OrderBy(target="measure", descending=state.sort[1])]
         return

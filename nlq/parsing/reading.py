@@ -535,8 +535,9 @@ def pass_sorting(state: ParseState) -> None:
                 elif w[k2] in ("asc", "ascending", "lowest", "smallest", "oldest", "earliest", "least"):
                     descending = False
                     state.take(k2, k2 + 2 if k2 + 1 < len(w) and w[k2 + 1] == "first" else k2 + 1)
-            state.sort = (" ".join(phrase_words[:3]) if phrase_words else None, bool(descending)) \
-                if descending is not None else (" ".join(phrase_words[:3]) or None, _default_desc(phrase_words))
+            if descending is None:  # a ranking puts the most first; a sort does when the key is a figure
+                descending = word in ("rank", "ranked") or _default_desc(phrase_words)
+            state.sort = (" ".join(phrase_words[:3]) or None, descending)
             state.modifiers.append(Modifier(j, "sort", {"words": phrase_words[:3]}))
         elif word in ("newest", "latest", "oldest", "earliest", "highest", "largest", "biggest", "smallest",
                       "lowest") and i + 1 < len(w) and w[i + 1] == "first":
@@ -546,8 +547,13 @@ def pass_sorting(state: ParseState) -> None:
 
 
 def _default_desc(words: list[str]) -> bool:
-    return any(w in ("amount", "value", "size", "revenue", "score", "employees", "recent", "newest", "probability")
-               for w in words)
+    return any(w in _FIGURE_WORDS for w in words)
+
+
+# sort keys that are sizes or counts: sorting by them puts the biggest first unless told otherwise
+_FIGURE_WORDS = frozenset({"amount", "value", "size", "revenue", "score", "employees", "recent", "newest", "probability",
+                           "pipeline", "rate", "count", "number", "total", "bookings", "sales", "deals", "activities",
+                           "calls", "emails", "meetings", "contacts", "accounts", "wins"})
 
 
 # "MoM", "QoQ", "YoY": a series by that period
@@ -719,9 +725,9 @@ def pass_measures(state: ParseState) -> None:
         elif word in ("average", "avg", "mean", "typical"):
             state.measure = "avg"
             state.take(i, i + 1)
-        elif word in ("median",):
-            state.measure = "avg"
-            state.unknown.append("median")
+        elif word == "median":
+            state.measure = "median"
+            state.take(i, i + 1)
         elif word in _SUPERLATIVES and not state.used[i]:
             if word in ("most", "least", "fewest") and nxt not in ("recent", "recently"):
                 state.most = True
