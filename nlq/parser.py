@@ -230,9 +230,12 @@ def _pass_versus(state: ParseState) -> None:
 
 
 def _compare_people(state: ParseState) -> None:
-    """'compare Lauren and Matthew by revenue': each of the people (or teams) named, side by side."""
-    for i, word in enumerate(state.words):
-        if word not in ("compare", "comparing", "comparison"):
+    """'compare Lauren and Matthew by revenue', 'who has more pipeline, Lauren or Matthew': each of the people
+    (or teams) named, side by side."""
+    w = state.words
+    for i, word in enumerate(w):
+        which_more = word in _MORE_WORDS and "than" not in w[i + 1:]
+        if word not in ("compare", "comparing", "comparison") and not which_more:
             continue
         for kind, target in (("user", "@owner"), ("team", "@team")):
             if sum(m.kind == kind for m in state.modifiers) >= 2:
@@ -240,8 +243,10 @@ def _compare_people(state: ParseState) -> None:
                 if not any(g == [target] for _p, g in state.group_words):
                     state.group_words.append((i, [target]))
                 state.measure = state.measure or "count"
+                state.side_by_side = which_more
 
 
+_MORE_WORDS = frozenset({"more", "less", "fewer", "higher", "lower", "bigger", "larger", "better", "worse"})
 _PERIOD_GRAINS = {"week": "@week", "month": "@month", "quarter": "@quarter", "year": "@year"}
 
 

@@ -409,6 +409,17 @@ CASES = [
     ("compare-reps", "admin@demo.crm", "compare Lauren and Matthew by revenue",
      "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
      "WHERE d.status = 'won' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
+    ("who-has-more-of-two", "admin@demo.crm", "who has more pipeline, Lauren or Matthew?",  # were summed together
+     "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'open' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name "
+     "ORDER BY 2 DESC"),
+    ("which-has-fewer-of-two", "admin@demo.crm", "which rep has fewer open deals, Lauren or Matthew",
+     "SELECT u.full_name, count(*) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'open' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name "
+     "ORDER BY 2"),
+    ("most-pipeline-is-its-value", "admin@demo.crm", "which accounts have the most open pipeline",  # was a count
+     "SELECT a.name, round(sum(d.amount), 2) FROM deals d JOIN accounts a ON a.id = d.account_id "
+     "WHERE d.status = 'open' GROUP BY a.id, a.name ORDER BY 2 DESC LIMIT 10"),
     ("have-not-had", "admin@demo.crm", "how many contacts that have not had a meeting this month",  # asked back
      "SELECT count(*) FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.contact_id = c.id "
      "AND a.type = 'meeting' AND a.due_at >= '2026-05-01' AND a.due_at < '2026-06-01')"),

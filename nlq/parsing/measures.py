@@ -19,9 +19,10 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         (catalog.named_filters[main.named].date_column if main.named else None) or \
         ("closed_at" if entity.name == "deals" and status_value(state) in ("won", "lost") else None)
     resolved = (resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words)
-    groups = list({g.model_dump_json(): g for g in resolved if g is not None}.values())  # "by rep by owner": once
     if group_by_subject is not None:
-        groups.insert(0, group_by_subject)
+        resolved = (group_by_subject, *resolved)
+    # "by rep by owner", "which rep …, Lauren or Matthew": each grouping once, whatever its label
+    groups = list({(g.relation, g.column, g.grain): g for g in resolved if g is not None}.values())
     if state.measure == "count" and not groups:
         groups = _and_which(state, entity)
     amount = catalog.amount_columns.get(entity.name)
@@ -61,7 +62,8 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         if state.superlative is not None or state.limit is not None or state.most:
             descending = state.superlative[1] if state.superlative else True
             plan.order_by = [OrderBy(target="measure", descending=descending)]
-            if state.sort is None or state.superlative is not None or state.limit is not None:
+            if (state.sort is None or state.superlative is not None or state.limit is not None) and \
+                    not state.side_by_side:
                 # "accounts by number of deals" are the top ones; "sorted by number of deals" all of them
                 plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
         elif state.sort is not None:

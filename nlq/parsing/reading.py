@@ -728,6 +728,12 @@ def pass_measures(state: ParseState) -> None:
         elif word == "median":
             state.measure = "median"
             state.take(i, i + 1)
+        elif word in ("more", "fewer", "less") and "than" not in w[i + 1:] and {"which", "who"} & set(w) and \
+                not state.used[i]:
+            # "which team has more open deals, …": the most of them, as a ranking
+            state.most = True
+            state.superlative = (i, word == "more")
+            state.take(i, i + 1)
         elif word in _SUPERLATIVES and not state.used[i]:
             if word in ("most", "least", "fewest") and nxt not in ("recent", "recently"):
                 state.most = True
@@ -986,7 +992,9 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
     if "metric" in kinds and ("named" in kinds or "entity" in kinds):
         # "pipeline": the metric when asked for a figure, else the open deals themselves
         metric = next(m for m in meanings if m.kind == "metric")
-        wants_figure = state.measure in ("sum", None) and _asks_for_figure(state)
+        # "which accounts have the most pipeline": an amount of it, not a number of open deals
+        quantity = start > 0 and state.words[start - 1] in ("most", "least", "more", "less")
+        wants_figure = state.measure in ("sum", None) and (_asks_for_figure(state) or quantity)
         if wants_figure or "named" not in kinds and "entity" not in kinds:
             state.mentions.append(Mention(start, end, catalog.metrics[metric.name].entity, metric=metric.name,
                                           phrase=phrase))

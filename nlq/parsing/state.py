@@ -82,13 +82,14 @@ class ParseState:
     ctx: ParseContext
     mentions: list[Mention] = field(default_factory=list)
     modifiers: list[Modifier] = field(default_factory=list)
-    measure: str | None = None            # count | sum | avg | min | max
+    measure: str | None = None            # count | sum | avg | median | min | max
     measure_column: tuple[int, str] | None = None
     group_words: list[tuple[int, list[str]]] = field(default_factory=list)
     sort: tuple[str | None, bool] | None = None     # (column or None for measure, descending)
     superlative: tuple[int, bool] | None = None     # (position, descending) from largest/smallest/most/...
     limit: int | None = None
     most: bool = False
+    side_by_side: bool = False  # "who has more pipeline, Lauren or Matthew": every group named, not the winner
     unknown: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     definitions: list[str] = field(default_factory=list)
