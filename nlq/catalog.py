@@ -117,6 +117,13 @@ class Entity:
         return found[0] if len(found) == 1 else None
 
 
+@dataclass(frozen=True)
+class NotTracked:
+    """Something the CRM does not record ("quota"), what to say about it and the nearest question to offer."""
+    message: str
+    offer: str
+
+
 @dataclass
 class NamedFilter:
     name: str
@@ -157,6 +164,7 @@ class Catalog:
     rank_columns: dict[str, str] = field(default_factory=dict)
     event_columns: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     abbreviations: dict[str, str] = field(default_factory=dict)
+    not_tracked: dict[str, NotTracked] = field(default_factory=dict)  # a word → what the CRM says about it
     users: dict[str, int] = field(default_factory=dict)           # normalised full/first name -> id
     user_names: dict[int, str] = field(default_factory=dict)
     accounts: dict[str, list[int]] = field(default_factory=dict)  # normalised account name -> ids
@@ -280,6 +288,8 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         rank_columns=raw.get("rank_columns", {}),
         event_columns=raw.get("event_columns", {}),
         abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
+        not_tracked={word: NotTracked(message=item["message"], offer=item["offer"])
+                     for item in raw.get("not_tracked") or [] for word in item["words"]},
     )
     catalog._merge_values("industries", list(INDUSTRIES))
     return catalog

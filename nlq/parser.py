@@ -572,6 +572,11 @@ def _entity_list(catalog: Catalog) -> str:
 
 
 def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutcome:
+    untracked = next((state.ctx.catalog.not_tracked[t.text] for t in leftovers
+                      if t.text in state.ctx.catalog.not_tracked), None)
+    if untracked is not None:  # "my quota attainment": not recorded, said so, with the nearest answer
+        return ParseOutcome("clarify", code="not-supported", message=f"{untracked.message} Try: {untracked.offer}.",
+                            suggestions=[untracked.offer])
     words = " ".join(t.original for t in leftovers)
     message = lead or f"I'm not sure what you mean by '{words}'."
     suggestions = _suggestions(state)

@@ -162,12 +162,14 @@ def _stage_names(terms: DatabaseTerms) -> list[str]:
 
 def _definition_chunk(catalog: Catalog, named: NamedFilter) -> Chunk:
     entity = catalog.entities[named.entity]
-    where = _where_sql(entity, named.where)
+    where = _where_sql(catalog, entity, named.where)
     dated = f"; dated by {entity.table}.{named.date_column}" if named.date_column else ""
     phrase = named.phrases[0] if named.phrases else named.name.replace("_", " ")
     body = f"{phrase}: {entity.table} WHERE {where}{dated}"
+    tables = {entity.table} | {catalog.entities[entity.relations[c["without"]].entity].table
+                               for c in named.where if "without" in c}
     return Chunk(id=f"definition:{named.name}", kind="definition", text=body,
-                 search_text=" ".join([*named.phrases, named.definition]), tables=frozenset({entity.table}))
+                 search_text=" ".join([*named.phrases, named.definition]), tables=frozenset(tables))
 
 
 def _metric_chunk(catalog: Catalog, metric: Metric) -> Chunk:
@@ -179,7 +181,7 @@ def _metric_chunk(catalog: Catalog, metric: Metric) -> Chunk:
         target = catalog.entities[relation.entity].table
         tables.add(target)
         joins.append(f" JOIN {target} ON {target}.{relation.remote} = {entity.table}.{relation.local}")
-    where = _where_sql(entity, metric.where)
+    where = _where_sql(catalog, entity, metric.where)
     dated = f"; dated by {entity.table}.{metric.date_column}" if metric.date_column else ""
     phrase = metric.phrases[0] if metric.phrases else metric.name.replace("_", " ")
     body = f"{phrase}: SELECT {metric.expr} FROM {entity.table}{''.join(joins)} WHERE {where}{dated}"
@@ -198,15 +200,23 @@ def _custom_field_chunk(catalog: Catalog, custom: CustomField) -> Chunk:
                  tables=frozenset({table}))
 
 
-def _where_sql(entity: Entity, conditions: list[dict[str, Any]]) -> str:
+def _where_sql(catalog: Catalog, entity: Entity, conditions: list[dict[str, Any]]) -> str:
     """A catalog `where` list as SQL text, built as a sqlglot tree so values are quoted correctly."""
-    parts = [_condition_sql(cond) for cond in conditions]
+    parts = [_condition_sql(catalog, entity, cond) for cond in conditions]
     return exp.and_(*parts).sql("postgres") if parts else "TRUE"
 
 
-def _condition_sql(cond: dict[str, Any]) -> exp.Expression:
+def _condition_sql(catalog: Catalog, entity: Entity, cond: dict[str, Any]) -> exp.Expression:
     if "any_of" in cond:
-        return exp.paren(exp.or_(*[_condition_sql(c) for c in cond["any_of"]]))
+        return exp.paren(exp.or_(*[_condition_sql(catalog, entity, c) for c in cond["any_of"]]))
+    if "without" in cond:  # NOT EXISTS (SELECT 1 FROM related WHERE related.remote = entity.local AND …)
+        relation = entity.relations[cond["without"]]
+        related = catalog.entities[relation.entity]
+        link = exp.EQ(this=exp.column(relation.remote, table=related.table),
+                      expression=exp.column(relation.local, table=entity.table))
+        inner = [_condition_sql(catalog, related, c) for c in cond.get("where", [])]
+        query = exp.select("1").from_(related.table).where(exp.and_(link, *inner))
+        return exp.not_(exp.Exists(this=query))
     column = exp.column(cond["column"])
     op = cond["op"]
     value: Any = cond.get("value")
@@ -226,6 +236,13 @@ def _condition_sql(cond: dict[str, Any]) -> exp.Expression:
 
 
 def _literal(value: Any) -> exp.Expression:
+    """A value as SQL; the clock's placeholders stay relative to `@now`, which the translator pins."""
+    if value == "@today":
+        return exp.cast(exp.Literal.string(NOW_PLACEHOLDER), "date")
+    if isinstance(value, str) and value.startswith("@days_ago:"):
+        days = int(value.split(":", 1)[1])
+        return exp.Sub(this=exp.cast(exp.Literal.string(NOW_PLACEHOLDER), "timestamptz"),
+                       expression=exp.Interval(this=exp.Literal.string(str(days)), unit=exp.var("DAY")))
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, (int, float)):

@@ -83,17 +83,26 @@ def belongs_to_subject(catalog: Catalog, subject: Mention, mod: Modifier) -> boo
 
 
 def named_filter_conds(where: list[dict[str, Any]], ctx: ParseContext, entity: Entity, text: str) -> list[Condition]:
-    """A catalog `where` list as conditions (all must hold); `{any_of: [...]}` holds when one of its does."""
+    """A catalog `where` list as conditions (all must hold); `{any_of: [...]}` holds when one of its does,
+    `{without: relation, where: [...]}` when no related row meets its own list. Values `@now`, `@today` and
+    `@days_ago:N` are read against the question's clock."""
     conds: list[Condition] = []
     for i, spec in enumerate(where):
         if "any_of" in spec:
             conds.append(AnyOf(conds=named_filter_conds(spec["any_of"], ctx, entity, ""), text=text if i == 0 else ""))
+            continue
+        if "without" in spec:
+            related = ctx.catalog.entities[entity.relations[spec["without"]].entity]
+            conds.append(Exists(relation=spec["without"], negate=True, text=text if i == 0 else "",
+                                conds=named_filter_conds(spec.get("where", []), ctx, related, "")))
             continue
         value = spec.get("value")
         if value == "@now":
             value = ctx.now.isoformat()
         elif value == "@today":
             value = ctx.now.date().isoformat()
+        elif isinstance(value, str) and value.startswith("@days_ago:"):
+            value = (ctx.now - timedelta(days=int(value.split(":", 1)[1]))).isoformat()
         conds.append(Compare(column=spec["column"], op=spec["op"], value=value, text=text if i == 0 else ""))
     return conds
 

@@ -164,7 +164,7 @@ def _free_text_column_before(state: ParseState, k: int) -> str | None:
 def _filters_column(where: list[dict[str, Any]], column: str) -> bool:
     """Whether a named filter's `where` reads `column` (in any of its alternatives)."""
     return any(_filters_column(spec["any_of"], column) if "any_of" in spec else spec.get("column") == column
-               for spec in where)
+               for spec in where if "without" not in spec)
 
 
 def _only_filters_on(catalog: Catalog, meanings: list[Meaning], columns: set[str]) -> bool:
