@@ -582,6 +582,14 @@ CASES = [
      f"SELECT d.id FROM deals d WHERE d.status = 'open' AND d.owner_id = {REP} AND NOT EXISTS (SELECT 1 FROM "
      f"activities a WHERE a.deal_id = d.id AND a.owner_id = {REP} AND a.due_at >= '2026-04-15' "
      f"AND a.due_at <= '2026-05-15')"),
+    ("did-i-last-email", "rep@demo.crm", "who did I last email?",  # "I" and "last" were dropped: 10 of anyone's
+     f"SELECT id FROM emails WHERE owner_id = {REP} AND direction = 'outbound' AND sent_at < '2026-05-15' "
+     f"ORDER BY sent_at DESC LIMIT 1"),
+    ("email-last-at-the-end", "rep@demo.crm", "who did I email last",  # every e-mail
+     f"SELECT id FROM emails WHERE owner_id = {REP} AND direction = 'outbound' AND sent_at < '2026-05-15' "
+     f"ORDER BY sent_at DESC LIMIT 1"),
+    ("we-called-are-calls", "admin@demo.crm", "who did we call last week",  # were all activities
+     "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-04' AND due_at < '2026-05-11'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
@@ -737,6 +745,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("what's my quota attainment", "clarified", "not-supported"),  # not recorded: said so (was "not sure")
     ("deals that were pushed out", "clarified", "not-supported"),
     ("commission for Lauren this quarter", "clarified", "not-supported"),
+    ("contacts who opened my last email", "clarified", "ambiguous"),  # was the newest contacts
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

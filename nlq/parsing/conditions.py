@@ -707,12 +707,14 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
             inner = catalog.entities[target]
             window = _window_conds(state, inner, target_column, rng)
             verb = state.word(col_pos)
+            noun, done = inner.singular, inner.label_of(target_column).lower()  # "sent", "opened", "replied"
             if verb in VERB_VALUES:  # "haven't emailed": the e-mails we sent
                 valueset, value = VERB_VALUES[verb]
                 column = column_for_valueset(inner, valueset)
                 window += [Compare(column=column, op="eq", value=value)] if column else []
-            done = inner.label_of(target_column).lower()  # "sent", "opened", "replied"
-            text = f"{'no' if mod.data.get('negate') else 'any'} {inner.singular} {done} {_period_words(rng)}"
+                if column and valueset == "activity_types":  # "any meeting this quarter", not "any activity due"
+                    noun, done = value, ""
+            text = " ".join(w for w in ("no" if mod.data.get("negate") else "any", noun, done, _period_words(rng)) if w)
             return [nest(path, window, negate=bool(mod.data.get("negate")), text=text)]
         elif hint == "last_contacted_at" and entity.name != "contacts":
             problems.append(f"'contacted' applies to contacts; ask about contacts not contacted {rng.phrase}.")

@@ -164,6 +164,8 @@ def _asks_for_one(state: ParseState) -> bool:
     """'the biggest deal', 'which rep': a singular subject asks for one row."""
     if not state.mentions:
         return False
+    if state.mentions[0].pos < 0:  # no noun: "who did I last email", "when did I last call Foster Goods"
+        return bool({"who", "whom", "when"} & set(state.words))
     last = state.mentions[0].phrase.split()[-1]
     catalog = state.ctx.catalog
     singulars = {e.singular for e in catalog.entities.values()} | {"opportunity", "opp", "company", "customer",

@@ -190,15 +190,34 @@ def past_tense_after_did(state: ParseState) -> None:
             state.tokens[i].text = _PAST_FORMS[word]
         elif word in _PAST_AFTER_DID_I and i >= 2 and w[i - 1] in ("i", "we") and w[i - 2] in ("did", "didn't"):
             state.tokens[i].text = _PAST_AFTER_DID_I[word]  # "which contacts did I call": the ones I called
+        elif word in _PAST_AFTER_DID_I and i >= 3 and w[i - 1] == "last" and w[i - 2] in ("i", "we") and \
+                w[i - 3] in ("did", "didn't"):
+            # "who did I last email", "when did we last meet": the newest one that happened
+            state.tokens[i].text = _PAST_AFTER_DID_I[word]
+            state.tokens[i - 1].text = "latest"
+            state.modifiers.append(Modifier(i - 1, "date", {"range": DateRange(None, state.ctx.now, "up to now",
+                                                                               "before"),
+                                                            "negate": False, "column_pos": None}, i))
 
 
 def pass_top(state: ParseState) -> None:
     """'top 5', 'first 10', '5 largest', 'the largest deal', 'bottom 3'."""
     lex = state.ctx.lexicon
+    tail, before = state.tokens[-1], state.word(len(state.tokens) - 2)
+    if tail.text == "last" and (before.endswith("ed") or before in ("met", "won", "lost", "sent", "spoke")):
+        # "who did I email last": the newest that happened
+        tail.text = "latest"
+        state.modifiers.append(Modifier(len(state.tokens) - 1, "date", {
+            "range": DateRange(None, state.ctx.now, "up to now", "before"), "negate": False, "column_pos": None},
+            len(state.tokens)))
     for i, tok in enumerate(state.tokens[:-1]):
         # "the last email to Foster Goods", "my last meeting": the newest one ("last week" is a period)
         if tok.text == "last" and any(m.kind in ("entity", "named") for m in lex.lookup(state.word(i + 1))) and \
                 not lex.lookup(f"last {state.word(i + 1)}"):  # ("last name" is a column)
+            if any(m.kind in ("entity", "named") for k in range(i) for m in lex.lookup(state.word(k))):
+                # "contacts who opened my last email": the newest of related rows is not a plan's to pick
+                state.ambiguous.append(f"I can find your last {state.word(i + 1)} itself, not what is linked to it, "
+                                       f"yet. Ask for the last {state.word(i + 1)} first, then about it.")
             tok.text = "latest"
             # the last one that happened, not a meeting planned for next week
             state.modifiers.append(Modifier(i, "date", {"range": DateRange(None, state.ctx.now, "up to now", "before"),
@@ -800,6 +819,11 @@ def pass_ownership(state: ParseState) -> None:
                 state.take(verb_at, verb_at + 1)
             elif not meaningful and date_column_word(state.ctx.catalog, verb) is None:
                 state.take(i, verb_at + 1)
+        elif word == "we" and (verb_at := _owner_verb_after(w, i)) is not None and w[verb_at] in VERB_VALUES:
+            # "who did we call last week": the company's calls (no owner), still calls
+            valueset, value = VERB_VALUES[w[verb_at]]
+            state.modifiers.append(Modifier(verb_at, "value", {"options": [(valueset, value)], "phrase": w[verb_at]}))
+            state.take(verb_at, verb_at + 1)
         elif word == "our" and nxt not in ("team",):
             state.take(i, i + 1)  # "our customers" in a company means the company's: no owner filter
 
@@ -822,6 +846,8 @@ def _owner_verb_after(w: list[str], i: int) -> int | None:
         k += 1
     if k < len(w) and w[k] in ("not", "never") and k > i + 1:
         k += 1
+    if k < len(w) and w[k] in ("latest", "just", "recently", "already", "ever", "also"):
+        k += 1  # "did I last email" (read as "latest"), "I just called"
     return k if k < len(w) and w[k] in _OWNER_VERBS else None
 
 
