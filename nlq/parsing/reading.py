@@ -190,9 +190,10 @@ def past_tense_after_did(state: ParseState) -> None:
             state.tokens[i].text = _PAST_FORMS[word]
         elif word in _PAST_AFTER_DID_I and i >= 2 and w[i - 1] in ("i", "we") and w[i - 2] in ("did", "didn't"):
             state.tokens[i].text = _PAST_AFTER_DID_I[word]  # "which contacts did I call": the ones I called
-        elif word in _PAST_AFTER_DID_I and i >= 3 and w[i - 1] == "last" and w[i - 2] in ("i", "we") and \
-                w[i - 3] in ("did", "didn't"):
-            # "who did I last email", "when did we last meet": the newest one that happened
+        elif word in _PAST_AFTER_DID_I and word != "contact" and i >= 3 and w[i - 1] == "last" and \
+                w[i - 2] in ("i", "we") and w[i - 3] in ("did", "didn't") and not {"each", "every", "all"} & set(w):
+            # "who did I last email", "when did we last meet": the newest one that happened ("when did I last
+            # contact each customer" is each one's last contact date)
             state.tokens[i].text = _PAST_AFTER_DID_I[word]
             state.tokens[i - 1].text = "latest"
             state.modifiers.append(Modifier(i - 1, "date", {"range": DateRange(None, state.ctx.now, "up to now",
