@@ -247,6 +247,8 @@ def _compare_people(state: ParseState) -> None:
 
 
 _MORE_WORDS = frozenset({"more", "less", "fewer", "higher", "lower", "bigger", "larger", "better", "worse"})
+_GRAIN_STEPS = {"week": relativedelta(weeks=1), "month": relativedelta(months=1), "quarter": relativedelta(months=3),
+                "year": relativedelta(years=1)}
 _PERIOD_GRAINS = {"week": "@week", "month": "@month", "quarter": "@quarter", "year": "@year"}
 
 
@@ -256,6 +258,16 @@ def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
     dates = [m for m in state.modifiers if m.kind == "date" and not m.data.get("negate")]
     left = next((m for m in dates if date_end(state, m) == spot), None)
     right = next((m for m in dates if m.pos == after), None)
+    if left is not None and right is None and state.word(after) in ("last", "previous", "prior") and \
+            after + 1 == len(state.tokens) and left.data["range"].grain in _GRAIN_STEPS and \
+            left.data["range"].start is not None and left.data["range"].end is not None:
+        # "revenue this month vs last": the period before, of the same grain
+        rng, step = left.data["range"], _GRAIN_STEPS[left.data["range"].grain]
+        right = Modifier(after, "date", {"range": DateRange(rng.start - step, rng.end - step,
+                                                            f"the {rng.grain} before", grain=rng.grain),
+                                         "negate": False, "column_pos": None}, after + 1)
+        state.modifiers.append(right)
+        after += 1
     if left is None or right is None:
         return False
     first, second = left.data["range"], right.data["range"]
@@ -323,6 +335,8 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
                  and t.text not in catalog.filler and t.text not in GRAMMAR_FILLER
                  and date_column_word(catalog, t.text) is None and not (sized and t.text in _SIZE_WORDS)]
     follow_up = ctx.previous is not None and _looks_like_follow_up(state, question)
+    if (untracked := _not_recorded(state, leftovers)) is not None:
+        return untracked
     if state.unknown:
         return _not_supported(state)
     if ctx.previous is not None and state.superlative is not None and len(state.mentions) == 1 and \
@@ -571,12 +585,20 @@ def _entity_list(catalog: Catalog) -> str:
     return "contacts, accounts, deals, activities (calls, meetings, tasks), emails, notes, reps and teams"
 
 
-def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutcome:
+def _not_recorded(state: ParseState, leftovers: list[Token]) -> ParseOutcome | None:
+    """'my quota attainment', 'lead to customer conversion': what the CRM does not record, said so, with the
+    nearest question it answers — before anything else is asked back about the rest."""
     untracked = next((state.ctx.catalog.not_tracked[t.text] for t in leftovers
                       if t.text in state.ctx.catalog.not_tracked), None)
-    if untracked is not None:  # "my quota attainment": not recorded, said so, with the nearest answer
-        return ParseOutcome("clarify", code="not-supported", message=f"{untracked.message} Try: {untracked.offer}.",
-                            suggestions=[untracked.offer])
+    if untracked is None:
+        return None
+    return ParseOutcome("clarify", code="not-supported", message=f"{untracked.message} Try: {untracked.offer}.",
+                        suggestions=[untracked.offer])
+
+
+def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutcome:
+    if (untracked := _not_recorded(state, leftovers)) is not None:
+        return untracked
     words = " ".join(t.original for t in leftovers)
     message = lead or f"I'm not sure what you mean by '{words}'."
     suggestions = _suggestions(state)

@@ -590,6 +590,9 @@ CASES = [
      f"ORDER BY sent_at DESC LIMIT 1"),
     ("we-called-are-calls", "admin@demo.crm", "who did we call last week",  # were all activities
      "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-04' AND due_at < '2026-05-11'"),
+    ("this-period-vs-last", "admin@demo.crm", "revenue this month vs last",  # was asked back
+     "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2026-04-01' AND closed_at < '2026-06-01' GROUP BY 1"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
