@@ -335,8 +335,9 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
                  and t.text not in catalog.filler and t.text not in GRAMMAR_FILLER
                  and date_column_word(catalog, t.text) is None and not (sized and t.text in _SIZE_WORDS)]
     follow_up = ctx.previous is not None and _looks_like_follow_up(state, question)
-    if (untracked := _not_recorded(state, leftovers)) is not None:
-        return untracked
+    untracked = _not_recorded(state, leftovers)
+    if untracked is not None and (state.mentions or not _asks_for_unknown_data(state, leftovers)):
+        return untracked  # ("show me the invoices table" is refused as data the CRM does not hold)
     if state.unknown:
         return _not_supported(state)
     if ctx.previous is not None and state.superlative is not None and len(state.mentions) == 1 and \
