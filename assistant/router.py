@@ -114,6 +114,9 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         # "emails where the customer asks for a discount", "notes in which they request a pilot"
         r"\b(notes?|emails?|e-mails?|messages?) (where|in which|that|which)\b.*\b(ask(s|ed|ing)?|request(s|ed|ing)?"
         r"|complain(s|ed|ing)?|want(s|ed)?|push(es|ed)? (for|back)|rais(e|es|ed) (concerns?|questions?))\b",
+        # "emails asking for a discount", "notes raising concerns about the timeline"
+        r"\b(notes?|emails?|e-mails?|messages?) (asking|requesting|complaining|pushing (for|back)|"
+        r"raising (concerns?|questions?))\b",
     )),
 )
 

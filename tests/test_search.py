@@ -776,7 +776,6 @@ def test_assistant_structured_question_with_semantic_filter(assistant: Assistant
      "how many deals"),
     ("contacts who mentioned the cost is too high", "contacts who never mentioned the cost is too high",
      "how many contacts"),
-    ("notes that mention the cost is too high", "notes that do not mention the cost is too high", "how many notes"),
 ])
 def test_negated_semantic_filter_is_the_complement(assistant: Assistant, indexed: dict[str, list[int]],
                                                    people: dict[str, Actor], positive: str, negative: str,
@@ -791,6 +790,26 @@ def test_negated_semantic_filter_is_the_complement(assistant: Assistant, indexed
     assert not no.truncated and yes.rows
     ids_yes, ids_no = {r[0] for r in yes.rows}, {r[0] for r in no.rows}
     assert not ids_yes & ids_no and len(ids_yes) + len(ids_no) == count.rows[0][0]
+
+
+def test_negated_count_of_texts_is_the_complement(assistant: Assistant, indexed: dict[str, list[int]],
+                                                  people: dict[str, Actor]) -> None:
+    """'how many notes don't mention X' counts exactly the notes 'how many notes mention X' leaves out."""
+    rep = people["rep"]
+    counts = [assistant.ask(q, rep, channel="test", audit=False) for q in (
+        "how many notes mention the cost is too high", "how many notes do not mention the cost is too high",
+        "how many notes")]
+    assert all(a.status == "answered" and len(a.rows) == 1 for a in counts), [a.summary for a in counts]
+    yes, no, total = (a.rows[0][0] for a in counts)
+    assert yes > 0 and yes + no == total
+
+
+def test_texts_asked_for_alone_are_the_best_passages(assistant: Assistant, indexed: dict[str, list[int]],
+                                                     people: dict[str, Actor]) -> None:
+    """'notes that mention X' with nothing else asked is a search: the best passages, ranked, not every match."""
+    answer = assistant.ask("notes that mention the cost is too high", people["rep"], channel="test", audit=False)
+    assert answer.status == "answered" and answer.summary.startswith("The "), answer.summary
+    assert "best match" in answer.summary and len(answer.rows) <= 10
 
 
 def test_both_phrases_must_match(assistant: Assistant, indexed: dict[str, list[int]], people: dict[str, Actor]) -> None:
