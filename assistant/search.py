@@ -129,8 +129,8 @@ class SearchSkill:
         outcome = self.nlq.understand(rest, message.actor, today=message.today, scope=scope)
         if outcome.status != "planned" or outcome.plan is None or outcome.plan.entity not in _SEMANTIC_ENTITIES:
             return None
-        bare = outcome.plan.entity in TEXT_DATE_COLUMNS and not (outcome.plan.conds or outcome.plan.measures or
-                                                                  outcome.plan.group_by or outcome.plan.limit)
+        bare = outcome.plan.entity in TEXT_DATE_COLUMNS and source in ("any", outcome.plan.entity) and \
+            not (outcome.plan.conds or outcome.plan.measures or outcome.plan.group_by or outcome.plan.limit)
         if bare and not clause.negate and period is None:
             return None  # "emails where the customer asks for a discount": the best passages, not every match
         plan = outcome.plan.model_copy(deep=True)

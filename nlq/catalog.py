@@ -171,6 +171,7 @@ class Catalog:
     stage_names: dict[str, list[int]] = field(default_factory=dict)
     pipelines: dict[str, int] = field(default_factory=dict)
     teams: dict[str, int] = field(default_factory=dict)
+    team_names: dict[int, str] = field(default_factory=dict)      # id -> the name as written ("NA East")
 
     @cached_property
     def event_words(self) -> dict[str, str]:
@@ -227,6 +228,7 @@ class Catalog:
             self.stage_names.setdefault(normalize(name), []).append(stage_id)
         self.pipelines = {normalize(name): pid for pid, name in pipelines}
         self.teams = {normalize(name): tid for tid, name in teams}
+        self.team_names = {tid: name for tid, name in teams}
         self._index_users(users)
         self.accounts = {}
         for account_id, name in accounts:

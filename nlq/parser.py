@@ -653,7 +653,9 @@ def _starter_suggestions(ctx: ParseContext) -> list[str]:
 def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     ctx, catalog = state.ctx, state.ctx.catalog
     ranks = state.most or (state.superlative is not None and any(m.metric for m in state.mentions))
-    if ranks and state.words[:1] == ["who"] and not any(m.entity == "users" for m in state.mentions):
+    names_rows = state.word(1) in ("are", "is", "were", "was") and any(m.metric is None for m in state.mentions)
+    if ranks and state.words[:1] == ["who"] and not any(m.entity == "users" for m in state.mentions) and \
+            not names_rows:  # ("who are my top 5 customers by revenue": the customers)
         # "who owns the most accounts", "who closed the most deals", "who has the highest win rate": a rep
         state.mentions.insert(0, Mention(0, 1, "users", phrase="rep"))
     if len(state.mentions) > 1 and state.mentions[0].entity == "users" and not state.most and \
@@ -757,7 +759,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                                       mod.kind == "date" and mod.data.get("column_pos") is None):
             target = following  # (and "deals with upcoming activities": a period as the noun's adjective)
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
-            target = main if not belongs_to_subject(catalog, subject_mention, mod) else target
+            target = subject_mention if belongs_to_subject(catalog, subject_mention, mod, main) else main
         if target is not main and mod.kind == "date" and mod.data.get("column_pos") is None and \
                 not target.negated and not (mod.pos == target.end and main.entity in _HOLDERS) and \
                 mod.end != target.pos:
@@ -838,9 +840,21 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         else:
             # a deal has one account: "at an account with industry Software", not "with at least one account"
             text = (f"linked to {catalog.named_filters[m.named].noun}" if m.named else
+                    f"owned by {article(related.singular)} {related.singular}" if relation == "owner" else
                     f"at {article(related.singular)} {related.singular}" if to_one else
                     f"with at least one {related.singular}") + _qualified(details)
         plan.conds.append(relate_through(catalog, main.entity, relation, named_conds + conds, m.negated, text))
+    if subject_mention is not None and group_by_subject is not None and group_by_subject.relation:
+        # "my top 5 customers by revenue": the grouped rows are customers, and mine — through the grouping
+        own = modifier_conds(state, catalog.entities[subject_mention.entity], groups.get(id(subject_mention), []),
+                             subject_mention, None, problems)
+        named_conds = _definition_conds(state, subject_mention, definitions)
+        if own or named_conds:
+            words = [catalog.named_filters[subject_mention.named].noun] if subject_mention.named else \
+                [catalog.entities[subject_mention.entity].plural]
+            text = " ".join(words + [c.text for c in own if c.text])
+            plan.conds.append(relate_through(catalog, main.entity, group_by_subject.relation, named_conds + own,
+                                             False, text))
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
     if state.ambiguous:

@@ -593,6 +593,18 @@ CASES = [
     ("this-period-vs-last", "admin@demo.crm", "revenue this month vs last",  # was asked back
      "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-04-01' AND closed_at < '2026-06-01' GROUP BY 1"),
+    ("top-customers-are-customers", "admin@demo.crm", "top 5 customers by revenue",  # were any contacts
+     "SELECT c.id, round(sum(d.amount), 2) FROM deals d JOIN contacts c ON c.id = d.contact_id "
+     "WHERE d.status = 'won' AND c.lifecycle_stage = 'customer' GROUP BY c.id ORDER BY 2 DESC LIMIT 5"),
+    ("who-are-my-top-customers", "rep@demo.crm", "who are my top 5 customers by revenue",  # was revenue by rep
+     f"SELECT c.id, round(sum(d.amount), 2) FROM deals d JOIN contacts c ON c.id = d.contact_id "
+     f"WHERE d.status = 'won' AND c.lifecycle_stage = 'customer' AND c.owner_id = {REP} AND d.owner_id = {REP} "
+     f"GROUP BY c.id ORDER BY 2 DESC LIMIT 5"),
+    ("my-top-accounts-are-mine", "manager@demo.crm", "my top 3 accounts by pipeline",  # asked 'by what?'
+     "SELECT a.id, round(sum(d.amount), 2) FROM deals d JOIN accounts a ON a.id = d.account_id "
+     "WHERE d.status = 'open' AND a.owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm') "
+     "AND d.owner_id IN (SELECT id FROM users WHERE team_id = (SELECT team_id FROM users "
+     "WHERE email = 'manager@demo.crm')) GROUP BY a.id ORDER BY 2 DESC LIMIT 3"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

@@ -77,9 +77,12 @@ def subject_label(catalog: Catalog, mention: Mention) -> str:
     return catalog.entities[mention.entity].plural
 
 
-def belongs_to_subject(catalog: Catalog, subject: Mention, mod: Modifier) -> bool:
-    """In 'top 5 accounts in Texas by pipeline value' Texas filters the grouped accounts."""
-    return False
+def belongs_to_subject(catalog: Catalog, subject: Mention, mod: Modifier, main: Mention) -> bool:
+    """'my top 5 accounts by revenue', 'accounts owned by Lauren with the most pipeline': whose they are is said of
+    the grouped rows, not of each deal the figure sums. (A place or a value reads the same either way through the
+    relation — 'top 5 accounts in Texas by pipeline value' — so it stays with the figure's rows.)"""
+    return mod.kind in ("owner", "user", "team") and mod.pos < main.pos and \
+        catalog.entities[subject.entity].owner_column is not None
 
 
 def named_filter_conds(where: list[dict[str, Any]], ctx: ParseContext, entity: Entity, text: str) -> list[Condition]:
@@ -205,7 +208,8 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
         elif mod.kind == "contact":
             conds.append(_contact_cond(catalog, entity, mod, problems))
         elif mod.kind == "team":
-            cond = _owner_in_team(state, entity, mod.data["ref"], f"on the {title_case(mod.data['name'])} team")
+            name = state.ctx.catalog.team_names.get(mod.data["ref"]) or title_case(mod.data["name"])
+            cond = _owner_in_team(state, entity, mod.data["ref"], f"on the {name} team")
             conds.append(cond)
         elif mod.kind == "event":
             conds.append(_event_cond(catalog, entity, mod, problems))

@@ -674,8 +674,8 @@ def _ordering_phrase(state: ParseState, phrase: list[str]) -> bool:
         any(w in _SUPERLATIVES or w == "top" for w in state.words)
     for n in range(min(3, len(phrase)), 0, -1):
         meanings = lex.lookup(" ".join(phrase[:n]))
-        if any(m.kind == "metric" for m in meanings) and not any(m.kind == "named" for m in meanings):
-            return True
+        if any(m.kind == "metric" for m in meanings) and (ranks or not any(m.kind == "named" for m in meanings)):
+            return True  # ("top 3 accounts by pipeline": its value; "deals by pipeline": Sales or Renewals)
         if ranks and any(m.kind == "column" and m.name in ("amount", "annual_revenue", "employee_count",
                                                            "lead_score", "duration_minutes") for m in meanings):
             return True
