@@ -605,6 +605,9 @@ CASES = [
      "WHERE d.status = 'open' AND a.owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm') "
      "AND d.owner_id IN (SELECT id FROM users WHERE team_id = (SELECT team_id FROM users "
      "WHERE email = 'manager@demo.crm')) GROUP BY a.id ORDER BY 2 DESC LIMIT 3"),
+    ("what-did-we-sell", "admin@demo.crm", "how much did we sell last month",  # was not understood
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND closed_at >= '2026-04-01' "
+     "AND closed_at < '2026-05-01'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

@@ -175,7 +175,7 @@ def _only_filters_on(catalog: Catalog, meanings: list[Meaning], columns: set[str
 
 
 # In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
-_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked"}
+_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked", "sell": "sold"}
 # verbs that are also nouns ("a call", "an email"): past only right after "did I/we"
 _PAST_AFTER_DID_I = {"call": "called", "email": "emailed", "meet": "met", "phone": "phoned", "contact": "contacted"}
 
@@ -763,7 +763,7 @@ def pass_measures(state: ParseState) -> None:
                 state.take(i + 1, i + 2)
 
 
-_OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "created", "logged", "log", "sent",
+_OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "created", "logged", "log", "sent", "sold", "sell",
                 "send", "closed", "won", "lost", "called", "emailed", "met", "booked", "added", "made", "make",
                 "had", "held", "scheduled", "completed", "finished", "ran", "run", "took", "worked", "meet",
                 "phoned"}
