@@ -56,7 +56,7 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
         keys = ", ".join(_key_text(v) for v in top[label_at:label_at + len(plan.group_by)])
         fmt = measure_format(plan, catalog)
-        of = "" if subject == label else f" of {subject}"
+        of = "" if subject == label or plan.measures[0].of_total else f" of {subject}"
         return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
                 f"{'lowest' if lowest_first else 'highest'} is {keys} ({format_value(top[-1], fmt)}).")
     if n == 0:
@@ -160,6 +160,10 @@ def _condition_phrase(plan: QueryPlan) -> str:
 
 def _measure_label(plan: QueryPlan, catalog: Catalog) -> str:
     measure = plan.measures[0]
+    if measure.of_total:
+        whole = _measure_label(plan.model_copy(update={"measures": [measure.model_copy(update={"of_total": False})]}),
+                               catalog)
+        return "share of " + ((plan.subject or catalog.entities[plan.entity].plural) if whole == "count" else whole)
     if measure.metric:
         return measure.metric.replace("_", " ")
     if measure.agg == "count":
@@ -173,6 +177,8 @@ def _measure_label(plan: QueryPlan, catalog: Catalog) -> str:
 
 def measure_format(plan: QueryPlan, catalog: Catalog) -> str:
     measure = plan.measures[0]
+    if measure.of_total:
+        return "percent"
     if measure.metric:
         return catalog.metrics[measure.metric].format
     if measure.agg == "count":

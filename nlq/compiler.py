@@ -170,6 +170,12 @@ class _Compiler:
     # -- measures and groups ---------------------------------------------------------------------
 
     def measure(self, scope: _Scope, measure: Measure) -> exp.Expression:
+        if measure.of_total:
+            # ROUND(figure / NULLIF(SUM(figure) OVER (), 0), 4): the group's part of all the groups' figure
+            figure = self.measure(scope, measure.model_copy(update={"of_total": False}))
+            whole = exp.Window(this=exp.Sum(this=figure.copy()))
+            ratio = exp.Div(this=exp.cast(figure, "numeric"), expression=exp.func("NULLIF", whole, exp.Literal.number(0)))
+            return exp.func("ROUND", ratio, exp.Literal.number(4), dialect=DIALECT)
         if measure.agg == "count":
             return exp.Count(this=exp.Star())
         if measure.agg == "share":

@@ -95,9 +95,16 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
     share = _SHARE.match(question.strip())
-    if share is not None:
-        return _share_of(share.group("base"), share.group("verb"), share.group("part"), ctx)
+    # "what percentage of deals are won (by rep)": the share of rows meeting a condition (in each group)
+    within = _share_of(share.group("base"), share.group("verb"), share.group("part"), ctx) if share else None
+    if within is not None and within.status == "planned":
+        return within
     bare = _SHARE_BARE.match(question.strip())
+    # "share of revenue by industry", "what % of deals are in each stage": each group's part of the whole
+    if bare is not None and (of_total := _share_of_total(bare.group("rest"), ctx)) is not None:
+        return of_total
+    if within is not None:
+        return within
     if bare is not None:  # "percentage of deals lost to competitors": the base is the shortest noun that reads
         words = bare.group("rest").split()
         for k in range(1, min(4, len(words))):
@@ -152,6 +159,19 @@ _SHARE = re.compile(
 _SHARE_BARE = re.compile(
     r"^(?:what|which)?\s*(?:is\s+the\s+|'s\s+the\s+)?(?:percentage|percent|share|proportion|fraction|%)\s+of\s+"
     r"(?P<rest>.+?)\s*\??$", re.IGNORECASE)
+
+
+def _share_of_total(rest: str, ctx: ParseContext) -> ParseOutcome | None:
+    """'share of revenue by industry', 'what % of deals are in each stage': a figure by group, each group's
+    part of the whole; None when the rest is no single figure by group (a share of rows is read next)."""
+    outcome = parse_question(re.sub(r"^(.+?)\s+(?:comes?|came)\s+from\s+", r"\1 by ", rest, flags=re.IGNORECASE), ctx)
+    plan = outcome.plan
+    if outcome.status != "planned" or plan is None or len(plan.measures) != 1 or not plan.group_by or \
+            plan.measures[0].agg == "share" or plan.having:
+        return None
+    plan = plan.model_copy(deep=True)
+    plan.measures = [plan.measures[0].model_copy(update={"of_total": True, "label": "share"})]
+    return ParseOutcome("planned", plan=plan)
 
 
 def _share_of(base_text: str, verb: str, part: str, ctx: ParseContext) -> ParseOutcome:

@@ -83,6 +83,7 @@ class Measure(BaseModel):
     metric: str | None = None
     label: str = ""
     conds: list[Condition] = Field(default_factory=list)
+    of_total: bool = False  # each group's figure as a share of all groups' ("share of revenue by industry")
 
 
 class GroupBy(BaseModel):

@@ -608,6 +608,12 @@ CASES = [
     ("what-did-we-sell", "admin@demo.crm", "how much did we sell last month",  # was not understood
      "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND closed_at >= '2026-04-01' "
      "AND closed_at < '2026-05-01'"),
+    ("share-of-a-figure-by-group", "admin@demo.crm", "share of revenue by industry",  # was not understood
+     "SELECT a.industry, round(sum(d.amount)::numeric / NULLIF(sum(sum(d.amount)) OVER (), 0), 4) FROM deals d "
+     "LEFT JOIN accounts a ON a.id = d.account_id WHERE d.status = 'won' GROUP BY a.industry"),
+    ("share-of-rows-in-each-group", "admin@demo.crm", "what % of deals are in each stage",
+     "SELECT s.name, round(count(*)::numeric / sum(count(*)) OVER (), 4) FROM deals d "
+     "JOIN deal_stages s ON s.id = d.stage_id GROUP BY s.name"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
