@@ -41,7 +41,9 @@ from nlq.parsing.conditions import (
 )
 from nlq.parsing.figures import figure_filter, figure_limits
 from nlq.parsing.follow_ups import (
+    SWITCH,
     WHO_OWNS,
+    carry_over,
     dated_column,
     drop_swapped_names,
     merge_plans,
@@ -113,6 +115,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
                 return outcome
     if ctx.previous is not None and _CLAUSE_FOLLOW_UP.match(question):
         return _clause_follow_up(question, ctx, ctx.previous)
+    if ctx.previous is not None:  # "which have open deals" right after accounts: which of those accounts
+        question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
     tokens = tokenize(IDENTITY_CLAIM.sub(" ", question), ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
@@ -135,6 +139,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
 # A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
 # "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
 # ("who has the most" is a question of its own, not a clause.)
+_WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did|do|does)\b)", re.IGNORECASE)
 _CLAUSE_FOLLOW_UP = re.compile(r"^\s*(and\s+)?(with|without|whose|where|having|that\s+(have|has|had|are|is))\b",
                                re.IGNORECASE)
 
@@ -908,6 +913,9 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             plan.conds.append(nest(path, previous.conds, negate=False,
                                    text=f"of the {previous.subject or previous.entity} asked about before"))
             return ParseOutcome("planned", plan=plan, is_follow_up=True)
+    if follow_up and previous is not None and main.entity != previous.entity and \
+            SWITCH.match(" ".join(state.words)) and not plan.group_by and not previous.group_by:
+        return ParseOutcome("planned", plan=carry_over(catalog, previous, plan), is_follow_up=True)
     return ParseOutcome("planned", plan=plan)
 
 
@@ -981,7 +989,8 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
     elif state.superlative is not None and not plan.measures:
         column = catalog.amount_columns.get(entity.name, "id")
         plan.order_by = [OrderBy(column=column, descending=state.superlative[1])]
-        plan.limit = state.limit or DEFAULT_TOP_N
+        # "which of them is the biggest", "the biggest one": one row; "the biggest ones": the first few
+        plan.limit = state.limit or (1 if re.search(r"\b(is|was|one)\b", text) else DEFAULT_TOP_N)
     elif state.superlative is not None and plan.measures and plan.group_by:
         # "which source has the most", "which one has the fewest": the groups ranked by the figure
         plan.order_by = [OrderBy(target="measure", descending=state.superlative[1])]

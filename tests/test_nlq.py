@@ -660,6 +660,18 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "SELECT date_trunc('month', closed_at)::date, count(*) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-01-01' AND closed_at < '2026-04-01' GROUP BY 1"),
     (["pipeline value by rep"], "show them as a list", "SELECT id FROM deals WHERE status = 'open'"),
+    # another record type: whose they are and the period carry over (were every call)
+    (["Lauren's emails this week"], "what about calls?",
+     "SELECT id FROM activities WHERE type = 'call' AND owner_id = (SELECT id FROM users WHERE full_name = "
+     "'Lauren Stewart') AND due_at >= '2026-05-11' AND due_at < '2026-05-18'"),
+    (["customers in Texas"], "what about leads?",
+     "SELECT id FROM contacts WHERE lifecycle_stage IN ('lead', 'marketing_qualified', 'sales_qualified') "
+     "AND state = 'TX'"),
+    (["accounts in healthcare"], "which have open deals",  # were every open deal
+     "SELECT a.id FROM accounts a WHERE a.industry = 'Healthcare' AND EXISTS (SELECT 1 FROM deals d "
+     "WHERE d.account_id = a.id AND d.status = 'open')"),
+    (["open deals over 20k"], "the biggest one",  # was "what does 'one' refer to"
+     "SELECT id FROM deals WHERE status = 'open' AND amount > 20000 ORDER BY amount DESC LIMIT 1"),
     (["customers not contacted in 30 days"], "with deals over $10,000",
      "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND (c.last_contacted_at IS NULL "
      "OR c.last_contacted_at < '2026-04-15') AND EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
@@ -681,7 +693,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["won deals last month"], "and the lost ones?",
      "SELECT id FROM deals WHERE status = 'lost' AND closed_at >= '2026-04-01' AND closed_at < '2026-05-01'"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
-        "by-month-of-the-period", "metric-as-list", "clause-with-related", "clause-keeps-groups", "clause-whose",
+        "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
+        "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "clause-with-related",
+        "clause-keeps-groups", "clause-whose",
         "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None

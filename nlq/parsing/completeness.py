@@ -136,6 +136,9 @@ def _unread_comparison(state: ParseState) -> Problem | None:
 def _unread_number(state: ParseState) -> Problem | None:
     """A number no reading took ("deals 50000 Texas"): answering without it drops a limit or a figure."""
     for k, tok in enumerate(state.tokens):
+        before = state.word(k - 1)
+        if tok.original.lower() == "one" and (before.endswith("est") or before in _ONE_AS_PRONOUN):
+            continue  # "the biggest one", "which one": a pronoun, not a number
         if tok.kind in ("number", "date", "quarter") and not state.used[k]:
             return "not-understood", (f"I couldn't tell what '{tok.original}' refers to here. Could you say it "
                                       f"another way (for example “deals over {tok.original}” or “top {tok.original} "
@@ -143,6 +146,8 @@ def _unread_number(state: ParseState) -> Problem | None:
     return None
 
 
+_ONE_AS_PRONOUN = frozenset({"the", "which", "this", "that", "last", "first", "next", "other", "each", "any",
+                             "every", "no", "new", "old", "big", "small", "largest", "latest"})
 _ANCHOR_WORDS = frozenset({"of", "after", "before", "from"})
 _ANCHOR_LEAD_INS = frozenset({"being", "been", "they", "it", "were", "was", "their", "its", "the", "a", "an", "them"})
 

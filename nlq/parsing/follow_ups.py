@@ -115,3 +115,29 @@ def replace_conflicting(old: list[Condition], new: list[Condition]) -> list[Cond
 
 def _is_range_part(cond: Condition) -> bool:
     return isinstance(cond, Compare) and cond.op in ("gte", "lt", "gt", "lte")
+
+
+# "what about calls?", "and for tasks?", "how about notes": the same question about another record type
+SWITCH = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\b|^and\s+(?:for\s+)?(?:the\s+)?\w+$")
+
+
+def carry_over(catalog: Catalog, previous: QueryPlan, plan: QueryPlan) -> QueryPlan:
+    """'my emails this week' → 'what about calls?': my calls this week. Whose rows they are, the period and a
+    newest-first pick carry over to the other record type, unless the follow-up says its own."""
+    old, new = catalog.entities[previous.entity], catalog.entities[plan.entity]
+    plan = plan.model_copy(deep=True)
+    said = {c.column for c in plan.conds if isinstance(c, Compare)}
+    if old.owner_column and new.owner_column and new.owner_column not in said:
+        plan.conds += [c.model_copy(update={"column": new.owner_column}) for c in previous.conds
+                       if isinstance(c, Compare) and c.column == old.owner_column]
+    old_date, new_date = dated_column(previous), catalog.date_columns.get(new.name)
+    if old_date and new_date and new.has(new_date) and dated_column(plan) is None:
+        old_label, new_label = old.label_of(old_date).lower(), new.label_of(new_date).lower()
+        plan.conds += [c.model_copy(update={"column": new_date, "text": new_label + c.text[len(old_label):]
+                                            if c.text.startswith(old_label) else c.text})
+                       for c in previous.conds if isinstance(c, Compare) and c.column == old_date]
+        newest = previous.order_by[:1] if previous.order_by and previous.order_by[0].column == old_date else []
+        if newest and previous.limit and not plan.order_by and plan.limit is None and not plan.measures:
+            plan.order_by = [newest[0].model_copy(update={"column": new_date})]
+            plan.limit = previous.limit
+    return plan
