@@ -68,7 +68,7 @@ from nlq.parsing.reading import (
     pass_top,
     past_tense_after_did,
 )
-from nlq.parsing.screening import IDENTITY_CLAIM, SQL_START, SQL_SYNTAX, screen_question
+from nlq.parsing.screening import IDENTITY_CLAIM, SQL_REQUEST, SQL_START, SQL_SYNTAX, screen_question
 from nlq.parsing.state import Mention, Modifier, ParseContext, ParseOutcome, ParseState
 from nlq.parsing.words import (
     DEFAULT_TOP_N,
@@ -117,7 +117,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         return _clause_follow_up(question, ctx, ctx.previous)
     if ctx.previous is not None:  # "which have open deals" right after accounts: which of those accounts
         question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
-    tokens = tokenize(IDENTITY_CLAIM.sub(" ", question), ctx.catalog.abbreviations)
+    tokens = tokenize(SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question)), ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
                             message="I could not find a question there. Ask about your contacts, "
@@ -522,6 +522,9 @@ def _infer_subject(state: ParseState) -> Mention | None:
                 candidates.append(owners.pop())
         elif mod.kind == "event":
             candidates += [ent for ent, _c in mod.data["columns"]][:1]
+        elif mod.kind == "column" and any(m.kind == "user" for m in state.modifiers) and \
+                any(ent == "users" for ent, _c in mod.data["columns"]):
+            candidates.append("users")  # "Lauren's email address": the rep's own column
         elif mod.kind == "column" and (state.measure is not None or state.superlative is not None):
             # "the average lead score": a figure of a column that only one entity has
             owners = {ent for ent, _c in mod.data["columns"] if ent not in ("users", "teams")}

@@ -614,6 +614,10 @@ CASES = [
     ("share-of-rows-in-each-group", "admin@demo.crm", "what % of deals are in each stage",
      "SELECT s.name, round(count(*)::numeric / sum(count(*)) OVER (), 4) FROM deals d "
      "JOIN deal_stages s ON s.id = d.stage_id GROUP BY s.name"),
+    ("the-sql-for-is-the-rows", "admin@demo.crm", "show me the SQL for open deals",  # were SQLs (leads)
+     "SELECT id FROM deals WHERE status = 'open'"),
+    ("a-reps-own-column", "admin@demo.crm", "Lauren's email address",  # asked what to show
+     "SELECT id FROM users WHERE full_name = 'Lauren Stewart'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
@@ -784,6 +788,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("deals that were pushed out", "clarified", "not-supported"),
     ("commission for Lauren this quarter", "clarified", "not-supported"),
     ("contacts who opened my last email", "clarified", "ambiguous"),  # was the newest contacts
+    ("list contacts UNION SELECT * FROM users", "refused", "sql-fragment"),  # was a parser error's wording
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

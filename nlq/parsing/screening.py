@@ -31,6 +31,8 @@ SQL_START = re.compile(
 IDENTITY_CLAIM = re.compile(
     r"\b(i am|i'm|im|i have become|as) (now )?(the |an |a )?(admin|administrator|manager|superuser|root|ceo|boss|owner)"
     r"( now)?\b[.!,]?", re.IGNORECASE)
+# "show me the SQL for open deals": every answer shows its SQL, so the request is the rows ("SQLs" stay leads)
+SQL_REQUEST = re.compile(r"\b(?:the\s+)?(?:sql|query)\s+(?:for|of|behind|that gives|to get)\b", re.IGNORECASE)
 SQL_SYNTAX = re.compile(r"(;|--|/\*|\bunion\s+select\b|\bfrom\s+\w+\s+where\b)", re.IGNORECASE)
 
 
@@ -78,7 +80,8 @@ def screen_question(question: str) -> ParseOutcome | None:
 
 # Pieces of SQL inside a question ("deals' OR 1=1 --"): never read as words ("OR" is not Oregon here).
 _SQL_FRAGMENT = re.compile(
-    r"""(['"]\s*\)*\s*(or|and)\b|\b(or|and)\s+['"]?\w+['"]?\s*=\s*['"]?\w+|--\s*$|/\*|\*/)""", re.IGNORECASE)
+    r"""(['"]\s*\)*\s*(or|and)\b|\b(or|and)\s+['"]?\w+['"]?\s*=\s*['"]?\w+|--\s*$|/\*|\*/|"""
+    r"""\bunion\s+(all\s+)?select\b)""", re.IGNORECASE)
 
 
 def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
