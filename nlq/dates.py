@@ -5,6 +5,7 @@ Ranges are half-open [start, end) in UTC; `end` None means "up to now", `start` 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -17,7 +18,7 @@ MONTHS = {
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
     "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }
-UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14, "month": 30, "months": 30,
+UNITS = {"hour": 1 / 24, "hours": 1 / 24, "day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14, "month": 30, "months": 30,
          "year": 365, "years": 365, "quarter": 91, "quarters": 91}
 _CALENDAR_UNITS = {"week", "month", "quarter", "year"}
 
@@ -43,6 +44,8 @@ def unit_delta(amount: float, unit: str) -> relativedelta:
         return relativedelta(months=int(amount))
     if unit in ("year", "years"):
         return relativedelta(years=int(amount))
+    if unit in ("hour", "hours"):  # periods are whole days: "the next 48 hours" spans 2 days
+        return relativedelta(days=max(1, math.ceil(amount / 24)))
     return relativedelta(days=int(amount * UNITS[unit]))
 
 
@@ -121,6 +124,32 @@ def _weekday(lead: str, name: str, today: date) -> DateRange:
     return DateRange(midnight(day), midnight(day + timedelta(days=1)), f"{phrase} ({day.isoformat()})", "weekday")
 
 
+def _half_year(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
+    words = [t.text for t in tokens]
+
+    def word(k: int) -> str:
+        return words[k] if 0 <= k < len(words) else ""
+
+    if word(i) in ("first", "second") and word(i + 1) == "half":
+        half, k = (1 if word(i) == "first" else 2), i + 2
+    elif word(i) in ("h1", "h2"):
+        half, k = int(word(i)[1]), i + 1
+    else:
+        return None
+    year = today.year
+    if word(k) in ("of", "in"):
+        k += 1
+    if k < len(tokens) and tokens[k].kind == "number" and 2000 <= (tokens[k].value or 0) <= 2100:
+        year, k = int(tokens[k].value or 0), k + 1
+    elif word(k) in ("the", "this", "last", "previous", "next") and word(k + 1) == "year":
+        year += {"last": -1, "previous": -1, "next": 1}.get(word(k), 0)
+        k += 2
+    elif word(k) == "year":
+        k += 1
+    start = date(year, 1 if half == 1 else 7, 1)
+    return DateRange(midnight(start), midnight(start + relativedelta(months=6)), f"H{half} {year}"), k - i
+
+
 def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and word[:-1] in _CALENDAR_UNITS | {"day"} else word
 
@@ -168,6 +197,10 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
     if w in ("year", "quarter", "month", "week") and word(i + 1) == "to" and word(i + 2) == "date":
         s, _e = _period(w, today, 0)
         return DateRange(midnight(s), None, f"this {w} to date", "since", upto_now=True, grain=w), 3
+    # "the first half of the year", "H2 2025", "the second half of last year": January-June or July-December
+    half = _half_year(tokens, i, today)
+    if half is not None:
+        return half
     # "the first quarter", "second quarter of 2025": Q1-Q4
     if w in _ORDINAL_QUARTERS and word(i + 1) == "quarter":
         quarter, year, used = _ORDINAL_QUARTERS[w], today.year, 2

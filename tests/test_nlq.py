@@ -618,6 +618,13 @@ CASES = [
      "SELECT id FROM deals WHERE status = 'open'"),
     ("a-reps-own-column", "admin@demo.crm", "Lauren's email address",  # asked what to show
      "SELECT id FROM users WHERE full_name = 'Lauren Stewart'"),
+    ("half-year", "admin@demo.crm", "revenue in the second half of last year",  # was not understood
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND closed_at >= '2025-07-01' "
+     "AND closed_at < '2026-01-01'"),
+    ("h1-shorthand", "admin@demo.crm", "won deals H1 2026",
+     "SELECT id FROM deals WHERE status = 'won' AND closed_at >= '2026-01-01' AND closed_at < '2026-07-01'"),
+    ("hours-as-days", "admin@demo.crm", "calls in the last 24 hours",
+     "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-14' AND due_at <= '2026-05-15'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
