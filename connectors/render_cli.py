@@ -24,7 +24,7 @@ def render_answer(answer: Answer, console: Console, *, show_sql: bool = True) ->
             justify = "right" if column.type in ("integer", "number") else "left"
             table.add_column(column.label, justify=justify, overflow="fold", max_width=40)
         for row in rows[:MAX_ROWS]:
-            table.add_row(*["" if v is None else format_cell(v, c) for v, c in zip(row, columns, strict=False)])
+            table.add_row(*[format_cell(v, c) for v, c in zip(row, columns, strict=False)])
         console.print(table)
         if answer.row_count > MAX_ROWS:
             console.print(f"[dim]showing {MAX_ROWS} of {answer.row_count:,} rows (use --json for all)[/]")
