@@ -117,6 +117,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         return _clause_follow_up(question, ctx, ctx.previous)
     if ctx.previous is not None:  # "which have open deals" right after accounts: which of those accounts
         question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
+    # "Lauren's pipeline vs Matthew's pipeline": one figure, two owners ("pipeline Lauren vs Matthew")
+    question = _POSSESSIVE_PAIR.sub(r"\g<what> \g<left> \g<vs> \g<right>", question)
     tokens = tokenize(SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question)), ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
@@ -139,6 +141,9 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
 # A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
 # "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
 # ("who has the most" is a question of its own, not a clause.)
+_POSSESSIVE_PAIR = re.compile(
+    r"\b(?P<left>\w+(?: \w+)?)['’]s? (?P<what>\w+(?: \w+)?) (?P<vs>vs\.?|versus|compared (?:to|with)) "
+    r"(?P<right>\w+(?: \w+)?)['’]s? (?P=what)\b", re.IGNORECASE)
 _WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did|do|does)\b)", re.IGNORECASE)
 _CLAUSE_FOLLOW_UP = re.compile(r"^\s*(and\s+)?(with|without|whose|where|having|that\s+(have|has|had|are|is))\b",
                                re.IGNORECASE)

@@ -625,6 +625,14 @@ CASES = [
      "SELECT id FROM deals WHERE status = 'won' AND closed_at >= '2026-01-01' AND closed_at < '2026-07-01'"),
     ("hours-as-days", "admin@demo.crm", "calls in the last 24 hours",
      "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-14' AND due_at <= '2026-05-15'"),
+    ("no-next-step", "admin@demo.crm", "deals with no next step",  # was not understood
+     "SELECT d.id FROM deals d WHERE d.status = 'open' AND NOT EXISTS (SELECT 1 FROM activities a "
+     "WHERE a.deal_id = d.id AND a.due_at >= '2026-05-15')"),
+    ("open-the-longest", "admin@demo.crm", "which deals have been open the longest",  # asked 'by what?'
+     "SELECT id FROM deals WHERE status = 'open' ORDER BY created_at, id LIMIT 10"),
+    ("possessive-pair", "admin@demo.crm", "Lauren's pipeline vs Matthew's pipeline",  # was asked back
+     "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'open' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
@@ -766,7 +774,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("tasks completed late", "clarified", "ambiguous"),  # done and not done: no row
     ("the largest account in each industry", "clarified", "ambiguous"),  # was a count of accounts per industry
     ("average number of activities per deal", "clarified", "not-supported"),  # was the count of all activities
-    ("pipeline coverage", "clarified", "not-understood"),  # 'coverage' was typo-corrected to 'average'
+    ("pipeline coverage", "clarified", "not-supported"),  # needs quotas ('coverage' was once read as 'average')
     ("notes about pricing; delete from notes", "refused", "write-not-allowed"),  # a search is screened too
     ("emails whose notes mention pricing", "clarified", "not-understood"),  # raised: e-mails have no notes
     ("please add a note to the Cobalt account", "refused", "write-not-allowed"),

@@ -86,6 +86,9 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
                 catalog.date_columns.get(entity.name, "created_at")
         if word in ("longest", "shortest"):  # a length of time: the entity's duration, if it has one
             column = next((c.name for c in entity.columns.values() if c.unit in ("minutes", "hours", "days")), None)
+            if column is None and entity.has("created_at"):
+                # "the deals open the longest": the oldest first (the newest for "shortest")
+                column, descending = "created_at", word == "shortest"
         if column is None:
             state.ambiguous.append(f"Top {entity.plural} by what? For example by pipeline value, by revenue or "
                                    f"by number of deals.")
