@@ -99,7 +99,14 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         # "anything about layoffs", "is there something on the security review?"
         r"^\s*((is|was|are|were) there |do we have )?(anything|something) (about|on|regarding|concerning|mentioning)\b",
         r"\b(find|look up|look for)\b.*\b(notes?|emails?|e-mails?)\b.*\babout\b",
-        r"\b(anyone|somebody|someone|who)\b.*\b(mention(ed)?|talked about|complained about|asked about)\b",
+        r"\b(anyone|anybody|somebody|someone|who)\b.*\b(mention(s|ed)?|talk(s|ed)? about|complain(s|ed)? about|"
+        r"ask(s|ed)? about|discuss(es|ed)?|br(ing|ought) up|raise[sd]?)\b",
+        # "any complaints about support response times?", "were there objections on pricing"
+        r"^\s*((are|were) there\s+)?(any\s+)?(complaints?|concerns?|objections?|questions?|feedback|comments?|"
+        r"issues|mentions?|pushback)\s+(about|on|regarding|with|around)\b",
+        # "what objections did we hear this quarter", "which concerns have customers raised"
+        r"^\s*(what|which)\s+(complaints?|concerns?|objections?|questions?|feedback|pushback|issues|risks?)\s+"
+        r"(did|do|have|has|were|was)\b",
         # "what did Northwind say about pricing?", "what has Dana told us about the rollout?"
         r"\bwhat (did|does|do|has|have|had)\b.+\b(say|said|mention(ed)?|write|wrote|written|tell|told|complain(ed)?|"
         r"ask(ed)?|report(ed)?)"

@@ -174,6 +174,11 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         return DateRange(None, midnight(today), "before today", "before"), used
     if w in ("future", "upcoming") and not (i + 1 < n and tokens[i + 1].kind == "number"):
         return DateRange(midnight(today), None, "from today on", "since"), 1
+    # "mentioned a competitor recently", "contacted lately": the last 30 days, said in the answer ("most
+    # recently" orders instead)
+    if w in ("recently", "lately") and word(i - 1) not in ("most", "least", "more", "less"):
+        return DateRange(midnight(today - timedelta(days=30)), None, "the last 30 days", "rolling",
+                         upto_now=True), 1
     # "closing soon": the next 30 days, said in the answer
     if w in ("soon", "shortly"):
         return DateRange(midnight(today), midnight(today + timedelta(days=31)), "soon (the next 30 days)",

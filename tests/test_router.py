@@ -33,6 +33,10 @@ CASES = [
     ("hottest leads", "score"),
     ("which leads should I call first today", "score"),
     ("accounts that mentioned layoffs", "search"),
+    ("did anyone talk about layoffs", "search"),  # these four were read as structured questions
+    ("any complaints about support response times?", "search"),
+    ("what objections did we hear this quarter", "search"),
+    ("emails asking for a discount", "search"),
     ("what are customers saying about our competitors", "search"),
     ("notes written about the rollout", "search"),
     ("when should I email Maria Lopez?", "send_time"),

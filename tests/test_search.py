@@ -572,6 +572,13 @@ SEARCH_QUESTIONS = [
     ("show me the most recent emails about pricing", "pricing", {"kind": "email"}, ["emails only", "newest first"]),
     ("notes about pricing in the last 30 days", "pricing",
      {"kind": "note", "date_from": date(2026, 4, 15), "date_to": date(2026, 5, 15)}, ["notes only", "the last 30 days"]),
+    ("emails from Dana about contracts", "contracts", {"kind": "email", "author_id": 7},  # "Dana" was searched for
+     ["emails only", "by Dana Reyes"]),
+    ("who mentioned a competitor recently", "a competitor",  # "recently" was searched for
+     {"date_from": date(2026, 4, 15), "date_to": date(2026, 5, 15)}, ["the last 30 days"]),
+    ("were there any concerns about the timeline", "concerns the timeline", {}, []),
+    ("what objections did we hear this quarter", "objections",
+     {"date_from": date(2026, 4, 1), "date_to": date(2026, 6, 30)}, ["this quarter"]),
 ]
 
 

@@ -52,6 +52,14 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:notes?|comments?|e-?mails?|mails?|messages?)\b",
     r"\b(?:all|any|the|my|our|their|his|her|recent|latest|last few)\s*$",
     r"^\s*(?:all|any|the|my|our|where|in which|that|which|whose|with|from|by|and|or|for)\b|^\s*on(?=\s|$)",
+    # "were there any concerns about the timeline", "what objections did we hear", "which concerns have customers
+    # raised": the kind of remark stays part of what to look for, the question around it goes
+    r"^\s*(?:(?:are|were|was|is)\s+there\s+)?(?:any\s+)?(?:(?:what|which)\s+)?(?=(?:complaints?|concerns?|"
+    r"objections?|questions?|feedback|comments?|issues|mentions?|pushback|risks?)\b)",
+    r"\b(?:did|do|does|have|has|were|was)\s+(?:we|you|they|i|customers?|clients?|prospects?|buyers?|the customer|"
+    r"anyone|anybody)\s+(?:hear|heard|get|got|receive|received|see|seen|raise|raised|bring up|brought up|mention|"
+    r"mentioned|voice|voiced|share|shared)\b",
+    r"\s(?:hear|heard|get|got|receive|received|see|seen|raise|raised|voice|voiced|share|shared)\s*$",
     # "anything about layoffs", "is there something on the security review"
     r"^\s*(?:(?:is|was|are|were) there\s+|do we have\s+)?(?:anything|something)\b",
     # "summarize the notes about Northwind": the answer is those notes (best first), not a written summary
@@ -205,9 +213,14 @@ _POSSESSIVE = re.compile(r"\b(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)(?:'s|’
                          "|".join(_KIND_WORDS.values()) + r")\b)", re.IGNORECASE)
 
 
+# "emails from Lauren about contracts": a user named after "from" wrote them (a contact or an account after
+# "from" is a record filter, and no user of that name is no error)
+_FROM_USER = re.compile(r"\bfrom\s+(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)")
+
+
 def _author_named(text: str, catalog: Catalog) -> tuple[tuple[int, int], int, str] | None:
     """A CRM user the question names as the texts' author; the full name before the first name alone."""
-    for pattern in (_AUTHORED, _POSSESSIVE):
+    for pattern in (_AUTHORED, _POSSESSIVE, _FROM_USER):
         for match in pattern.finditer(text):
             group = "name" if match.group("name") else "writer"
             words = match.group(group).split()
