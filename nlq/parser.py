@@ -68,7 +68,14 @@ from nlq.parsing.reading import (
     pass_top,
     past_tense_after_did,
 )
-from nlq.parsing.screening import IDENTITY_CLAIM, SQL_REQUEST, SQL_START, SQL_SYNTAX, screen_question
+from nlq.parsing.screening import (
+    FILE_FORMAT,
+    IDENTITY_CLAIM,
+    SQL_REQUEST,
+    SQL_START,
+    SQL_SYNTAX,
+    screen_question,
+)
 from nlq.parsing.state import Mention, Modifier, ParseContext, ParseOutcome, ParseState
 from nlq.parsing.words import (
     DEFAULT_TOP_N,
@@ -119,7 +126,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
     # "Lauren's pipeline vs Matthew's pipeline": one figure, two owners ("pipeline Lauren vs Matthew")
     question = _POSSESSIVE_PAIR.sub(r"\g<what> \g<left> \g<vs> \g<right>", question)
-    tokens = tokenize(SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question)), ctx.catalog.abbreviations)
+    spoken = FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question)))
+    tokens = tokenize(spoken, ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
                             message="I could not find a question there. Ask about your contacts, "

@@ -633,6 +633,8 @@ CASES = [
     ("possessive-pair", "admin@demo.crm", "Lauren's pipeline vs Matthew's pipeline",  # was asked back
      "SELECT u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
      "WHERE d.status = 'open' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
+    ("export-is-the-list", "admin@demo.crm", "export customers in Texas to csv",  # was not understood
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND state = 'TX'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

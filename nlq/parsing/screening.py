@@ -33,6 +33,10 @@ IDENTITY_CLAIM = re.compile(
     r"( now)?\b[.!,]?", re.IGNORECASE)
 # "show me the SQL for open deals": every answer shows its SQL, so the request is the rows ("SQLs" stay leads)
 SQL_REQUEST = re.compile(r"\b(?:the\s+)?(?:sql|query)\s+(?:for|of|behind|that gives|to get)\b", re.IGNORECASE)
+# "export all contacts to csv": the answer is the list (every channel offers it as a file: the widget's
+# "Download CSV", the CLI's `export`), so the format asked for is no condition
+FILE_FORMAT = re.compile(r"\b(?:to|as|in|into)\s+(?:an?\s+)?(?:csv|excel|spreadsheet|xlsx|xls|sheet)(?:\s+file)?\b",
+                         re.IGNORECASE)
 SQL_SYNTAX = re.compile(r"(;|--|/\*|\bunion\s+select\b|\bfrom\s+\w+\s+where\b)", re.IGNORECASE)
 
 
