@@ -3,7 +3,7 @@ type. The token-budget test and the LLM overhead benchmark both measure the prom
 
 from __future__ import annotations
 
-from nlq.llm.catalog_text import CustomField
+from nlq.catalog import CustomField
 
 _TOPICS = ["renewal risk", "contract term", "support tier", "onboarding status", "health score", "NPS",
            "billing cycle", "region code", "partner name", "champion title", "procurement step", "security review",

@@ -8,6 +8,8 @@ vocabulary never goes stale.
 from __future__ import annotations
 
 import bisect
+import json
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +21,8 @@ from sqlalchemy import Engine, text
 
 from crm_core.geo import AU_STATES, CA_PROVINCES, US_STATES
 from crm_core.models import INDUSTRIES
+
+_log = logging.getLogger(__name__)
 
 CATALOG_PATH = Path(__file__).resolve().parent / "catalog.yaml"
 
@@ -53,6 +57,48 @@ class Column:
     valueset: str | None = None
     references: str | None = None
     unit: str | None = None
+    json_key: str | None = None  # a custom field: `custom_fields ->> json_key`, typed, not a column of the table
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A custom field definition (`custom_field_definitions`): a key in an entity's `custom_fields`."""
+
+    entity: str
+    key: str
+    label: str
+    field_type: str
+    choices: tuple[str, ...] = ()
+
+
+# a custom field's type as the catalog's column types
+_CUSTOM_TYPES = {"text": "text", "choice": "enum", "number": "number", "integer": "integer", "boolean": "boolean",
+                 "date": "date"}
+
+
+def load_custom_fields(engine: Engine) -> list[CustomField]:
+    """Custom field definitions of the database (none when the table does not exist yet)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT entity, key, label, field_type, choices FROM custom_field_definitions ORDER BY entity, key"
+            )).all()
+    except Exception:  # an older schema without custom fields: the catalog simply has none
+        _log.info("no custom field definitions readable; the catalog has none")
+        return []
+    return [CustomField(entity=r[0], key=r[1], label=r[2], field_type=r[3], choices=tuple(_choices(r[4])))
+            for r in rows]
+
+
+def _choices(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return [raw]
+    return [str(c) for c in raw] if isinstance(raw, list) else []
 
 
 @dataclass
@@ -94,6 +140,11 @@ class Entity:
 
     def has(self, column: str) -> bool:
         return column in self.columns or column in self.computed
+
+    @property
+    def stored_columns(self) -> dict[str, Column]:
+        """The table's own columns (custom fields live inside `custom_fields`, not beside it)."""
+        return {name: c for name, c in self.columns.items() if c.json_key is None}
 
     def field(self, column: str) -> Column | Computed | None:
         """A column of the entity's own table or one it reads through a relation (computed)."""
@@ -221,6 +272,7 @@ class Catalog:
                 "WHERE city IS NOT NULL AND city <> '' GROUP BY city ORDER BY count(*) DESC, city LIMIT :n"),
                 {"n": MAX_CITIES})]
         self.valuesets["cities"] = {city: [city.lower()] for city in cities}
+        self.add_custom_fields(load_custom_fields(engine))
         self._merge_values("industries", industries)
         self._merge_values("regions", regions)
         self.stage_names = {}
@@ -235,6 +287,25 @@ class Catalog:
             for key in {normalize(name), strip_legal_suffix(normalize(name))}:
                 if key:
                     self.accounts.setdefault(key, []).append(account_id)
+
+    def add_custom_fields(self, fields: list[CustomField]) -> None:
+        """Custom fields as columns of their entity ("accounts in the gold tier", "deals with over 100 seats"):
+        the label is how they are asked about, a choice field's choices are its values."""
+        for custom in fields:
+            entity = self.entities.get(custom.entity)
+            if entity is None:
+                continue
+            name = custom.key if custom.key not in entity.columns and custom.key not in entity.computed \
+                else f"custom_{custom.key}"
+            if name in entity.columns and entity.columns[name].json_key is None:
+                continue
+            valueset = None
+            if custom.field_type == "choice" and custom.choices:
+                valueset = f"custom:{custom.entity}.{custom.key}"
+                self.valuesets[valueset] = {choice: [choice.lower()] for choice in custom.choices}
+            entity.columns[name] = Column(
+                name=name, type=_CUSTOM_TYPES.get(custom.field_type, "text"), label=custom.label,
+                synonyms=[custom.label.lower(), custom.key.replace("_", " ")], valueset=valueset, json_key=custom.key)
 
     def _merge_values(self, valueset: str, values: list[str]) -> None:
         known = self.valuesets.setdefault(valueset, {})

@@ -13,7 +13,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from nlq.catalog import Catalog, Entity
+from nlq.catalog import Catalog, Column, Entity
 from nlq.plan import AnyOf, Compare, Condition, CountOf, Exists, GroupBy, Measure, QueryPlan, SemanticMatch
 
 DIALECT = "postgres"
@@ -49,7 +49,10 @@ class _Compiler:
     # -- columns ---------------------------------------------------------------------------------
 
     def column(self, scope: _Scope, name: str) -> exp.Expression:
-        if name in scope.entity.columns:
+        stored = scope.entity.columns.get(name)
+        if stored is not None and stored.json_key is not None:
+            return _custom_value(scope.alias, stored)
+        if stored is not None:
             return exp.column(name, table=scope.alias)
         computed = scope.entity.computed.get(name)
         if computed is None:
@@ -221,6 +224,17 @@ class _Compiler:
         return col, [col]
 
 
+_CUSTOM_CASTS = {"number": "numeric", "integer": "numeric", "boolean": "boolean", "date": "date"}
+
+
+def _custom_value(alias: str, column: Column) -> exp.Expression:
+    """A custom field read from the row's `custom_fields`: `custom_fields ->> 'key'`, cast to its type."""
+    raw = exp.JSONExtractScalar(this=exp.column("custom_fields", table=alias),
+                                 expression=exp.Literal.string(column.json_key or column.name))
+    cast = _CUSTOM_CASTS.get(column.type)
+    return exp.cast(raw, cast) if cast else raw
+
+
 _COMPARISONS: dict[str, type[exp.Binary]] = {
     "eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE,
 }
@@ -310,8 +324,9 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
         names = list(dict.fromkeys(scope.entity.display + plan.columns))
         for name in names:
             if scope.entity.has(name):
-                select_list.append(exp.alias_(compiler.column(scope, name), name) if name in
-                                   scope.entity.computed else compiler.column(scope, name))
+                read = compiler.column(scope, name)  # a related or custom field is named like a column
+                select_list.append(read if isinstance(read, exp.Column) and read.name == name else
+                                   exp.alias_(read, name))
         orders = plan.order_by or [_default_order(scope.entity)]
         for ob in orders:
             col = compiler.column(scope, ob.column or "id")

@@ -256,7 +256,7 @@ def apply_scope(ctx: GuardContext) -> None:
 def _scoped_rows(catalog: Catalog, table: str, owner_ids: frozenset[int]) -> exp.Select:
     """SELECT <catalog columns> FROM table WHERE owner IN (...), built once per table and scope."""
     entity = known_tables(catalog)[table]
-    columns = [exp.column(c) for c in entity.columns]
+    columns = [exp.column(c) for c in entity.stored_columns]
     owner = exp.column(entity.owner_column or "owner_id")
     ids = sorted(owner_ids)
     allowed = owner.isin(*[exp.Literal.number(i) for i in ids]) if ids else exp.false()
@@ -290,7 +290,7 @@ def catalog_schema(catalog: Catalog) -> dict[str, dict[str, str]]:
         types = {"integer": "INT", "money": "NUMERIC", "timestamp": "TIMESTAMPTZ", "date": "DATE",
                  "boolean": "BOOLEAN", "json": "JSONB", "vector": "VECTOR(384)"}
         _SCHEMA_CACHE[key] = {
-            e.table: {c.name: types.get(c.type, "TEXT") for c in e.columns.values()}
+            e.table: {c.name: types.get(c.type, "TEXT") for c in e.stored_columns.values()}
             for e in known_tables(catalog).values()
         }
     return _SCHEMA_CACHE[key]
@@ -317,14 +317,14 @@ def _suggest_column(name: str, entities: list[Any]) -> str:
     """Closest real columns by spelling and by the catalog's synonyms ('revenue' → 'amount')."""
     phrases: dict[str, str] = {}
     for entity in entities:
-        for column in entity.columns.values():
+        for column in entity.stored_columns.values():
             phrases.setdefault(column.name, column.name)
             for synonym in column.synonyms:
                 phrases.setdefault(synonym.replace(" ", "_"), column.name)
     matches = process.extract(name.lower(), list(phrases), scorer=fuzz.ratio, limit=6, score_cutoff=60)
     names = list(dict.fromkeys(phrases[m[0]] for m in matches))[:3]
     if not names:
-        known = sorted({c for e in entities for c in e.columns})
+        known = sorted({c for e in entities for c in e.stored_columns})
         return f"Known columns: {', '.join(known)}."
     return "Did you mean " + " or ".join(f"'{n}'" for n in names) + "?"
 

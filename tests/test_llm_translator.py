@@ -29,10 +29,10 @@ from crm_core.scope import Actor, actor_for
 from crm_core.settings import Settings
 from evals.custom_fields import fifty_custom_fields
 from nlq import engine as engine_module
-from nlq.catalog import load_catalog
+from nlq.catalog import load_catalog, load_custom_fields
 from nlq.embeddings import embed
 from nlq.engine import NlqEngine
-from nlq.llm.catalog_text import build_chunks, load_custom_fields, load_database_terms
+from nlq.llm.catalog_text import build_chunks, load_database_terms
 from nlq.llm.errors import LlmReplyError
 from nlq.llm.examples import load_examples
 from nlq.llm.prompts import PromptTemplateError, load_prompts, prompts_root

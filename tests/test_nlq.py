@@ -635,6 +635,13 @@ CASES = [
      "WHERE d.status = 'open' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
     ("export-is-the-list", "admin@demo.crm", "export customers in Texas to csv",  # was not understood
      "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND state = 'TX'"),
+    # custom fields are columns of their record type (were not understood)
+    ("custom-choice-field", "admin@demo.crm", "accounts in the gold tier",
+     "SELECT id FROM accounts WHERE custom_fields ->> 'tier' = 'Gold'"),
+    ("custom-number-field", "rep@demo.crm", "my deals with more than 20 seats",
+     f"SELECT id FROM deals WHERE (custom_fields ->> 'seats')::numeric > 20 AND owner_id = {REP}"),
+    ("custom-field-groups", "admin@demo.crm", "contacts by preferred language",
+     "SELECT custom_fields ->> 'preferred_language', count(*) FROM contacts GROUP BY 1"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

@@ -26,7 +26,8 @@ def create_llm_translator(*, engine: Engine, settings: Settings, catalog: Catalo
     `chat_model` is any langchain chat model; without one, a `ChatOpenAI` is built from settings
     (raising `LlmUnavailableError`, llm-unavailable, when no API key is configured).
     """
-    from nlq.llm.catalog_text import build_chunks, load_custom_fields, load_database_terms
+    from nlq.catalog import load_custom_fields
+    from nlq.llm.catalog_text import build_chunks, load_database_terms
     from nlq.llm.client import build_chat_model
     from nlq.llm.examples import load_examples
     from nlq.llm.prompts import load_prompts

@@ -8,7 +8,6 @@ and people's names never go in, because everything here may be sent to a model.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlglot import exp
 
-from nlq.catalog import Catalog, Entity, Metric, NamedFilter
+from nlq.catalog import Catalog, CustomField, Entity, Metric, NamedFilter
 from nlq.compiler import contains
 
 _log = logging.getLogger(__name__)
@@ -30,17 +29,6 @@ DESCRIBED_VALUESETS = {
     "states": "subdivision code without country prefix, e.g. 'TX', 'CA', 'NY', 'ON', 'NSW'; null outside US/CA/AU",
     "cities": "city name as written, e.g. 'Chicago', 'London'",
 }
-
-
-@dataclass(frozen=True)
-class CustomField:
-    """A custom field definition (`custom_field_definitions`): a key in an entity's `custom_fields`."""
-
-    entity: str
-    key: str
-    label: str
-    field_type: str
-    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,20 +57,6 @@ class Chunk:
     is_lookup: bool = False   # a small table everyone sees (users, teams, stages, pipelines)
 
 
-def load_custom_fields(engine: Engine) -> list[CustomField]:
-    """Custom field definitions of the database (none when the table does not exist yet)."""
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT entity, key, label, field_type, choices FROM custom_field_definitions ORDER BY entity, key"
-            )).all()
-    except Exception:  # an older schema without custom fields: the catalog simply has none
-        _log.info("no custom field definitions readable; the LLM catalog has none")
-        return []
-    return [CustomField(entity=r[0], key=r[1], label=r[2], field_type=r[3], choices=tuple(_choices(r[4])))
-            for r in rows]
-
-
 def load_database_terms(engine: Engine) -> DatabaseTerms:
     """Stage, pipeline and team names, exactly as stored (they are compared case-sensitively)."""
     with engine.connect() as conn:
@@ -94,15 +68,6 @@ def load_database_terms(engine: Engine) -> DatabaseTerms:
     return DatabaseTerms(stages=tuple((p, s) for p, s in stages), pipelines=tuple(pipelines), teams=tuple(teams))
 
 
-def _choices(raw: Any) -> list[str]:
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return [raw]
-    return [str(c) for c in raw] if isinstance(raw, list) else []
 
 
 def build_chunks(catalog: Catalog, *, custom_fields: Sequence[CustomField] = (),
@@ -118,7 +83,7 @@ def build_chunks(catalog: Catalog, *, custom_fields: Sequence[CustomField] = (),
 
 def _table_chunk(catalog: Catalog, entity: Entity, terms: DatabaseTerms) -> Chunk:
     columns = []
-    for column in entity.columns.values():
+    for column in entity.stored_columns.values():
         if column.references:
             target = catalog.entities[column.references].table
             piece = f"{column.name} → {target}.id"
@@ -148,9 +113,9 @@ def _table_chunk(catalog: Catalog, entity: Entity, terms: DatabaseTerms) -> Chun
     header = f"table {entity.table} ({', '.join(entity.synonyms[:6])}{owner})"
     body = header + "\n  " + "; ".join(columns)
     search = " ".join([entity.table.replace("_", " "), *entity.synonyms,
-                       *(c.label for c in entity.columns.values()),
-                       *(s for c in entity.columns.values() for s in c.synonyms)])
-    joins = frozenset(catalog.entities[c.references].table for c in entity.columns.values()
+                       *(c.label for c in entity.stored_columns.values()),
+                       *(s for c in entity.stored_columns.values() for s in c.synonyms)])
+    joins = frozenset(catalog.entities[c.references].table for c in entity.stored_columns.values()
                       if c.references and c.references != entity.name)
     return Chunk(id=f"table:{entity.table}", kind="table", text=body, search_text=search,
                  tables=frozenset({entity.table}), joins=joins, is_lookup=entity.owner_column is None)
