@@ -329,6 +329,26 @@ class Catalog:
 
 MAX_CITIES = 5_000
 
+# What the vocabulary read from the database depends on: names of accounts, users, teams, stages and
+# pipelines, industries and regions, and the custom field definitions. One cheap statement tells whether any
+# of them changed since the vocabulary was built.
+_VOCABULARY_SIGNATURE = text(
+    "SELECT md5(concat_ws('|', "
+    "(SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM accounts), "
+    "(SELECT string_agg(DISTINCT industry, ',') FROM accounts), "
+    "(SELECT string_agg(id || ':' || full_name, ',' ORDER BY id) FROM users), "
+    "(SELECT string_agg(id || ':' || name || ':' || region, ',' ORDER BY id) FROM teams), "
+    "(SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM deal_stages), "
+    "(SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM pipelines), "
+    "(SELECT string_agg(entity || '.' || key || ':' || label || ':' || field_type || ':' || coalesce(choices::text, ''),"
+    " ',' ORDER BY entity, key) FROM custom_field_definitions)))")
+
+
+def vocabulary_signature(engine: Engine) -> str:
+    """A digest of every database value the vocabulary holds; it changes when one of them does."""
+    with engine.connect() as conn:
+        return str(conn.execute(_VOCABULARY_SIGNATURE).scalar_one())
+
 
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     """Read the catalog YAML into typed objects (no database access)."""

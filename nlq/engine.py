@@ -24,7 +24,7 @@ from sqlglot import exp
 from crm_core.errors import CrmError
 from crm_core.scope import Actor, visible_owner_ids
 from crm_core.settings import Settings
-from nlq.catalog import Catalog, load_catalog
+from nlq.catalog import Catalog, load_catalog, vocabulary_signature
 from nlq.compiler import CompileError, compile_plan
 from nlq.embeddings import embed_query
 from nlq.errors import NlqError, WriteNotAllowedError
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from nlq.llm.translator import LlmTranslator
 
 _log = logging.getLogger(__name__)
+VOCABULARY_CHECK_SECONDS = 30.0  # how stale a new account's or custom field's name may be
 
 #: How close in meaning (cosine) a catalog phrase must be to an unknown word to be offered in its place:
 #: "tradeshow" → "trade shows" (0.77), "clients" → "client" (0.89) pass; "month" → "date" (0.64),
@@ -84,7 +85,11 @@ class NlqEngine:
         from settings (an OpenAI-compatible endpoint) when a question first needs it."""
         self.engine = engine
         self.settings = settings
+        self._default_catalog = catalog is None  # re-read into a fresh copy, swapped in whole
         self.catalog = catalog or load_catalog()
+        self._vocabulary = vocabulary_signature(engine)
+        self._vocabulary_checked = time.monotonic()
+        self._vocabulary_lock = threading.Lock()
         self.catalog.refresh_from_database(engine)
         self.lexicon: Lexicon = build_lexicon(self.catalog)
         self.reader_role = ensure_reader_role(engine, self.catalog)
@@ -160,6 +165,7 @@ class NlqEngine:
         def owners() -> frozenset[int] | None:
             return (scope or self.scope_of(actor)).owner_ids
 
+        self.keep_vocabulary_fresh()
         ctx = ParseContext(
             catalog=self.catalog, lexicon=self.lexicon, today=self.today(today), actor_id=actor.id,
             actor_team_id=actor.team_id, actor_role=actor.role, previous=previous,
@@ -168,6 +174,45 @@ class NlqEngine:
             similar_phrases=self._similar,
         )
         return parse_question(question, ctx)
+
+    def keep_vocabulary_fresh(self, *, wait: bool = False) -> bool:
+        """Re-read names and custom fields when they changed ("deals at <an account created a minute ago>"):
+        one digest query at most every `VOCABULARY_CHECK_SECONDS` (~11 ms on medium data), and on a change
+        a re-read in the background (~0.5 s) swapped in whole, so no question waits for it (unless `wait`).
+        True when a re-read was started."""
+        now = time.monotonic()
+        if not wait and now - self._vocabulary_checked < VOCABULARY_CHECK_SECONDS:
+            return False
+        if not self._vocabulary_lock.acquire(blocking=wait):
+            return False  # another request is checking or re-reading
+        self._vocabulary_checked = now
+        try:
+            signature = vocabulary_signature(self.engine)
+        except Exception:  # a failed check must not fail the question; the next one tries again
+            self._vocabulary_lock.release()
+            _log.warning("vocabulary check failed", exc_info=True)
+            return False
+        if signature == self._vocabulary:
+            self._vocabulary_lock.release()
+            return False
+        if wait:
+            self._reread_vocabulary(signature)
+        else:
+            threading.Thread(target=self._reread_vocabulary, args=(signature,), name="vocabulary", daemon=True).start()
+        return True
+
+    def _reread_vocabulary(self, signature: str) -> None:
+        """Build the catalog and lexicon again and swap them in (the lock taken by the check is released)."""
+        try:
+            catalog = load_catalog() if self._default_catalog else self.catalog
+            catalog.refresh_from_database(self.engine)
+            lexicon = build_lexicon(catalog)
+            self.catalog, self.lexicon, self._vocabulary = catalog, lexicon, signature
+            _log.info("vocabulary re-read: names or custom fields changed")
+        except Exception:
+            _log.exception("vocabulary re-read failed; the previous one stays")
+        finally:
+            self._vocabulary_lock.release()
 
     def _similar(self, text: str) -> list[str]:
         try:

@@ -1051,3 +1051,21 @@ def test_reads_stop_at_the_statement_timeout(engine: Engine) -> None:
         cur.execute("SHOW hnsw.iterative_scan")
         assert cur.fetchone()[0] == "relaxed_order"
         cur.execute("SELECT pg_sleep(2)")
+
+
+def test_a_new_account_is_known_without_a_restart(assistant: Assistant, engine: Engine) -> None:
+    """Names are re-read when they change: an account created after start-up can be asked about."""
+    name = "Quillfeather Robotics"
+    with engine.begin() as conn:
+        account_id = conn.execute(text(
+            "INSERT INTO accounts (name, owner_id) VALUES (:name, (SELECT id FROM users WHERE email = 'admin@demo.crm')) "
+            "RETURNING id"), {"name": name}).scalar_one()
+    try:
+        assert assistant.nlq.keep_vocabulary_fresh(wait=True)
+        answer = _ask(assistant, f"show me {name}", "admin@demo.crm")
+        assert answer.status == "answered" and [r[0] for r in answer.rows] == [account_id], answer.summary
+        assert not assistant.nlq.keep_vocabulary_fresh(wait=True)  # nothing changed since
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM accounts WHERE id = :id"), {"id": account_id})
+        assistant.nlq.keep_vocabulary_fresh(wait=True)
