@@ -79,6 +79,8 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(lead )?score (of|for)\b(?!.*\b(over|above|under|below|at least|more than|less than)\b)",
         r"\bwhat('?s| is) (the )?(lead )?score\b",
         r"\bhottest (leads|prospects|contacts)\b",
+        # "which leads are most likely to convert": what a lead score estimates
+        r"\b(most|more|least) likely to (convert|buy|close|become (a )?customers?|sign)\b",
         r"\bhow (did|has|have|does)\b.+\bscores?\b.*\b(change|changed|move|moved|evolved?|develop(ed)?)\b",
         r"\bscore (history|trend)\b",
         r"\b(who|which (leads?|contacts?|prospects?|customers?)) should i (call|email|contact|prioriti[sz]e|focus on)"

@@ -31,6 +31,7 @@ CASES = [
     ("why is Jane Doe scored 87?", "score"),
     ("explain the lead score of Maria Lopez", "score"),
     ("hottest leads", "score"),
+    ("which leads are most likely to convert", "score"),  # was "who converted when is not recorded"
     ("which leads should I call first today", "score"),
     ("accounts that mentioned layoffs", "search"),
     ("did anyone talk about layoffs", "search"),  # these four were read as structured questions

@@ -48,7 +48,8 @@ SEND_TIME_NAME_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
 ))
 HISTORY = re.compile(r"\b(change|changed|changes|history|trend|moved?|evolved?|develop(ed)?|over time)\b", re.I)
 HOTTEST = re.compile(r"\b(hottest|top|best|warmest)\b.*\b(leads|prospects|contacts)\b|\b(who|which (leads?|contacts?|"
-                     r"prospects?|customers?)) should i (call|email|e-mail|contact|prioriti[sz]e|focus on)\b", re.I)
+                     r"prospects?|customers?)) should i (call|email|e-mail|contact|prioriti[sz]e|focus on)\b|"
+                     r"\b(most|more) likely to (convert|buy|close|become (a )?customers?|sign)\b", re.I)
 MINE = re.compile(r"\b(my|mine|i)\b", re.I)
 
 
