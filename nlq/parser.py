@@ -222,6 +222,7 @@ def _pass_versus(state: ParseState) -> None:
     asked back rather than read as both at once."""
     w = state.words
     _compare_people(state)
+    _values_joined(state)
     spots = [i for i, word in enumerate(w) if word in ("vs", "versus", "v")
              or (word == "compared" and i + 1 < len(w) and w[i + 1] in ("to", "with"))]
     if not spots:
@@ -243,28 +244,62 @@ def _pass_versus(state: ParseState) -> None:
             state.ambiguous.append("I can compare two values of one field, for example: won vs lost deals this "
                                    "year. Ask about each of these separately.")
             return
-        for side, (_sets, mods) in ((left, left_values), (right, right_values)):
-            if isinstance(side, Mention) and side.named:
-                # "lost deals" beside "won": the deals, and "lost" as one of the values compared
-                index = state.mentions.index(side)
-                state.mentions[index] = Mention(side.pos, side.end, side.entity, phrase=catalog.entities[
-                    side.entity].plural)
-                state.modifiers += mods
-        valueset = sorted(shared)[0]
-        target = valueset if valueset.startswith("@") else next(
-            f"{e.name}.{c.name}" for e in catalog.entities.values() for c in e.columns.values()
-            if c.valueset == valueset)
-        state.group_words.append((spot, [target]))
+        _named_as_values(state, ((left, left_values), (right, right_values)))
+        state.group_words.append((spot, [_field_of(catalog, sorted(shared)[0])]))
         state.measure = state.measure or "count"
         state.take(spot, after)
-    # two mentions of the same rows ("customers vs leads") are one subject: the first of each entity
+    _one_subject_per_entity(state)
+    for i, word in enumerate(w):
+        if word in ("compare", "comparing", "comparison"):
+            state.take(i, i + 1)
+
+
+def _named_as_values(state: ParseState,
+                     sides: tuple[tuple[Modifier | Mention, tuple[list[str], list[Modifier]]], ...]) -> None:
+    """'lost deals' beside 'won': the deals, and 'lost' as one of the values of the field."""
+    catalog = state.ctx.catalog
+    for side, (_sets, mods) in sides:
+        if isinstance(side, Mention) and side.named:
+            index = state.mentions.index(side)
+            state.mentions[index] = Mention(side.pos, side.end, side.entity,
+                                            phrase=catalog.entities[side.entity].plural)
+            state.modifiers += mods
+
+
+def _field_of(catalog: Catalog, valueset: str) -> str:
+    """The group target of a value set: '@stage', or the 'entity.column' that holds its values."""
+    return valueset if valueset.startswith("@") else next(
+        f"{e.name}.{c.name}" for e in catalog.entities.values() for c in e.columns.values() if c.valueset == valueset)
+
+
+def _one_subject_per_entity(state: ParseState) -> None:
+    """Two mentions of the same rows ("customers vs leads", "won and lost deals") are one subject: the first."""
     firsts: dict[str, Mention] = {}
     for mention in state.mentions:
         firsts.setdefault(mention.entity, mention)
     state.mentions = list(firsts.values())
-    for i, word in enumerate(w):
-        if word in ("compare", "comparing", "comparison"):
-            state.take(i, i + 1)
+
+
+def _values_joined(state: ParseState) -> None:
+    """'won and lost deals', 'won or lost deals', 'customers and leads': a named group beside another value of
+    its field is one list of values (counted, each value on its own row), not two conditions that cannot both
+    hold. (Plain values — "in Texas and California" — are one list already.)"""
+    catalog = state.ctx.catalog
+    for k, word in enumerate(state.words):
+        if word not in ("and", "or") or state.used[k]:
+            continue
+        left, right = _side_at(state, end=k), _side_at(state, start=k + 1)
+        if left is None or right is None or not any(isinstance(s, Mention) and s.named for s in (left, right)):
+            continue
+        left_values, right_values = _as_values(catalog, left), _as_values(catalog, right)
+        shared = set(left_values[0]) & set(right_values[0]) if left_values and right_values else set()
+        if not shared or left_values is None or right_values is None:
+            continue
+        _named_as_values(state, ((left, left_values), (right, right_values)))
+        if state.measure == "count" and not state.group_words:  # "how many won and lost deals": each apart
+            state.group_words.append((k, [_field_of(catalog, sorted(shared)[0])]))
+        state.take(k, k + 1)
+        _one_subject_per_entity(state)
 
 
 def _compare_people(state: ParseState) -> None:
