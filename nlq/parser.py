@@ -289,7 +289,12 @@ def _values_joined(state: ParseState) -> None:
         if word not in ("and", "or") or state.used[k]:
             continue
         left, right = _side_at(state, end=k), _side_at(state, start=k + 1)
-        if left is None or right is None or not any(isinstance(s, Mention) and s.named for s in (left, right)):
+        if left is None or right is None:
+            continue
+        # "calls and meetings": nouns that are values of one field ("calls" = activities of type call)
+        nouns = [next((m for m in state.mentions if m.pos == s.pos and not m.named), None) for s in (left, right)]
+        two_nouns = nouns[0] is not None and nouns[1] is not None and nouns[0].entity == nouns[1].entity
+        if not two_nouns and not any(isinstance(s, Mention) and s.named for s in (left, right)):
             continue
         left_values, right_values = _as_values(catalog, left), _as_values(catalog, right)
         shared = set(left_values[0]) & set(right_values[0]) if left_values and right_values else set()
@@ -411,6 +416,8 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
     untracked = _not_recorded(state, leftovers)
     if untracked is not None and (state.mentions or not _asks_for_unknown_data(state, leftovers)):
         return untracked  # ("show me the invoices table" is refused as data the CRM does not hold)
+    if (two := _two_questions(state)) is not None:
+        return two
     if state.unknown:
         return _not_supported(state)
     if ctx.previous is not None and state.superlative is not None and len(state.mentions) == 1 and \
@@ -660,6 +667,35 @@ def _pronoun_for_last_rows(state: ParseState) -> int | None:
 
 def _entity_list(catalog: Catalog) -> str:
     return "contacts, accounts, deals, activities (calls, meetings, tasks), emails, notes, reps and teams"
+
+
+def _two_questions(state: ParseState) -> ParseOutcome | None:
+    """'show me open deals and overdue tasks', 'revenue and pipeline this quarter': two subjects joined by "and"
+    are two questions — answering one list or one figure would drop the other (or relate them). Asked back,
+    each offered on its own. ("customers with deals and activities" relates both to the customers: no.)"""
+    words = [t.original for t in state.tokens]
+    for k in range(1, len(words) - 1):  # "total and average deal size": two figures of the same rows
+        if state.word(k) == "and" and state.word(k - 1) in _FIGURE_WORDS and state.word(k + 1) in _FIGURE_WORDS and \
+                state.word(k - 1) != state.word(k + 1):
+            offers = [" ".join(words[:k - 1] + [words[j]] + words[k + 2:]) for j in (k - 1, k + 1)]
+            return ParseOutcome("clarify", code="ambiguous", suggestions=offers, message=(
+                f"That is two questions; I answer one at a time. Try: {offers[0]} — then: {offers[1]}."))
+    mentions = sorted(state.mentions, key=lambda m: m.pos)
+    if len(mentions) < 2 or mentions[0].pos < 0:
+        return None
+    first, second = mentions[0], mentions[1]
+    gap = state.words[first.end:second.pos]
+    if not gap or gap[0] != "and" or any(w not in ("and", "the", "all", "our", "my", "also", "total") for w in gap) \
+            or (first.entity == second.entity and not (first.metric and second.metric)):
+        return None
+    offers = [" ".join(words[:first.pos] + words[m.pos:m.end] + words[second.end:]) for m in (first, second)]
+    return ParseOutcome("clarify", code="ambiguous", suggestions=offers,
+                        message=f"That is two questions; I answer one at a time. Try: {offers[0]} — then: {offers[1]}.")
+
+
+# words that name a figure: "total and average deal size" asks for two
+_FIGURE_WORDS = frozenset({"total", "sum", "average", "avg", "mean", "median", "minimum", "maximum", "min", "max",
+                           "count", "number", "highest", "lowest", "smallest", "largest", "biggest"})
 
 
 def _not_recorded(state: ParseState, leftovers: list[Token]) -> ParseOutcome | None:

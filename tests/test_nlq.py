@@ -650,6 +650,8 @@ CASES = [
      "AND closed_at < '2027-01-01' GROUP BY status"),
     ("open-or-won", "admin@demo.crm", "how many open or won deals",  # was the open ones only, then asked back
      "SELECT status, count(*) FROM deals WHERE status IN ('open', 'won') GROUP BY status"),
+    ("calls-and-meetings", "admin@demo.crm", "calls and meetings today",  # was "can't both hold"
+     "SELECT id FROM activities WHERE type IN ('call', 'meeting') AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("customers-and-leads", "admin@demo.crm", "customers and leads in Texas",  # was asked back
      "SELECT id FROM contacts WHERE lifecycle_stage IN ('customer', 'lead', 'marketing_qualified', "
      "'sales_qualified') AND state = 'TX'"),
@@ -832,6 +834,20 @@ def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine
     assert answer.summary
     with Session(engine) as session:
         assert [session.scalar(select(func.count()).select_from(m)) for m in (Contact, Deal, Note)] == before
+
+
+@pytest.mark.parametrize("question", [
+    "show me open deals and overdue tasks",  # was open deals linked to overdue tasks
+    "how many contacts and accounts do we have",  # was the contacts only
+    "revenue and pipeline this quarter",  # was the pipeline only
+    "total and average deal size this year",  # was the average only
+])
+def test_two_questions_are_asked_back_each_answerable(assistant: Assistant, question: str) -> None:
+    answer = _ask(assistant, question, "admin@demo.crm")
+    assert answer.status == "clarified" and answer.error is not None and answer.error.code == "ambiguous", answer.summary
+    assert len(answer.suggestions) == 2
+    for offer in answer.suggestions:
+        assert _ask(assistant, offer, "admin@demo.crm").status == "answered", offer
 
 
 def test_what_is_not_recorded_offers_an_answered_question(assistant: Assistant) -> None:
