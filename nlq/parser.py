@@ -1048,6 +1048,11 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         # "show them as a list": the rows behind a count or a breakdown
         plan.measures, plan.group_by, plan.order_by, plan.limit = [], [], [], None
         return ParseOutcome("planned", plan=plan, is_follow_up=True)
+    if WHO_OWNS.search(text) and not state.group_words and "owner" in entity.relations and \
+            previous.limit is not None and not previous.measures:
+        # "which is the biggest" → "who owns it": those rows again, each with its owner (a count by owner would
+        # count every row the limit left out)
+        return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if WHO_OWNS.search(text) and not state.group_words and "owner" in entity.relations:
         # "who owns them": the same rows by owner
         state.group_words.append((0, GROUP_WORDS["rep"]))

@@ -713,6 +713,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "WHERE d.account_id = a.id AND d.status = 'open')"),
     (["open deals over 20k"], "the biggest one",  # was "what does 'one' refer to"
      "SELECT id FROM deals WHERE status = 'open' AND amount > 20000 ORDER BY amount DESC LIMIT 1"),
+    (["open deals over 20k", "which is the biggest"], "who owns it",  # was every such deal counted by owner
+     "SELECT id FROM deals WHERE status = 'open' AND amount > 20000 ORDER BY amount DESC LIMIT 1"),
     (["customers not contacted in 30 days"], "with deals over $10,000",
      "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND (c.last_contacted_at IS NULL "
      "OR c.last_contacted_at < '2026-04-15') AND EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
@@ -735,7 +737,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "SELECT id FROM deals WHERE status = 'lost' AND closed_at >= '2026-04-01' AND closed_at < '2026-05-01'"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
-        "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "clause-with-related",
+        "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
+        "clause-with-related",
         "clause-keeps-groups", "clause-whose",
         "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
