@@ -655,6 +655,14 @@ CASES = [
     ("customers-and-leads", "admin@demo.crm", "customers and leads in Texas",  # was asked back
      "SELECT id FROM contacts WHERE lifecycle_stage IN ('customer', 'lead', 'marketing_qualified', "
      "'sales_qualified') AND state = 'TX'"),
+    ("my-next-meeting", "rep@demo.crm", "my next meeting",  # was every meeting
+     f"SELECT id FROM activities WHERE type = 'meeting' AND owner_id = {REP} AND due_at >= '2026-05-15' "
+     f"ORDER BY due_at LIMIT 1"),
+    ("last-few-of-mine", "rep@demo.crm", "my last 3 calls",  # was "what does 3 refer to"
+     f"SELECT id FROM activities WHERE type = 'call' AND owner_id = {REP} AND due_at < '2026-05-15' "
+     f"ORDER BY due_at DESC LIMIT 3"),
+    ("calendar-is-activities", "rep@demo.crm", "what's on my calendar next week",  # was not understood
+     f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-18' AND due_at < '2026-05-25'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

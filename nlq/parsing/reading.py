@@ -212,17 +212,30 @@ def pass_top(state: ParseState) -> None:
             "range": DateRange(None, state.ctx.now, "up to now", "before"), "negate": False, "column_pos": None},
             len(state.tokens)))
     for i, tok in enumerate(state.tokens[:-1]):
-        # "the last email to Foster Goods", "my last meeting": the newest one ("last week" is a period)
-        if tok.text == "last" and any(m.kind in ("entity", "named") for m in lex.lookup(state.word(i + 1))) and \
-                not lex.lookup(f"last {state.word(i + 1)}"):  # ("last name" is a column)
-            if any(m.kind in ("entity", "named") for k in range(i) for m in lex.lookup(state.word(k))):
-                # "contacts who opened my last email": the newest of related rows is not a plan's to pick
-                state.ambiguous.append(f"I can find your last {state.word(i + 1)} itself, not what is linked to it, "
-                                       f"yet. Ask for the last {state.word(i + 1)} first, then about it.")
-            tok.text = "latest"
-            # the last one that happened, not a meeting planned for next week
-            state.modifiers.append(Modifier(i, "date", {"range": DateRange(None, state.ctx.now, "up to now", "before"),
+        # "the last email to Foster Goods", "my last meeting", "my last 3 calls": the newest ones up to now;
+        # "my next meeting": the soonest from now on ("last week", "next 3 months" are periods)
+        if tok.text not in ("last", "next"):
+            continue
+        j = i + 1
+        if state.tokens[j].kind == "number" and state.word(j + 1) not in UNITS:
+            j += 1  # the number is read as how many ("latest 3 calls")
+        noun = state.word(j)
+        if noun in UNITS or not any(m.kind in ("entity", "named") for m in lex.lookup(noun)) or \
+                lex.lookup(f"{tok.text} {noun}"):  # ("last name" is a column)
+            continue
+        if tok.text == "next":
+            tok.text = "earliest"
+            state.modifiers.append(Modifier(i, "date", {"range": DateRange(state.ctx.now, None, "from now on", "since"),
                                                         "negate": False, "column_pos": None}, i + 1))
+            continue
+        if any(m.kind in ("entity", "named") for k in range(i) for m in lex.lookup(state.word(k))):
+            # "contacts who opened my last email": the newest of related rows is not a plan's to pick
+            state.ambiguous.append(f"I can find your last {noun} itself, not what is linked to it, "
+                                   f"yet. Ask for the last {noun} first, then about it.")
+        tok.text = "latest"
+        # the last one that happened, not a meeting planned for next week
+        state.modifiers.append(Modifier(i, "date", {"range": DateRange(None, state.ctx.now, "up to now", "before"),
+                                                    "negate": False, "column_pos": None}, i + 1))
     w = state.words
     for i, word in enumerate(w):
         if word in ("top", "first", "bottom", "best", "worst") and i + 1 < len(w) and state.tokens[i + 1].kind == "number":
