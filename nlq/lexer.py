@@ -154,6 +154,13 @@ def _merge_number_words(tokens: list[Token]) -> list[Token]:
         if tok.kind == "word" and tok.text in NUMBER_WORDS:
             out.append(Token(tok.text, "number", tok.original, tok.start, value=float(NUMBER_WORDS[tok.text])))
             continue
+        if tok.kind == "word" and tok.text in ("thousand", "million", "billion") and out and out[-1].kind == "word" \
+                and out[-1].text in ("a", "one"):
+            # "deals over a million": one of that magnitude
+            first = out.pop()
+            out.append(Token("1", "number", f"{first.original} {tok.original}", first.start,
+                             value=_MAGNITUDES[tok.text], is_money=True, magnified=True))
+            continue
         if tok.kind == "word" and tok.text in _MAGNITUDES and out and out[-1].kind == "number" and \
                 tok.text not in ("m", "b", "k"):
             prev = out[-1]

@@ -663,6 +663,8 @@ CASES = [
      f"ORDER BY due_at DESC LIMIT 3"),
     ("calendar-is-activities", "rep@demo.crm", "what's on my calendar next week",  # was not understood
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-18' AND due_at < '2026-05-25'"),
+    ("a-magnitude-alone", "admin@demo.crm", "accounts with over a thousand employees",  # was not understood
+     "SELECT id FROM accounts WHERE employee_count > 1000"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
