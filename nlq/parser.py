@@ -146,13 +146,13 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     return _build(state, question)
 
 
-# A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
-# "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
-# ("who has the most" is a question of its own, not a clause.)
 _POSSESSIVE_PAIR = re.compile(
     r"\b(?P<left>\w+(?: \w+)?)['’]s? (?P<what>\w+(?: \w+)?) (?P<vs>vs\.?|versus|compared (?:to|with)) "
     r"(?P<right>\w+(?: \w+)?)['’]s? (?P=what)\b", re.IGNORECASE)
 _WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did|do|does)\b)", re.IGNORECASE)
+# A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
+# "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
+# ("who has the most" is a question of its own, not a clause.)
 _CLAUSE_FOLLOW_UP = re.compile(r"^\s*(and\s+)?(with|without|whose|where|having|that\s+(have|has|had|are|is))\b",
                                re.IGNORECASE)
 
@@ -677,9 +677,7 @@ def _two_questions(state: ParseState) -> ParseOutcome | None:
     for k in range(1, len(words) - 1):  # "total and average deal size": two figures of the same rows
         if state.word(k) == "and" and state.word(k - 1) in _FIGURE_WORDS and state.word(k + 1) in _FIGURE_WORDS and \
                 state.word(k - 1) != state.word(k + 1):
-            offers = [" ".join(words[:k - 1] + [words[j]] + words[k + 2:]) for j in (k - 1, k + 1)]
-            return ParseOutcome("clarify", code="ambiguous", suggestions=offers, message=(
-                f"That is two questions; I answer one at a time. Try: {offers[0]} — then: {offers[1]}."))
+            return _one_at_a_time([" ".join(words[:k - 1] + [words[j]] + words[k + 2:]) for j in (k - 1, k + 1)])
     mentions = sorted(state.mentions, key=lambda m: m.pos)
     if len(mentions) < 2 or mentions[0].pos < 0:
         return None
@@ -688,7 +686,11 @@ def _two_questions(state: ParseState) -> ParseOutcome | None:
     if not gap or gap[0] != "and" or any(w not in ("and", "the", "all", "our", "my", "also", "total") for w in gap) \
             or (first.entity == second.entity and not (first.metric and second.metric)):
         return None
-    offers = [" ".join(words[:first.pos] + words[m.pos:m.end] + words[second.end:]) for m in (first, second)]
+    return _one_at_a_time([" ".join(words[:first.pos] + words[m.pos:m.end] + words[second.end:])
+                           for m in (first, second)])
+
+
+def _one_at_a_time(offers: list[str]) -> ParseOutcome:
     return ParseOutcome("clarify", code="ambiguous", suggestions=offers,
                         message=f"That is two questions; I answer one at a time. Try: {offers[0]} — then: {offers[1]}.")
 
