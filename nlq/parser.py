@@ -950,7 +950,9 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         related = catalog.entities[m.entity]
         details = " and ".join(c.text for c in conds if c.text)
         if m.negated:
-            text = f"without any {m.phrase}" + _qualified(details)
+            # "never bought anything": without any won deals (the group's name, not the verb that named it)
+            noun = catalog.named_filters[m.named].noun if m.named else m.phrase
+            text = f"without any {noun}" + _qualified(details)
         else:
             # a deal has one account: "at an account with industry Software", not "with at least one account"
             text = (f"linked to {catalog.named_filters[m.named].noun}" if m.named else

@@ -665,6 +665,9 @@ CASES = [
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-18' AND due_at < '2026-05-25'"),
     ("a-magnitude-alone", "admin@demo.crm", "accounts with over a thousand employees",  # was not understood
      "SELECT id FROM accounts WHERE employee_count > 1000"),
+    ("never-bought", "admin@demo.crm", "accounts that have never bought anything",  # was not understood
+     "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id "
+     "AND d.status = 'won')"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

@@ -175,7 +175,7 @@ def _only_filters_on(catalog: Catalog, meanings: list[Meaning], columns: set[str
 
 
 # In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
-_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked", "sell": "sold"}
+_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked", "sell": "sold", "buy": "bought"}
 # verbs that are also nouns ("a call", "an email"): past only right after "did I/we"
 _PAST_AFTER_DID_I = {"call": "called", "email": "emailed", "meet": "met", "phone": "phoned", "contact": "contacted"}
 
