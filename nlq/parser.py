@@ -620,7 +620,7 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
     return bool(pronouns & set(state.words)) and len(state.mentions) <= 1
 
 
-_HOLDERS = frozenset({"contacts", "accounts", "users"})  # records that hold deals, activities, emails, notes
+_HOLDERS = frozenset({"contacts", "accounts", "users", "deals"})  # records that hold activities, emails, notes, …
 _GROUP_QUALIFIERS = frozenset({"with", "whose", "that", "having", "where", "by"})
 NEW_WINDOW_DAYS = 30
 

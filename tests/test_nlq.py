@@ -668,6 +668,9 @@ CASES = [
     ("never-bought", "admin@demo.crm", "accounts that have never bought anything",  # was not understood
      "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id "
      "AND d.status = 'won')"),
+    ("deals-hold-their-notes", "admin@demo.crm", "deals with notes this month",  # dated the deals
+     "SELECT d.id FROM deals d WHERE EXISTS (SELECT 1 FROM notes n WHERE n.deal_id = d.id "
+     "AND n.created_at >= '2026-05-01' AND n.created_at < '2026-06-01')"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
@@ -840,6 +843,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("commission for Lauren this quarter", "clarified", "not-supported"),
     ("contacts who opened my last email", "clarified", "ambiguous"),  # was the newest contacts
     ("list contacts UNION SELECT * FROM users", "refused", "sql-fragment"),  # was a parser error's wording
+    ("average emails per contact", "clarified", "not-supported"),  # was a count per contact
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
@@ -975,6 +979,7 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     ("total amount of deals over $900 million", "is $0.00"),
     ("pipeline value of deals over $900 million", "is $0.00"),
     ("average deal size of deals over $900 million", "There is no average deal size"),
+    ("unopened emails", "unopened"),  # was "never unopened"
     ("average amount of deals over $900 million", "no deals with an amount match"),
 ])
 def test_summary_is_worded_for_what_was_asked(assistant: Assistant, question: str, summary: str) -> None:

@@ -442,7 +442,8 @@ def _event_cond(catalog: Catalog, entity: Entity, mod: Modifier, problems: list[
         target = catalog.entities[ent_name]
         label = target.label_of(column).lower()
         phrase = mod.data["phrase"]
-        negated_text = phrase if phrase.startswith("no ") else f"never {phrase}"
+        # "unopened" says it already ("never unopened" read as its opposite)
+        negated_text = phrase if phrase.startswith(("no ", "un", "not ", "never ")) else f"never {phrase}"
         cond = Compare(column=column, op="is_null" if negate else "not_null", text=negated_text if negate else label)
         if ent_name == entity.name:
             return cond

@@ -717,8 +717,11 @@ def _group_target_at(state: ParseState, phrase: list[str]) -> tuple[list[str] | 
 def pass_measures(state: ParseState) -> None:
     w = state.words
     text = " ".join(w)
-    if re.search(r"\b(average|avg|mean)\s+(number|count|amount)\s+of\s+\w+\s+(per|for each|each)\b|"
-                 r"\b(number of|how many)\b.*\b(per|each)\b.*\bon average\b", text):
+    per_record = re.search(r"\b(?:average|avg|mean)\s+(\w+)\s+(?:per|for each|each)\b", text)
+    counted = per_record is not None and {m.kind for m in state.ctx.lexicon.lookup(per_record.group(1))} == {"entity"}
+    if counted or re.search(r"\b(average|avg|mean)\s+(number|count|amount)\s+of\s+\w+\s+(per|for each|each)\b|"
+                            r"\b(number of|how many)\b.*\b(per|each)\b.*\bon average\b", text):
+        # "average emails per contact": an average of counts, not a count per contact
         state.unknown.append("an average number per record (e.g. activities per deal)")
     for i, word in enumerate(w):
         if state.used[i]:
