@@ -671,6 +671,13 @@ CASES = [
     ("deals-hold-their-notes", "admin@demo.crm", "deals with notes this month",  # dated the deals
      "SELECT d.id FROM deals d WHERE EXISTS (SELECT 1 FROM notes n WHERE n.deal_id = d.id "
      "AND n.created_at >= '2026-05-01' AND n.created_at < '2026-06-01')"),
+    ("i-have-not-emailed", "rep@demo.crm", "contacts I haven't emailed",  # was "can't be filtered by"
+     f"SELECT c.id FROM contacts c WHERE c.owner_id = {REP} AND NOT EXISTS (SELECT 1 FROM emails e "
+     f"WHERE e.contact_id = c.id AND e.owner_id = {REP} AND e.direction = 'outbound')"),
+    ("haven-t-i-called", "rep@demo.crm", "which leads haven't I called",  # then "not owned by me"
+     f"SELECT c.id FROM contacts c WHERE c.owner_id = {REP} AND c.lifecycle_stage IN ('lead', "
+     f"'marketing_qualified', 'sales_qualified') AND NOT EXISTS (SELECT 1 FROM activities a "
+     f"WHERE a.contact_id = c.id AND a.owner_id = {REP} AND a.type = 'call')"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

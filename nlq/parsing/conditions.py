@@ -515,6 +515,14 @@ def _value_cond(state: ParseState, entity: Entity, mod: Modifier, problems: list
     if outcome is not None and to_deals is not None:
         # "accounts we lost": accounts with a lost deal
         return nest(to_deals, [outcome], negate=False, text=f"with a {outcome.text} deal")
+    if phrase in VERB_VALUES:
+        # "contacts I haven't emailed", "accounts we met": the e-mails sent to them, the meetings held with them
+        valueset, value = VERB_VALUES[phrase]
+        for relation in entity.relations.values():
+            column = column_for_valueset(catalog.entities[relation.entity], valueset)
+            if relation.remote != "id" and column is not None:
+                return Exists(relation=relation.name, conds=[Compare(column=column, op="eq", value=value)],
+                              text=phrase)
     problems.append(f"{entity.plural.capitalize()} can't be filtered by '{phrase}'.")
     return None
 

@@ -794,7 +794,7 @@ def _negate_owners(state: ParseState) -> None:
     """'deals not owned by me', 'users not on the Enterprise team', 'accounts not managed by Dana': the
     owner, user or team rules rows out."""
     for mod in state.modifiers:
-        if mod.kind in ("owner", "user", "team") and not mod.data.get("negate") and \
+        if mod.kind in ("owner", "user", "team") and not mod.data.get("negate") and not mod.data.get("subject") and \
                 _negation_before(state, mod.pos, _OWNER_NEGATIONS, _OWNER_LEAD_INS, reuse=False, reach=5):
             mod.data["negate"] = True
 
@@ -825,14 +825,22 @@ def pass_ownership(state: ParseState) -> None:
             state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
             state.take(i, i + 1)
         elif word == "i" and (verb_at := _owner_verb_after(w, i)) is not None:
-            # "I called", "did I call", "I haven't called" (the negation stays for the date)
-            state.modifiers.append(Modifier(i, "owner", {"scope": "me"}))
+            # "I called", "did I call", "I haven't called" (the negation stays for the date, or the verb)
+            state.modifiers.append(Modifier(i, "owner", {"scope": "me", "subject": True}))
             verb = w[verb_at]
             meaningful = any(m.kind in ("value", "named", "stage", "event") for m in state.ctx.lexicon.lookup(verb))
             state.take(i, i + 1)
             if verb in VERB_VALUES:
                 valueset, value = VERB_VALUES[verb]
-                state.modifiers.append(Modifier(verb_at, "value", {"options": [(valueset, value)], "phrase": verb}))
+                # "contacts I haven't emailed", "which leads haven't I called": none of them (a period after the
+                # verb takes the "not" instead: "haven't called in a month")
+                nots = [k for k in range(max(0, i - 2), verb_at) if w[k] in ("not", "never") and not state.used[k]]
+                dated = any(m.kind == "date" and m.pos > verb_at for m in state.modifiers)
+                negate = bool(nots) and not dated
+                for k in nots if negate else []:
+                    state.used[k] = True
+                state.modifiers.append(Modifier(verb_at, "value", {"options": [(valueset, value)], "phrase": verb,
+                                                                   "negate": negate}))
                 state.take(verb_at, verb_at + 1)
             elif not meaningful and date_column_word(state.ctx.catalog, verb) is None:
                 state.take(i, verb_at + 1)
