@@ -678,6 +678,10 @@ CASES = [
      f"SELECT c.id FROM contacts c WHERE c.owner_id = {REP} AND c.lifecycle_stage IN ('lead', "
      f"'marketing_qualified', 'sales_qualified') AND NOT EXISTS (SELECT 1 FROM activities a "
      f"WHERE a.contact_id = c.id AND a.owner_id = {REP} AND a.type = 'call')"),
+    ("someone-else", "manager@demo.crm", "deals owned by someone else",  # were every deal
+     "SELECT id FROM deals WHERE owner_id <> (SELECT id FROM users WHERE email = 'manager@demo.crm') "
+     "AND owner_id IN (SELECT id FROM users WHERE team_id = (SELECT team_id FROM users "
+     "WHERE email = 'manager@demo.crm'))"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

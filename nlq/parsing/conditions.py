@@ -921,7 +921,8 @@ def _owner_cond(state: ParseState, entity: Entity, scope: str, problems: list[st
             problems.append(f"You are not on a team, so 'my team' names no one. Ask about everyone's "
                             f"{entity.plural}, or about a team by name{example}.")
             return None
-        return _owner_in_team(state, entity, ctx.actor_team_id, "owned by my team")
+        return _owner_in_team(state, entity, ctx.actor_team_id,
+                              "on my team" if entity.name == "users" else "owned by my team")
     column = entity.owner_column or "owner_id"
     if scope == "others":
         if entity.name == "users":

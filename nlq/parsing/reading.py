@@ -817,6 +817,10 @@ def pass_ownership(state: ParseState) -> None:
             # "deals of other reps", "others' deals": rows someone else owns (the scope still applies)
             state.modifiers.append(Modifier(i, "owner", {"scope": "others"}, i + 1))
             state.take(i, i + 1)
+        elif word in ("someone", "somebody", "anyone", "anybody") and nxt == "else":
+            # "deals owned by someone else": rows another rep owns
+            state.modifiers.append(Modifier(i, "owner", {"scope": "others"}, i + 2))
+            state.take(i, i + 2)
         elif word == "my" and _names_people(state, i + 1):
             # "my reps", "my top 3 reps": the people on my team, not rows I own
             state.modifiers.append(Modifier(i, "owner", {"scope": "team"}, i + 1))
