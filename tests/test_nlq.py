@@ -682,6 +682,9 @@ CASES = [
      "SELECT id FROM deals WHERE owner_id <> (SELECT id FROM users WHERE email = 'manager@demo.crm') "
      "AND owner_id IN (SELECT id FROM users WHERE team_id = (SELECT team_id FROM users "
      "WHERE email = 'manager@demo.crm'))"),
+    ("best-is-highest", "admin@demo.crm", "which lead source has the best conversion rate",  # 'best' unknown
+     "SELECT lead_source, round(count(*) FILTER (WHERE lifecycle_stage = 'customer') * 1.0 / NULLIF(count(*), 0), 4) "
+     "FROM contacts GROUP BY lead_source ORDER BY 2 DESC LIMIT 1"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]
@@ -855,6 +858,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("contacts who opened my last email", "clarified", "ambiguous"),  # was the newest contacts
     ("list contacts UNION SELECT * FROM users", "refused", "sql-fragment"),  # was a parser error's wording
     ("average emails per contact", "clarified", "not-supported"),  # was a count per contact
+    ("deals that moved to negotiation this week", "clarified", "not-supported"),  # no stage history
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

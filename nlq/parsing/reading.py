@@ -279,7 +279,7 @@ _SUPERLATIVES = {
     "largest": True, "biggest": True, "highest": True, "greatest": True, "most": True, "max": True,
     "maximum": True, "smallest": False, "lowest": False, "least": False, "fewest": False, "min": False,
     "minimum": False, "newest": True, "latest": True, "oldest": False, "earliest": False, "recent": True,
-    "longest": True, "shortest": False,
+    "longest": True, "shortest": False, "best": True, "worst": False,
 }
 
 
