@@ -1130,3 +1130,13 @@ def test_a_new_account_is_known_without_a_restart(assistant: Assistant, engine: 
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM accounts WHERE id = :id"), {"id": account_id})
         assistant.nlq.keep_vocabulary_fresh(wait=True)
+
+
+@pytest.mark.parametrize("question", [
+    "list won deals over 50k new in London",  # "new" was taken as the unit of 50k: a timestamp > 50000
+    "won deals over 50k new",
+])
+def test_a_date_word_is_no_unit_of_a_number(assistant: Assistant, question: str) -> None:
+    answer = _ask(assistant, question, "admin@demo.crm")
+    assert answer.status in ("answered", "clarified"), answer.summary
+    assert answer.sql is None or "created_at >" not in answer.sql.replace("created_at >=", ""), answer.sql

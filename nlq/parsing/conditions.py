@@ -623,6 +623,8 @@ def _compare_cond(state: ParseState, entity: Entity, mod: Modifier, columns_name
             for m in columns_named:
                 if m.pos == unit_pos:
                     column = pick_column(entity, m)
+            if column is not None and entity.column_type(column) in ("timestamp", "date"):
+                column = None  # "deals over 50k new": a date is no unit of a number ("new" dates the deals)
     near = [m for m in columns_named if abs(m.pos - mod.pos) <= 3]
     if column is None:
         for m in sorted(near, key=lambda m: abs(m.pos - mod.pos)):
