@@ -14,7 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every field has a working default, so a fresh checkout runs with nothing set."""
 
-    model_config = SettingsConfigDict(env_prefix="CRM_ASSISTANT_", extra="ignore", populate_by_name=True)
+    # an empty variable ("CRM_ASSISTANT_DATA_DIR=") means unset, not the current directory or an empty URL
+    model_config = SettingsConfigDict(env_prefix="CRM_ASSISTANT_", extra="ignore", populate_by_name=True,
+                                      env_ignore_empty=True)
 
     database_url: str | None = Field(
         None,

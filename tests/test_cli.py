@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -54,3 +55,11 @@ def test_cli_index_with_no_budget_says_what_is_still_pending(runner: CliRunner) 
     result = runner.invoke(cli.app, ["index", "--limit", "0", "--kind", "email"])
     assert result.exit_code == 0, result.output
     assert "Embedded nothing (--limit 0);" in result.output and "emails still pending" in result.output
+
+
+def test_an_empty_setting_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'CRM_ASSISTANT_DATA_DIR=' must not start the embedded server in the current directory."""
+    monkeypatch.setenv("CRM_ASSISTANT_DATA_DIR", "")
+    monkeypatch.setenv("DATABASE_URL", "")
+    settings = Settings()
+    assert settings.data_dir == Path(".pgdata") and settings.database_url is None
