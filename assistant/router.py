@@ -94,7 +94,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         # "notes about pricing", "emails concerning the security review"
         # "emails I sent about the proposal", "notes by Dana about integrations"
         r"\b(notes?|emails?|e-mails?|messages?) ((i|we|you|they|he|she) )?((written|logged|taken|sent|received|"
-        r"wrote|got) )?((by|from|to) \w+( \w+)? )?(about|concerning)\b",
+        r"wrote|got) )?((by|from|to|on|at|for|with) \w+( \w+){0,2} )?(about|concerning|regarding|mentioning)\b",
         # "emails not about pricing", "notes that don't mention a competitor"
         r"\b(notes?|emails?|e-mails?|messages?)\s+((that|which)\s+)?((do|does|did)(n't|\s+not)|don't|never|not)\s+"
         r"(mention|about|discuss|talk about|say anything about|refer to)\b",

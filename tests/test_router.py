@@ -38,6 +38,7 @@ CASES = [
     ("any complaints about support response times?", "search"),
     ("what objections did we hear this quarter", "search"),
     ("emails asking for a discount", "search"),
+    ("any notes on Foster Goods about pricing?", "search"),  # was notes of deals lost on price
     ("what are customers saying about our competitors", "search"),
     ("notes written about the rollout", "search"),
     ("when should I email Maria Lopez?", "send_time"),
