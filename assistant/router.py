@@ -113,6 +113,9 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"\bwhat (did|does|do|has|have|had)\b.+\b(say|said|mention(ed)?|write|wrote|written|tell|told|complain(ed)?|"
         r"ask(ed)?|report(ed)?)"
         r"( us| me)? (about|regarding|of|on)\b",
+        # "what did the CFO at Foster Goods say?": what they wrote or said lately
+        r"\bwhat (did|has|have|had)\b.+\b(say|said|tell|told|write|wrote|written)( (us|me|lately|recently))*"
+        r"\s*[?.!]*\s*$",
         # "accounts that mentioned layoffs", "customers who complained about support response times"
         r"\b(that|who|which|accounts?|contacts?|customers?|clients?|leads?|prospects?|deals?|compan(y|ies)|they)\s+"
         r"((have|has|had|do|does|did)(n't|\s+not)\s+|never\s+|not\s+)?(have\s+|has\s+|had\s+)?"

@@ -38,7 +38,9 @@ CASES = [
     ("any complaints about support response times?", "search"),
     ("what objections did we hear this quarter", "search"),
     ("emails asking for a discount", "search"),
-    ("any notes on Foster Goods about pricing?", "search"),  # was notes of deals lost on price
+    ("any notes on Foster Goods about pricing?", "search"),
+    ("what did the CFO at Foster Goods say", "search"),  # was the CFO's contact row
+    ("what has Foster Goods told us recently?", "search"),  # was notes of deals lost on price
     ("what are customers saying about our competitors", "search"),
     ("notes written about the rollout", "search"),
     ("when should I email Maria Lopez?", "send_time"),

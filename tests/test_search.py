@@ -577,6 +577,7 @@ SEARCH_QUESTIONS = [
     ("who mentioned a competitor recently", "a competitor",  # "recently" was searched for
      {"date_from": date(2026, 4, 15), "date_to": date(2026, 5, 15)}, ["the last 30 days"]),
     ("were there any concerns about the timeline", "concerns the timeline", {}, []),
+    ("what did the CFO say?", "CFO", {}, []),  # "CFO say" was searched for
     ("what objections did we hear this quarter", "objections",
      {"date_from": date(2026, 4, 1), "date_to": date(2026, 6, 30)}, ["this quarter"]),
 ]

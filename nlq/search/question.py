@@ -60,6 +60,10 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"anyone|anybody)\s+(?:hear|heard|get|got|receive|received|see|seen|raise|raised|bring up|brought up|mention|"
     r"mentioned|voice|voiced|share|shared)\b",
     r"\s(?:hear|heard|get|got|receive|received|see|seen|raise|raised|voice|voiced|share|shared)\s*$",
+    # "what did the CFO at Foster Goods say", "what has Northwind told us": the saying, and what the record's
+    # name leaves behind ("CFO at")
+    r"(?:^|\s)(?:say|said|tell|told|write|wrote|written)(?:\s+(?:us|me))?\s*$",
+    r"\s(?:at|from|with|of|for|on|in)\s*$",
     # "anything about layoffs", "is there something on the security review"
     r"^\s*(?:(?:is|was|are|were) there\s+|do we have\s+)?(?:anything|something)\b",
     # "summarize the notes about Northwind": the answer is those notes (best first), not a written summary
