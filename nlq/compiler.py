@@ -135,6 +135,8 @@ class _Compiler:
             return exp.not_(expr) if op == "not_in" else expr
         if op in ("ilike", "like"):
             return contains(col, str(value), case_sensitive=op == "like")
+        if op in ("starts", "ends"):
+            return contains(col, str(value), at="start" if op == "starts" else "end")
         return compared(col, op, value, kind)
 
     def exists(self, scope: _Scope, cond: Exists) -> exp.Expression:
@@ -269,10 +271,12 @@ def compared(expr: exp.Expression, op: str, value: Any, kind: str) -> exp.Expres
     return _COMPARISONS[op](this=expr, expression=literal(value, kind))
 
 
-def contains(column: exp.Expression, text: str, *, case_sensitive: bool = False) -> exp.Expression:
-    """`column` contains `text` (LIKE / ILIKE '%text%', the pattern characters in `text` escaped)."""
+def contains(column: exp.Expression, text: str, *, case_sensitive: bool = False,
+             at: str = "anywhere") -> exp.Expression:
+    """`column` contains `text` (LIKE / ILIKE '%text%', the pattern characters in `text` escaped), or starts
+    (`at="start"`: 'text%') or ends (`at="end"`: '%text') with it."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = exp.Literal.string(f"%{escaped}%")
+    pattern = exp.Literal.string(("" if at == "start" else "%") + escaped + ("" if at == "end" else "%"))
     return exp.Like(this=column, expression=pattern) if case_sensitive else exp.ILike(this=column, expression=pattern)
 
 

@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 #: "ilike": contains, any case; "like": contains, case as written (acronyms: "CTO" is not in "Director").
-Op = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "is_null", "not_null", "ilike", "like"]
+Op = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "is_null", "not_null", "ilike", "like",
+             "starts", "ends"]
 
 
 class Compare(BaseModel):

@@ -685,6 +685,10 @@ CASES = [
     ("best-is-highest", "admin@demo.crm", "which lead source has the best conversion rate",  # 'best' unknown
      "SELECT lead_source, round(count(*) FILTER (WHERE lifecycle_stage = 'customer') * 1.0 / NULLIF(count(*), 0), 4) "
      "FROM contacts GROUP BY lead_source ORDER BY 2 DESC LIMIT 1"),
+    ("name-starts-with", "admin@demo.crm", "accounts whose name starts with A",  # was name contains "starts"
+     "SELECT id FROM accounts WHERE name ILIKE 'A%'"),
+    ("name-ends-with", "admin@demo.crm", "accounts with names ending with Goods",
+     "SELECT id FROM accounts WHERE name ILIKE '%Goods'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
 ]

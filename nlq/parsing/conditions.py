@@ -219,12 +219,16 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
             own = [c for e, c in mod.data["columns"] if e == entity.name]
             if not own:
                 problems.append(f"{entity.plural.capitalize()} have no {mod.data['phrase']}.")
-            elif len(own) > 1:  # "contacts named Smith": the first or the last name
-                conds.append(AnyOf(conds=[Compare(column=c, op="ilike", value=mod.data["value"]) for c in own],
-                                   text=f"{mod.data['phrase']} contains “{mod.data['value']}”"))
             else:
-                conds.append(Compare(column=own[0], op="ilike", value=mod.data["value"],
-                                     text=f"{entity.label_of(own[0]).lower()} contains “{mod.data['value']}”"))
+                match = mod.data.get("match", "contains")
+                op = {"contains": "ilike", "starts": "starts", "ends": "ends"}[match]
+                words = {"contains": "contains", "starts": "starts with", "ends": "ends with"}[match]
+                if len(own) > 1:  # "contacts named Smith": the first or the last name
+                    conds.append(AnyOf(conds=[Compare(column=c, op=op, value=mod.data["value"]) for c in own],
+                                       text=f"{mod.data['phrase']} {words} “{mod.data['value']}”"))
+                else:
+                    conds.append(Compare(column=own[0], op=op, value=mod.data["value"],
+                                         text=f"{entity.label_of(own[0]).lower()} {words} “{mod.data['value']}”"))
     return merge_alternatives([c for c in conds if c is not None])
 _PRESENT_WORDS = frozenset({"with", "has", "have", "having"})
 

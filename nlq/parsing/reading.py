@@ -1304,6 +1304,8 @@ _TEXT_VALUE_LEADS = frozenset({"is", "=", "contains", "containing", "like", "nam
                                "includes", "including", "with"})
 
 
+_TEXT_EDGES = {"starts": "starts", "start": "starts", "starting": "starts", "begins": "starts", "begin": "starts",
+               "beginning": "starts", "ends": "ends", "end": "ends", "ending": "ends"}
 _COLUMN_NOUNS = frozenset({"number", "numbers", "address", "addresses", "field", "fields"})
 
 
@@ -1335,7 +1337,13 @@ def _read_text_values(state: ParseState) -> None:
             mod.end = k = k + 1
         while k < len(state.tokens) and state.word(k) in _TEXT_VALUE_LEADS and not state.used[k]:
             k += 1
+        match = "contains"  # "whose name starts with A", "emails ending with .io"
+        if state.word(k + 1) == "with" and state.word(k) in _TEXT_EDGES and not state.used[k]:
+            match, k = _TEXT_EDGES[state.word(k)], k + 2
         words: list[Token] = []
+        if match != "contains" and k < len(state.tokens) and not state.used[k]:
+            words.append(state.tokens[k])  # "starts with A": even a word that is filler elsewhere
+            k += 1
         while k < len(state.tokens) and len(words) < 4 and not state.used[k] and \
                 state.tokens[k].kind in ("word", "number") and state.word(k) not in catalog.filler and \
                 state.word(k) not in GRAMMAR_FILLER and \
@@ -1346,7 +1354,7 @@ def _read_text_values(state: ParseState) -> None:
             continue
         state.take(mod.end, k)
         state.modifiers.append(Modifier(mod.pos, "text", {"columns": columns, "value": " ".join(t.original for t in words),
-                                                          "phrase": mod.data["phrase"]}, k))
+                                                          "phrase": mod.data["phrase"], "match": match}, k))
 
 
 def _read_counts(state: ParseState) -> None:
