@@ -90,6 +90,13 @@ def load_custom_fields(engine: Engine) -> list[CustomField]:
             for r in rows]
 
 
+def days_ago(value: Any) -> int | None:
+    """N of a definition's `@days_ago:N` value (a time counted back from the question's clock), else None."""
+    if isinstance(value, str) and value.startswith("@days_ago:"):
+        return int(value.split(":", 1)[1])
+    return None
+
+
 def _choices(raw: Any) -> list[str]:
     if raw is None:
         return []

@@ -675,8 +675,8 @@ def _two_questions(state: ParseState) -> ParseOutcome | None:
     each offered on its own. ("customers with deals and activities" relates both to the customers: no.)"""
     words = [t.original for t in state.tokens]
     for k in range(1, len(words) - 1):  # "total and average deal size": two figures of the same rows
-        if state.word(k) == "and" and state.word(k - 1) in _FIGURE_WORDS and state.word(k + 1) in _FIGURE_WORDS and \
-                state.word(k - 1) != state.word(k + 1):
+        pair = (state.word(k - 1), state.word(k + 1))
+        if state.word(k) == "and" and set(pair) <= _AGGREGATE_WORDS and pair[0] != pair[1]:
             return _one_at_a_time([" ".join(words[:k - 1] + [words[j]] + words[k + 2:]) for j in (k - 1, k + 1)])
     mentions = sorted(state.mentions, key=lambda m: m.pos)
     if len(mentions) < 2 or mentions[0].pos < 0:
@@ -696,8 +696,8 @@ def _one_at_a_time(offers: list[str]) -> ParseOutcome:
 
 
 # words that name a figure: "total and average deal size" asks for two
-_FIGURE_WORDS = frozenset({"total", "sum", "average", "avg", "mean", "median", "minimum", "maximum", "min", "max",
-                           "count", "number", "highest", "lowest", "smallest", "largest", "biggest"})
+_AGGREGATE_WORDS = frozenset({"total", "sum", "average", "avg", "mean", "median", "minimum", "maximum", "min", "max",
+                              "count", "number", "highest", "lowest", "smallest", "largest", "biggest"})
 
 
 def _not_recorded(state: ParseState, leftovers: list[Token]) -> ParseOutcome | None:

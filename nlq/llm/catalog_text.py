@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlglot import exp
 
-from nlq.catalog import Catalog, CustomField, Entity, Metric, NamedFilter
+from nlq.catalog import Catalog, CustomField, Entity, Metric, NamedFilter, days_ago
 from nlq.compiler import contains
 
 _log = logging.getLogger(__name__)
@@ -204,8 +204,7 @@ def _literal(value: Any) -> exp.Expression:
     """A value as SQL; the clock's placeholders stay relative to `@now`, which the translator pins."""
     if value == "@today":
         return exp.cast(exp.Literal.string(NOW_PLACEHOLDER), "date")
-    if isinstance(value, str) and value.startswith("@days_ago:"):
-        days = int(value.split(":", 1)[1])
+    if (days := days_ago(value)) is not None:
         return exp.Sub(this=exp.cast(exp.Literal.string(NOW_PLACEHOLDER), "timestamptz"),
                        expression=exp.Interval(this=exp.Literal.string(str(days)), unit=exp.var("DAY")))
     if isinstance(value, bool):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from nlq.catalog import Catalog, Entity
+from nlq.catalog import Catalog, Entity, days_ago
 from nlq.dates import DateRange
 from nlq.parsing.state import Mention, Modifier, ParseContext, ParseState
 from nlq.parsing.words import (
@@ -104,8 +104,8 @@ def named_filter_conds(where: list[dict[str, Any]], ctx: ParseContext, entity: E
             value = ctx.now.isoformat()
         elif value == "@today":
             value = ctx.now.date().isoformat()
-        elif isinstance(value, str) and value.startswith("@days_ago:"):
-            value = (ctx.now - timedelta(days=int(value.split(":", 1)[1]))).isoformat()
+        elif (back := days_ago(value)) is not None:
+            value = (ctx.now - timedelta(days=back)).isoformat()
         conds.append(Compare(column=spec["column"], op=spec["op"], value=value, text=text if i == 0 else ""))
     return conds
 
@@ -220,9 +220,7 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
             if not own:
                 problems.append(f"{entity.plural.capitalize()} have no {mod.data['phrase']}.")
             else:
-                match = mod.data.get("match", "contains")
-                op = {"contains": "ilike", "starts": "starts", "ends": "ends"}[match]
-                words = {"contains": "contains", "starts": "starts with", "ends": "ends with"}[match]
+                op, words = _TEXT_MATCHES[mod.data.get("match", "contains")]
                 if len(own) > 1:  # "contacts named Smith": the first or the last name
                     conds.append(AnyOf(conds=[Compare(column=c, op=op, value=mod.data["value"]) for c in own],
                                        text=f"{mod.data['phrase']} {words} “{mod.data['value']}”"))
@@ -231,6 +229,8 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
                                          text=f"{entity.label_of(own[0]).lower()} {words} “{mod.data['value']}”"))
     return merge_alternatives([c for c in conds if c is not None])
 _PRESENT_WORDS = frozenset({"with", "has", "have", "having"})
+# how a text value is matched ("whose name starts with A") → (the plan's op, how the answer says it)
+_TEXT_MATCHES = {"contains": ("ilike", "contains"), "starts": ("starts", "starts with"), "ends": ("ends", "ends with")}
 
 
 def _presence_cond(state: ParseState, entity: Entity, mod: Modifier, mods: list[Modifier],

@@ -195,10 +195,16 @@ def past_tense_after_did(state: ParseState) -> None:
             # "who did I last email", "when did we last meet": the newest one that happened ("when did I last
             # contact each customer" is each one's last contact date)
             state.tokens[i].text = _PAST_AFTER_DID_I[word]
-            state.tokens[i - 1].text = "latest"
-            state.modifiers.append(Modifier(i - 1, "date", {"range": DateRange(None, state.ctx.now, "up to now",
-                                                                               "before"),
-                                                            "negate": False, "column_pos": None}, i))
+            _pick_in_time(state, i - 1, ahead=False)
+
+
+def _pick_in_time(state: ParseState, k: int, *, ahead: bool) -> None:
+    """The word at `k` ("last", "next") picks the newest row up to now, or the soonest from now on: it reads as
+    that superlative, with the period it implies (the last meeting is one that happened)."""
+    state.tokens[k].text = "earliest" if ahead else "latest"
+    rng = DateRange(state.ctx.now, None, "from now on", "since") if ahead else \
+        DateRange(None, state.ctx.now, "up to now", "before")
+    state.modifiers.append(Modifier(k, "date", {"range": rng, "negate": False, "column_pos": None}, k + 1))
 
 
 def pass_top(state: ParseState) -> None:
@@ -206,11 +212,7 @@ def pass_top(state: ParseState) -> None:
     lex = state.ctx.lexicon
     tail, before = state.tokens[-1], state.word(len(state.tokens) - 2)
     if tail.text == "last" and (before.endswith("ed") or before in ("met", "won", "lost", "sent", "spoke")):
-        # "who did I email last": the newest that happened
-        tail.text = "latest"
-        state.modifiers.append(Modifier(len(state.tokens) - 1, "date", {
-            "range": DateRange(None, state.ctx.now, "up to now", "before"), "negate": False, "column_pos": None},
-            len(state.tokens)))
+        _pick_in_time(state, len(state.tokens) - 1, ahead=False)  # "who did I email last": the newest
     for i, tok in enumerate(state.tokens[:-1]):
         # "the last email to Foster Goods", "my last meeting", "my last 3 calls": the newest ones up to now;
         # "my next meeting": the soonest from now on ("last week", "next 3 months" are periods)
@@ -223,19 +225,11 @@ def pass_top(state: ParseState) -> None:
         if noun in UNITS or not any(m.kind in ("entity", "named") for m in lex.lookup(noun)) or \
                 lex.lookup(f"{tok.text} {noun}"):  # ("last name" is a column)
             continue
-        if tok.text == "next":
-            tok.text = "earliest"
-            state.modifiers.append(Modifier(i, "date", {"range": DateRange(state.ctx.now, None, "from now on", "since"),
-                                                        "negate": False, "column_pos": None}, i + 1))
-            continue
-        if any(m.kind in ("entity", "named") for k in range(i) for m in lex.lookup(state.word(k))):
+        if tok.text == "last" and any(m.kind in ("entity", "named") for k in range(i) for m in lex.lookup(state.word(k))):
             # "contacts who opened my last email": the newest of related rows is not a plan's to pick
             state.ambiguous.append(f"I can find your last {noun} itself, not what is linked to it, "
                                    f"yet. Ask for the last {noun} first, then about it.")
-        tok.text = "latest"
-        # the last one that happened, not a meeting planned for next week
-        state.modifiers.append(Modifier(i, "date", {"range": DateRange(None, state.ctx.now, "up to now", "before"),
-                                                    "negate": False, "column_pos": None}, i + 1))
+        _pick_in_time(state, i, ahead=tok.text == "next")
     w = state.words
     for i, word in enumerate(w):
         if word in ("top", "first", "bottom", "best", "worst") and i + 1 < len(w) and state.tokens[i + 1].kind == "number":
