@@ -13,6 +13,9 @@ _CONTRACTIONS = {
     "let's": "let us", "they've": "they have", "we've": "we have", "i've": "i have", "havent": "have not",
     "hasnt": "has not", "didnt": "did not", "dont": "do not", "doesnt": "does not", "whats": "what is",
     "hadnt": "had not", "isnt": "is not", "arent": "are not", "wasnt": "was not", "werent": "were not",
+    "they're": "they are", "we're": "we are", "you're": "you are", "it's": "it is", "there's": "there is",
+    "that's": "that is", "i'll": "i will", "we'll": "we will", "i'd": "i would", "we'd": "we would",
+    "wouldn't": "would not", "couldn't": "could not", "shouldn't": "should not",
 }
 _MAGNITUDES = {
     "k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "mil": 1e6, "million": 1e6,

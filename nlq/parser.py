@@ -56,6 +56,7 @@ from nlq.parsing.reading import (
     SERIES_WORDS,
     correct_typos,
     pass_account_short_names,
+    pass_adjective_names,
     pass_comparisons,
     pass_contact_names,
     pass_dates,
@@ -84,6 +85,7 @@ from nlq.parsing.words import (
     column_for_valueset,
     date_column_word,
     date_end,
+    title_case,
 )
 from nlq.plan import Compare, Condition, CountOf, GroupBy, Measure, OrderBy, QueryPlan
 
@@ -400,7 +402,7 @@ def _as_values(catalog: Catalog, side: Modifier | Mention) -> tuple[list[str], l
 
 
 _PASSES = (pass_top, pass_dates, pass_comparisons, pass_sorting, pass_grouping, pass_ownership,
-           pass_phrases, pass_measures, pass_negations, _pass_versus)
+           pass_phrases, pass_adjective_names, pass_measures, pass_negations, _pass_versus)
 
 
 def _build(state: ParseState, question: str) -> ParseOutcome:
@@ -716,6 +718,10 @@ def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutco
         return untracked
     words = " ".join(t.original for t in leftovers)
     message = lead or f"I'm not sure what you mean by '{words}'."
+    if not lead and _in_unknown_stage(state, leftovers):
+        # "deals stuck in discovery": say which stages there are
+        names = list(dict.fromkeys(title_case(n) for n in state.ctx.catalog.stage_names))
+        message += f" The deal stages are {', '.join(names)}."
     suggestions = _suggestions(state)
     series = next((t for t in leftovers if t.text in SERIES_WORDS), None)
     if series is not None and not lead:
@@ -738,6 +744,15 @@ def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutco
                 suggestions = list(dict.fromkeys([offer] + suggestions))[:3]
                 message += f" Did you mean: {offer}?"
     return ParseOutcome("clarify", code="not-understood", message=message, suggestions=suggestions)
+
+
+def _in_unknown_stage(state: ParseState, leftovers: list[Token]) -> bool:
+    """Whether an unknown word sits where deals' stage would ("deals in discovery", "at the pitch stage")."""
+    if not any(m.entity == "deals" for m in state.mentions):
+        return False
+    at = {id(t): k for k, t in enumerate(state.tokens)}
+    return any(state.word(at[id(t)] - 1) in ("in", "at", "the") or state.word(at[id(t)] + 1) in ("stage", "phase")
+               for t in leftovers if id(t) in at)
 
 
 def _suggestions(state: ParseState) -> list[str]:

@@ -691,6 +691,38 @@ CASES = [
      "SELECT id FROM accounts WHERE name ILIKE '%Goods'"),
     ("a-figure-of-a-column-names-its-entity", "admin@demo.crm", "what's the average employee count",
      "SELECT round(avg(employee_count), 2) FROM accounts"),
+    # "do I have" is the asker's own, and looks ahead: Friday said on a Friday is today (was everyone's, last week)
+    ("do-i-have-is-mine", "manager@demo.crm", "what meetings do I have on friday",
+     "SELECT id FROM activities WHERE type = 'meeting' AND owner_id = (SELECT id FROM users WHERE email = "
+     "'manager@demo.crm') AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
+    ("did-i-have-looks-back", "manager@demo.crm", "what calls did I have on monday",
+     "SELECT id FROM activities WHERE type = 'call' AND owner_id = (SELECT id FROM users WHERE email = "
+     "'manager@demo.crm') AND due_at >= '2026-05-11' AND due_at < '2026-05-12'"),
+    # a column (and a number after it) belongs to whoever has it ("… with a lead score above 80" was "Accounts have
+    # no lead score")
+    ("column-of-the-subject", "admin@demo.crm", "contacts at accounts in healthcare without a phone number",
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.industry = 'Healthcare' "
+     "AND c.phone IS NULL"),  # (was every contact there: accounts have no phone, and it was dropped)
+    # deals said to be overdue are slipped deals (was deals linked to overdue tasks); tasks keep theirs
+    ("deals-are-overdue", "admin@demo.crm", "are any deals overdue",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
+    ("deals-are-past-due", "admin@demo.crm", "which deals are past due but they're still open",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15'"),
+    ("deals-with-overdue-tasks", "admin@demo.crm", "deals with overdue tasks",
+     "SELECT d.id FROM deals d WHERE EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = d.id AND a.type = 'task' "
+     "AND a.completed_at IS NULL AND a.due_at < '2026-05-15')"),
+    # "why" and "the reasons for" list the reasons, most common first when ranked (was a list of lost deals)
+    ("why-lost", "admin@demo.crm", "why did we lose deals last quarter",
+     "SELECT lost_reason, count(*) FROM deals WHERE status = 'lost' AND closed_at >= '2026-01-01' "
+     "AND closed_at < '2026-04-01' GROUP BY lost_reason"),
+    ("reasons-for", "admin@demo.crm", "reasons for lost deals",
+     "SELECT lost_reason, count(*) FROM deals WHERE status = 'lost' GROUP BY lost_reason"),
+    ("top-reasons", "admin@demo.crm", "what are the top 3 reasons we lose deals",
+     "SELECT lost_reason, count(*) AS n FROM deals WHERE status = 'lost' GROUP BY lost_reason ORDER BY n DESC "
+     "LIMIT 3"),
+    ("sources-of", "admin@demo.crm", "sources of our leads",
+     "SELECT lead_source, count(*) FROM contacts WHERE lifecycle_stage IN ('lead', 'marketing_qualified', "
+     "'sales_qualified') GROUP BY lead_source"),
 ]
 
 
@@ -863,6 +895,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("list contacts UNION SELECT * FROM users", "refused", "sql-fragment"),  # was a parser error's wording
     ("average emails per contact", "clarified", "not-supported"),  # was a count per contact
     ("deals that moved to negotiation this week", "clarified", "not-supported"),  # no stage history
+    ("how long do deals sit in negotiation", "clarified", "not-supported"),  # was "not sure what 'sit' means"
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
@@ -904,6 +937,12 @@ def test_clarification_offers_suggestions(assistant: Assistant) -> None:
     answer = _ask(assistant, "deals thingamajig", "admin@demo.crm")
     assert answer.status == "clarified"
     assert answer.suggestions and all(isinstance(s, str) and s for s in answer.suggestions)
+
+
+def test_an_unknown_stage_names_the_stages(assistant: Assistant) -> None:
+    answer = _ask(assistant, "show me deals stuck in discovery", "admin@demo.crm")
+    assert answer.status == "clarified"
+    assert "Qualification" in answer.summary and "Negotiation" in answer.summary
 
 
 def test_rep_never_sees_other_reps_rows(assistant: Assistant, engine: Engine) -> None:

@@ -64,8 +64,12 @@ def fits(state: ParseState, entity: Entity, mod: Modifier) -> bool:
     if mod.kind == "value":
         return any(column_for_valueset(entity, vs) or path_to_valueset(catalog, entity, vs)
                    for vs, _v in mod.data["options"])
-    if mod.kind == "event":
+    if mod.kind in ("event", "column"):
         return any(ent == entity.name for ent, _c in mod.data["columns"])
+    if mod.kind == "compare":
+        # "contacts at accounts in healthcare with a lead score above 80": the column the number follows
+        named = next((m for m in state.modifiers if m.kind == "column" and 0 <= mod.pos - m.end <= 2), None)
+        return named is None or fits(state, entity, named)
     return True
 
 
@@ -765,7 +769,8 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
         if rng.start is not None and rng.start >= state.ctx.now and entity.name == "deals":
             column = "close_date"
     hint_word = state.word(col_pos) if col_pos is not None else ""
-    if column == "close_date" or hint_word in ("due", "scheduled", "upcoming"):
+    if column == "close_date" or hint_word in ("due", "scheduled", "upcoming") or \
+            (column == "due_at" and _asks_ahead(state.words)):
         rng = _looking_ahead(rng, state.ctx.now)
     if column is None:
         problems.append(f"{entity.plural.capitalize()} have no date to filter by {rng.phrase}.")
@@ -797,6 +802,13 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
     if entity.name == "deals" and column == "close_date" and not _has_status(state, mention):
         conds.append(Compare(column="status", op="eq", value="open", text="open"))
     return conds
+
+
+def _asks_ahead(words: list[str]) -> bool:
+    """Whether the question looks forward: "what meetings do I have on Friday", "will I meet …",
+    "calls coming up on Monday" (a weekday just past is then the coming one)."""
+    return any(w in ("will", "upcoming", "planned") or (w == "coming" and words[k + 1:k + 2] == ["up"]) or
+               (w in ("do", "does") and "have" in words[k + 1:k + 4]) for k, w in enumerate(words))
 
 
 def _looking_ahead(rng: DateRange, now: datetime) -> DateRange:

@@ -53,8 +53,10 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         plan.measures = [Measure(agg="count", label="count")]
     plan.group_by = groups
     if groups and state.superlative is not None and state.measure is None and metric is None and \
-            state.word(state.superlative[0]) in RECORD_SUPERLATIVES and state.superlative[0] < main.pos:
-        # "the largest account in each industry" is one record per group, not a count per group
+            state.word(state.superlative[0]) in RECORD_SUPERLATIVES and state.superlative[0] < main.pos and \
+            not any(0 < pos - state.superlative[0] <= 2 for pos, _g in state.group_words):
+        # "the largest account in each industry" is one record per group, not a count per group ("the top
+        # reasons we lose deals" rank the reasons)
         state.ambiguous.append("I can't pick the top record within each group yet. Ask for one group at a time "
                                "(e.g. the largest account in Software), or for a figure by group.")
         return

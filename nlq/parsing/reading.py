@@ -629,6 +629,13 @@ def pass_grouping(state: ParseState) -> None:
             lead = i + 2
         elif word == "each" and i + 1 < len(w) and not (i > 0 and w[i - 1] in ("for",)):
             lead = i + 1
+        elif _names_values_of_what_follows(state, i):
+            # "why did we lose deals", "reasons for lost deals", "the top reasons we lose deals": by reason
+            target, _used = _group_target_at(state, [word])
+            assert target is not None
+            state.take(i, i + 1 + (i + 1 < len(w) and w[i + 1] in ("for", "behind", "of")))
+            state.group_words.append((i, target))
+            continue
         elif word in ("breakdown", "broken", "break", "grouped", "split", "group"):
             j = i + 1
             while j < len(w) and w[j] in ("down", "by", "per", "into", "of", "that", "it", "this", "them", "those",
@@ -672,6 +679,41 @@ def pass_grouping(state: ParseState) -> None:
                 state.take(k, k2 + second_used)
                 state.group_words.append((k, second))
     _take_series_words(state)
+
+
+def _names_values_of_what_follows(state: ParseState, i: int) -> bool:
+    """A value set's column asked of the rows after it, as a list of its values: "why" or "the reasons"
+    before "we lose deals", "the sources of our leads" (a column with a value set, said in the plural or
+    as "why", and followed by what it qualifies)."""
+    w = state.words
+    word, nxt = w[i], (w[i + 1] if i + 1 < len(w) else "")
+    if not (word == "why" and i == 0 or word.endswith("s") and nxt in ("for", "behind", "we", "of", "why")):
+        return False
+    if word != "why" and any(t.kind == "word" and not state.used[k] and t.text not in ("what", "are", "the", "top",
+                                                                                 "main", "common", "most", "biggest")
+                             for k, t in enumerate(state.tokens[:i])):
+        return False
+    target, _used = _group_target_at(state, [word])
+    if target is None or word != "why" and not _rows_follow(state, i + 2):
+        return False
+    catalog = state.ctx.catalog
+    return all(catalog.entities[t.split(".")[0]].columns[t.split(".")[1]].valueset for t in target
+               if t.split(".")[0] in catalog.entities and t.split(".")[1] in catalog.entities[t.split(".")[0]].columns)
+
+
+def _rows_follow(state: ParseState, k: int) -> bool:
+    """Whether records are named within the next few words ("reasons we lose deals", "sources of our
+    leads"), not a pipeline ("the stages of the sales pipeline" are its stages)."""
+    lex, w = state.ctx.lexicon, state.words
+    for start in range(k, min(k + 4, len(w))):
+        for n in (3, 2, 1):
+            meanings = lex.lookup(" ".join(w[start:start + n])) if start + n <= len(w) else []
+            if any(m.kind == "pipeline" for m in meanings):
+                return False
+            if any(m.kind == "named" or m.kind == "entity" and m.name not in ("pipelines", "deal_stages")
+                   for m in meanings):
+                return True
+    return False
 
 
 def _ordering_phrase(state: ParseState, phrase: list[str]) -> bool:
@@ -871,7 +913,9 @@ def _owner_verb_after(w: list[str], i: int) -> int | None:
         k += 1
     if k < len(w) and w[k] in ("latest", "just", "recently", "already", "ever", "also"):
         k += 1  # "did I last email" (read as "latest"), "I just called"
-    return k if k < len(w) and w[k] in _OWNER_VERBS else None
+    if k < len(w) and w[k] in _OWNER_VERBS:
+        return k
+    return i + 1 if i + 1 < len(w) and w[i + 1] in ("have", "had") else None  # "what meetings do I have on Friday"
 
 
 def pass_phrases(state: ParseState) -> None:
@@ -955,28 +999,53 @@ def _reads_as_place(state: ParseState, i: int, span: list[Token]) -> bool:
 _COPULAS = frozenset({"is", "are"})
 
 
+def pass_adjective_names(state: ParseState) -> None:
+    """A definition's bare word said of other rows names theirs when they have one: "are any deals
+    overdue", "deals past due" are slipped deals (the deals' "overdue deals"), not deals linked to overdue
+    tasks; "contacts with overdue tasks" keeps the tasks (contacts have no "overdue contacts")."""
+    catalog, lex = state.ctx.catalog, state.ctx.lexicon
+    for bare in [m for m in state.mentions if m.named and " " not in m.phrase.strip()]:
+        for other in state.mentions:
+            if other is bare or other.named or other.metric or other.entity == bare.entity or other.negated:
+                continue
+            phrase = f"{bare.phrase} {catalog.entities[other.entity].plural}"
+            own = [m for m in lex.lookup(phrase) if m.kind == "named" and
+                   catalog.named_filters[m.name].entity == other.entity]
+            if own:
+                other.named = own[0].name
+                state.mentions.remove(bare)
+                break
+
+
 def _predicative_name(state: ParseState, i: int) -> tuple[str, list[Meaning], int] | None:
     """A two-word name said as a sentence: "renewals are due" is the stage "Renewal Due", "deals that are
     overdue" are the overdue deals (not deals linked to overdue tasks). Returns the phrase, its meanings
     and where the sentence ends."""
     toks = state.tokens
     copula = i + 1 + (state.word(i + 1) in ("that", "which", "who"))
-    end = copula + 2
-    if end > len(toks) or any(state.used[k] or toks[k].kind != "word" for k in range(i, end)):
+    tail_at = copula + 1
+    while state.word(tail_at) in ("still", "now", "already", "currently"):
+        tail_at += 1  # "deals that are still past due"
+    if tail_at >= len(toks) or any(state.used[k] or toks[k].kind != "word" for k in range(i, tail_at + 1)):
         return None
     if toks[copula].text not in _COPULAS:
         return None
-    head, tail = toks[i].text, toks[copula + 1].text
+    head, tail = toks[i].text, toks[tail_at].text
     lex = state.ctx.lexicon
     for form in dict.fromkeys((head, head[:-1] if head.endswith("s") else head, head[:-2] if head.endswith("es")
                                else head)):
         phrase = f"{form} {tail}"
         meanings = [m for m in lex.lookup(phrase) if m.kind in ("stage", "value")]
         if meanings:
+            return phrase, meanings, tail_at + 1
+    for end in (tail_at + 2, tail_at + 1):  # "deals that are past due", "deals that are overdue"
+        if end > len(toks) or any(state.used[k] or toks[k].kind != "word" for k in range(tail_at, end)):
+            continue
+        phrase = f"{' '.join(t.text for t in toks[tail_at:end])} {head}"
+        meanings = [m for m in lex.lookup(phrase) if m.kind == "named"]
+        if meanings:
             return phrase, meanings, end
-    phrase = f"{tail} {head}"
-    meanings = [m for m in lex.lookup(phrase) if m.kind == "named"]
-    return (phrase, meanings, end) if meanings else None
+    return None
 
 
 _HAPPENING = frozenset({"happened", "held", "occurred", "happen", "taken place"})
