@@ -87,7 +87,7 @@ from nlq.parsing.words import (
     date_end,
     title_case,
 )
-from nlq.plan import Compare, Condition, CountOf, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import Compare, Condition, CountOf, Exists, GroupBy, Measure, OrderBy, QueryPlan
 
 _VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
           "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",
@@ -657,6 +657,20 @@ _LAST_ROWS = frozenset({"them", "those", "these", "ones"})
 _HAVING = frozenset({"have", "has", "had", "having", "with", "without", "that", "who", "which"})
 
 
+def _people_in_view(state: ParseState, plan: QueryPlan) -> None:
+    """"Which reps have no open deals" asked by a manager is about their team: another team's deals are out
+    of sight, so its reps would read as having none. A lack (or a count) of records is asked of the people
+    whose records the asker sees; naming people ("reps on the West team", "Lauren") keeps them."""
+    ctx = state.ctx
+    if plan.entity != "users" or ctx.actor_role == "admin" or \
+            any(isinstance(c, Compare) and c.column in ("id", "team_id") for c in plan.conds):
+        return
+    if any(isinstance(c, CountOf) or isinstance(c, Exists) and c.negate for c in plan.conds):
+        plan.conds.append(Compare(column="team_id", op="eq", value=ctx.actor_team_id, text="on my team")
+                          if ctx.actor_role == "manager" and ctx.actor_team_id is not None else
+                          Compare(column="id", op="eq", value=ctx.actor_id, text="just me"))
+
+
 def _pronoun_for_last_rows(state: ParseState) -> int | None:
     """Where "them" stands for the last answer's rows as the subject ("which of them have no open deals",
     "those with won deals"), not as the owner of new ones ("show their deals")."""
@@ -751,8 +765,12 @@ def _in_unknown_stage(state: ParseState, leftovers: list[Token]) -> bool:
     if not any(m.entity == "deals" for m in state.mentions):
         return False
     at = {id(t): k for k, t in enumerate(state.tokens)}
-    return any(state.word(at[id(t)] - 1) in ("in", "at", "the") or state.word(at[id(t)] + 1) in ("stage", "phase")
-               for t in leftovers if id(t) in at)
+    def stage_like(k: int) -> bool:
+        after = state.word(k + 1) if k + 1 < len(state.tokens) else ""
+        return after in ("stage", "phase") or state.word(k - 1) in ("in", "at") and \
+            after in ("", "and", "or", "with", "for", "by", "this", "last", "next", "over", "under")
+
+    return any(stage_like(at[id(t)]) for t in leftovers if id(t) in at)
 
 
 def _suggestions(state: ParseState) -> list[str]:
@@ -992,6 +1010,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
 
     _direction_of_emails(state, plan, mentions)
+    _people_in_view(state, plan)
     plan.conds = without_repeats(plan.conds)
     clash = contradiction(plan.conds, entity)
     if clash is not None:

@@ -720,6 +720,16 @@ CASES = [
     ("top-reasons", "admin@demo.crm", "what are the top 3 reasons we lose deals",
      "SELECT lost_reason, count(*) AS n FROM deals WHERE status = 'lost' GROUP BY lost_reason ORDER BY n DESC "
      "LIMIT 3"),
+    # a lack or a count of records is asked of the people whose records the asker sees (another team's reps
+    # read as having none: their records are out of sight)
+    ("people-in-view-manager", "manager@demo.crm", "reps with fewer than 30 calls this month",
+     "SELECT u.id FROM users u WHERE u.team_id = (SELECT team_id FROM users WHERE email = 'manager@demo.crm') AND "
+     "(SELECT count(*) FROM activities a WHERE a.owner_id = u.id AND a.type = 'call' AND a.due_at >= '2026-05-01' "
+     "AND a.due_at < '2026-06-01') < 30"),
+    ("people-in-view-rep", "rep@demo.crm", "which reps have fewer than 500 deals",
+     f"SELECT u.id FROM users u WHERE u.id = {REP}"),
+    ("users-without-notes", "admin@demo.crm", "users without any notes",
+     "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM notes n WHERE n.author_id = u.id)"),
     ("sources-of", "admin@demo.crm", "sources of our leads",
      "SELECT lead_source, count(*) FROM contacts WHERE lifecycle_stage IN ('lead', 'marketing_qualified', "
      "'sales_qualified') GROUP BY lead_source"),
