@@ -21,6 +21,7 @@ from crm_core.scope import Actor
 from crm_core.settings import Settings
 from nlq.catalog import Catalog
 from nlq.engine import NlqEngine, NlqResult
+from nlq.parsing.follow_ups import remember_shown
 
 _log = logging.getLogger(__name__)
 
@@ -56,7 +57,9 @@ class Assistant:
             result = self.nlq.run(message.text, actor, previous=state.last_plan, today=today, scope=scope,
                                   translator=translator)
             if result.status == "answered" and result.plan is not None:
-                state.last_plan = result.plan
+                shown = result.result
+                state.last_plan = result.plan if shown is None else \
+                    remember_shown(self.nlq.catalog, result.plan, [c.name for c in shown.columns], shown.rows)
             return self._answer(result, actor, scope)
 
         message = Message(text=question, actor=actor, channel=channel, conversation_id=conversation_id,

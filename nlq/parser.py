@@ -48,8 +48,10 @@ from nlq.parsing.follow_ups import (
     drop_swapped_names,
     merge_plans,
     named_of,
+    pin_shown,
     recount,
     replace_conflicting,
+    shown_condition,
 )
 from nlq.parsing.measures import apply_measures, resolve_group, sort_column
 from nlq.parsing.reading import (
@@ -70,6 +72,8 @@ from nlq.parsing.reading import (
     past_tense_after_did,
 )
 from nlq.parsing.screening import (
+    CHART_ONLY,
+    CHART_REQUEST,
     FILE_FORMAT,
     IDENTITY_CLAIM,
     SQL_REQUEST,
@@ -122,13 +126,16 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             outcome = _share_of(" ".join(words[:k]), "are", " ".join(words[k:]), ctx)
             if outcome.status == "planned":
                 return outcome
+    if ctx.previous is not None and CHART_ONLY.fullmatch(question.strip().rstrip("?.!")):
+        # "as a chart", "plot that": the same answer again (its chart is drawn wherever the figures allow)
+        return ParseOutcome("planned", plan=ctx.previous, is_follow_up=True)
     if ctx.previous is not None and _CLAUSE_FOLLOW_UP.match(question):
         return _clause_follow_up(question, ctx, ctx.previous)
     if ctx.previous is not None:  # "which have open deals" right after accounts: which of those accounts
         question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
     # "Lauren's pipeline vs Matthew's pipeline": one figure, two owners ("pipeline Lauren vs Matthew")
     question = _POSSESSIVE_PAIR.sub(r"\g<what> \g<left> \g<vs> \g<right>", question)
-    spoken = FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question)))
+    spoken = CHART_REQUEST.sub(" ", FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question))))
     tokens = tokenize(spoken, ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
         return ParseOutcome("clarify", code="empty-question",
@@ -618,8 +625,8 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
         return True
     if not state.mentions:
         return True
-    pronouns = {"those", "them", "these", "ones", "they", "it", "their", "its", "him", "her"}
-    return bool(pronouns & set(state.words)) and len(state.mentions) <= 1
+    pronouns = {"ones", "it", "him", "her"}
+    return (bool(pronouns & set(state.words)) or _refers_back(state.words)) and len(state.mentions) <= 1
 
 
 _HOLDERS = frozenset({"contacts", "accounts", "users", "deals"})  # records that hold activities, emails, notes, …
@@ -655,6 +662,15 @@ def _direction_of_emails(state: ParseState, plan: QueryPlan, mentions: list[Ment
 
 _LAST_ROWS = frozenset({"them", "those", "these", "ones"})
 _HAVING = frozenset({"have", "has", "had", "having", "with", "without", "that", "who", "which"})
+
+
+def _refers_back(words: list[str]) -> bool:
+    """Whether the question points at the last answer's records: "their", "them", "those", or a "there"
+    that is a place ("the contacts there"), not "are there any …"."""
+    if {"their", "them", "those", "these", "they", "its"} & set(words):
+        return True
+    return any(w == "there" and words[k - 1:k] not in (["are"], ["is"], ["were"], ["was"]) and
+               words[k + 1:k + 2] not in (["are"], ["is"], ["any"], ["were"], ["was"]) for k, w in enumerate(words))
 
 
 def _people_in_view(state: ParseState, plan: QueryPlan) -> None:
@@ -815,10 +831,12 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         owner = state.mentions.pop(0)
         state.modifiers = [m for m in state.modifiers if not (m.kind == "value" and owner.pos <= m.pos < owner.end)]
     last_rows = _pronoun_for_last_rows(state) if follow_up and ctx.previous is not None else None
-    if last_rows is not None and ctx.previous is not None and state.mentions[0].entity != ctx.previous.entity:
+    shown_entity = ctx.previous.shown.entity if ctx.previous is not None and ctx.previous.shown else None
+    if last_rows is not None and ctx.previous is not None and \
+            state.mentions[0].entity != (shown_entity or ctx.previous.entity):
         # "which of them have no open deals" after contacts: those contacts, qualified by their deals
-        state.mentions.insert(0, Mention(last_rows, last_rows + 1, ctx.previous.entity,
-                                         phrase=catalog.entities[ctx.previous.entity].plural))
+        rows_of = shown_entity or ctx.previous.entity
+        state.mentions.insert(0, Mention(last_rows, last_rows + 1, rows_of, phrase=catalog.entities[rows_of].plural))
     else:
         last_rows = None
     subject = state.mentions[0]
@@ -1026,12 +1044,18 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan.definitions = list(dict.fromkeys(d for d in definitions if d))
     previous = ctx.previous
+    if follow_up and previous is not None and previous.shown is not None and _refers_back(state.words):
+        # "show their contacts" after the top 3 deals, "which of them have open deals" after the top 5
+        # accounts by revenue: the records shown, not every record the earlier conditions select
+        pick = shown_condition(catalog, main.entity, previous.shown)
+        if pick is not None:
+            plan.conds.insert(0, pick)
+            return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if follow_up and previous is not None and main.entity == previous.entity and \
             (len(state.mentions) == 1 or last_rows is not None):
         return ParseOutcome("planned", plan=drop_swapped_names(catalog, merge_plans(previous, plan)),
                             is_follow_up=True)
-    if follow_up and previous is not None and main.entity != previous.entity and \
-            set(state.words) & {"their", "them", "those", "these", "they", "its"}:
+    if follow_up and previous is not None and main.entity != previous.entity and _refers_back(state.words):
         # "show their open deals" after a list of accounts: deals of those accounts
         path = relation_to(catalog, main.entity, previous.entity)
         if path is not None and previous.conds:
@@ -1052,6 +1076,10 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         return _clarify(state, leftovers, "")
     catalog = state.ctx.catalog
     entity = catalog.entities[previous.entity]
+    if previous.shown is not None and previous.shown.entity == previous.entity and state.limit is None and \
+            _refers_back(state.words) and not WHO_OWNS.search(question.lower()):
+        # "sort them by close date", "which of them are won" after the top 3 deals: those three
+        previous = pin_shown(catalog, previous)
     original = previous
     recounted = recount(state, previous, entity)
     if recounted is not None:  # "accounts with more than 10 contacts" → "and more than 20"

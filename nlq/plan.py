@@ -114,6 +114,15 @@ class FigureFilter(BaseModel):
     text: str = ""
 
 
+class Shown(BaseModel):
+    """The records an answer showed when they were a pick (a top N, or the top N groups such as "top 5
+    accounts by revenue"): what "them" means in the next question, where the conditions alone would
+    select them all again."""
+
+    entity: str
+    ids: list[int]
+
+
 class QueryPlan(BaseModel):
     entity: str
     subject: str = ""
@@ -125,6 +134,7 @@ class QueryPlan(BaseModel):
     columns: list[str] = Field(default_factory=list)
     definitions: list[str] = Field(default_factory=list)
     having: list[FigureFilter] = Field(default_factory=list)
+    shown: Shown | None = None   # set after the answer, for the next question's "them"
 
     @property
     def is_aggregate(self) -> bool:

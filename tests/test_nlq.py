@@ -730,6 +730,9 @@ CASES = [
      f"SELECT u.id FROM users u WHERE u.id = {REP}"),
     ("users-without-notes", "admin@demo.crm", "users without any notes",
      "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM notes n WHERE n.author_id = u.id)"),
+    ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
+     "SELECT s.name, count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
+     "GROUP BY s.name"),
     ("sources-of", "admin@demo.crm", "sources of our leads",
      "SELECT lead_source, count(*) FROM contacts WHERE lifecycle_stage IN ('lead', 'marketing_qualified', "
      "'sales_qualified') GROUP BY lead_source"),
@@ -811,12 +814,30 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "(SELECT 1 FROM deals d WHERE d.contact_id = c.id AND d.status = 'open')"),
     (["won deals last month"], "and the lost ones?",
      "SELECT id FROM deals WHERE status = 'lost' AND closed_at >= '2026-04-01' AND closed_at < '2026-05-01'"),
+    # "them" after a pick is the records shown (each was every record the earlier conditions select)
+    (["top 3 deals by amount"], "show their accounts",
+     "SELECT a.id FROM accounts a WHERE a.id IN (SELECT account_id FROM deals ORDER BY amount DESC NULLS LAST, id "
+     "LIMIT 3)"),
+    (["top 3 deals by amount"], "sort them by close date",
+     "SELECT id FROM (SELECT id, close_date FROM deals ORDER BY amount DESC NULLS LAST, id LIMIT 3) t "
+     "ORDER BY close_date, id"),
+    (["top 5 deals by amount"], "which of them are lost",
+     "SELECT id FROM (SELECT id, status FROM deals ORDER BY amount DESC NULLS LAST, id LIMIT 5) t "
+     "WHERE status = 'lost'"),
+    (["top 5 accounts by revenue"], "show me the contacts there",
+     "SELECT c.id FROM contacts c WHERE c.account_id IN (SELECT d.account_id FROM deals d WHERE d.status = 'won' "
+     "AND d.account_id IS NOT NULL GROUP BY d.account_id ORDER BY sum(d.amount) DESC LIMIT 5)"),
+    (["pipeline by stage"], "as a chart",
+     "SELECT s.name, round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "WHERE d.status = 'open' GROUP BY s.name"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
         "clause-with-related",
         "clause-keeps-groups", "clause-whose",
-        "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped"])
+        "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped",
+        "their-after-a-pick", "sort-them-after-a-pick", "which-of-them-after-a-pick", "there-after-top-groups",
+        "as-a-chart"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nlq.catalog import Catalog, Entity
-from nlq.parsing.conditions import count_text
+from nlq.parsing.conditions import count_text, nest, relation_to
 from nlq.parsing.state import ParseState
 from nlq.parsing.words import count_value
-from nlq.plan import Compare, Condition, CountOf, Exists, QueryPlan
+from nlq.plan import Compare, Condition, CountOf, Exists, QueryPlan, Shown
 
-WHO_OWNS = re.compile(r"\bwho (owns|has|handles|manages|is handling|is working on) (them|those|these|it|that)\b|"
+WHO_OWNS = re.compile(r"\bwho (owns|has|handles|manages|is handling|is working on|wrote|created|sent|logged|made) "
+                      r"(them|those|these|it|that)\b|"
                       r"\bwhose (are|is) (they|those|these|it)\b")
 
 
@@ -141,3 +143,44 @@ def carry_over(catalog: Catalog, previous: QueryPlan, plan: QueryPlan) -> QueryP
             plan.order_by = [newest[0].model_copy(update={"column": new_date})]
             plan.limit = previous.limit
     return plan
+
+
+SHOWN_CAP = 200  # a pick longer than this is no "them" anyone reads one by one
+
+
+def remember_shown(catalog: Catalog, plan: QueryPlan, columns: list[str], rows: list[list[Any]]) -> QueryPlan:
+    """The plan with the records its answer showed, when they were a pick: a top N of records, or of
+    groups that are records ("top 5 accounts by revenue" shows five accounts). A list of every match
+    needs nothing: its conditions select the same rows again."""
+    if plan.limit is None or not rows or len(rows) > SHOWN_CAP or not columns or columns[0] != "id":
+        return plan
+    if plan.group_by:
+        relations = [g.relation for g in plan.group_by if g.relation and g.column is None]
+        if len(plan.group_by) != 1 or len(relations) != 1 or "." in relations[0]:
+            return plan
+        entity = catalog.entities[plan.entity].relations[relations[0]].entity
+    elif plan.measures:
+        return plan
+    else:
+        entity = plan.entity
+    ids = [row[0] for row in rows if isinstance(row[0], int)]
+    return plan.model_copy(update={"shown": Shown(entity=entity, ids=ids)}) if ids else plan
+
+
+def shown_condition(catalog: Catalog, entity: str, shown: Shown) -> Condition | None:
+    """"Show their contacts" after the top 3 deals: the rows of `entity` that go with the records shown."""
+    target = catalog.entities[shown.entity]
+    noun = target.singular if len(shown.ids) == 1 else target.plural
+    pick = Compare(column="id", op="in", value=shown.ids, text=f"of the {len(shown.ids)} {noun} shown before")
+    if entity == shown.entity:
+        return pick
+    path = relation_to(catalog, entity, shown.entity)
+    return nest(path, [pick], negate=False, text=pick.text) if path is not None else None
+
+
+def pin_shown(catalog: Catalog, plan: QueryPlan) -> QueryPlan:
+    """A top N plan narrowed to the records it showed, with no limit left to pick others."""
+    assert plan.shown is not None
+    pick = shown_condition(catalog, plan.entity, plan.shown)
+    return plan.model_copy(update={"conds": [*plan.conds, pick] if pick else plan.conds, "limit": None,
+                                   "shown": None})

@@ -37,6 +37,20 @@ SQL_REQUEST = re.compile(r"\b(?:the\s+)?(?:sql|query)\s+(?:for|of|behind|that gi
 # "Download CSV", the CLI's `export`), so the format asked for is no condition
 FILE_FORMAT = re.compile(r"\b(?:to|as|in|into)\s+(?:an?\s+)?(?:csv|excel|spreadsheet|xlsx|xls|sheet)(?:\s+file)?\b",
                          re.IGNORECASE)
+# "as a bar chart", "show me a chart of …", "graph deals won by month": how to show it (grouped figures are
+# drawn anyway), not what to show
+_CHART_KIND = r"(?:a\s+|an\s+)?(?:bar\s+|pie\s+|line\s+|column\s+|donut\s+)?(?:chart|graph|plot|visuali[sz]ation)s?"
+CHART_REQUEST = re.compile(
+    rf"\b(?:as|in|into|on|with)\s+{_CHART_KIND}\b|"
+    rf"^\s*(?:(?:can|could)\s+you\s+|please\s+)?(?:(?:show|give|draw|make|create|build)(?:\s+me|\s+us)?\s+)?"
+    rf"{_CHART_KIND}\s+(?:of|for|showing|with)\b|"
+    r"^\s*(?:chart|graph|plot|visuali[sz]e)\b(?=\s+\w+\s+\w)", re.IGNORECASE)
+# the whole question asks for the last answer drawn: "as a chart", "plot that", "show it as a pie chart"
+CHART_ONLY = re.compile(
+    rf"\s*(?:(?:can|could)\s+you\s+|please\s+)?(?:(?:show|draw|display|put|give)(?:\s+me)?"
+    rf"(?:\s+it|\s+that|\s+this|\s+them|\s+those)?\s+)?(?:as|in|on|into)\s+{_CHART_KIND}(?:\s+please)?|"
+    r"\s*(?:(?:can|could)\s+you\s+|please\s+)?(?:chart|graph|plot|visuali[sz]e)\s+(?:it|that|this|them|those)"
+    r"(?:\s+please)?", re.IGNORECASE)
 SQL_SYNTAX = re.compile(r"(;|--|/\*|\bunion\s+select\b|\bfrom\s+\w+\s+where\b)", re.IGNORECASE)
 
 
