@@ -32,7 +32,7 @@ _TOKEN_RE = re.compile(
     | (?P<quarter>\bq[1-4]\b)
     | (?P<number>(?:\$\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|mm|m|bn|b|thousand|million|millions|billion|grand|mil)\b)?%?)
     | (?P<cmp><=|>=|<|>|=)
-    | (?P<word>[^\W\d_][\w'&]*(?:-[\w]+)*)
+    | (?P<word>[^\W\d_][\w'&]*(?:-[\w]+)*(?:[@.][^\W\d_][\w-]*)*)
     """,
     re.VERBOSE | re.IGNORECASE,
 )

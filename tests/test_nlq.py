@@ -730,6 +730,12 @@ CASES = [
      f"SELECT u.id FROM users u WHERE u.id = {REP}"),
     ("users-without-notes", "admin@demo.crm", "users without any notes",
      "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM notes n WHERE n.author_id = u.id)"),
+    # "my 3 newest": how many, after a possessive (was "what does 3 refer to")
+    ("my-n-newest", "rep@demo.crm", "my 3 newest contacts",
+     f"SELECT id FROM contacts WHERE owner_id = {REP} ORDER BY created_at DESC, id LIMIT 3"),
+    # a domain or an address is one word (was "gmail com", which matched nothing)
+    ("domain-is-one-word", "admin@demo.crm", "contacts whose email ends with gmail.com",
+     "SELECT id FROM contacts WHERE email ILIKE '%gmail.com'"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
      "SELECT s.name, count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
      "GROUP BY s.name"),

@@ -254,7 +254,8 @@ def _none_asked(state: ParseState, number: Token) -> None:
 
 
 _COUNT_LEADS = frozenset({"which", "what", "latest", "newest", "oldest", "biggest", "largest", "first", "last", "me",
-                          "show", "list", "give", "get", "pull", "find", "any", "recent", "smallest", "earliest"})
+                          "show", "list", "give", "get", "pull", "find", "any", "recent", "smallest", "earliest",
+                          "my", "our", "the"})
 
 
 def _counts_rows(state: ParseState, i: int) -> bool:
@@ -266,7 +267,7 @@ def _counts_rows(state: ParseState, i: int) -> bool:
         any(m.kind in ("entity", "named") for skip in (1, 2) for n in (1, 2, 3) if i + skip + n <= len(w)
             for m in state.ctx.lexicon.lookup(" ".join(w[i + skip:i + skip + n])))  # "show 5 upcoming meetings"
     before_superlative = i + 1 < len(w) and w[i + 1] in _SUPERLATIVES and \
-        (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get"))
+        (i == 0 or w[i - 1] in ("the", "top", "show", "me", "list", "give", "get", "my", "our"))
     return before_noun or before_superlative
 
 _SUPERLATIVES = {
