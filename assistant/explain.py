@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from assistant.answer import ChartHint
@@ -54,7 +55,8 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         pick = min if lowest_first else max
         top = pick(valued, key=lambda r: r[-1] or 0)
         label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
-        keys = ", ".join(_key_text(v) for v in top[label_at:label_at + len(plan.group_by)])
+        keys = ", ".join(_key_text(v, g.grain) for v, g in zip(top[label_at:label_at + len(plan.group_by)],
+                                                                 plan.group_by, strict=False))
         fmt = measure_format(plan, catalog)
         of = "" if subject == label or plan.measures[0].of_total else f" of {subject}"
         return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
@@ -80,9 +82,25 @@ def _share_condition(measure: Any) -> str:
     return " and ".join(c.text for c in measure.conds if getattr(c, "text", "")) or "the condition"
 
 
-def _key_text(value: Any) -> str:
-    """A group's key as read: rows without a value form the group "(none)"."""
-    return "(none)" if value is None else str(value)
+def _key_text(value: Any, grain: str | None = None) -> str:
+    """A group's key as read: rows without a value form the group "(none)"; a period by its grain ("April
+    2026", "Q1 2026", "the week of 2026-05-11"), not the date it starts on."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, str) and grain:
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, date) and grain in ("month", "quarter", "year", "week"):
+        if grain == "month":
+            return f"{value:%B %Y}"
+        if grain == "quarter":
+            return f"Q{(value.month - 1) // 3 + 1} {value.year}"
+        if grain == "year":
+            return str(value.year)
+        return f"the week of {value.isoformat()}"
+    return str(value)
 
 
 def explain(plan: QueryPlan | None, scope: ScopeFilter, actor_role: str) -> str:

@@ -355,6 +355,15 @@ def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
                                          "negate": False, "column_pos": None}, after + 1)
         state.modifiers.append(right)
         after += 1
+    if left is None and right is not None and dates == [right] and state.word(after) in ("last", "previous", "prior") \
+            and right.data["range"].grain in _GRAIN_STEPS and right.data["range"].start is not None and \
+            right.data["range"].end is not None:
+        # "revenue vs last quarter": this one beside the one before
+        rng, step = right.data["range"], _GRAIN_STEPS[right.data["range"].grain]
+        left = Modifier(spot, "date", {"range": DateRange(rng.start + step, rng.end + step, f"this {rng.grain}",
+                                                          grain=rng.grain), "negate": False, "column_pos": None},
+                        spot)
+        state.modifiers.append(left)
     if left is None or right is None:
         return False
     first, second = left.data["range"], right.data["range"]

@@ -736,6 +736,14 @@ CASES = [
     # a domain or an address is one word (was "gmail com", which matched nothing)
     ("domain-is-one-word", "admin@demo.crm", "contacts whose email ends with gmail.com",
      "SELECT id FROM contacts WHERE email ILIKE '%gmail.com'"),
+    # "vs last quarter" with nothing before it: this one beside the one before (was "compare what with what?")
+    ("vs-last-period", "admin@demo.crm", "how are we tracking on revenue vs last quarter",
+     "SELECT date_trunc('quarter', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2026-01-01' AND closed_at < '2026-07-01' GROUP BY 1"),
+    # a size word with no amount lists them all, the biggest first (was "what does 'big' mean")
+    ("big-deals", "admin@demo.crm", "any big deals closing this week?",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date >= '2026-05-11' AND close_date < '2026-05-18' "
+     "ORDER BY amount DESC, id"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
      "SELECT s.name, count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
      "GROUP BY s.name"),
@@ -1076,6 +1084,8 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     ("average deal size of deals over $900 million", "There is no average deal size"),
     ("unopened emails", "unopened"),  # was "never unopened"
     ("average amount of deals over $900 million", "no deals with an amount match"),
+    ("won deals by quarter last year", "highest is Q"),  # a period by its grain (was its first day)
+    ("won deals by month this year", " 2026 ("),
 ])
 def test_summary_is_worded_for_what_was_asked(assistant: Assistant, question: str, summary: str) -> None:
     answer = _ask(assistant, question, "admin@demo.crm")

@@ -572,6 +572,32 @@ def pass_sorting(state: ParseState) -> None:
             state.sort = (word, word in ("newest", "latest", "highest", "largest", "biggest"))
             state.modifiers.append(Modifier(i, "sort", {"words": [word]}))
             state.take(i, i + 2)
+        elif word in _SIZE_ORDER and state.sort is None and _sized_noun_follows(state, i):
+            # "any big deals closing this week" with no amount said: all of them, the biggest first
+            state.sort = (None, _SIZE_ORDER[word])  # (no words: by the amount)
+            state.modifiers.append(Modifier(i, "sort", {"words": []}))
+            state.take(i, i + 1)
+
+
+_SIZE_ORDER = {"big": True, "large": True, "huge": True, "sizable": True, "sizeable": True, "major": True,
+               "small": False, "tiny": False}
+
+
+def _sized_noun_follows(state: ParseState, i: int) -> bool:
+    """A size word right before records that have an amount ("big deals", "large opportunities"), with no
+    amount said ("big deals over 100k" reads the number)."""
+    if any(m.kind == "compare" for m in state.modifiers) or state.superlative is not None:
+        return False
+    catalog, lex = state.ctx.catalog, state.ctx.lexicon
+    for n in (2, 1):
+        phrase = " ".join(state.words[i + 1:i + 1 + n])
+        for m in lex.lookup(phrase) if i + n < len(state.words) else []:
+            entity = m.name if m.kind == "entity" else \
+                catalog.named_filters[m.name].entity if m.kind == "named" else None
+            amount = catalog.amount_columns.get(entity or "")
+            if entity is not None and amount is not None and catalog.entities[entity].column_type(amount) == "money":
+                return True
+    return False
 
 
 def _default_desc(words: list[str]) -> bool:
