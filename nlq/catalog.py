@@ -271,7 +271,7 @@ class Catalog:
             pipelines = conn.execute(text("SELECT id, name FROM pipelines ORDER BY id")).all()
             regions = [r[0] for r in conn.execute(text("SELECT DISTINCT region FROM teams ORDER BY 1"))]
             teams = conn.execute(text("SELECT id, name FROM teams ORDER BY id")).all()
-            users = conn.execute(text("SELECT id, full_name FROM users ORDER BY id")).all()
+            users = conn.execute(text("SELECT id, full_name, email FROM users ORDER BY id")).all()
             accounts = conn.execute(text("SELECT id, name FROM accounts ORDER BY id")).all()
             # the most common cities first, so a cap keeps the ones people ask about
             cities = [r[0] for r in conn.execute(text(
@@ -325,9 +325,11 @@ class Catalog:
     def _index_users(self, users: list[Any]) -> None:
         self.users, self.user_names = {}, {}
         first_names: dict[str, list[int]] = {}
-        for user_id, full_name in users:
+        for user_id, full_name, email in users:
             self.user_names[user_id] = full_name
             self.users[normalize(full_name)] = user_id
+            if email:  # "deals owned by rep@demo.crm"
+                self.users[normalize(email)] = user_id
             first_names.setdefault(normalize(full_name.split()[0]), []).append(user_id)
         for first, ids in first_names.items():
             if len(ids) == 1 and first not in self.users:
@@ -343,7 +345,7 @@ _VOCABULARY_SIGNATURE = text(
     "SELECT md5(concat_ws('|', "
     "(SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM accounts), "
     "(SELECT string_agg(DISTINCT industry, ',') FROM accounts), "
-    "(SELECT string_agg(id || ':' || full_name, ',' ORDER BY id) FROM users), "
+    "(SELECT string_agg(id || ':' || full_name || ':' || coalesce(email, ''), ',' ORDER BY id) FROM users), "
     "(SELECT string_agg(id || ':' || name || ':' || region, ',' ORDER BY id) FROM teams), "
     "(SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM deal_stages), "
     "(SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM pipelines), "

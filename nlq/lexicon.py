@@ -59,7 +59,10 @@ class Lexicon:
         self.max_words = max(self.max_words, len(key.split()))
 
     def lookup(self, phrase: str) -> list[Meaning]:
-        return self.phrases.get(phrase, [])
+        found = self.phrases.get(phrase)
+        if found is None and ("@" in phrase or "." in phrase):
+            found = self.phrases.get(normalize(phrase))  # one token of a phrase stored in words: an e-mail address
+        return found or []
 
     def correct(self, word: str) -> str | None:
         """The vocabulary word a typo most likely meant, or None when nothing is close enough."""

@@ -744,6 +744,8 @@ CASES = [
     ("big-deals", "admin@demo.crm", "any big deals closing this week?",
      "SELECT id FROM deals WHERE status = 'open' AND close_date >= '2026-05-11' AND close_date < '2026-05-18' "
      "ORDER BY amount DESC, id"),
+    ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
+     f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
      "SELECT s.name, count(*) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
      "GROUP BY s.name"),
@@ -941,6 +943,8 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("average emails per contact", "clarified", "not-supported"),  # was a count per contact
     ("deals that moved to negotiation this week", "clarified", "not-supported"),  # no stage history
     ("how long do deals sit in negotiation", "clarified", "not-supported"),  # was "not sure what 'sit' means"
+    ("schedule a meeting with Foster Goods tomorrow", "refused", "write-not-allowed"),  # was "did you mean …"
+    ("how many emails bounced", "clarified", "not-supported"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

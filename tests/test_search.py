@@ -588,7 +588,7 @@ SEARCH_QUESTIONS = [
 def test_search_question_reads_text_author_and_kind(question: str, text: str, filters: dict[str, object],
                                                      described: list[str]) -> None:
     catalog = load_catalog()
-    catalog._index_users([(7, "Dana Reyes"), (8, "Sam Ortiz")])
+    catalog._index_users([(7, "Dana Reyes", "dana@example.com"), (8, "Sam Ortiz", None)])
     read = parse_search_question(question, catalog=catalog, today=date(2026, 5, 15), actor_id=3)
     assert (read.text, read.filters.model_dump(exclude_none=True), read.described) == (text, filters, described)
     assert read.unknown_author is None

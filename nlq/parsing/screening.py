@@ -11,7 +11,7 @@ MAX_QUESTION_CHARS = 1000
 _WRITE_VERBS = re.compile(
     r"\b(delete|drop|truncate|insert|update|alter|create|remove|erase|wipe|purge|modify|overwrite|"
     r"grant|revoke|rename|merge|upsert|destroy|reassign|change|set|add|edit|mark|assign|move|close out|"
-    r"log a|log an|send)\b", re.IGNORECASE)
+    r"log a|log an|send|schedule a|schedule an|book a|book an|set up a|set up an)\b", re.IGNORECASE)
 _READ_CONTEXT = re.compile(r"\b(how many|show|list|which|what|who|count|find|get|see)\b", re.IGNORECASE)
 _INJECTION = re.compile(
     r"(ignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|prompts?)|system prompt|"
@@ -87,7 +87,7 @@ def screen_question(question: str) -> ParseOutcome | None:
     write = _WRITE_VERBS.search(text)
     if write and not _is_read_phrase(text, write):
         return ParseOutcome("refuse", code="write-not-allowed",
-                            message=f"I can only read data; I can't {write.group(1).lower()} anything. "
+                            message=f"I can only read data; I can't {write.group(1).lower().split()[0]} anything. "
                                     "Make changes in the CRM itself.")
     if _SQL_FRAGMENT.search(text) and not SQL_START.match(text):
         return ParseOutcome("refuse", code="sql-fragment",
@@ -109,7 +109,8 @@ def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
     after = text[match.end():].lstrip().lower()
     before = text[: match.start()].lower()
     if verb not in ("create", "add", "update", "change", "send", "mark", "assign", "move", "set", "edit", "remove",
-                    "merge", "close out", "log a", "log an", "delete", "drop", "modify", "rename"):
+                    "merge", "close out", "log a", "log an", "delete", "drop", "modify", "rename", "schedule a",
+                    "schedule an", "book a", "book an", "set up a", "set up an"):
         return False
     destructive = verb in ("delete", "drop")
     # participles and nouns read: "created", "updates", "changes in stage", "sent emails"
