@@ -566,6 +566,9 @@ SEARCH_QUESTIONS = [
     ("emails i sent about the proposal", "proposal", {"kind": "email", "author_id": 3}, ["emails only", "yours"]),
     ("what did they say about 'budget'", "budget", {}, []),
     ("what has Dana written about renewals?", "renewals", {"author_id": 7}, ["by Dana Reyes"]),
+    # the asker as the writer (was a search for "I")
+    ("what did I write about pricing?", "pricing", {"author_id": 3}, ["yours"]),
+    ("what have I written about the rollout", "rollout", {"author_id": 3}, ["yours"]),
     ("notes containing the word \"urgent\"", "urgent", {"kind": "note"}, ["notes only"]),
     ("emails from customers about invoices", "invoices", {"kind": "email"}, ["emails only"]),
     ("which reps wrote notes about budget cuts", "budget cuts", {"kind": "note"}, ["notes only"]),

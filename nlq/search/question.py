@@ -64,6 +64,8 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     # name leaves behind ("CFO at")
     r"(?:^|\s)(?:say|said|tell|told|write|wrote|written)(?:\s+(?:us|me))?\s*$",
     r"\s(?:at|from|with|of|for|on|in)\s*$",
+    # what is left of "what did I write about …" once the writer is taken out
+    r"^\s*what\b",
     # "anything about layoffs", "is there something on the security review"
     r"^\s*(?:(?:is|was|are|were) there\s+|do we have\s+)?(?:anything|something)\b",
     # "summarize the notes about Northwind": the answer is those notes (best first), not a written summary
@@ -84,7 +86,8 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     # the speaker is implied by the kind of text: "emails where the customer asks for a discount"
     r"^\s*(?:the\s+)?(?:customers?|clients?|prospects?|buyers?|they|he|she|someone|contacts?)\b",
 ))
-_MINE = re.compile(r"\b(?:my|mine|i wrote|i sent|written by me|by me)\b", re.IGNORECASE)
+_MINE = re.compile(r"\b(?:my|mine|i (?:wrote|sent|logged|noted|said)|(?:did|have|had) i (?:write|send|log|note|say|"
+                   r"written|sent|logged|noted|said)|written by me|sent by me|by me)\b", re.IGNORECASE)
 
 
 @dataclass
