@@ -744,6 +744,16 @@ CASES = [
     ("big-deals", "admin@demo.crm", "any big deals closing this week?",
      "SELECT id FROM deals WHERE status = 'open' AND close_date >= '2026-05-11' AND close_date < '2026-05-18' "
      "ORDER BY amount DESC, id"),
+    # a series is by the date the question dates the rows by (was their creation month)
+    ("series-by-the-dated-column", "admin@demo.crm", "deals closing next quarter by month",
+     "SELECT date_trunc('month', close_date)::date, count(*) FROM deals WHERE status = 'open' "
+     "AND close_date >= '2026-07-01' AND close_date < '2026-10-01' GROUP BY 1"),
+    ("series-by-a-named-date", "admin@demo.crm", "pipeline by close month",
+     "SELECT date_trunc('month', close_date)::date, round(sum(amount), 2) FROM deals WHERE status = 'open' GROUP BY 1"),
+    # a figure that says its own status keeps it with a close date (was the revenue of open deals)
+    ("revenue-keeps-won", "admin@demo.crm", "revenue closing this month",
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND close_date >= '2026-05-01' "
+     "AND close_date < '2026-06-01'"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

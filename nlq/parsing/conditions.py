@@ -361,6 +361,8 @@ def _worded(cond: Compare, entity: Entity) -> str:
     label = entity.label_of(cond.column).lower()
     if cond.op in ("is_null", "not_null"):
         return f"{'not ' if cond.op == 'is_null' else ''}{label}"
+    if isinstance(cond.value, list):
+        return f"{label} {' or '.join(str(v) for v in cond.value)}"
     return f"{label} {cond.value}"
 
 
@@ -798,8 +800,11 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
     conds += _window_conds(state, entity, column, rng)
     if mod.data.get("implies_won") and not _has_status(state, mention):
         conds.append(Compare(column="status", op="eq", value="won", text="won"))
-    # "deals closing this month" are open deals (glossary)
-    if entity.name == "deals" and column == "close_date" and not _has_status(state, mention):
+    # "deals closing this month" are open deals (glossary); a figure that says its own status keeps it
+    # ("revenue by close month": won deals, by the month they were due to close)
+    metric_status = mention.metric is not None and metric is not None and \
+        any(w.get("column") == "status" for w in metric.where)
+    if entity.name == "deals" and column == "close_date" and not _has_status(state, mention) and not metric_status:
         conds.append(Compare(column="status", op="eq", value="open", text="open"))
     return conds
 

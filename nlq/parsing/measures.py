@@ -7,6 +7,7 @@ from typing import Any
 
 from nlq.catalog import Catalog, Entity
 from nlq.parsing.conditions import path_to_valueset, pick_column, status_value
+from nlq.parsing.follow_ups import dated_column
 from nlq.parsing.state import Mention, ParseState
 from nlq.parsing.words import DEFAULT_TOP_N, RECORD_SUPERLATIVES, date_column_word
 from nlq.plan import Compare, GroupBy, Measure, OrderBy, QueryPlan
@@ -15,7 +16,10 @@ from nlq.plan import Compare, GroupBy, Measure, OrderBy, QueryPlan
 def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Mention, metric: Any,
                    group_by_subject: GroupBy | None) -> None:
     catalog = state.ctx.catalog
-    date_column = (metric.date_column if metric is not None else None) or \
+    # "deals closing next quarter by month": by the month of the date the question dates them by
+    dated = dated_column(plan)
+    date_column = (dated if dated and entity.has(dated) else None) or \
+        (metric.date_column if metric is not None else None) or \
         (catalog.named_filters[main.named].date_column if main.named else None) or \
         ("closed_at" if entity.name == "deals" and status_value(state) in ("won", "lost") else None)
     resolved = (resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words)
@@ -239,8 +243,11 @@ def _special_group(catalog: Catalog, entity: Entity, what: str, date_column: str
             return GroupBy(relation="owner.team", column="region", label="region")
         if "team" in entity.relations:
             return GroupBy(relation="team", column="region", label="region")
+    what, _, named_column = what.partition(":")  # "month:close_date": the month of that date
+    if named_column and not entity.has(named_column):
+        return None
     if what in ("month", "quarter", "week", "year", "day"):
-        column = date_column or catalog.date_columns.get(entity.name)
+        column = named_column or date_column or catalog.date_columns.get(entity.name)
         if column:
             return GroupBy(column=column, grain=what, label=what)  # type: ignore[arg-type]
     if what in ("account", "contact", "pipeline") and what in entity.relations:

@@ -683,6 +683,9 @@ def pass_grouping(state: ParseState) -> None:
         if ordering and word == "by":
             continue
         target, used = _group_target_at(state, phrase)
+        dated_by = date_column_word(state.ctx.catalog, phrase[0]) if len(phrase) > 1 else None
+        if dated_by and not dated_by.startswith("@") and phrase[1] in ("month", "quarter", "week", "year", "day"):
+            target, used = [f"@{phrase[1]}:{dated_by}"], 2  # "pipeline by close month": the close date's month
         skipped = 0
         if target is None and len(phrase) > 1:
             # "call outcomes": group by outcome, and 'call' still filters
