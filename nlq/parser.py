@@ -715,6 +715,15 @@ def _two_questions(state: ParseState) -> ParseOutcome | None:
     are two questions — answering one list or one figure would drop the other (or relate them). Asked back,
     each offered on its own. ("customers with deals and activities" relates both to the customers: no.)"""
     words = [t.original for t in state.tokens]
+    for k in range(2, len(words) - 2):
+        # "how many deals did each rep close and what's the total value": a second question after "and",
+        # which reads as a follow-up once the first is answered
+        if state.word(k) == "and" and state.word(k + 1) in ("what", "how", "which", "who", "when") and \
+                any(m.pos < k for m in state.mentions):
+            first, then = " ".join(words[:k]), " ".join(words[k + 1:])
+            return ParseOutcome("clarify", code="ambiguous", suggestions=[first],
+                                message=f"That is two questions; I answer one at a time. Try: {first} — then ask: "
+                                        f"{then}.")
     for k in range(1, len(words) - 1):  # "total and average deal size": two figures of the same rows
         pair = (state.word(k - 1), state.word(k + 1))
         if state.word(k) == "and" and set(pair) <= _AGGREGATE_WORDS and pair[0] != pair[1]:

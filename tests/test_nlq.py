@@ -955,6 +955,8 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("how long do deals sit in negotiation", "clarified", "not-supported"),  # was "not sure what 'sit' means"
     ("schedule a meeting with Foster Goods tomorrow", "refused", "write-not-allowed"),  # was "did you mean …"
     ("how many emails bounced", "clarified", "not-supported"),
+    ("how many days since I last contacted Foster Goods", "clarified", "not-supported"),  # was its 29 contacts
+    ("how many deals did each rep close this quarter and what's the total value", "clarified", "ambiguous"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

@@ -780,6 +780,11 @@ def _group_target_at(state: ParseState, phrase: list[str]) -> tuple[list[str] | 
     return None, 0
 
 
+_TIME_BETWEEN = re.compile(r"\bhow (?:many|much) (?:days|weeks|months|years|hours|time)\b.*\b(?:since|ago|until|till|"
+                           r"left|before|after|between)\b|\bhow long (?:since|ago|until|till|has it been|before|after|"
+                           r"between|did it take|does it take|it took)\b")
+
+
 def pass_measures(state: ParseState) -> None:
     w = state.words
     text = " ".join(w)
@@ -789,6 +794,9 @@ def pass_measures(state: ParseState) -> None:
                             r"\b(number of|how many)\b.*\b(per|each)\b.*\bon average\b", text):
         # "average emails per contact": an average of counts, not a count per contact
         state.unknown.append("an average number per record (e.g. activities per deal)")
+    if _TIME_BETWEEN.search(text):
+        # "how many days since I last contacted Foster Goods": a difference of dates (was a count of its contacts)
+        state.unknown.append("the time between two dates (days since, until or between)")
     for i, word in enumerate(w):
         if state.used[i]:
             continue
