@@ -191,6 +191,7 @@ class NamedFilter:
     definition: str
     date_column: str | None = None
     label: str | None = None   # how answers name the rows ("MQLs"); default: the name in words
+    undated: str | None = None  # said when a period is asked of rows whose defining date is not recorded
 
     @property
     def noun(self) -> str:

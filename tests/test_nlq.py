@@ -754,6 +754,15 @@ CASES = [
     ("revenue-keeps-won", "admin@demo.crm", "revenue closing this month",
      "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND close_date >= '2026-05-01' "
      "AND close_date < '2026-06-01'"),
+    ("gone-quiet", "rep@demo.crm", "which of my customers have gone quiet",
+     f"SELECT id FROM contacts WHERE owner_id = {REP} AND lifecycle_stage = 'customer' AND (last_contacted_at IS NULL "
+     "OR last_contacted_at < '2026-04-15')"),
+    # "an open deal" after activities is a deal, not the activities' link to one (was a count of activities)
+    ("a-deal-after-activities", "admin@demo.crm",
+     "customers with no activity in the last 30 days and an open deal over 10k",
+     "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND NOT EXISTS (SELECT 1 FROM activities a "
+     "WHERE a.contact_id = c.id AND a.due_at >= '2026-04-15' AND a.due_at <= '2026-05-15') AND EXISTS (SELECT 1 "
+     "FROM deals d WHERE d.contact_id = c.id AND d.status = 'open' AND d.amount > 10000)"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
@@ -955,6 +964,9 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("how long do deals sit in negotiation", "clarified", "not-supported"),  # was "not sure what 'sit' means"
     ("schedule a meeting with Foster Goods tomorrow", "refused", "write-not-allowed"),  # was "did you mean …"
     ("how many emails bounced", "clarified", "not-supported"),
+    # a period of what is not kept with a date (were the contacts created then)
+    ("churned customers last quarter", "clarified", "not-understood"),
+    ("contacts who unsubscribed this month", "clarified", "not-understood"),
     ("how many days since I last contacted Foster Goods", "clarified", "not-supported"),  # was its 29 contacts
     ("how many deals did each rep close this quarter and what's the total value", "clarified", "ambiguous"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)

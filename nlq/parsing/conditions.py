@@ -272,8 +272,17 @@ def _presence_cond(state: ParseState, entity: Entity, mod: Modifier, mods: list[
             return valueset is not None and any(vs == valueset for vs, _v in other.data["options"])
         return other.kind in ("compare", "date")
 
-    if any(other is not mod and reads_column(other)
-           and (0 <= other.pos - mod.end <= 2 or 0 <= mod.pos - other.end <= 1) for other in mods):
+    def next_to(other: Modifier) -> bool:
+        return 0 <= other.pos - mod.end <= 2 or 0 <= mod.pos - other.end <= 1
+
+    if entity.columns[column].type == "boolean" and \
+            any(o.kind == "date" and not o.data.get("negate") and next_to(o) for o in mods):
+        # "contacts who unsubscribed this month": a yes/no has no date (was every contact created this month)
+        problems.append(f"When {entity.plural} became “{mod.data.get('phrase', column)}” isn't recorded, only "
+                        f"whether they are. Ask without the period: {mod.data.get('phrase', column)} "
+                        f"{entity.plural}.")
+        return None
+    if any(other is not mod and reads_column(other) and next_to(other) for other in mods):
         return None
     k = word_before_column(state, mod)
     before = state.word(k) if k >= 0 else ""
@@ -760,7 +769,13 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
             column = hint
             state.used[k] = True
     if column is None and mention.named:
-        column = catalog.named_filters[mention.named].date_column
+        named = catalog.named_filters[mention.named]
+        if named.undated and named.date_column is None and col_pos is None:
+            # "churned customers last quarter": when they churned is not recorded (their creation date is not it)
+            problems.append(f"{named.undated} Ask without the period, or by when they were created "
+                            f"(“{named.noun} created {rng.phrase}”).")
+            return []
+        column = named.date_column
     if column is None and entity.name == "deals" and status_value(state) in ("won", "lost"):
         column = "closed_at"
     if column is None and metric is not None and metric.entity == entity.name:

@@ -1187,8 +1187,13 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
         entity = next(m for m in meanings if m.kind == "entity")
         state.mentions.append(Mention(start, end, entity.name, phrase=phrase))
         return
-    if kinds == {"column"} or ("column" in kinds and "entity" in kinds and
-                               any(m.kind == "column" and m.extra in mentioned for m in meanings)):
+    linked = [m for m in meanings if m.kind == "column" and m.extra in mentioned]
+    if "entity" in kinds and linked and all(_is_link(catalog, m) for m in linked) and \
+            (state.word(start - 1) in ("a", "an", "any", "one") or
+             any(mod.kind == "value" and mod.end == start for mod in state.modifiers)):
+        # "customers with no activity … and an open deal over 10k": the deal itself, not the activities' link
+        linked = []
+    if kinds == {"column"} or ("column" in kinds and "entity" in kinds and linked):
         columns = [m for m in meanings if m.kind == "column"]
         state.modifiers.append(Modifier(start, "column", {"columns": [(m.extra, m.name) for m in columns],
                                                           "phrase": phrase}, end))
