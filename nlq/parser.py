@@ -19,10 +19,11 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from nlq.catalog import Catalog, Metric
+from nlq.catalog import Catalog, Entity, Metric, NamedFilter
 from nlq.dates import DateRange, midnight
 from nlq.english import article
 from nlq.lexer import Token, tokenize
+from nlq.lexicon import Meaning
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
     belongs_to_subject,
@@ -58,6 +59,7 @@ from nlq.parsing.reading import (
     SERIES_WORDS,
     correct_typos,
     pass_account_short_names,
+    pass_adding_up,
     pass_adjective_names,
     pass_comparisons,
     pass_contact_names,
@@ -126,6 +128,12 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             outcome = _share_of(" ".join(words[:k]), "are", " ".join(words[k:]), ctx)
             if outcome.status == "planned":
                 return outcome
+    if ctx.previous is not None and ctx.previous.measures and \
+            (named_rows := _THE_ROWS.fullmatch(question.strip().rstrip("?.!"))) is not None and \
+            any(m.kind in ("entity", "named") and _entity_of(ctx.catalog, m) == ctx.previous.entity
+                for m in ctx.lexicon.lookup(named_rows.group("rows").lower())):
+        # "show me the deals" after a count or a breakdown of deals: the rows behind it
+        question = "show them as a list"
     if ctx.previous is not None and CHART_ONLY.fullmatch(question.strip().rstrip("?.!")):
         # "as a chart", "plot that": the same answer again (its chart is drawn wherever the figures allow)
         return ParseOutcome("planned", plan=ctx.previous, is_follow_up=True)
@@ -153,6 +161,14 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     for step in _PASSES:
         step(state)
     return _build(state, question)
+
+
+_THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+)?(?:all\s+)?(?:the|those|these)\s+"
+                       r"(?P<rows>[a-z][a-z ]*?)(?:\s+please)?", re.IGNORECASE)
+
+
+def _entity_of(catalog: Catalog, meaning: Meaning) -> str:
+    return catalog.named_filters[meaning.name].entity if meaning.kind == "named" else meaning.name
 
 
 _POSSESSIVE_PAIR = re.compile(
@@ -418,7 +434,7 @@ def _as_values(catalog: Catalog, side: Modifier | Mention) -> tuple[list[str], l
 
 
 _PASSES = (pass_top, pass_dates, pass_comparisons, pass_sorting, pass_grouping, pass_ownership,
-           pass_phrases, pass_adjective_names, pass_measures, pass_negations, _pass_versus)
+           pass_adding_up, pass_phrases, pass_adjective_names, pass_measures, pass_negations, _pass_versus)
 
 
 def _build(state: ParseState, question: str) -> ParseOutcome:
@@ -676,7 +692,7 @@ _HAVING = frozenset({"have", "has", "had", "having", "with", "without", "that", 
 def _refers_back(words: list[str]) -> bool:
     """Whether the question points at the last answer's records: "their", "them", "those", or a "there"
     that is a place ("the contacts there"), not "are there any …"."""
-    if {"their", "them", "those", "these", "they", "its"} & set(words):
+    if {"their", "them", "those", "these", "they", "its", "it"} & set(words):
         return True
     return any(w == "there" and words[k - 1:k] not in (["are"], ["is"], ["were"], ["was"]) and
                words[k + 1:k + 2] not in (["are"], ["is"], ["any"], ["were"], ["was"]) for k, w in enumerate(words))
@@ -1088,12 +1104,28 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
 
 # --- follow-ups --------------------------------------------------------------------------------------
 
+def _named_by_adjective(state: ParseState, word: str, entity: Entity, nouns: list[str]) -> NamedFilter | None:
+    """The definition "<word> <these records>" names for the records of the last answer ("hot" after
+    leads: hot leads), if any."""
+    catalog = state.ctx.catalog
+    meanings = [m for noun in nouns for m in state.ctx.lexicon.lookup(f"{word} {noun}")]
+    return next((catalog.named_filters[m.name] for m in meanings if m.kind == "named" and
+                 catalog.named_filters[m.name].entity == entity.name), None)
+
+
 def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], question: str) -> ParseOutcome:
     """Apply a follow-up ("only the ones in Texas", "how many?", "sort by amount") to the last plan."""
-    if leftovers and not state.modifiers and state.measure is None and state.sort is None:
-        return _clarify(state, leftovers, "")
     catalog = state.ctx.catalog
     entity = catalog.entities[previous.entity]
+    # "which of them are hot" after leads: the rows' own definition that the word names ("hot leads")
+    nouns = list(dict.fromkeys(n for n in (previous.subject, entity.plural) if n))
+    described = {id(t): named for t in leftovers for named in [_named_by_adjective(state, t.text, entity, nouns)]
+                 if named}
+    leftovers = [t for t in leftovers if id(t) not in described]
+    adjective_conds = [c for named in described.values()
+                       for c in named_filter_conds(named.where, state.ctx, entity, named.noun)]
+    if leftovers and not state.modifiers and state.measure is None and state.sort is None and not described:
+        return _clarify(state, leftovers, "")
     if previous.shown is not None and previous.shown.entity == previous.entity and state.limit is None and \
             _refers_back(state.words) and not WHO_OWNS.search(question.lower()):
         # "sort them by close date", "which of them are won" after the top 3 deals: those three
@@ -1106,8 +1138,8 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
     pseudo = Mention(0, 0, entity.name, phrase=entity.plural, named=named_of(catalog, previous))
     metric = catalog.metrics.get(previous.measures[0].metric or "") if previous.measures else None
     problems: list[str] = []
-    conds = modifier_conds(state, entity, [m for m in state.modifiers if m.kind != "sort"], pseudo, metric,
-                           problems)
+    conds = adjective_conds + modifier_conds(state, entity, [m for m in state.modifiers if m.kind != "sort"], pseudo,
+                                             metric, problems)
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
     if state.ambiguous:
@@ -1166,7 +1198,7 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         column = catalog.amount_columns.get(entity.name, "id")
         plan.order_by = [OrderBy(column=column, descending=state.superlative[1])]
         # "which of them is the biggest", "the biggest one": one row; "the biggest ones": the first few
-        plan.limit = state.limit or (1 if re.search(r"\b(is|was|one)\b", text) else DEFAULT_TOP_N)
+        plan.limit = state.limit or (1 if re.search(r"\b(is|was|one)\b", " ".join(state.words)) else DEFAULT_TOP_N)
     elif state.superlative is not None and plan.measures and plan.group_by:
         # "which source has the most", "which one has the fewest": the groups ranked by the figure
         plan.order_by = [OrderBy(target="measure", descending=state.superlative[1])]

@@ -862,6 +862,16 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["top 5 accounts by revenue"], "show me the contacts there",
      "SELECT c.id FROM contacts c WHERE c.account_id IN (SELECT d.account_id FROM deals d WHERE d.status = 'won' "
      "AND d.account_id IS NOT NULL GROUP BY d.account_id ORDER BY sum(d.amount) DESC LIMIT 5)"),
+    (["open deals over 20k", "what's the biggest"], "who's the contact on it",  # was every contact
+     "SELECT c.id FROM contacts c WHERE c.id IN (SELECT contact_id FROM deals WHERE status = 'open' AND "
+     "amount > 20000 ORDER BY amount DESC NULLS LAST, id LIMIT 1)"),
+    (["leads from referrals"], "which of them are marketing qualified",
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'marketing_qualified' AND lead_source = 'referral'"),
+    (["won deals this quarter", "by rep"], "show me the deals",  # was every deal
+     "SELECT id FROM deals WHERE status = 'won' AND closed_at >= '2026-04-01' AND closed_at < '2026-07-01'"),
+    (["open deals in negotiation"], "add the amounts",  # was refused as a write
+     "SELECT round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
+     "AND s.name = 'Negotiation'"),
     (["pipeline by stage"], "as a chart",
      "SELECT s.name, round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
      "WHERE d.status = 'open' GROUP BY s.name"),
@@ -872,7 +882,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "clause-keeps-groups", "clause-whose",
         "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped",
         "their-after-a-pick", "sort-them-after-a-pick", "which-of-them-after-a-pick", "there-after-top-groups",
-        "as-a-chart"])
+        "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
+        "add-the-amounts"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

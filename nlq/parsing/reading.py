@@ -785,6 +785,19 @@ _TIME_BETWEEN = re.compile(r"\bhow (?:many|much) (?:days|weeks|months|years|hour
                            r"between|did it take|does it take|it took)\b")
 
 
+def pass_adding_up(state: ParseState) -> None:
+    """"add the amounts", "what do they add up to": a total (before "add" can read as a creation date)."""
+    w = state.words
+    for i, word in enumerate(w):
+        if word == "add" and not state.used[i] and ("up" in w[i + 1:i + 4] or w[i + 1:i + 2] in (["the"], ["their"],
+                                                                                                  ["all"])):
+            state.measure = state.measure or "sum"
+            state.take(i, i + 1)
+            if "up" in w[i + 1:i + 4]:
+                up = w.index("up", i + 1)
+                state.take(up, up + 1 + (w[up + 1:up + 2] == ["to"]))
+
+
 def pass_measures(state: ParseState) -> None:
     w = state.words
     text = " ".join(w)

@@ -113,6 +113,9 @@ def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
                     "schedule an", "book a", "book an", "set up a", "set up an"):
         return False
     destructive = verb in ("delete", "drop")
+    if verb == "add" and re.match(r"(?:them |those |these |it |all )?up\b|(?:up )?(?:all )?(?:the|their|those) "
+                                  r"(?:amounts?|values?|totals?|numbers?|figures?)\b", after):
+        return True  # "add up the amounts", "add them up": a total, not a new record
     # participles and nouns read: "created", "updates", "changes in stage", "sent emails"
     if not re.match(r"^[a-z]", after) and not destructive:
         return bool(_READ_CONTEXT.search(before))
