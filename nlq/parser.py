@@ -689,6 +689,25 @@ _LAST_ROWS = frozenset({"them", "those", "these", "ones"})
 _HAVING = frozenset({"have", "has", "had", "having", "with", "without", "that", "who", "which"})
 
 
+_ASKED_BEFORE = "asked about before"  # how a condition on the last answer's records reads
+
+
+def _held_by_earlier_rows(catalog: Catalog, entity: Entity, plan: QueryPlan) -> str | None:
+    """The to-one relation a figure reaches the last answer's records through ("contacts of the accounts
+    asked about before": account), when its rows were nested under them."""
+    for cond in plan.conds:
+        if isinstance(cond, Exists) and not cond.negate and cond.text.endswith(_ASKED_BEFORE) and \
+                cond.relation in entity.relations and entity.relations[cond.relation].remote == "id":
+            return cond.relation
+    return None
+
+
+def _narrows(state: ParseState) -> bool:
+    """"which are overdue" after tasks due this week: those of them, so both periods hold ("what about
+    last week" swaps the period instead)."""
+    return state.words[:1] == ["which"]
+
+
 def _refers_back(words: list[str]) -> bool:
     """Whether the question points at the last answer's records: "their", "them", "those", or a "there"
     that is a place ("the contacts there"), not "are there any …"."""
@@ -1087,14 +1106,15 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if follow_up and previous is not None and main.entity == previous.entity and \
             (len(state.mentions) == 1 or last_rows is not None):
-        return ParseOutcome("planned", plan=drop_swapped_names(catalog, merge_plans(previous, plan)),
+        return ParseOutcome("planned", plan=drop_swapped_names(catalog, merge_plans(previous, plan,
+                                                                                keep_periods=_narrows(state))),
                             is_follow_up=True)
     if follow_up and previous is not None and main.entity != previous.entity and _refers_back(state.words):
         # "show their open deals" after a list of accounts: deals of those accounts
         path = relation_to(catalog, main.entity, previous.entity)
         if path is not None and previous.conds:
             plan.conds.append(nest(path, previous.conds, negate=False,
-                                   text=f"of the {previous.subject or previous.entity} asked about before"))
+                                   text=f"of the {previous.subject or previous.entity} {_ASKED_BEFORE}"))
             return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if follow_up and previous is not None and main.entity != previous.entity and \
             SWITCH.match(" ".join(state.words)) and not plan.group_by and not previous.group_by:
@@ -1145,7 +1165,7 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
     if state.ambiguous:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan = drop_swapped_names(catalog, previous.model_copy(deep=True, update={
-        "conds": replace_conflicting(previous.conds, conds)}))
+        "conds": replace_conflicting(previous.conds, conds, keep_periods=_narrows(state))}))
     text = question.lower()
     as_list = re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) \
         and state.measure is None and not state.group_words
@@ -1199,6 +1219,14 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         plan.order_by = [OrderBy(column=column, descending=state.superlative[1])]
         # "which of them is the biggest", "the biggest one": one row; "the biggest ones": the first few
         plan.limit = state.limit or (1 if re.search(r"\b(is|was|one)\b", " ".join(state.words)) else DEFAULT_TOP_N)
+    elif (state.superlative is not None or state.most) and plan.measures and not plan.group_by and \
+            (held_by := _held_by_earlier_rows(catalog, entity, plan)) is not None:
+        # "how many contacts do they have" (of the accounts before) → "which has the most": those accounts,
+        # ranked by the figure
+        plan.group_by = [GroupBy(relation=held_by, label=catalog.entities[entity.relations[held_by].entity].singular)]
+        descending = state.superlative[1] if state.superlative is not None else True
+        plan.order_by = [OrderBy(target="measure", descending=descending)]
+        plan.limit = state.limit or (1 if re.search(r"\b(which|what|who)\b", text) else DEFAULT_TOP_N)
     elif state.superlative is not None and plan.measures and plan.group_by:
         # "which source has the most", "which one has the fewest": the groups ranked by the figure
         plan.order_by = [OrderBy(target="measure", descending=state.superlative[1])]

@@ -872,6 +872,12 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["open deals in negotiation"], "add the amounts",  # was refused as a write
      "SELECT round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' "
      "AND s.name = 'Negotiation'"),
+    (["tasks due this week"], "which are overdue",  # both periods hold (was every overdue task)
+     "SELECT id FROM activities WHERE type = 'task' AND completed_at IS NULL AND due_at < '2026-05-15' "
+     "AND due_at >= '2026-05-11' AND due_at < '2026-05-18'"),
+    (["accounts in healthcare", "how many contacts do they have"], "which has the most",  # was "how should I change"
+     "SELECT a.id, a.name, count(*) AS n FROM contacts c JOIN accounts a ON a.id = c.account_id "
+     "WHERE a.industry = 'Healthcare' GROUP BY a.id, a.name ORDER BY n DESC LIMIT 1"),
     (["pipeline by stage"], "as a chart",
      "SELECT s.name, round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
      "WHERE d.status = 'open' GROUP BY s.name"),
@@ -883,7 +889,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped",
         "their-after-a-pick", "sort-them-after-a-pick", "which-of-them-after-a-pick", "there-after-top-groups",
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
-        "add-the-amounts"])
+        "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

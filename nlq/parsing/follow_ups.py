@@ -69,10 +69,10 @@ def drop_swapped_names(catalog: Catalog, plan: QueryPlan) -> QueryPlan:
     return plan
 
 
-def merge_plans(previous: QueryPlan, new: QueryPlan) -> QueryPlan:
+def merge_plans(previous: QueryPlan, new: QueryPlan, *, keep_periods: bool = False) -> QueryPlan:
     """A refinement keeps the earlier filters, replaced where the new ones speak of the same column."""
     plan = previous.model_copy(deep=True)
-    plan.conds = replace_conflicting(plan.conds, new.conds)
+    plan.conds = replace_conflicting(plan.conds, new.conds, keep_periods=keep_periods)
     if new.measures:
         plan.measures = new.measures
         plan.group_by = new.group_by or plan.group_by
@@ -101,17 +101,11 @@ def _condition_key(cond: Condition) -> str:
     return "or:" + ",".join(_condition_key(c) for c in cond.conds)
 
 
-def replace_conflicting(old: list[Condition], new: list[Condition]) -> list[Condition]:
-    """New conditions replace old ones on the same column ('what about won ones?' swaps the status)."""
+def replace_conflicting(old: list[Condition], new: list[Condition], *, keep_periods: bool = False) -> list[Condition]:
+    """New conditions replace old ones on the same column ('what about won ones?' swaps the status); with
+    `keep_periods` an earlier period or bound stays beside the new one (both hold)."""
     new_keys = {_condition_key(c) for c in new}
-    kept = []
-    for cond in old:
-        key = _condition_key(cond)
-        if key in new_keys and not _is_range_part(cond):
-            continue
-        if key in new_keys and _is_range_part(cond):
-            continue
-        kept.append(cond)
+    kept = [c for c in old if _condition_key(c) not in new_keys or keep_periods and _is_range_part(c)]
     return kept + new
 
 
