@@ -763,6 +763,13 @@ CASES = [
      "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND NOT EXISTS (SELECT 1 FROM activities a "
      "WHERE a.contact_id = c.id AND a.due_at >= '2026-04-15' AND a.due_at <= '2026-05-15') AND EXISTS (SELECT 1 "
      "FROM deals d WHERE d.contact_id = c.id AND d.status = 'open' AND d.amount > 10000)"),
+    # "no" before a noun is the noun's, not the date's after it (was records with a deal closing another month)
+    ("no-noun-then-date", "admin@demo.crm", "accounts without deals closing this month",
+     "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id "
+     "AND d.status = 'open' AND d.close_date >= '2026-05-01' AND d.close_date < '2026-06-01')"),
+    ("reps-no-noun-then-date", "admin@demo.crm", "which reps have no deals closing this month",
+     "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.owner_id = u.id "
+     "AND d.status = 'open' AND d.close_date >= '2026-05-01' AND d.close_date < '2026-06-01')"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

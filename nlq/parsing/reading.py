@@ -407,6 +407,9 @@ def _date_negation_and_column(state: ParseState, i: int) -> tuple[bool, int | No
             break
         if word in ("with", "who", "that", "which") and col_pos is not None:
             break
+        if col_pos is not None and k < col_pos and \
+                any(m.kind in ("entity", "named") for m in state.ctx.lexicon.lookup(word)):
+            break  # "accounts with no deals closing this month": the "no" is the deals', not the date's
     if col_pos is None:
         # "60 days without contact", "30 days since last contact"
         end = i + 1
