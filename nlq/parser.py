@@ -503,13 +503,17 @@ def _names_rows_of(catalog: Catalog, mention: Mention, metric: Metric) -> bool:
     return other.entity == metric.entity and other.where == metric.where
 
 
+_CONTACT_VERBS = frozenset({"reply", "replied", "respond", "responded", "answer", "answered", "opened"})
+
+
 def _who_as_reps(tokens: list[Token]) -> None:
     """'who has no open deals', 'who on my team hasn't logged a call this week': "who" asks for reps. (Without
     a negation "who" may ask for a record's owner or rank reps; those readings stay as they are.)"""
     words = [t.text for t in tokens]
     if words[:1] == ["who"] and {"not", "no", "never", "without", "none"} & set(words) and \
             not {"owns", "owned", "manages", "handles"} & set(words):
-        tokens[0].text = "reps"
+        # ("who hasn't replied to my emails": what contacts do to e-mails asks for contacts)
+        tokens[0].text = "contacts" if _CONTACT_VERBS & set(words) else "reps"
 
 
 _HOLDING_WORDS = frozenset({"with", "without", "that", "which", "have", "has", "had", "having", "no", "any"})

@@ -770,6 +770,13 @@ CASES = [
     ("reps-no-noun-then-date", "admin@demo.crm", "which reps have no deals closing this month",
      "SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.owner_id = u.id "
      "AND d.status = 'open' AND d.close_date >= '2026-05-01' AND d.close_date < '2026-06-01')"),
+    # what contacts do to e-mails asks for contacts (was "no reps match")
+    ("who-has-not-replied", "admin@demo.crm", "who at Foster Goods hasn't replied",
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.name = 'Foster Goods' AND NOT EXISTS "
+     "(SELECT 1 FROM emails e WHERE e.contact_id = c.id AND e.replied_at IS NOT NULL)"),
+    ("past-after-did", "admin@demo.crm", "how many notes did Lauren Stewart write last month",
+     "SELECT count(*) FROM notes WHERE author_id = (SELECT id FROM users WHERE full_name = 'Lauren Stewart') "
+     "AND created_at >= '2026-04-01' AND created_at < '2026-05-01'"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -175,7 +175,9 @@ def _only_filters_on(catalog: Catalog, meanings: list[Meaning], columns: set[str
 
 
 # In sales, what a rep "did close" was won; "close" alone is the expected close date of open deals.
-_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked", "sell": "sold", "buy": "bought"}
+_PAST_FORMS = {"close": "won", "win": "won", "lose": "lost", "sign": "signed", "book": "booked", "sell": "sold", "buy": "bought",
+               "send": "sent", "reply": "replied", "respond": "replied", "create": "created",
+               "write": "wrote", "complete": "completed", "schedule": "scheduled", "log": "logged"}
 # verbs that are also nouns ("a call", "an email"): past only right after "did I/we"
 _PAST_AFTER_DID_I = {"call": "called", "email": "emailed", "meet": "met", "phone": "phoned", "contact": "contacted"}
 
@@ -186,7 +188,7 @@ def past_tense_after_did(state: ParseState) -> None:
     w = state.words
     for i, word in enumerate(w):
         compound = (i + 1 < len(w) and w[i + 1] in _PAST_FORMS) or (i > 0 and w[i - 1] in _PAST_FORMS)
-        if word in _PAST_FORMS and not compound and any(w[k] in ("did", "didn't") for k in range(max(0, i - 5), i)):
+        if word in _PAST_FORMS and not compound and any(w[k] in ("did", "didn't") for k in range(max(0, i - 8), i)):
             state.tokens[i].text = _PAST_FORMS[word]
         elif word in _PAST_AFTER_DID_I and i >= 2 and w[i - 1] in ("i", "we") and w[i - 2] in ("did", "didn't"):
             state.tokens[i].text = _PAST_AFTER_DID_I[word]  # "which contacts did I call": the ones I called
