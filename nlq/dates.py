@@ -168,7 +168,7 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
     w = word(i)
     # "has already passed", "in the past" / "in the future", "upcoming"
     period_follows = (i + 1 < n and tokens[i + 1].kind == "number") or \
-        _singular(word(i + 1)) in _CALENDAR_UNITS | {"day", "few"}
+        _singular(word(i + 1)) in _CALENDAR_UNITS | {"day", "few", "fortnight"}
     if w == "passed" or (w == "past" and word(i - 1) == "the" and not period_follows):
         used = 2 if word(i + 1) == "due" else 1
         return DateRange(None, midnight(today), "before today", "before"), used
@@ -220,6 +220,17 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
     year_back = _year_back(words, i, today)
     if year_back is not None:
         return year_back
+    # "over the weekend", "last weekend", "this weekend", "next weekend": a Saturday and Sunday
+    lead = w if w in ("last", "this", "next", "past", "previous", "coming") else ""
+    if word(i + bool(lead)) == "weekend":
+        saturday = today + timedelta(days=5 - today.weekday())  # this week's ("this", "coming")
+        if lead == "next":
+            saturday += timedelta(days=7)
+        elif lead in ("last", "past", "previous", "") and saturday > today:
+            saturday -= timedelta(days=7)  # the one just past (today's, on a weekend)
+        sunday = saturday + timedelta(days=1)
+        phrase = f"{lead or 'the'} weekend ({saturday.isoformat()} to {sunday.isoformat()})"
+        return DateRange(midnight(saturday), midnight(sunday + timedelta(days=1)), phrase), 1 + bool(lead)
     # "the last / past / next fortnight": the 14 days before or after today (a fortnight is no calendar unit)
     if w in ("last", "past", "previous", "next", "coming") and word(i + 1) == "fortnight":
         if w in ("next", "coming"):

@@ -62,6 +62,10 @@ def _utc(y: int, m: int, d: int) -> datetime:
     ("last fortnight", _utc(2026, 5, 1), None),
     ("next fortnight", _utc(2026, 5, 15), _utc(2026, 5, 30)),
     ("2 fortnights", _utc(2026, 4, 17), None),
+    ("past fortnight", _utc(2026, 5, 1), None),              # "in the past fortnight" (was "in the past" and a word)
+    ("weekend", _utc(2026, 5, 9), _utc(2026, 5, 11)),        # "over the weekend": the one just past
+    ("this weekend", _utc(2026, 5, 16), _utc(2026, 5, 18)),
+    ("next weekend", _utc(2026, 5, 23), _utc(2026, 5, 25)),
     ("3 months ago", None, _utc(2026, 2, 15)),                # by the calendar, as "the last 3 months"
     ("a year ago", None, _utc(2025, 5, 15)),
     ("10 days ago", None, _utc(2026, 5, 5)),
