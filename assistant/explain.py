@@ -8,7 +8,7 @@ from typing import Any
 from assistant.answer import ChartHint
 from nlq.catalog import Catalog, Entity
 from nlq.engine import NlqResult
-from nlq.english import article
+from nlq.english import amount_text, article
 from nlq.guard import ScopeFilter
 from nlq.plan import QueryPlan
 
@@ -158,7 +158,7 @@ def format_value(value: Any, fmt: str) -> str:
     if value is None:
         return "not available"
     if fmt == "money":
-        return f"${float(value):,.2f}"
+        return amount_text(value, money=True, decimals=2)
     if fmt == "percent":
         return f"{float(value) * 100:.1f}%"
     if fmt == "days":

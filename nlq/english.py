@@ -25,3 +25,14 @@ def english_words() -> frozenset[str]:
 def article(word: str) -> str:
     """'a' or 'an' before a word, by its first letter (good enough for the catalog's nouns)."""
     return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def amount_text(value: float, *, money: bool, decimals: int = 0) -> str:
+    """A number as an answer says it: "-$5" (not "$-5"), "$12,000.00", "1.5" (a fraction is not rounded away)."""
+    number = float(value)
+    sign = "-" if number < 0 else ""
+    if money or number.is_integer():
+        body = f"{abs(number):,.{decimals}f}"
+    else:
+        body = f"{abs(number):,.2f}".rstrip("0").rstrip(".")
+    return f"{sign}${body}" if money else f"{sign}{body}"

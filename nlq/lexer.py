@@ -30,7 +30,7 @@ _TOKEN_RE = re.compile(
     r"""
     (?P<date>\d{4}-\d{2}-\d{2})
     | (?P<quarter>\bq[1-4]\b)
-    | (?P<number>(?:\$\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|mm|m|bn|b|thousand|million|millions|billion|grand|mil)\b)?%?)
+    | (?P<number>(?:(?<![\w$.])-)?(?:\$\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|mm|m|bn|b|thousand|million|millions|billion|grand|mil)\b)?%?)
     | (?P<cmp><=|>=|<|>|=)
     | (?P<word>[^\W\d_][\w'&]*(?:-[\w]+)*(?:[@.][^\W\d_][\w-]*)*)
     """,
@@ -123,6 +123,8 @@ def tokenize(question: str, abbreviations: dict[str, str] | None = None) -> list
 
 def _number(raw: str, start: int) -> Token:
     text = raw.lower().replace(" ", "")
+    sign = -1.0 if text.startswith("-") else 1.0  # "over -5"
+    text = text.lstrip("-")
     is_money = text.startswith("$")
     is_percent = text.endswith("%")
     text = text.lstrip("$").rstrip("%")
@@ -133,7 +135,7 @@ def _number(raw: str, start: int) -> Token:
             text = text[: -len(suffix)]
             is_money = is_money or suffix in ("k", "m", "mm", "bn", "b", "grand", "mil")
             break
-    value = float(text.replace(",", "")) * magnitude
+    value = sign * float(text.replace(",", "")) * magnitude
     return Token(raw.lower(), "number", raw, start, value=value, is_money=is_money, is_percent=is_percent,
                  magnified=magnitude != 1.0)
 

@@ -995,6 +995,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("how long do deals sit in negotiation", "clarified", "not-supported"),  # was "not sure what 'sit' means"
     ("schedule a meeting with Foster Goods tomorrow", "refused", "write-not-allowed"),  # was "did you mean …"
     ("how many emails bounced", "clarified", "not-supported"),
+    ("accounts with more than 1.5 contacts", "clarified", "ambiguous"),  # was a lead score over 2
     # a period of what is not kept with a date (were the contacts created then)
     ("churned customers last quarter", "clarified", "not-understood"),
     ("contacts who unsubscribed this month", "clarified", "not-understood"),
@@ -1144,6 +1145,8 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     ("unopened emails", "unopened"),  # was "never unopened"
     ("average amount of deals over $900 million", "no deals with an amount match"),
     ("won deals by quarter last year", "highest is Q"),  # a period by its grain (was its first day)
+    ("how many deals over -5", "over -$5"),  # the sign kept (was "over $5")
+    ("how many contacts with a lead score above 70.5", "over 70.5"),  # a fraction kept (was "over 70")
     ("won deals by month this year", " 2026 ("),
 ])
 def test_summary_is_worded_for_what_was_asked(assistant: Assistant, question: str, summary: str) -> None:

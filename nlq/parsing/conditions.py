@@ -8,6 +8,7 @@ from typing import Any
 
 from nlq.catalog import Catalog, Entity, days_ago
 from nlq.dates import DateRange
+from nlq.english import amount_text
 from nlq.parsing.state import Mention, Modifier, ParseContext, ParseState
 from nlq.parsing.words import (
     ABSENT_AFTER,
@@ -697,7 +698,7 @@ def int_if_whole(value: Any) -> Any:
 def _fmt_number(value: Any, money: bool) -> str:
     if isinstance(value, list):
         return " and ".join(_fmt_number(v, money) for v in value)
-    return f"${value:,.0f}" if money else f"{value:,.0f}"
+    return amount_text(value, money=money)
 
 
 def _numeric_elsewhere(catalog: Any, mod: Modifier) -> bool:

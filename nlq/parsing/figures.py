@@ -7,6 +7,7 @@ not a condition on each row but on each group's figure; it becomes a `FigureFilt
 from __future__ import annotations
 
 from nlq.catalog import Metric
+from nlq.english import amount_text
 from nlq.parsing.conditions import OP_WORDS, int_if_whole
 from nlq.parsing.state import Modifier, ParseState
 from nlq.plan import FigureFilter, QueryPlan
@@ -45,7 +46,8 @@ def figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilte
         else int_if_whole(round(value * scale, 6))
 
     def shown(v: float) -> str:
-        return f"{v:g}%" if metric.format == "percent" else f"${v:,.0f}" if metric.format == "money" else f"{v:,g}"
+        return f"{v:g}%" if metric.format == "percent" else amount_text(v, money=True) if metric.format == "money" \
+            else f"{v:,g}"
 
     figure = " and ".join(shown(v) for v in value) if isinstance(value, list) else shown(value)
     return FigureFilter(measure_index=index, op=mod.data["op"], value=scaled,

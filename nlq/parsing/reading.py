@@ -1501,6 +1501,9 @@ def _read_counts(state: ParseState) -> None:
             continue
         how_many = count_value(value)
         if how_many is None:
+            # "accounts with more than 1.5 contacts": no number of records (was a lead score over 2)
+            state.ambiguous.append(f"How many {counted.phrase}? A number of records is a whole number.")
+            state.modifiers.remove(mod)
             continue
         counted.count = (mod.data["op"], how_many)
         state.modifiers.remove(mod)
