@@ -838,6 +838,7 @@ def _in_unknown_stage(state: ParseState, leftovers: list[Token]) -> bool:
     if not any(m.entity == "deals" for m in state.mentions):
         return False
     at = {id(t): k for k, t in enumerate(state.tokens)}
+
     def stage_like(k: int) -> bool:
         after = state.word(k + 1) if k + 1 < len(state.tokens) else ""
         return after in ("stage", "phase") or state.word(k - 1) in ("in", "at") and \
@@ -1151,7 +1152,7 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
     if leftovers and not state.modifiers and state.measure is None and state.sort is None and not described:
         return _clarify(state, leftovers, "")
     if previous.shown is not None and previous.shown.entity == previous.entity and state.limit is None and \
-            _refers_back(state.words) and not WHO_OWNS.search(question.lower()):
+            (_refers_back(state.words) or _narrows(state)) and not WHO_OWNS.search(question.lower()):
         # "sort them by close date", "which of them are won" after the top 3 deals: those three
         previous = pin_shown(catalog, previous)
     original = previous

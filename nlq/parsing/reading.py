@@ -731,9 +731,9 @@ def _names_values_of_what_follows(state: ParseState, i: int) -> bool:
     target, _used = _group_target_at(state, [word])
     if target is None or word != "why" and not _rows_follow(state, i + 2):
         return False
-    catalog = state.ctx.catalog
-    return all(catalog.entities[t.split(".")[0]].columns[t.split(".")[1]].valueset for t in target
-               if t.split(".")[0] in catalog.entities and t.split(".")[1] in catalog.entities[t.split(".")[0]].columns)
+    entities = state.ctx.catalog.entities
+    columns = [(entities[e].columns.get(c) if e in entities else None) for e, _, c in (t.partition(".") for t in target)]
+    return all(column is not None and column.valueset for column in columns)
 
 
 def _rows_follow(state: ParseState, k: int) -> bool:
