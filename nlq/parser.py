@@ -1186,8 +1186,11 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         plan.conds = [c.model_copy(update={"text": f"{entity.label_of(c.column).lower()} {c.value}"})
                       if isinstance(c, Compare) and not c.text and c.op == "eq" else c for c in plan.conds]
     if as_list:
-        # "show them as a list": the rows behind a count or a breakdown
+        # "show them as a list": the rows behind a count or a breakdown (of the groups shown, after a pick)
         plan.measures, plan.group_by, plan.order_by, plan.limit = [], [], [], None
+        pick = shown_condition(catalog, entity.name, previous.shown) if previous.shown is not None else None
+        if pick is not None:
+            plan.conds.append(pick)
         return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if WHO_OWNS.search(text) and not state.group_words and "owner" in entity.relations and \
             previous.limit is not None and not previous.measures:
@@ -1215,6 +1218,10 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         if not plan.measures:
             plan.measures = [Measure(agg="count", label="count")]
         plan.order_by = []
+    if plan.measures and not plan.group_by and all(m.agg == "count" for m in plan.measures) and \
+            state.measure is None and not state.group_words and \
+            (state.sort is not None or state.limit is not None) and not state.most:
+        plan.measures, plan.order_by, plan.limit = [], [], None  # "how many" → "sort them by …": the rows
     if state.sort is not None and not plan.measures:
         column = sort_column(state, entity, state.sort[0])
         if column:

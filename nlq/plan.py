@@ -117,10 +117,12 @@ class FigureFilter(BaseModel):
 class Shown(BaseModel):
     """The records an answer showed when they were a pick (a top N, or the top N groups such as "top 5
     accounts by revenue"): what "them" means in the next question, where the conditions alone would
-    select them all again."""
+    select them all again. Groups by a column ("which stage has the most") are kept as its values."""
 
     entity: str
-    ids: list[int]
+    ids: list[int] = Field(default_factory=list)
+    column: str | None = None
+    values: list[Any] = Field(default_factory=list)
 
 
 class QueryPlan(BaseModel):

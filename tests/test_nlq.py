@@ -892,6 +892,13 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["accounts in healthcare", "how many contacts do they have"], "which has the most",  # was "how should I change"
      "SELECT a.id, a.name, count(*) AS n FROM contacts c JOIN accounts a ON a.id = c.account_id "
      "WHERE a.industry = 'Healthcare' GROUP BY a.id, a.name ORDER BY n DESC LIMIT 1"),
+    (["open deals by stage", "which stage has the most"], "show me those deals",  # was every open deal
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' AND s.name = "
+     "(SELECT s2.name FROM deals d2 JOIN deal_stages s2 ON s2.id = d2.stage_id WHERE d2.status = 'open' "
+     "GROUP BY s2.name ORDER BY count(*) DESC LIMIT 1)"),
+    (["customers in Texas", "how many"], "sort them by last contacted",  # was "how should I change"
+     "SELECT id FROM contacts WHERE lifecycle_stage = 'customer' AND state = 'TX' "
+     "ORDER BY last_contacted_at DESC NULLS LAST, id"),
     (["pipeline by stage"], "as a chart",
      "SELECT s.name, round(sum(d.amount), 2) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
      "WHERE d.status = 'open' GROUP BY s.name"),
@@ -903,7 +910,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped",
         "their-after-a-pick", "sort-them-after-a-pick", "which-of-them-after-a-pick", "there-after-top-groups",
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
-        "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count"])
+        "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
+        "those-after-the-top-group", "sort-after-a-count"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

@@ -146,7 +146,14 @@ def remember_shown(catalog: Catalog, plan: QueryPlan, columns: list[str], rows: 
     """The plan with the records its answer showed, when they were a pick: a top N of records, or of
     groups that are records ("top 5 accounts by revenue" shows five accounts). A list of every match
     needs nothing: its conditions select the same rows again."""
-    if plan.limit is None or not rows or len(rows) > SHOWN_CAP or not columns or columns[0] != "id":
+    if plan.limit is None or not rows or len(rows) > SHOWN_CAP or not columns:
+        return plan
+    if len(plan.group_by) == 1 and plan.group_by[0].column and not plan.group_by[0].relation and \
+            not plan.group_by[0].grain:
+        # "which stage has the most": the values of the groups shown
+        shown = Shown(entity=plan.entity, column=plan.group_by[0].column, values=[row[0] for row in rows])
+        return plan.model_copy(update={"shown": shown})
+    if columns[0] != "id":
         return plan
     if plan.group_by:
         relations = [g.relation for g in plan.group_by if g.relation and g.column is None]
@@ -164,6 +171,10 @@ def remember_shown(catalog: Catalog, plan: QueryPlan, columns: list[str], rows: 
 def shown_condition(catalog: Catalog, entity: str, shown: Shown) -> Condition | None:
     """"Show their contacts" after the top 3 deals: the rows of `entity` that go with the records shown."""
     target = catalog.entities[shown.entity]
+    if shown.column is not None:  # groups by a column: the same rows, of those values
+        label = target.label_of(shown.column).lower()
+        return Compare(column=shown.column, op="in", value=shown.values,
+                       text=f"{label} {' or '.join(str(v) for v in shown.values)}") if entity == shown.entity else None
     noun = target.singular if len(shown.ids) == 1 else target.plural
     pick = Compare(column="id", op="in", value=shown.ids, text=f"of the {len(shown.ids)} {noun} shown before")
     if entity == shown.entity:
