@@ -321,6 +321,10 @@ def _values_joined(state: ParseState) -> None:
         two_nouns = nouns[0] is not None and nouns[1] is not None and nouns[0].entity == nouns[1].entity
         if not two_nouns and not any(isinstance(s, Mention) and s.named for s in (left, right)):
             continue
+        related = [m for m in state.mentions if isinstance(left, Mention) and m.pos < left.pos
+                   and m.entity != left.entity]
+        if word == "and" and related:
+            continue  # "accounts with won deals and lost deals": both kinds are there (each its own condition)
         left_values, right_values = _as_values(catalog, left), _as_values(catalog, right)
         shared = set(left_values[0]) & set(right_values[0]) if left_values and right_values else set()
         if not shared or left_values is None or right_values is None:
@@ -517,6 +521,33 @@ def _who_as_reps(tokens: list[Token]) -> None:
 
 
 _HOLDING_WORDS = frozenset({"with", "without", "that", "which", "have", "has", "had", "having", "no", "any"})
+
+
+def _right_after(state: ParseState, noun: Mention, mod: Modifier) -> bool:
+    """Whether a modifier follows a noun directly, or past more values joined to it ("calls and meetings
+    this week": the period is the activities')."""
+    k = noun.end
+    while k < mod.pos and (state.word(k) in ("and", "or", ",") or
+                           any(o.kind == "value" and o.pos <= k < o.end for o in state.modifiers)):
+        k += 1
+    return k == mod.pos
+
+
+def _end_of_adjectives(state: ParseState, mod: Modifier) -> int:
+    """Where the noun after a value stands when more values of the same field are joined to it by "or"
+    ("won or lost deals": either kind of deal): past them all; else right after the value. ("accounts with
+    won and lost deals" have both kinds: each value keeps its own condition.)"""
+    if mod.kind != "value":
+        return mod.end
+    fields = {vs for vs, _v in mod.data["options"]}
+    k = mod.end
+    while state.word(k) in ("or", ","):
+        nxt = next((o for o in state.modifiers if o.kind == "value" and o.pos == k + 1 and
+                    fields & {vs for vs, _v in o.data["options"]}), None)
+        if nxt is None:
+            break
+        k = nxt.end
+    return k
 
 
 def _held_by_previous(state: ParseState, main: Mention, mentions: list[Mention]) -> dict[int, Mention]:
@@ -975,7 +1006,8 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             if m.pos <= mod.pos:
                 target = m
         # an adjective right before a noun qualifies that noun: "software companies", "$50k deals"
-        following = next((m for m in anchors if m.pos == mod.end or
+        noun_at = _end_of_adjectives(state, mod)  # ("won or lost deals": both words are the deals')
+        following = next((m for m in anchors if m.pos == noun_at or mod.end < noun_at and m.pos < noun_at <= m.end or
                           m.pos == mod.end + 1 and m.negated and state.word(mod.end) in ("a", "an", "any", "the")),
                          None)  # ("never won a deal": the deal is won, and ruled out)
         if following is not None and (mod.kind in ("value", "compare", "stage", "account", "pipeline") or
@@ -984,7 +1016,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
             target = subject_mention if belongs_to_subject(catalog, subject_mention, mod, main) else main
         if target is not main and mod.kind == "date" and mod.data.get("column_pos") is None and \
-                not target.negated and not (mod.pos == target.end and main.entity in _HOLDERS) and \
+                not target.negated and not (_right_after(state, target, mod) and main.entity in _HOLDERS) and \
                 mod.end != target.pos:
             # "emails to customers in the last 30 days": the emails' date ("no activity in 60 days" keeps it, as
             # does a period right after what a contact or account holds: "contacts with activities this month")

@@ -777,6 +777,20 @@ CASES = [
     ("past-after-did", "admin@demo.crm", "how many notes did Lauren Stewart write last month",
      "SELECT count(*) FROM notes WHERE author_id = (SELECT id FROM users WHERE full_name = 'Lauren Stewart') "
      "AND created_at >= '2026-04-01' AND created_at < '2026-05-01'"),
+    # values joined by "or" before a related noun are either; by "and", both kinds are there
+    ("related-either", "admin@demo.crm", "accounts with won or lost deals",  # was both
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id "
+     "AND d.status IN ('won', 'lost'))"),
+    ("related-both", "admin@demo.crm", "accounts with won deals and lost deals",  # was either
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'won') "
+     "AND EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'lost')"),
+    ("related-both-said", "admin@demo.crm", "accounts with both won and lost deals",  # was "what is 'both'"
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'won') "
+     "AND EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'lost')"),
+    # a period after joined nouns is theirs (was the contacts' creation date)
+    ("period-after-joined-nouns", "admin@demo.crm", "contacts with calls and meetings this week",
+     "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM activities a WHERE a.contact_id = c.id "
+     "AND a.type IN ('call', 'meeting') AND a.due_at >= '2026-05-11' AND a.due_at < '2026-05-18')"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

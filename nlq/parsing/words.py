@@ -66,7 +66,7 @@ GRAMMAR_FILLER = {
     "being", "their", "its", "got", "gotten", "getting", "set", "haven", "hasn", "isn", "aren",
     "over", "under", "above", "below", "more", "less", "most", "between", "new", "up", "down", "other",
     "else", "again", "same", "too", "very", "really", "exactly", "approximately", "around", "equal", "vs", "versus", "compared", "like", "such", "as", "open",
-    "linked", "tied", "related", "associated", "attached", "connected",
+    "linked", "tied", "related", "associated", "attached", "connected", "both",
 }
 
 
