@@ -508,6 +508,7 @@ def _names_rows_of(catalog: Catalog, mention: Mention, metric: Metric) -> bool:
 
 
 _CONTACT_VERBS = frozenset({"reply", "replied", "respond", "responded", "answer", "answered", "opened"})
+_DONE_TO_CONTACTS = frozenset({"contacted", "emailed", "called", "reached", "touched", "phoned", "met"})
 
 
 def _who_as_reps(tokens: list[Token]) -> None:
@@ -516,8 +517,11 @@ def _who_as_reps(tokens: list[Token]) -> None:
     words = [t.text for t in tokens]
     if words[:1] == ["who"] and {"not", "no", "never", "without", "none"} & set(words) and \
             not {"owns", "owned", "manages", "handles"} & set(words):
-        # ("who hasn't replied to my emails": what contacts do to e-mails asks for contacts)
-        tokens[0].text = "contacts" if _CONTACT_VERBS & set(words) else "reps"
+        # ("who hasn't replied to my emails": what contacts do to e-mails asks for contacts, as does what is
+        # done to them: "who hasn't been contacted in 30 days")
+        passive = any(w == "been" and words[k + 1:k + 2] and words[k + 1] in _DONE_TO_CONTACTS
+                      for k, w in enumerate(words))
+        tokens[0].text = "contacts" if _CONTACT_VERBS & set(words) or passive else "reps"
 
 
 _HOLDING_WORDS = frozenset({"with", "without", "that", "which", "have", "has", "had", "having", "no", "any"})

@@ -791,6 +791,9 @@ CASES = [
     ("period-after-joined-nouns", "admin@demo.crm", "contacts with calls and meetings this week",
      "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM activities a WHERE a.contact_id = c.id "
      "AND a.type IN ('call', 'meeting') AND a.due_at >= '2026-05-11' AND a.due_at < '2026-05-18')"),
+    ("who-has-not-been-contacted", "admin@demo.crm", "who at Foster Goods hasn't been contacted in 30 days",
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.name = 'Foster Goods' AND "
+     "(c.last_contacted_at IS NULL OR c.last_contacted_at < '2026-04-15')"),  # was "no reps match"
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

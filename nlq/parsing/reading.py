@@ -594,6 +594,10 @@ def _sized_noun_follows(state: ParseState, i: int) -> bool:
     if any(m.kind == "compare" for m in state.modifiers) or state.superlative is not None:
         return False
     catalog, lex = state.ctx.catalog, state.ctx.lexicon
+    previous = state.ctx.previous
+    if state.word(i + 1) in ("ones", "one") and previous is not None:  # "just the big ones" after deals
+        amount = catalog.amount_columns.get(previous.entity)
+        return amount is not None and catalog.entities[previous.entity].column_type(amount) == "money"
     for n in (2, 1):
         phrase = " ".join(state.words[i + 1:i + 1 + n])
         for m in lex.lookup(phrase) if i + n < len(state.words) else []:
