@@ -794,6 +794,9 @@ CASES = [
     ("who-has-not-been-contacted", "admin@demo.crm", "who at Foster Goods hasn't been contacted in 30 days",
      "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.name = 'Foster Goods' AND "
      "(c.last_contacted_at IS NULL OR c.last_contacted_at < '2026-04-15')"),  # was "no reps match"
+    ("ranking-of", "admin@demo.crm", "ranking of reps by number of calls this week",  # was "what is 'ranking'"
+     "SELECT u.id, u.full_name, count(*) AS n FROM activities a JOIN users u ON u.id = a.owner_id WHERE a.type = 'call' "
+     "AND a.due_at >= '2026-05-11' AND a.due_at < '2026-05-18' GROUP BY u.id, u.full_name ORDER BY n DESC"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
