@@ -716,12 +716,15 @@ def _direction_of_emails(state: ParseState, plan: QueryPlan, mentions: list[Ment
     """'emails from customers' are the ones they sent us (inbound), 'emails to customers' ours (outbound)."""
     if plan.entity != "emails" or any(isinstance(c, Compare) and c.column == "direction" for c in plan.conds):
         return
-    for m in mentions:
-        if m.entity == "contacts" and m.pos > 0 and not m.negated:
-            direction = {"from": "inbound", "to": "outbound"}.get(state.word(m.pos - 1))
-            if direction is not None:
-                plan.conds.append(Compare(column="direction", op="eq", value=direction, text=f"direction {direction}"))
-                return
+    # a person named ("emails from Jacob Green") reads as contacts described ("from Cobalt Materials" is any
+    # e-mail with that account's people)
+    starts = [m.pos for m in mentions if m.entity == "contacts" and not m.negated] + \
+        [mod.pos for mod in state.modifiers if mod.kind == "contact"]
+    for pos in sorted(starts):
+        direction = {"from": "inbound", "to": "outbound"}.get(state.word(pos - 1)) if pos > 0 else None
+        if direction is not None:
+            plan.conds.append(Compare(column="direction", op="eq", value=direction, text=f"direction {direction}"))
+            return
 
 
 _LAST_ROWS = frozenset({"them", "those", "these", "ones"})

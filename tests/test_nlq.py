@@ -797,6 +797,12 @@ CASES = [
     ("ranking-of", "admin@demo.crm", "ranking of reps by number of calls this week",  # was "what is 'ranking'"
      "SELECT u.id, u.full_name, count(*) AS n FROM activities a JOIN users u ON u.id = a.owner_id WHERE a.type = 'call' "
      "AND a.due_at >= '2026-05-11' AND a.due_at < '2026-05-18' GROUP BY u.id, u.full_name ORDER BY n DESC"),
+    # e-mails from a named contact are theirs to us; to one, ours (was both)
+    ("emails-from-a-contact", "admin@demo.crm", "emails from Jacob Green",
+     "SELECT e.id FROM emails e JOIN contacts c ON c.id = e.contact_id WHERE c.first_name = 'Jacob' "
+     "AND c.last_name = 'Green' AND e.direction = 'inbound'"),
+    ("unanswered", "admin@demo.crm", "unanswered emails this week",  # was "can't be filtered by 'unanswered'"
+     "SELECT id FROM emails WHERE replied_at IS NULL AND sent_at >= '2026-05-11' AND sent_at < '2026-05-18'"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
