@@ -150,9 +150,10 @@ def remember_shown(catalog: Catalog, plan: QueryPlan, columns: list[str], rows: 
         return plan
     if len(plan.group_by) == 1 and plan.group_by[0].column and not plan.group_by[0].relation and \
             not plan.group_by[0].grain:
-        # "which stage has the most": the values of the groups shown
-        shown = Shown(entity=plan.entity, column=plan.group_by[0].column, values=[row[0] for row in rows])
-        return plan.model_copy(update={"shown": shown})
+        # "which stage has the most": the values of the groups shown (the group of rows with none has no value)
+        values = [row[0] for row in rows if row[0] is not None]
+        shown = Shown(entity=plan.entity, column=plan.group_by[0].column, values=values)
+        return plan.model_copy(update={"shown": shown}) if values else plan
     if columns[0] != "id":
         return plan
     if plan.group_by:
