@@ -803,6 +803,10 @@ CASES = [
      "AND c.last_name = 'Green' AND e.direction = 'inbound'"),
     ("unanswered", "admin@demo.crm", "unanswered emails this week",  # was "can't be filtered by 'unanswered'"
      "SELECT id FROM emails WHERE replied_at IS NULL AND sent_at >= '2026-05-11' AND sent_at < '2026-05-18'"),
+    ("leaderboard", "admin@demo.crm", "revenue leaderboard this year",  # was "what is 'leaderboard'"
+     "SELECT u.id, u.full_name, round(sum(d.amount), 2) AS v FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'won' AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01' "
+     "GROUP BY u.id, u.full_name ORDER BY v DESC"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
@@ -1030,6 +1034,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("schedule a meeting with Foster Goods tomorrow", "refused", "write-not-allowed"),  # was "did you mean …"
     ("how many emails bounced", "clarified", "not-supported"),
     ("accounts with more than 1.5 contacts", "clarified", "ambiguous"),  # was a lead score over 2
+    ("rep leaderboard", "clarified", "ambiguous"),  # ranked by which figure?
     # a period of what is not kept with a date (were the contacts created then)
     ("churned customers last quarter", "clarified", "not-understood"),
     ("contacts who unsubscribed this month", "clarified", "not-understood"),

@@ -22,6 +22,11 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         (metric.date_column if metric is not None else None) or \
         (catalog.named_filters[main.named].date_column if main.named else None) or \
         ("closed_at" if entity.name == "deals" and status_value(state) in ("won", "lost") else None)
+    if entity.name == "users" and metric is None and any(g == ["@owner"] for _pos, g in state.group_words):
+        # "rep leaderboard": reps ranked by which figure?
+        state.ambiguous.append("Ranked by what? For example: revenue leaderboard this quarter, won deals by rep, "
+                               "or calls by rep this week.")
+        return
     resolved = (resolve_group(catalog, entity, g, date_column) for _pos, g in state.group_words)
     if group_by_subject is not None:
         resolved = (group_by_subject, *resolved)

@@ -665,6 +665,12 @@ def pass_grouping(state: ParseState) -> None:
             lead = i + 2
         elif word == "each" and i + 1 < len(w) and not (i > 0 and w[i - 1] in ("for",)):
             lead = i + 1
+        elif word in ("leaderboard", "leaderboards", "scoreboard") and not state.group_words:
+            # "revenue leaderboard this year", "calls leaderboard": the figure by rep, highest first
+            state.group_words.append((i, ["@owner"]))
+            state.sort = state.sort or (None, True)
+            state.take(i, i + 1)
+            continue
         elif _names_values_of_what_follows(state, i):
             # "why did we lose deals", "reasons for lost deals", "the top reasons we lose deals": by reason
             target, _used = _group_target_at(state, [word])
