@@ -693,7 +693,8 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
     return (bool(pronouns & set(state.words)) or _refers_back(state.words)) and len(state.mentions) <= 1
 
 
-_HOLDERS = frozenset({"contacts", "accounts", "users", "deals"})  # records that hold activities, emails, notes, …
+_HOLDERS = frozenset({"contacts", "accounts", "users", "deals"})
+_ACTIONS = frozenset({"emails", "activities", "notes"})  # records someone does: sent, logged, written  # records that hold activities, emails, notes, …
 _GROUP_QUALIFIERS = frozenset({"with", "whose", "that", "having", "where", "by"})
 NEW_WINDOW_DAYS = 30
 
@@ -1031,6 +1032,10 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if target is not main and not fits(state, catalog.entities[target.entity], mod) and \
                 fits(state, catalog.entities[main.entity], mod):
             target = main  # "customers with 10k+ deals not contacted in 30 days": contacted is the customers'
+        if mod.kind == "owner" and mod.data.get("subject"):
+            # "which contacts did I send emails to": I sent the e-mails; whose the contacts are is not said
+            target = next((m for m in anchors if m is not main and 0 < m.pos - mod.pos <= 4 and not m.negated and
+                           m.entity in _ACTIONS), target)
         groups.setdefault(id(target), []).append(mod)
 
     problems: list[str] = []

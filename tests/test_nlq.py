@@ -807,6 +807,21 @@ CASES = [
      "SELECT u.id, u.full_name, round(sum(d.amount), 2) AS v FROM deals d JOIN users u ON u.id = d.owner_id "
      "WHERE d.status = 'won' AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01' "
      "GROUP BY u.id, u.full_name ORDER BY v DESC"),
+    # "I" emailed, called, wrote: the e-mails, calls, notes are mine, whoever owns the contacts (a manager's were
+    # only the contacts they own)
+    ("i-did-the-records", "manager@demo.crm", "contacts I emailed this week",
+     "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id AND e.direction = "
+     "'outbound' AND e.owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm') "
+     "AND e.sent_at >= '2026-05-11' AND e.sent_at < '2026-05-18')"),
+    ("i-did-the-named-records", "manager@demo.crm", "which contacts did I send emails to this week",
+     "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id AND e.direction = "
+     "'outbound' AND e.owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm') "
+     "AND e.sent_at >= '2026-05-11' AND e.sent_at < '2026-05-18')"),
+    ("i-did-not", "manager@demo.crm", "leads I haven't called in 2 weeks",  # still my leads
+     "SELECT c.id FROM contacts c WHERE c.lifecycle_stage IN ('lead', 'marketing_qualified', 'sales_qualified') "
+     "AND c.owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm') AND NOT EXISTS (SELECT 1 FROM "
+     "activities a WHERE a.contact_id = c.id AND a.type = 'call' AND a.owner_id = c.owner_id "
+     "AND a.due_at >= '2026-05-01' AND a.due_at <= '2026-05-15')"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -171,6 +171,11 @@ def modifier_conds(state: ParseState, entity: Entity, mods: list[Modifier], ment
     related_verbs = {m.data["column_pos"] for m in mods if m.kind == "date" and m.data.get("column_pos") is not None
                      and _dated_elsewhere(state, entity, m.data["column_pos"]) is not None}
     handled |= {id(m) for m in mods if m.kind == "value" and m.pos in related_verbs}
+    # "contacts I emailed this week": I sent the e-mails (the date's records take the owner); whose the
+    # contacts are is not said ("leads I haven't called in 2 weeks" are still mine)
+    done_verbs = {m.data["column_pos"] for m in mods if m.kind == "date" and m.data.get("column_pos") in related_verbs
+                  and not m.data.get("negate")}
+    handled |= {id(m) for m in mods if _doer_of(m, done_verbs)}
     for mod in mods:
         if id(mod) in handled:
             continue
@@ -749,7 +754,11 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
                 window += [Compare(column=column, op="eq", value=value)] if column else []
                 if column and valueset == "activity_types":  # "any meeting this quarter", not "any activity due"
                     noun, done = value, ""
-            text = " ".join(w for w in ("no" if mod.data.get("negate") else "any", noun, done, _period_words(rng)) if w)
+            mine = any(_doer_of(m, {col_pos}) for m in state.modifiers) and inner.owner_column is not None
+            if mine:  # "contacts I emailed": e-mails I sent
+                window.append(Compare(column=inner.owner_column, op="eq", value=state.ctx.actor_id))
+            text = " ".join(w for w in ("no" if mod.data.get("negate") else "any", noun, done, "by me" if mine else "",
+                                        _period_words(rng)) if w)
             return [nest(path, window, negate=bool(mod.data.get("negate")), text=text)]
         elif hint == "last_contacted_at" and entity.name != "contacts":
             problems.append(f"'contacted' applies to contacts; ask about contacts not contacted {rng.phrase}.")
@@ -900,6 +909,11 @@ def _window_conds(state: ParseState, entity: Entity, column: str, rng: DateRange
                                           value=[_date_value(s, kind), _date_value(e - last_moment, kind)])
                                   for s, e in rng.parts]))
     return conds
+
+
+def _doer_of(mod: Modifier, verbs: set[int]) -> bool:
+    """Whether an "I" is the one doing a verb at one of `verbs` ("contacts I emailed", "I haven't called")."""
+    return mod.kind == "owner" and bool(mod.data.get("subject")) and any(0 < v - mod.pos <= 4 for v in verbs)
 
 
 def _dated_elsewhere(state: ParseState, entity: Entity, pos: int) -> tuple[str, str, str] | None:
