@@ -93,7 +93,7 @@ from nlq.parsing.words import (
     date_end,
     title_case,
 )
-from nlq.plan import Compare, Condition, CountOf, Exists, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import AnyOf, Compare, Condition, CountOf, Exists, GroupBy, Measure, OrderBy, QueryPlan
 
 _VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
           "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",
@@ -552,6 +552,17 @@ def _end_of_adjectives(state: ParseState, mod: Modifier) -> int:
             break
         k = nxt.end
     return k
+
+
+def _joined_definition(state: ParseState, mention: Mention, mentions: list[Mention]) -> Mention | None:
+    """The definition of the same rows joined to this one by "or" / "and" alone ("VPs or directors",
+    "VPs and directors": either kind of person)."""
+    for other in mentions:
+        between = state.words[other.end:mention.pos]
+        if other is not mention and other.named and other.entity == mention.entity and not other.negated and \
+                between and set(between) <= {"or", "and", ","}:
+            return other
+    return None
 
 
 def _held_by_previous(state: ParseState, main: Mention, mentions: list[Mention]) -> dict[int, Mention]:
@@ -1075,7 +1086,23 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             continue
         if m.entity == main.entity and not m.negated:
             # "tasks ... late", "contacts whose stage is customer": a second name for the same rows
-            if m.named:
+            joined = _joined_definition(state, m, mentions) if m.named else None
+            if joined is not None and joined.named and m.named:
+                # "VPs or directors", "contacts who are VPs and directors": rows of either definition (was both)
+                either = [named_filter_conds(catalog.named_filters[n].where, ctx, entity, "") for n in (joined.named,
+                                                                                                       m.named)]
+                if any(len(c) != 1 for c in either):
+                    problems.append(f"Either {joined.phrase} or {m.phrase} — ask for each on its own.")
+                    continue
+                earlier = catalog.named_filters[joined.named]
+                said = [c for text in (earlier.definition, earlier.noun)
+                        for c in named_filter_conds(earlier.where, ctx, entity, text)]
+                plan.conds = [c for c in plan.conds if c not in said]
+                plan.conds.insert(0, AnyOf(conds=[c[0] for c in either], text=f"{earlier.noun} or "
+                                                                                  f"{catalog.named_filters[m.named].noun}"))
+                plan.subject = catalog.entities[main.entity].plural
+                definitions.append(catalog.named_filters[m.named].definition)
+            elif m.named:
                 # the definition is listed apart; the summary names the rows ("537 contacts — customers")
                 named = catalog.named_filters[m.named]
                 plan.conds += named_filter_conds(named.where, ctx, entity, named.noun)

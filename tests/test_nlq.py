@@ -822,6 +822,13 @@ CASES = [
      "AND c.owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm') AND NOT EXISTS (SELECT 1 FROM "
      "activities a WHERE a.contact_id = c.id AND a.type = 'call' AND a.owner_id = c.owner_id "
      "AND a.due_at >= '2026-05-01' AND a.due_at <= '2026-05-15')"),
+    # two definitions of the same rows joined by "or" / "and" are either kind (was both at once: none)
+    ("either-definition", "admin@demo.crm", "contacts who are VPs or directors",
+     "SELECT id FROM contacts WHERE job_title LIKE '%VP%' OR job_title ILIKE '%Vice President%' "
+     "OR job_title ILIKE '%Director%'"),
+    ("both-definitions-listed", "admin@demo.crm", "VPs and directors at Foster Goods",
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.name = 'Foster Goods' AND "
+     "(c.job_title LIKE '%VP%' OR c.job_title ILIKE '%Vice President%' OR c.job_title ILIKE '%Director%')"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
