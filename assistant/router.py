@@ -76,7 +76,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
     ("score", _rx(
         r"\bwhy (is|was|does|did)\b.+\b(scored?|scoring|score of)\b",
         r"\bexplain\b.+\b(lead )?score\b",
-        r"\b(lead )?score (of|for)\b(?!.*\b(over|above|under|below|at least|more than|less than)\b)",
+        r"\b(lead )?score (of|for)\b(?!\s*\d)(?!.*\b(over|above|under|below|at least|more than|less than)\b)",
         r"\bwhat('?s| is) (the )?(lead )?score\b",
         r"\bhottest (leads|prospects|contacts)\b",
         # "which leads are most likely to convert": what a lead score estimates

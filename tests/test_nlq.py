@@ -829,6 +829,13 @@ CASES = [
     ("both-definitions-listed", "admin@demo.crm", "VPs and directors at Foster Goods",
      "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.name = 'Foster Goods' AND "
      "(c.job_title LIKE '%VP%' OR c.job_title ILIKE '%Vice President%' OR c.job_title ILIKE '%Director%')"),
+    # a number right after a column is its value (was "what does 500 refer to"; "a lead score of 0" looked for a
+    # contact called "0")
+    ("column-is-number", "admin@demo.crm", "accounts where employee count is 29",
+     "SELECT id FROM accounts WHERE employee_count = 29"),
+    ("column-of-number", "admin@demo.crm", "deals with amount 3000", "SELECT id FROM deals WHERE amount = 3000"),
+    ("alphabetically", "admin@demo.crm", "first 5 contacts alphabetically",  # was "top contacts by what?"
+     "SELECT id FROM contacts ORDER BY last_name, id LIMIT 5"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -100,14 +100,17 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
             if column is None and entity.has("created_at"):
                 # "the deals open the longest": the oldest first (the newest for "shortest")
                 column, descending = "created_at", word == "shortest"
-        if column is None:
+        if column is None and state.sort is not None:
+            plan.limit = state.limit or DEFAULT_TOP_N  # "the first 5 contacts alphabetically": the sort says how
+        elif column is None:
             state.ambiguous.append(f"Top {entity.plural} by what? For example by pipeline value, by revenue or "
                                    f"by number of deals.")
             return
-        plan.order_by = [OrderBy(column=column, descending=descending)]
-        plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
-        if column not in entity.display:
-            plan.columns.append(column)
+        else:
+            plan.order_by = [OrderBy(column=column, descending=descending)]
+            plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
+            if column not in entity.display:
+                plan.columns.append(column)
     elif state.limit is not None:
         column = measure_column or catalog.rank_columns.get(entity.name) or \
             (catalog.date_columns.get(entity.name) if entity.name != "users" else None) or "id"

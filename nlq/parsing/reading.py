@@ -540,6 +540,13 @@ def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
     if i + 2 < len(words) and (words[i + 1], words[i + 2]) in (("or", "less"), ("or", "fewer"), ("or", "below")):
         state.take(i + 1, i + 3)
         return "lte", i
+    # "where the amount is 0", "a lead score of 80", "amount 0": a column's value, exactly
+    linked = i >= 1 and words[i - 1] in ("is", "of", "was", "are", "at")
+    column_end = i - linked
+    names_column = any(m.kind == "column" for n in (1, 2) if column_end - n >= 0
+                       for m in state.ctx.lexicon.lookup(" ".join(words[column_end - n:column_end])))
+    if names_column and not state.tokens[i].is_money:
+        return "eq", i - linked
     return None, i
 
 
@@ -577,6 +584,11 @@ def pass_sorting(state: ParseState) -> None:
             state.sort = (word, word in ("newest", "latest", "highest", "largest", "biggest"))
             state.modifiers.append(Modifier(i, "sort", {"words": [word]}))
             state.take(i, i + 2)
+        elif word in ("alphabetically", "alphabetical") and state.sort is None:
+            # "accounts alphabetically", "contacts in alphabetical order": by name, A first
+            state.sort = ("name", False)
+            state.modifiers.append(Modifier(i, "sort", {"words": ["name"]}))
+            state.take(i, i + 1 + (state.word(i + 1) == "order"))
         elif word in _SIZE_ORDER and state.sort is None and _sized_noun_follows(state, i):
             # "any big deals closing this week" with no amount said: all of them, the biggest first
             state.sort = (None, _SIZE_ORDER[word])  # (no words: by the amount)
