@@ -70,6 +70,7 @@ CASES = [
     ("send an email to all customers saying hi", "query"),
     ("only the ones in Texas", "query"),
     ("contacts with lead score over 80", "query"),
+    ("contacts with a lead score of 80", "query"),  # a value, not a contact called "80"
     ("hot leads", "query"),
     ("anything new with Northwind?", "search"),  # a record's newest notes and emails
     ("give me a quick update on Cobalt Labs", "search"),
