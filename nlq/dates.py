@@ -157,6 +157,12 @@ def _singular(word: str) -> str:
 _ORDINAL_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
+# words after which a number is a number, not a year ("over 2025", "top 2025")
+_NUMBER_TAKERS = frozenset({"over", "under", "above", "below", "than", "top", "exactly", "least", "most", "is", "of",
+                            "at", "around", "about", "bottom", "first", "last", "next", "past", "equals", "to", "with",
+                            "min", "max", "minimum", "maximum", "only", "just", "approximately", "roughly", "nearly"})
+
+
 def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int] | None:
     """Try to read a date phrase at tokens[i]; return the range and how many tokens it used."""
     words = [t.text for t in tokens]
@@ -312,11 +318,18 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         s = date(year, month, 1)
         return DateRange(midnight(s), midnight(s + relativedelta(months=1)), f"{w.capitalize()} {year}"), used
     # a year on its own: "in 2025"
-    if tokens[i].kind == "number" and tokens[i].value and 2000 <= tokens[i].value <= 2100 and \
-            float(tokens[i].value).is_integer() and not tokens[i].is_money and word(i - 1) in (
-                "in", "during", "for", "of", "since", "before", "after", "from"):
-        year = int(tokens[i].value)
-        return DateRange(midnight(date(year, 1, 1)), midnight(date(year + 1, 1, 1)), str(year)), 1
+    def year_at(k: int) -> bool:
+        return 0 <= k < n and tokens[k].kind == "number" and bool(tokens[k].value) and \
+            2000 <= (tokens[k].value or 0) <= 2100 and float(tokens[k].value or 0).is_integer() and \
+            not tokens[k].is_money and not tokens[k].magnified
+
+    # ("2024 vs 2025", "2024 and 2025": the second year as well; "revenue 2025" at the end: that year)
+    if year_at(i) and (word(i - 1) in ("in", "during", "for", "of", "since", "before", "after", "from") or
+                       word(i - 1) in ("vs", "versus", "and", "or", "to") and year_at(i - 2) or
+                       word(i + 1) in ("vs", "versus", "and", "or", "to") and year_at(i + 2) or
+                       i == n - 1 and i > 0 and tokens[i - 1].kind == "word" and word(i - 1) not in _NUMBER_TAKERS):
+        year = int(tokens[i].value or 0)
+        return DateRange(midnight(date(year, 1, 1)), midnight(date(year + 1, 1, 1)), str(year), grain="year"), 1
     # ISO date
     if tokens[i].kind == "date":
         d = date.fromisoformat(tokens[i].text)

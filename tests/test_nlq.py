@@ -836,6 +836,13 @@ CASES = [
     ("column-of-number", "admin@demo.crm", "deals with amount 3000", "SELECT id FROM deals WHERE amount = 3000"),
     ("alphabetically", "admin@demo.crm", "first 5 contacts alphabetically",  # was "top contacts by what?"
      "SELECT id FROM contacts ORDER BY last_name, id LIMIT 5"),
+    # a bare year after a figure, and years side by side (was an amount of $2,025, "compare what with what?")
+    ("year-after-figure", "admin@demo.crm", "revenue 2025",
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND closed_at >= '2025-01-01' "
+     "AND closed_at < '2026-01-01'"),
+    ("years-side-by-side", "admin@demo.crm", "revenue 2024 vs 2025",
+     "SELECT date_trunc('year', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2024-01-01' AND closed_at < '2026-01-01' GROUP BY 1"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -545,7 +545,8 @@ def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
     column_end = i - linked
     names_column = any(m.kind == "column" for n in (1, 2) if column_end - n >= 0
                        for m in state.ctx.lexicon.lookup(" ".join(words[column_end - n:column_end])))
-    if names_column and not state.tokens[i].is_money:
+    year_like = 1900 <= (state.tokens[i].value or 0) <= 2100 and not state.tokens[i].magnified  # "revenue 2025"
+    if names_column and not state.tokens[i].is_money and not year_like:
         return "eq", i - linked
     return None, i
 
