@@ -43,6 +43,14 @@ class Meaning:
     ref: int | None = None
 
 
+def entity_named(catalog: Catalog, meaning: Meaning) -> str | None:
+    """The records a meaning names: an entity's own, a definition's ("hot leads": contacts); None for a value,
+    a column or a figure."""
+    if meaning.kind == "entity":
+        return meaning.name
+    return catalog.named_filters[meaning.name].entity if meaning.kind == "named" else None
+
+
 @dataclass
 class Lexicon:
     phrases: dict[str, list[Meaning]] = field(default_factory=dict)

@@ -19,11 +19,11 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from nlq.catalog import Catalog, Entity, Metric, NamedFilter
+from nlq.catalog import Catalog, Entity, Metric
 from nlq.dates import DateRange, midnight
 from nlq.english import article
 from nlq.lexer import Token, tokenize
-from nlq.lexicon import Meaning
+from nlq.lexicon import entity_named
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
     belongs_to_subject,
@@ -58,6 +58,7 @@ from nlq.parsing.measures import apply_measures, resolve_group, sort_column
 from nlq.parsing.reading import (
     SERIES_WORDS,
     correct_typos,
+    named_by_adjective,
     pass_account_short_names,
     pass_adding_up,
     pass_adjective_names,
@@ -130,7 +131,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
                 return outcome
     if ctx.previous is not None and ctx.previous.measures and \
             (named_rows := _THE_ROWS.fullmatch(question.strip().rstrip("?.!"))) is not None and \
-            any(m.kind in ("entity", "named") and _entity_of(ctx.catalog, m) == ctx.previous.entity
+            any(entity_named(ctx.catalog, m) == ctx.previous.entity
                 for m in ctx.lexicon.lookup(named_rows.group("rows").lower())):
         # "show me the deals" after a count or a breakdown of deals: the rows behind it
         question = "show them as a list"
@@ -165,10 +166,6 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
 
 _THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+)?(?:all\s+)?(?:the|those|these)\s+"
                        r"(?P<rows>[a-z][a-z ]*?)(?:\s+please)?", re.IGNORECASE)
-
-
-def _entity_of(catalog: Catalog, meaning: Meaning) -> str:
-    return catalog.named_filters[meaning.name].entity if meaning.kind == "named" else meaning.name
 
 
 _POSSESSIVE_PAIR = re.compile(
@@ -704,8 +701,8 @@ def _looks_like_follow_up(state: ParseState, question: str) -> bool:
     return (bool(pronouns & set(state.words)) or _refers_back(state.words)) and len(state.mentions) <= 1
 
 
-_HOLDERS = frozenset({"contacts", "accounts", "users", "deals"})
-_ACTIONS = frozenset({"emails", "activities", "notes"})  # records someone does: sent, logged, written  # records that hold activities, emails, notes, …
+_HOLDERS = frozenset({"contacts", "accounts", "users", "deals"})  # records that hold activities, emails, notes, …
+_ACTIONS = frozenset({"emails", "activities", "notes"})  # records someone does: sent, logged, written
 _GROUP_QUALIFIERS = frozenset({"with", "whose", "that", "having", "where", "by"})
 NEW_WINDOW_DAYS = 30
 
@@ -809,10 +806,7 @@ def _two_questions(state: ParseState) -> ParseOutcome | None:
         # which reads as a follow-up once the first is answered
         if state.word(k) == "and" and state.word(k + 1) in ("what", "how", "which", "who", "when") and \
                 any(m.pos < k for m in state.mentions):
-            first, then = " ".join(words[:k]), " ".join(words[k + 1:])
-            return ParseOutcome("clarify", code="ambiguous", suggestions=[first],
-                                message=f"That is two questions; I answer one at a time. Try: {first} — then ask: "
-                                        f"{then}.")
+            return _one_at_a_time([" ".join(words[:k])], then=" ".join(words[k + 1:]))
     for k in range(1, len(words) - 1):  # "total and average deal size": two figures of the same rows
         pair = (state.word(k - 1), state.word(k + 1))
         if state.word(k) == "and" and set(pair) <= _AGGREGATE_WORDS and pair[0] != pair[1]:
@@ -829,9 +823,11 @@ def _two_questions(state: ParseState) -> ParseOutcome | None:
                            for m in (first, second)])
 
 
-def _one_at_a_time(offers: list[str]) -> ParseOutcome:
+def _one_at_a_time(offers: list[str], then: str | None = None) -> ParseOutcome:
+    """Two questions asked back: each offered, or the first offered and the second to ask after it."""
+    second = f"then ask: {then}" if then is not None else f"then: {offers[1]}"
     return ParseOutcome("clarify", code="ambiguous", suggestions=offers,
-                        message=f"That is two questions; I answer one at a time. Try: {offers[0]} — then: {offers[1]}.")
+                        message=f"That is two questions; I answer one at a time. Try: {offers[0]} — {second}.")
 
 
 # words that name a figure: "total and average deal size" asks for two
@@ -1094,12 +1090,11 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                 if any(len(c) != 1 for c in either):
                     problems.append(f"Either {joined.phrase} or {m.phrase} — ask for each on its own.")
                     continue
-                earlier = catalog.named_filters[joined.named]
-                said = [c for text in (earlier.definition, earlier.noun)
-                        for c in named_filter_conds(earlier.where, ctx, entity, text)]
-                plan.conds = [c for c in plan.conds if c not in said]
-                plan.conds.insert(0, AnyOf(conds=[c[0] for c in either], text=f"{earlier.noun} or "
-                                                                                  f"{catalog.named_filters[m.named].noun}"))
+                # the earlier definition's condition, however it was worded, gives way to the pair
+                plan.conds = [c for c in plan.conds if c.model_copy(update={"text": ""}) not in either[0]]
+                plan.conds.insert(0, AnyOf(conds=[c[0] for c in either],
+                                           text=f"{catalog.named_filters[joined.named].noun} or "
+                                                f"{catalog.named_filters[m.named].noun}"))
                 plan.subject = catalog.entities[main.entity].plural
                 definitions.append(catalog.named_filters[m.named].definition)
             elif m.named:
@@ -1200,22 +1195,13 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
 
 # --- follow-ups --------------------------------------------------------------------------------------
 
-def _named_by_adjective(state: ParseState, word: str, entity: Entity, nouns: list[str]) -> NamedFilter | None:
-    """The definition "<word> <these records>" names for the records of the last answer ("hot" after
-    leads: hot leads), if any."""
-    catalog = state.ctx.catalog
-    meanings = [m for noun in nouns for m in state.ctx.lexicon.lookup(f"{word} {noun}")]
-    return next((catalog.named_filters[m.name] for m in meanings if m.kind == "named" and
-                 catalog.named_filters[m.name].entity == entity.name), None)
-
-
 def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], question: str) -> ParseOutcome:
     """Apply a follow-up ("only the ones in Texas", "how many?", "sort by amount") to the last plan."""
     catalog = state.ctx.catalog
     entity = catalog.entities[previous.entity]
     # "which of them are hot" after leads: the rows' own definition that the word names ("hot leads")
     nouns = list(dict.fromkeys(n for n in (previous.subject, entity.plural) if n))
-    described = {id(t): named for t in leftovers for named in [_named_by_adjective(state, t.text, entity, nouns)]
+    described = {id(t): named for t in leftovers for named in [named_by_adjective(state, t.text, entity.name, nouns)]
                  if named}
     leftovers = [t for t in leftovers if id(t) not in described]
     adjective_conds = [c for named in described.values()

@@ -7,11 +7,11 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from nlq.catalog import Catalog
+from nlq.catalog import Catalog, NamedFilter
 from nlq.dates import UNITS, DateRange, bounded_range, match_date
 from nlq.english import english_words
 from nlq.lexer import Token
-from nlq.lexicon import Meaning
+from nlq.lexicon import Meaning, entity_named
 from nlq.parsing.state import Mention, Modifier, ParseState
 from nlq.parsing.words import (
     ABSENT_AFTER,
@@ -607,19 +607,16 @@ def _sized_noun_follows(state: ParseState, i: int) -> bool:
     if any(m.kind == "compare" for m in state.modifiers) or state.superlative is not None:
         return False
     catalog, lex = state.ctx.catalog, state.ctx.lexicon
+
+    def has_money_amount(entity: str | None) -> bool:
+        amount = catalog.amount_columns.get(entity or "")
+        return amount is not None and catalog.entities[entity or ""].column_type(amount) == "money"
+
     previous = state.ctx.previous
     if state.word(i + 1) in ("ones", "one") and previous is not None:  # "just the big ones" after deals
-        amount = catalog.amount_columns.get(previous.entity)
-        return amount is not None and catalog.entities[previous.entity].column_type(amount) == "money"
-    for n in (2, 1):
-        phrase = " ".join(state.words[i + 1:i + 1 + n])
-        for m in lex.lookup(phrase) if i + n < len(state.words) else []:
-            entity = m.name if m.kind == "entity" else \
-                catalog.named_filters[m.name].entity if m.kind == "named" else None
-            amount = catalog.amount_columns.get(entity or "")
-            if entity is not None and amount is not None and catalog.entities[entity].column_type(amount) == "money":
-                return True
-    return False
+        return has_money_amount(previous.entity)
+    return any(has_money_amount(entity_named(catalog, m)) for n in (2, 1) if i + n < len(state.words)
+               for m in lex.lookup(" ".join(state.words[i + 1:i + 1 + n])))
 
 
 def _default_desc(words: list[str]) -> bool:
@@ -768,8 +765,7 @@ def _rows_follow(state: ParseState, k: int) -> bool:
             meanings = lex.lookup(" ".join(w[start:start + n])) if start + n <= len(w) else []
             if any(m.kind == "pipeline" for m in meanings):
                 return False
-            if any(m.kind == "named" or m.kind == "entity" and m.name not in ("pipelines", "deal_stages")
-                   for m in meanings):
+            if any(entity_named(state.ctx.catalog, m) not in (None, "pipelines", "deal_stages") for m in meanings):
                 return True
     return False
 
@@ -1078,20 +1074,26 @@ def _reads_as_place(state: ParseState, i: int, span: list[Token]) -> bool:
 _COPULAS = frozenset({"is", "are"})
 
 
+def named_by_adjective(state: ParseState, word: str, entity: str, nouns: list[str]) -> NamedFilter | None:
+    """The definition of `entity`'s records that "<word> <noun>" names for one of `nouns` ("overdue" with
+    deals: slipped deals; "hot" after leads: hot leads), if any."""
+    catalog = state.ctx.catalog
+    return next((catalog.named_filters[m.name] for noun in nouns for m in state.ctx.lexicon.lookup(f"{word} {noun}")
+                 if m.kind == "named" and entity_named(catalog, m) == entity), None)
+
+
 def pass_adjective_names(state: ParseState) -> None:
     """A definition's bare word said of other rows names theirs when they have one: "are any deals
     overdue", "deals past due" are slipped deals (the deals' "overdue deals"), not deals linked to overdue
     tasks; "contacts with overdue tasks" keeps the tasks (contacts have no "overdue contacts")."""
-    catalog, lex = state.ctx.catalog, state.ctx.lexicon
+    catalog = state.ctx.catalog
     for bare in [m for m in state.mentions if m.named and " " not in m.phrase.strip()]:
         for other in state.mentions:
             if other is bare or other.named or other.metric or other.entity == bare.entity or other.negated:
                 continue
-            phrase = f"{bare.phrase} {catalog.entities[other.entity].plural}"
-            own = [m for m in lex.lookup(phrase) if m.kind == "named" and
-                   catalog.named_filters[m.name].entity == other.entity]
-            if own:
-                other.named = own[0].name
+            own = named_by_adjective(state, bare.phrase, other.entity, [catalog.entities[other.entity].plural])
+            if own is not None:
+                other.named = own.name
                 state.mentions.remove(bare)
                 break
 
