@@ -30,6 +30,7 @@ from nlq.guard import ScopeFilter
 from nlq.lexer import tokenize
 from nlq.parsing.screening import screen_question
 from nlq.plan import Compare
+from nlq.search.indexer import pending_kinds
 from nlq.search.question import UPDATE_ON, SearchQuestion, parse_search_question
 from nlq.search.retrieval import MAX_K, Searcher, SearchResult
 from nlq.search.semantic_filter import (
@@ -69,6 +70,7 @@ class SearchSkill:
     """Answers the router's ``search`` intent for one database."""
 
     def __init__(self, engine: Engine, settings: Settings, nlq: NlqEngine, answer_for: AnswerFor) -> None:
+        self.engine = engine
         self.settings = settings
         self.nlq = nlq
         self.answer_for = answer_for
@@ -142,12 +144,14 @@ class SearchSkill:
                            for i, (op, value) in enumerate(b for b in bounds if b[1] is not None)]
             period, when = None, ""
         texts = plan.entity if plan.entity in TEXT_DATE_COLUMNS else "notes or emails" if source == "any" else source
+        pending = pending_kinds(self.engine, scope.owner_ids)
         try:
             for part in split_both(phrase):  # "both pricing and security": each must match
                 label = (f"with no {texts} about “{part}”" if clause.negate else f"with {texts} about “{part}”") + \
                     (f" {when}" if when else "")
                 plan.conds += semantic_conditions(plan.entity, source, part, negate=clause.negate,  # type: ignore[arg-type]
-                                                  model_name=self.settings.embedding_model, period=period, text=label)
+                                                  model_name=self.settings.embedding_model, period=period, text=label,
+                                                  pending=pending)
         except ValueError:  # "emails whose notes mention pricing": e-mails have no notes
             message_text = (f"{plan.entity.capitalize()} have no {source} of their own. Try: {source} about {phrase}.")
             return Answer(status="clarified", summary=message_text, suggestions=[f"{source} about {phrase}"],

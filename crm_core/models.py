@@ -359,6 +359,8 @@ class SearchDocument(Base):
         Index("ix_search_documents_deal", "deal_id"),
         Index("ix_search_documents_pending", "kind", "record_id",
               postgresql_where=text("indexed_hash IS DISTINCT FROM content_hash")),
+        Index("ix_search_documents_pending_owner", "kind", "owner_id",
+              postgresql_where=text("indexed_hash IS DISTINCT FROM content_hash")),
     )
 
     kind: Mapped[str] = mapped_column(Text, primary_key=True)

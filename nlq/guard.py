@@ -62,6 +62,8 @@ ALLOWED_FUNCTIONS = frozenset({
     # pgvector's cosine_distance(a, b) (semantic filters write it as the operator, see ALLOWED_OPERATORS).
     # It reads only its arguments, and the tables with vectors are scoped like every owned table.
     "CosineDistance",
+    # full-text match (tsv @@ tsquery): a semantic filter matches a text not embedded yet by its words
+    "MatchAgainst",
 })
 #: Operators written as OPERATOR(op): pgvector's cosine distance, which semantic filters order by so
 #: that PostgreSQL walks the HNSW index (the function form computes every distance).
@@ -73,6 +75,8 @@ ALLOWED_ANONYMOUS = frozenset({
     "make_date", "make_timestamptz", "to_date", "to_timestamp", "percentile_cont", "mode", "every",
     # pgvector's l2_normalize(v): a semantic filter's feedback direction is a mean vector scaled to unit length
     "l2_normalize",
+    # the tsquery of a semantic filter's phrase, for texts not embedded yet
+    "plainto_tsquery",
 })
 
 

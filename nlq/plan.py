@@ -66,6 +66,8 @@ class SemanticMatch(BaseModel):
     min_similarity: float = Field(0.45, ge=0.0, le=1.0)
     topic_min_similarity: float = Field(0.70, ge=0.0, le=1.0)
     negate: bool = False   # "notes that don't mention X": no passage matches
+    # also match a text not embedded yet by the phrase's words; off only when none waits, the cheaper SQL
+    pending_words: bool = True
     text: str = ""
 
 

@@ -34,10 +34,10 @@ from nlq.guard import ScopeFilter, guard_sql
 from nlq.plan import Compare, Exists, QueryPlan, SemanticMatch
 from nlq.search import clusters
 from nlq.search.chunking import MAX_CHUNK_WORDS, chunk_document
-from nlq.search.indexer import index_pending, pending_counts
+from nlq.search.indexer import index_pending, pending_counts, pending_kinds
 from nlq.search.question import parse_search_question
 from nlq.search.retrieval import Candidate, Searcher, SearchFilters, idf_weight, rerank
-from nlq.search.semantic_filter import semantic_filter_from_text, split_semantic_clause
+from nlq.search.semantic_filter import semantic_condition, semantic_filter_from_text, split_semantic_clause
 from nlq.search.vectors import as_array
 
 pytestmark = pytest.mark.xdist_group("search")
@@ -703,7 +703,9 @@ def test_semantic_filter_is_scoped(engine: Engine, indexed: dict[str, list[int]]
 
 
 @pytest.mark.parametrize(("sql", "code"), [
-    ("SELECT * FROM search_documents", "unknown-table"),
+    ("SELECT * FROM search_clusters", "unknown-table"),
+    ("SELECT contact_id FROM search_documents", "unknown-column"),
+    ("SELECT record_id FROM search_documents WHERE tsv @@ to_tsquery('x')", "function-not-allowed"),
     ("SELECT content_hash FROM search_chunks", "unknown-column"),
     ("SELECT built_at FROM search_topic_vectors", "unknown-column"),
     ("SELECT l2_distance(embedding, embedding) FROM search_chunks", "function-not-allowed"),
@@ -711,7 +713,7 @@ def test_semantic_filter_is_scoped(engine: Engine, indexed: dict[str, list[int]]
     ("SELECT record_id FROM search_chunks WHERE owner_id OPERATOR(pg_catalog.=) 3", "function-not-allowed"),
     ("UPDATE search_chunks SET owner_id = 3", "write-not-allowed"),
     ("SELECT record_id FROM search_chunks; DELETE FROM search_chunks", "multiple-statements"),
-], ids=["documents", "hidden-column", "hidden-topic-column", "other-distance", "set-config", "other-operator",
+], ids=["clusters", "hidden-document-column", "other-tsquery", "hidden-column", "hidden-topic-column", "other-distance", "set-config", "other-operator",
      "update", "stacked"])
 def test_guard_blocks_hostile_use_of_the_search_table(sql: str, code: str) -> None:
     with pytest.raises(NlqError) as info:
@@ -739,6 +741,15 @@ def test_guard_scopes_raw_reads_of_topic_vectors(engine: Engine, people: dict[st
         owners = dict(conn.execute(text("SELECT id, owner_id FROM search_chunks")).all())
     assert rows and {owners[chunk_id] for chunk_id, _ in rows} == {rep.id}
     assert len(rows) < len(owners)  # the other rep's vectors are there, and not read
+
+
+def test_guard_scopes_raw_reads_of_search_documents(engine: Engine, people: dict[str, Actor]) -> None:
+    rep = people["rep"]
+    sql = ("SELECT kind, record_id FROM search_documents "
+           "WHERE tsv @@ plainto_tsquery('english', 'price') ORDER BY kind, record_id")
+    tree = guard_sql(sql, catalog=CATALOG, scope=ScopeFilter(frozenset({rep.id})), row_cap=1000)
+    rows = execute(engine, tree, timeout_ms=10_000, row_cap=1000).rows
+    assert rows and all(_owner(engine, kind, record_id) == rep.id for kind, record_id in rows)
 
 
 # --- assistant, API, eval -----------------------------------------------------------------------------
@@ -801,6 +812,49 @@ def test_negated_semantic_filter_is_the_complement(assistant: Assistant, indexed
     assert not no.truncated and yes.rows
     ids_yes, ids_no = {r[0] for r in yes.rows}, {r[0] for r in no.rows}
     assert not ids_yes & ids_no and len(ids_yes) + len(ids_no) == count.rows[0][0]
+
+
+def test_a_text_not_embedded_yet_matches_a_semantic_filter_by_its_words(
+        assistant: Assistant, indexed: dict[str, list[int]], people: dict[str, Actor], engine: Engine) -> None:
+    """A note written a moment ago has no vector: 'deals whose notes mention X' finds it by X's words, and
+    '… don't mention X' leaves its deal out, before the indexer gets to it; a note without the words stays out."""
+    rep = people["rep"]
+    with engine.connect() as conn:
+        deal_id = conn.execute(text(
+            "SELECT d.id FROM deals d WHERE d.owner_id = :o AND NOT EXISTS (SELECT 1 FROM notes n "
+            "WHERE n.deal_id = d.id) ORDER BY d.id LIMIT 1"), {"o": rep.id}).scalar_one()
+    positive, negative = ("deals whose notes mention a leaking warehouse roof",
+                          "deals whose notes don't mention a leaking warehouse roof")
+    try:
+        with Session(engine) as session:
+            ctx = WriteContext(session=session, actor=rep)
+            create(ctx, NOTE, {"body": "Their warehouse roof is leaking; the site visit moves to spring.",
+                               "deal_id": deal_id})
+            create(ctx, NOTE, {"body": "Quick sync on the timeline.", "deal_id": deal_id})
+            session.commit()
+        yes = assistant.ask(positive, rep, channel="test", audit=False)
+        no = assistant.ask(negative, rep, channel="test", audit=False)
+        assert yes.status == no.status == "answered", (yes.summary, no.summary)
+        assert deal_id in {r[0] for r in yes.rows} and deal_id not in {r[0] for r in no.rows}
+        other = assistant.ask(positive.replace("leaking warehouse roof", "tape measure"), rep, channel="test",
+                              audit=False)
+        assert deal_id not in {r[0] for r in other.rows}  # the words count, not merely being new
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM notes WHERE deal_id = :d"), {"d": deal_id})
+
+
+def test_texts_are_matched_by_words_only_where_some_wait_to_be_embedded(engine: Engine, people: dict[str, Actor],
+                                                                        indexed: dict[str, list[int]]) -> None:
+    """With nothing waiting in the asker's scope the filter reads topic vectors alone (the cheaper SQL)."""
+    rep = people["rep"]
+    assert pending_kinds(engine, frozenset({rep.id})) == {"note", "email"}  # the fixture embeds only some
+    assert pending_kinds(engine, frozenset({-1})) == frozenset()
+    for pending, reads_documents in ((None, True), (frozenset({"note"}), True), (frozenset({"email"}), False),
+                                     (frozenset(), False)):
+        cond = semantic_condition("deals", "notes", "budget concerns", pending=pending)
+        sql = compile_plan(QueryPlan(entity="deals", conds=[cond]), CATALOG).sql("postgres")
+        assert ("search_documents" in sql) is reads_documents, (pending, sql)
 
 
 def test_negated_count_of_texts_is_the_complement(assistant: Assistant, indexed: dict[str, list[int]],

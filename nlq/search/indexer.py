@@ -98,6 +98,21 @@ def pending_counts(engine: Engine) -> dict[str, int]:
     return counts
 
 
+def pending_kinds(engine: Engine, owner_ids: frozenset[int] | None) -> frozenset[str]:
+    """The kinds with at least one text of these owners (None: anyone's) waiting to be embedded.
+
+    Semantic filters match such texts by their words as well (`nlq.search.semantic_filter`); when none
+    waits, which is the usual case with the background indexer running, they use the cheaper SQL."""
+    owners = "" if owner_ids is None else "AND owner_id = ANY(%s)"
+    params = [] if owner_ids is None else [sorted(owner_ids)]
+    with _raw(engine) as conn:
+        found = {kind for kind in SEARCH_KINDS if conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM search_documents WHERE kind = %s {owners} "
+            "AND indexed_hash IS DISTINCT FROM content_hash)", [kind, *params]).fetchone()[0]}
+        conn.rollback()
+    return frozenset(found)
+
+
 def mark_all_pending(engine: Engine, kinds: tuple[str, ...] = SEARCH_KINDS) -> int:
     """Make every document pending again (after changing the embedding model); returns how many."""
     with _raw(engine) as conn:

@@ -13,6 +13,7 @@ from nlq.catalog import Column, Entity
 
 CHUNK_TABLE = "search_chunks"
 TOPIC_TABLE = "search_topic_vectors"
+DOCUMENT_TABLE = "search_documents"
 
 
 @lru_cache(maxsize=1)
@@ -44,4 +45,17 @@ def guarded_search_tables() -> dict[str, Entity]:
                  "smoothed": Column("smoothed", "boolean", "Smoothed")},
         computed={}, relations={},
     )
-    return {CHUNK_TABLE: entity, TOPIC_TABLE: topics}
+    # a text's full-text vector and whether it waits for embedding: semantic filters match such a text by words
+    documents = Entity(
+        name=DOCUMENT_TABLE, table=DOCUMENT_TABLE, singular="document", plural="documents", synonyms=[],
+        owner_column="owner_id", title="record_id", display=["record_id"],
+        default_order={"column": "record_id", "direction": "asc"},
+        columns={"kind": Column("kind", "text", "Kind"),
+                 "record_id": Column("record_id", "integer", "Record"),
+                 "owner_id": Column("owner_id", "integer", "Owner"),
+                 "content_hash": Column("content_hash", "text", "Content hash"),
+                 "indexed_hash": Column("indexed_hash", "text", "Embedded content hash"),
+                 "tsv": Column("tsv", "tsvector", "Words")},
+        computed={}, relations={},
+    )
+    return {CHUNK_TABLE: entity, TOPIC_TABLE: topics, DOCUMENT_TABLE: documents}

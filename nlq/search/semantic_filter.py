@@ -25,7 +25,7 @@ from nlq.dates import match_date
 from nlq.embeddings import PACKAGED_MODEL
 from nlq.lexer import tokenize
 from nlq.plan import AnyOf, Compare, Condition, Exists, SemanticMatch
-from nlq.search.schema import CHUNK_TABLE, TOPIC_TABLE
+from nlq.search.schema import CHUNK_TABLE, DOCUMENT_TABLE, TOPIC_TABLE
 
 Source = Literal["notes", "emails", "any"]   # "any": their notes or their emails
 
@@ -231,7 +231,7 @@ _PATHS: dict[tuple[str, str], list[str]] = {
 
 def semantic_conditions(entity: str, source: Source, phrase: str, *, negate: bool = False, text: str = "",
                         model_name: str = PACKAGED_MODEL, period: tuple[str | None, str | None] | None = None,
-                        ) -> list[Condition]:
+                        pending: frozenset[str] | None = None) -> list[Condition]:
     """The conditions (all must hold) for "`entity` has (`negate`: has no) note/email about `phrase`".
 
     "Accounts that never mentioned layoffs" is neither a note nor an email about layoffs: two negated
@@ -241,30 +241,33 @@ def semantic_conditions(entity: str, source: Source, phrase: str, *, negate: boo
         sides = [side for side in ("notes", "emails") if (entity, side) in _PATHS]
         if not sides:
             raise ValueError(f"{entity} have no notes or emails to match semantically.")
-        conds = [semantic_condition(entity, side, phrase, model_name=model_name, period=period, negate=True)
-                 for side in sides]
+        conds = [semantic_condition(entity, side, phrase, model_name=model_name, period=period, negate=True,
+                                    pending=pending) for side in sides]
         if not isinstance(conds[0], SemanticMatch):  # a note's own match says "notes not about X"
             conds[0].text = text or f"with no {' or '.join(sides)} about “{phrase}”"
         for cond in conds[1:]:
             cond.text = ""  # the first one's words say it for both
         return conds
     return [semantic_condition(entity, source, phrase, model_name=model_name, period=period, negate=negate,
-                               text=text)]
+                               text=text, pending=pending)]
 
 
 def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: str = PACKAGED_MODEL,
                        min_similarity: float = DEFAULT_MIN_SIMILARITY, text: str = "",
-                       period: tuple[str | None, str | None] | None = None, negate: bool = False) -> Condition:
+                       period: tuple[str | None, str | None] | None = None, negate: bool = False,
+                       pending: frozenset[str] | None = None) -> Condition:
     """"`entity` has a note/email (through the catalog's relations) semantically matching `phrase`; with
     `source` "any", a note or an email. `period` (ISO start, end; either open) dates the note or email:
     "contacts who mentioned a discount this year" asks about this year's texts, not this year's contacts.
-    `negate`: has no such note/email (with "any", see `semantic_conditions`)."""
+    `negate`: has no such note/email (with "any", see `semantic_conditions`). `pending`: the kinds ("note",
+    "email") with texts waiting to be embedded in the asker's scope, which are then matched by their
+    words too (`nlq.search.indexer.pending_kinds`); None: assume both."""
     if negate and source == "any":
         raise ValueError("'has neither a note nor an email about X' is two conditions: use semantic_conditions")
     if source == "any":
         label = text or f"with notes or emails about “{phrase}”"
         sides = [semantic_condition(entity, side, phrase, model_name=model_name, min_similarity=min_similarity,
-                                    period=period)
+                                    period=period, pending=pending)
                  for side in ("notes", "emails") if (entity, side) in _PATHS]
         if not sides:
             raise ValueError(f"{entity} have no notes or emails to match semantically.")
@@ -275,6 +278,7 @@ def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: 
         raise ValueError(f"{entity} have no {source} to match semantically.")
     match = SemanticMatch(query=phrase, model=model_name, min_similarity=min_similarity,
                           topic_min_similarity=DEFAULT_TOPIC_MIN_SIMILARITY, negate=negate and not path,
+                          pending_words=pending is None or source[:-1] in pending,
                           text=(f"{source} not about “{phrase}”" if negate
                                 else f"{source} semantically matching “{phrase}”"))
     if not path:
@@ -299,7 +303,8 @@ TEXT_DATE_COLUMNS = {"notes": "created_at", "emails": "sent_at"}
 
 def semantic_exists(cond: SemanticMatch, *, record: exp.Expression, kind: str,
                     alias: Callable[[str], str]) -> exp.Exists:
-    """EXISTS a passage of this note/email whose meaning matches the phrase; `alias` gives fresh table aliases.
+    """EXISTS a passage of this note/email whose meaning matches the phrase, or (`pending_words`) the text
+    waits to be embedded and holds the phrase's words (`_pending_with_words`); `alias` gives fresh aliases.
 
     Each passage's topic vector (`search_topic_vectors`: its vector smoothed towards its clusters, or its
     own vector while there are no clusters) is compared with the phrase widened by pseudo-relevance
@@ -329,16 +334,42 @@ def semantic_exists(cond: SemanticMatch, *, record: exp.Expression, kind: str,
         ifs=[exp.If(this=exp.column("smoothed", table=topics),
                     true=exp.Literal.number(round(1.0 - cond.topic_min_similarity, 4)))],
         default=exp.Literal.number(round(1.0 - cond.min_similarity, 4)))
-    where = exp.and_(
-        exp.column("kind", table=topics).eq(exp.Literal.string(kind)),
-        exp.column("record_id", table=topics).eq(record),
-        exp.LTE(this=_distance(exp.column("topic_embedding", table=topics), exp.Subquery(this=widened)),
-                expression=max_distance),
-    )
+    close = exp.LTE(this=_distance(exp.column("topic_embedding", table=topics), exp.Subquery(this=widened)),
+                    expression=max_distance)
+    if not cond.pending_words:
+        return exp.Exists(this=exp.select(exp.Literal.number(1))
+                          .from_(exp.alias_(exp.to_table(TOPIC_TABLE), topics, table=True))
+                          .where(exp.and_(exp.column("kind", table=topics).eq(exp.Literal.string(kind)),
+                                          exp.column("record_id", table=topics).eq(record), close)))
+    # one correlated EXISTS over the text's document and its passages' topic vectors, which PostgreSQL
+    # turns into a semi-join read by (kind, record_id); EXISTS … OR EXISTS … would run per outer row
+    documents = alias(DOCUMENT_TABLE)
+    on_topics = exp.and_(exp.column("kind", table=topics).eq(exp.column("kind", table=documents)),
+                         exp.column("record_id", table=topics).eq(exp.column("record_id", table=documents)))
     subquery = (exp.select(exp.Literal.number(1))
-                .from_(exp.alias_(exp.to_table(TOPIC_TABLE), topics, table=True))
-                .where(where))
+                .from_(exp.alias_(exp.to_table(DOCUMENT_TABLE), documents, table=True))
+                .join(exp.alias_(exp.to_table(TOPIC_TABLE), topics, table=True), on=on_topics, join_type="left")
+                .where(exp.and_(exp.column("kind", table=documents).eq(exp.Literal.string(kind)),
+                                exp.column("record_id", table=documents).eq(record),
+                                exp.paren(exp.or_(close, _pending_with_words(cond.query, documents))))))
     return exp.Exists(this=subquery)
+
+
+def _pending_with_words(phrase: str, documents: str) -> exp.Expression:
+    """The note or email (`documents` row) waits to be embedded (new, or edited since) and holds every word
+    of the phrase.
+
+    Until the indexer reaches a text it has no vector, so meaning cannot match it; its words can, the
+    moment it is written (the triggers keep its full-text vector current). Without this, a note written a
+    minute ago about budget concerns would count as not about them in "deals whose notes don't mention …".
+    """
+    pending = exp.column("indexed_hash", table=documents).is_(exp.null()).or_(
+        exp.column("indexed_hash", table=documents).neq(exp.column("content_hash", table=documents)))
+    words = exp.MatchAgainst(
+        this=exp.Anonymous(this="plainto_tsquery", expressions=[exp.Literal.string("english"),
+                                                                exp.Literal.string(phrase)]),
+        expressions=[exp.column("tsv", table=documents)])
+    return exp.and_(exp.paren(pending), words)
 
 
 #: Pseudo-relevance feedback of the semantic filter: the phrase plus this × the mean topic vector of the
