@@ -245,6 +245,7 @@ def _pass_versus(state: ParseState) -> None:
     w = state.words
     _compare_people(state)
     _values_joined(state)
+    _periods_joined(state)
     spots = [i for i, word in enumerate(w) if word in ("vs", "versus", "v")
              or (word == "compared" and i + 1 < len(w) and w[i + 1] in ("to", "with"))]
     if not spots:
@@ -392,16 +393,45 @@ def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
     if len(grains) != 1 or next(iter(grains)) not in _PERIOD_GRAINS or None in (first.start, first.end,
                                                                                  second.start, second.end):
         return False
-    assert first.start and first.end and second.start and second.end
-    apart = first.end != second.start and second.end != first.start
-    span = DateRange(min(first.start, second.start), max(first.end, second.end),
-                     f"{first.phrase} and {second.phrase}", "period",
-                     parts=((first.start, first.end), (second.start, second.end)) if apart else ())
-    left.data = {**left.data, "range": span}
-    state.modifiers.remove(right)
+    _join_periods(state, left, right, first, second, "and")
     state.group_words.append((spot, [_PERIOD_GRAINS[next(iter(grains))]]))
     state.take(spot, after)
     return True
+
+
+def _join_periods(state: ParseState, left: Modifier, right: Modifier, first: DateRange, second: DateRange,
+                  joiner: str) -> None:
+    """One date modifier (`left`) spanning both periods; periods apart keep only their own rows (`parts`)."""
+    assert first.start and first.end and second.start and second.end
+    apart = first.end != second.start and second.end != first.start
+    span = DateRange(min(first.start, second.start), max(first.end, second.end),
+                     f"{first.phrase} {joiner} {second.phrase}", "period",
+                     parts=((first.start, first.end), (second.start, second.end)) if apart else ())
+    left.data = {**left.data, "range": span}
+    state.modifiers.remove(right)
+
+
+def _periods_joined(state: ParseState) -> None:
+    """'deals won in 2024 and 2025', 'contacts created in March or April': no row is dated in both, so two
+    periods joined by "and" or "or" mean either — one span (only the periods' own rows when they lie apart),
+    a total over both, not a comparison ("vs" puts them side by side)."""
+    dates = [m for m in state.modifiers if m.kind == "date" and not m.data.get("negate")]
+    for left in dates:
+        spot = date_end(state, left)
+        if state.word(spot) not in ("and", "or") or state.used[spot] and state.word(spot) != "and":
+            continue
+        k = spot + 1
+        while state.word(k) in ("in", "during", "for", "the"):
+            k += 1
+        right = next((m for m in dates if m.pos == k and m is not left and m in state.modifiers), None)
+        if right is None or left not in state.modifiers:
+            continue
+        first, second = left.data["range"], right.data["range"]
+        if None in (first.start, first.end, second.start, second.end) or first.parts or second.parts or \
+                right.data.get("column_pos") not in (None, left.data.get("column_pos")):
+            continue
+        _join_periods(state, left, right, first, second, state.word(spot))
+        state.take(spot, spot + 1)
 
 
 def _side_at(state: ParseState, *, start: int | None = None, end: int | None = None) -> Modifier | Mention | None:

@@ -843,6 +843,20 @@ CASES = [
     ("years-side-by-side", "admin@demo.crm", "revenue 2024 vs 2025",
      "SELECT date_trunc('year', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2024-01-01' AND closed_at < '2026-01-01' GROUP BY 1"),
+    # periods joined by "and" / "or" are either (were both at once: none, or asked back)
+    ("periods-joined", "manager@demo.crm", "how many deals did we win in 2024 and 2025",
+     f"SELECT count(*) FROM deals WHERE status = 'won' AND closed_at >= '2024-01-01' AND closed_at < '2026-01-01' "
+     f"AND owner_id IN {TEAM}"),
+    ("periods-apart", "admin@demo.crm", "contacts created in March or May",
+     "SELECT id FROM contacts WHERE (created_at >= '2026-03-01' AND created_at < '2026-04-01') "
+     "OR (created_at >= '2026-05-01' AND created_at < '2026-06-01')"),
+    # "at risk": slipped or stale; a figure "of" named deals is that figure (was the deals listed)
+    ("deals-at-risk", "admin@demo.crm", "what deals are at risk",
+     "SELECT d.id FROM deals d WHERE d.status = 'open' AND (d.close_date < '2026-05-15' OR NOT EXISTS ("
+     "SELECT 1 FROM activities a WHERE a.deal_id = d.id AND a.due_at >= '2026-04-15' AND a.due_at <= '2026-05-15'))"),
+    ("pipeline-of-named", "admin@demo.crm", "pipeline of stale deals",
+     "SELECT round(sum(d.amount), 2) FROM deals d WHERE d.status = 'open' AND NOT EXISTS ("
+     "SELECT 1 FROM activities a WHERE a.deal_id = d.id AND a.due_at >= '2026-04-15' AND a.due_at <= '2026-05-15')"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -383,14 +383,17 @@ def _worded(cond: Compare, entity: Entity) -> str:
 
 def without_repeats(conds: list[Condition]) -> list[Condition]:
     """One copy of each condition ("my deals that slipped past their close date" names 'open' twice);
-    the first keeps its wording."""
-    seen: set[str] = set()
+    the first keeps its wording, or takes the repeat's when it has none ("pipeline at risk": the metric's
+    'open' comes first, unworded, and the wording "deals at risk" rides on the named set's 'open')."""
+    seen: dict[str, int] = {}
     out: list[Condition] = []
     for cond in conds:
         key = cond.model_copy(update={"text": ""}).model_dump_json()
         if key not in seen:
-            seen.add(key)
+            seen[key] = len(out)
             out.append(cond)
+        elif cond.text and not out[seen[key]].text:
+            out[seen[key]] = out[seen[key]].model_copy(update={"text": cond.text})
     return out
 
 

@@ -1193,7 +1193,7 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
         metric = next(m for m in meanings if m.kind == "metric")
         # "which accounts have the most pipeline": an amount of it, not a number of open deals
         quantity = start > 0 and state.words[start - 1] in ("most", "least", "more", "less")
-        wants_figure = state.measure in ("sum", None) and (_asks_for_figure(state) or quantity)
+        wants_figure = state.measure in ("sum", None) and (_asks_for_figure(state, end) or quantity)
         if wants_figure or "named" not in kinds and "entity" not in kinds:
             state.mentions.append(Mention(start, end, catalog.metrics[metric.name].entity, metric=metric.name,
                                           phrase=phrase))
@@ -1375,12 +1375,15 @@ def _negation_before(state: ParseState, start: int, negations: frozenset[str], l
     return False
 
 
-def _asks_for_figure(state: ParseState) -> bool:
-    """'my team's pipeline', 'bookings last month' are figures; 'show my pipeline', 'what's in it' are rows."""
+def _asks_for_figure(state: ParseState, end: int | None = None) -> bool:
+    """'my team's pipeline', 'bookings last month' are figures; 'show my pipeline', 'what's in it' are rows.
+    `end`: where the phrase asked about ends; "pipeline of stale deals" is a figure of those deals."""
     words = state.words
     text = " ".join(words)
     if any(w in ("total", "value", "much", "sum", "worth", "size", "by", "per") for w in words):
         return True
+    if end is not None and end < len(words) and words[end] in ("of", "for", "from"):
+        words = words[:end]  # the records after "of" are what the figure is of, not rows asked for
     listing = {"show", "list", "which", "display", "pull", "deals", "opportunities", "opps", "give", "see"}
     return not (set(words) & listing or re.search(r"\bwhat is in\b|\bin (my|our|the)\b", text))
 
