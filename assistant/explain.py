@@ -78,8 +78,10 @@ def _is_total(measure: Any, catalog: Catalog) -> bool:
 
 
 def _share_condition(measure: Any) -> str:
-    """What a share counts, in the words of its conditions ("status won")."""
-    return " and ".join(c.text for c in measure.conds if getattr(c, "text", "")) or "the condition"
+    """What a share counts, in the words of its conditions ("status won"); a named set's condition carries its
+    definition ("won deals = deals with status won, …"), which the answer lists apart: its name is enough."""
+    texts = [c.text.split(" = ")[0] for c in measure.conds if getattr(c, "text", "")]
+    return " and ".join(texts) or "the condition"
 
 
 def _key_text(value: Any, grain: str | None = None) -> str:

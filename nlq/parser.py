@@ -1056,8 +1056,12 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                           m.pos == mod.end + 1 and m.negated and state.word(mod.end) in ("a", "an", "any", "the")),
                          None)  # ("never won a deal": the deal is won, and ruled out)
         if following is not None and (mod.kind in ("value", "compare", "stage", "account", "pipeline") or
-                                      mod.kind == "date" and mod.data.get("column_pos") is None):
-            target = following  # (and "deals with upcoming activities": a period as the noun's adjective)
+                                      mod.kind == "date" and mod.data.get("column_pos") is None or
+                                      mod.kind == "owner" and not mod.data.get("subject") and mod.end == following.pos
+                                      and catalog.entities[following.entity].owner_column is not None):
+            # (and "deals with upcoming activities": a period as the noun's adjective; "contacts at my
+            # accounts": the accounts are mine, not the contacts)
+            target = following
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
             target = subject_mention if belongs_to_subject(catalog, subject_mention, mod, main) else main
         if target is not main and mod.kind == "date" and mod.data.get("column_pos") is None and \
