@@ -45,7 +45,6 @@ from nlq.parsing.follow_ups import (
     SWITCH,
     WHO_OWNS,
     carry_over,
-    dated_column,
     drop_swapped_names,
     merge_plans,
     named_of,
@@ -94,7 +93,18 @@ from nlq.parsing.words import (
     date_end,
     title_case,
 )
-from nlq.plan import AnyOf, Compare, Condition, CountOf, Exists, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import (
+    AnyOf,
+    Compare,
+    Condition,
+    CountOf,
+    Exists,
+    GroupBy,
+    Measure,
+    OrderBy,
+    QueryPlan,
+    dated_column,
+)
 
 _VAGUE = {"stuff", "things", "thing", "something", "everything", "anything", "big", "good", "best",
           "important", "interesting", "relevant", "bad", "worst", "them", "those", "ones", "it", "this",

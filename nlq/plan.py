@@ -147,3 +147,12 @@ class QueryPlan(BaseModel):
     def describe(self) -> list[str]:
         """Human-readable conditions, in the order they apply."""
         return [c.text for c in self.conds if c.text] + [h.text for h in self.having if h.text]
+
+
+def dated_column(plan: QueryPlan) -> str | None:
+    """The column a plan's period filters ('deals closed last quarter' → closed_at), for 'by month'."""
+    for cond in plan.conds:
+        if isinstance(cond, Compare) and cond.op in ("gte", "gt", "lt", "lte") and isinstance(cond.value, str) \
+                and cond.value[:4].isdigit() and cond.value[4:5] == "-":
+            return cond.column
+    return None

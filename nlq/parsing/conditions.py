@@ -20,7 +20,7 @@ from nlq.parsing.words import (
     title_case,
     word_before_column,
 )
-from nlq.plan import AnyOf, Compare, Condition, Exists
+from nlq.plan import AnyOf, Compare, Condition, Exists, dated_column
 
 
 def narrowed(defined: list[Condition], said: list[Condition]) -> list[Condition]:
@@ -793,6 +793,10 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
         column = "closed_at"
     if column is None and metric is not None and metric.entity == entity.name:
         column = metric.date_column
+    previous = state.ctx.previous
+    if column is None and col_pos is None and previous is not None and previous.entity == entity.name:
+        # "deals closing this month" → "and last month?": the period the last answer was dated by
+        column = dated_column(previous)
     if column is None:
         column = catalog.date_columns.get(entity.name)
         # a period wholly in the future dates what is expected then: deals closing, tasks due

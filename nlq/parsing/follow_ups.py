@@ -9,20 +9,11 @@ from nlq.catalog import Catalog, Entity
 from nlq.parsing.conditions import count_text, nest, relation_to
 from nlq.parsing.state import ParseState
 from nlq.parsing.words import count_value
-from nlq.plan import Compare, Condition, CountOf, Exists, QueryPlan, Shown
+from nlq.plan import Compare, Condition, CountOf, Exists, QueryPlan, Shown, dated_column
 
 WHO_OWNS = re.compile(r"\bwho (owns|has|handles|manages|is handling|is working on|wrote|created|sent|logged|made) "
                       r"(them|those|these|it|that)\b|"
                       r"\bwhose (are|is) (they|those|these|it)\b")
-
-
-def dated_column(plan: QueryPlan) -> str | None:
-    """The column a plan's period filters ('deals closed last quarter' → closed_at), for 'by month'."""
-    for cond in plan.conds:
-        if isinstance(cond, Compare) and cond.op in ("gte", "gt", "lt", "lte") and isinstance(cond.value, str) \
-                and cond.value[:4].isdigit() and cond.value[4:5] == "-":
-            return cond.column
-    return None
 
 
 def recount(state: ParseState, previous: QueryPlan, entity: Entity) -> CountOf | None:

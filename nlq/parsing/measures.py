@@ -7,10 +7,9 @@ from typing import Any
 
 from nlq.catalog import Catalog, Entity
 from nlq.parsing.conditions import path_to_valueset, pick_column, status_value
-from nlq.parsing.follow_ups import dated_column
 from nlq.parsing.state import Mention, ParseState
 from nlq.parsing.words import DEFAULT_TOP_N, RECORD_SUPERLATIVES, date_column_word
-from nlq.plan import Compare, GroupBy, Measure, OrderBy, QueryPlan
+from nlq.plan import Compare, GroupBy, Measure, OrderBy, QueryPlan, dated_column
 
 
 def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Mention, metric: Any,
