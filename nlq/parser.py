@@ -139,12 +139,17 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             outcome = _share_of(" ".join(words[:k]), "are", " ".join(words[k:]), ctx)
             if outcome.status == "planned":
                 return outcome
-    if ctx.previous is not None and ctx.previous.measures and \
-            (named_rows := _THE_ROWS.fullmatch(question.strip().rstrip("?.!"))) is not None and \
-            any(entity_named(ctx.catalog, m) == ctx.previous.entity
-                for m in ctx.lexicon.lookup(named_rows.group("rows").lower())):
-        # "show me the deals" after a count or a breakdown of deals: the rows behind it
-        question = "show them as a list"
+    named_rows = _THE_ROWS.fullmatch(question.strip().rstrip("?.!")) if ctx.previous is not None else None
+    rows_named = {entity_named(ctx.catalog, m) for m in ctx.lexicon.lookup(named_rows.group("rows").lower())} \
+        if named_rows is not None else set()
+    if ctx.previous is not None and named_rows is not None:
+        if ctx.previous.measures and ctx.previous.entity in rows_named:
+            # "show me the deals" after a count or a breakdown of deals: the rows behind it
+            question = "show them as a list"
+        elif len(rows_named - {None}) == 1 and ctx.previous.entity not in rows_named and \
+                relation_to(ctx.catalog, ctx.previous.entity, next(iter(rows_named - {None}))) is not None:
+            # "who are the contacts" after deals: those deals' contacts (was every contact)
+            question = f"show their {named_rows.group('rows')}"
     if ctx.previous is not None and CHART_ONLY.fullmatch(question.strip().rstrip("?.!")):
         # "as a chart", "plot that": the same answer again (its chart is drawn wherever the figures allow)
         return ParseOutcome("planned", plan=ctx.previous, is_follow_up=True)
@@ -174,7 +179,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     return _build(state, question)
 
 
-_THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+)?(?:all\s+)?(?:the|those|these)\s+"
+_THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+|(?:who|what|which)\s+(?:are|were)\s+)?"
+                       r"(?:all\s+)?(?:the|those|these)\s+"
                        r"(?P<rows>[a-z][a-z ]*?)(?:\s+please)?", re.IGNORECASE)
 
 

@@ -991,6 +991,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "WHERE d.status = 'open' GROUP BY s.name"),
     (["activities completed this week", "how many"], "and last week?",  # was also created last week
      "SELECT count(*) FROM activities WHERE completed_at >= '2026-05-04' AND completed_at < '2026-05-11'"),
+    (["deals over 100k"], "who are the contacts",  # those deals' contacts (was every contact)
+     "SELECT id FROM contacts WHERE id IN (SELECT contact_id FROM deals WHERE amount > 100000)"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1000,7 +1002,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "their-after-a-pick", "sort-them-after-a-pick", "which-of-them-after-a-pick", "there-after-top-groups",
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
         "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
-        "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column"])
+        "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
