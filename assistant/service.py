@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 from datetime import date
 
 from sqlalchemy import Engine, text
@@ -62,8 +63,9 @@ class Assistant:
                     remember_shown(self.nlq.catalog, result.plan, [c.name for c in shown.columns], shown.rows)
             return self._answer(result, actor, scope)
 
-        message = Message(text=question, actor=actor, channel=channel, conversation_id=conversation_id,
-                          today=today)
+        # compatibility forms read as their plain letters and digits ("ＳＨＯＷ ＤＥＡＬＳ", "ﬁrst 5 deals")
+        message = Message(text=unicodedata.normalize("NFKC", question), actor=actor, channel=channel,
+                          conversation_id=conversation_id, today=today)
         try:
             intent, answer = self.router.route(message, query=query)
         except CrmError:

@@ -332,7 +332,10 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         return DateRange(midnight(date(year, 1, 1)), midnight(date(year + 1, 1, 1)), str(year), grain="year"), 1
     # ISO date
     if tokens[i].kind == "date":
-        d = date.fromisoformat(tokens[i].text)
+        try:
+            d = date.fromisoformat(tokens[i].text)
+        except ValueError:  # "2026-02-30": shaped like a date, on no calendar
+            return None
         return DateRange(midnight(d), midnight(d + timedelta(days=1)), d.isoformat()), 1
     return None
 

@@ -1101,6 +1101,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("contacts who unsubscribed this month", "clarified", "not-understood"),
     ("how many days since I last contacted Foster Goods", "clarified", "not-supported"),  # was its 29 contacts
     ("how many deals did each rep close this quarter and what's the total value", "clarified", "ambiguous"),
+    ("contacts created on 2026-02-30", "clarified", "not-understood"),  # no such day (was an internal error)
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
@@ -1136,6 +1137,11 @@ def test_what_is_not_recorded_offers_an_answered_question(assistant: Assistant) 
         asked = _ask(assistant, f"show me {word} for my accounts", "admin@demo.crm")
         assert asked.error is not None and asked.error.code == "not-supported", (word, asked.summary)
         assert untracked.offer in asked.summary
+
+
+def test_compatibility_characters_read_as_plain_ones(assistant: Assistant) -> None:
+    wide, plain = (_ask(assistant, q, "admin@demo.crm") for q in ("ＳＨＯＷ ＯＰＥＮ ＤＥＡＬＳ", "show open deals"))
+    assert wide.status == "answered" and wide.sql == plain.sql, wide.summary
 
 
 def test_clarification_offers_suggestions(assistant: Assistant) -> None:
