@@ -159,6 +159,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
     # "Lauren's pipeline vs Matthew's pipeline": one figure, two owners ("pipeline Lauren vs Matthew")
     question = _POSSESSIVE_PAIR.sub(r"\g<what> \g<left> \g<vs> \g<right>", question)
+    # "Jacob Green's email", "the email of Lauren Stewart": one person's address, not their e-mails
+    question = _ONES_EMAIL.sub(r"\g<lead> email address", question)
     spoken = CHART_REQUEST.sub(" ", FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question))))
     tokens = tokenize(spoken, ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
@@ -187,6 +189,8 @@ _THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\
 _POSSESSIVE_PAIR = re.compile(
     r"\b(?P<left>\w+(?: \w+)?)['’]s? (?P<what>\w+(?: \w+)?) (?P<vs>vs\.?|versus|compared (?:to|with)) "
     r"(?P<right>\w+(?: \w+)?)['’]s? (?P=what)\b", re.IGNORECASE)
+_ONES_EMAIL = re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|quarter|year)['’]s)\w+['’]s|"
+                         r"\bthe)\s+e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE)
 _WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did|do|does)\b)", re.IGNORECASE)
 # A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
 # "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
@@ -565,6 +569,11 @@ def _who_as_reps(tokens: list[Token]) -> None:
         passive = any(w == "been" and words[k + 1:k + 2] and words[k + 1] in _DONE_TO_CONTACTS
                       for k, w in enumerate(words))
         tokens[0].text = "contacts" if _CONTACT_VERBS & set(words) or passive else "reps"
+    for k, word in enumerate(words):
+        # "how many people are on my team", "members of the West team": a team's people are its reps
+        if word in ("people", "members", "folks", "persons") and "team" in words[k + 1:k + 5] and \
+                {"on", "in", "of"} & set(words[k + 1:k + 4]):
+            tokens[k].text = "reps"
 
 
 _HOLDING_WORDS = frozenset({"with", "without", "that", "which", "have", "has", "had", "having", "no", "any"})

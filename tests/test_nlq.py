@@ -864,6 +864,15 @@ CASES = [
     ("notes-on-my-deals", "manager@demo.crm", "notes on my deals",
      "SELECT n.id FROM notes n JOIN deals d ON d.id = n.deal_id "
      f"WHERE d.owner_id = (SELECT id FROM users WHERE email = 'manager@demo.crm') AND n.author_id IN {TEAM}"),
+    # questions about one record's own facts (were a count of it, a compile error, every e-mail)
+    ("how-many-of-a-column", "admin@demo.crm", "how many employees does Foster Goods have",
+     "SELECT sum(employee_count) FROM accounts WHERE name = 'Foster Goods'"),
+    ("team-of-a-person", "admin@demo.crm", "what team is Matthew Hughes on",
+     "SELECT t.id FROM teams t JOIN users u ON u.team_id = t.id WHERE u.full_name = 'Matthew Hughes'"),
+    ("people-on-my-team", "manager@demo.crm", "how many people are on my team",
+     "SELECT count(*) FROM users WHERE team_id = (SELECT team_id FROM users WHERE email = 'manager@demo.crm')"),
+    ("a-persons-email", "admin@demo.crm", "what's Jacob Green's email",
+     "SELECT id FROM contacts WHERE first_name = 'Jacob' AND last_name = 'Green'"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -1004,5 +1004,9 @@ def _user_cond(state: ParseState, entity: Entity, mod: Modifier) -> Condition:
     name = state.ctx.catalog.user_names.get(mod.data["ref"], mod.data["name"])
     if entity.name == "users":
         return Compare(column="id", op="eq", value=mod.data["ref"], text=name)
+    if entity.owner_column is None and "users" in entity.relations:
+        # "what team is Matthew Hughes on": the team whose people include him (teams have no owner)
+        return Exists(relation="users", conds=[Compare(column="id", op="eq", value=mod.data["ref"])],
+                      text=f"with {name}")
     column = entity.owner_column or "owner_id"
     return Compare(column=column, op="eq", value=mod.data["ref"], text=f"owned by {name}")

@@ -840,6 +840,8 @@ def pass_measures(state: ParseState) -> None:
         nxt = w[i + 1] if i + 1 < len(w) else ""
         if word == "how" and nxt in ("many", "much"):
             state.measure = "count" if nxt == "many" else state.measure or "sum"
+            if nxt == "many" and _counted_column_at(state, i + 2):
+                state.measure = "sum"  # "how many employees does Foster Goods have": the number it holds
             state.take(i, i + 2)
         elif word in ("number", "count", "counts", "#", "tally", "amount") and nxt == "of":
             if word == "amount":
@@ -888,6 +890,14 @@ def pass_measures(state: ParseState) -> None:
             state.take(i, i + 1)
             if word in ("most", "least") and nxt in ("recent", "recently"):
                 state.take(i + 1, i + 2)
+
+
+def _counted_column_at(state: ParseState, k: int) -> bool:
+    """A column that holds a number of things starts at `k` ("employees": employee_count)."""
+    catalog = state.ctx.catalog
+    return any(m.kind == "column" and m.pos == k and all(
+        catalog.entities[e].column_type(c) == "integer" and c.endswith("_count") for e, c in m.data["columns"])
+        for m in state.modifiers)
 
 
 _OWNER_VERBS = {"own", "have", "manage", "handle", "am", "wrote", "write", "created", "logged", "log", "sent", "sold", "sell",
