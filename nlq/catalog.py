@@ -192,6 +192,7 @@ class NamedFilter:
     date_column: str | None = None
     label: str | None = None   # how answers name the rows ("MQLs"); default: the name in words
     undated: str | None = None  # said when a period is asked of rows whose defining date is not recorded
+    rank_by: str | None = None  # what "the top ones" of these rows are ranked by ("top 10 hot leads": score)
 
     @property
     def noun(self) -> str:

@@ -873,6 +873,9 @@ CASES = [
      "SELECT count(*) FROM users WHERE team_id = (SELECT team_id FROM users WHERE email = 'manager@demo.crm')"),
     ("a-persons-email", "admin@demo.crm", "what's Jacob Green's email",
      "SELECT id FROM contacts WHERE first_name = 'Jacob' AND last_name = 'Green'"),
+    ("top-leads-by-score", "admin@demo.crm", "top 5 leads",  # was "top contacts by what?"
+     "SELECT id FROM contacts WHERE lifecycle_stage IN ('lead', 'marketing_qualified', 'sales_qualified') "
+     "ORDER BY lead_score DESC NULLS LAST, id LIMIT 5"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -331,6 +331,19 @@ def test_chat_extracts_the_contact_name(text: str, name: str) -> None:
     assert extract_name(text, SCORE_NAME_PATTERNS) == name
 
 
+@pytest.mark.parametrize("text", ["why is this lead scored so high?", "why is that contact scored 50?"])
+def test_chat_a_pronoun_is_no_contact_name(text: str) -> None:
+    assert extract_name(text, SCORE_NAME_PATTERNS) is None
+
+
+def test_chat_asks_back_with_the_skills_own_example(session: Session, settings: Settings, engine: Engine) -> None:
+    skills, rep = ScoreSkills(engine, settings), _actor(session, "rep@demo.crm")
+    send = skills.send_time(_message("when should I send emails to my customers", rep))
+    score = skills.score(_message("why is this lead scored so high?", rep))
+    assert send.status == score.status == "clarified"
+    assert "when should I email" in send.summary and "scored" in score.summary
+
+
 def test_chat_send_time_name() -> None:
     assert extract_name("When should I email Dana Kim next week?", SEND_TIME_NAME_PATTERNS) == "Dana Kim"
 

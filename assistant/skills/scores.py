@@ -66,7 +66,8 @@ def extract_name(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None
         if match:
             name = match.group("name").strip(" \"'“”‘’,")
             name = re.sub(r"^(the contact|contact|lead|my lead|our lead)\s+", "", name, flags=re.I)
-            if name and name.lower() not in ("me", "him", "her", "them", "they", "this lead", "it"):
+            if name and name.lower() not in ("me", "him", "her", "them", "they", "this lead", "it", "this", "that",
+                                             "that lead", "the lead", "he", "she", "this contact", "that contact"):
                 return name
     return None
 
@@ -82,9 +83,9 @@ class ScoreSkills:
         return _instant_of(message.today) if message.today else current_instant(self.settings)
 
     def _resolve(self, session: Session, message: Message, name: str | None,
-                 retry: Callable[[ContactRef], str]) -> ContactRef | Answer:
-        if not name:
-            return _clarify("Which contact do you mean? Name them, e.g. “why is Dana Kim scored 87?”.", [])
+                 retry: Callable[[ContactRef], str], example: str) -> ContactRef | Answer:
+        if not name:  # the example is this skill's own question
+            return _clarify(f"Which contact do you mean? Name them, e.g. “{example}”.", [])
         matches = find_contacts(session, message.actor, name)
         if not matches:
             return _clarify(f"I couldn't find a contact called “{name}” among the contacts you can see. "
@@ -104,7 +105,8 @@ class ScoreSkills:
                 name = extract_name(message.text, SCORE_NAME_PATTERNS)
                 if name is None and HOTTEST.search(message.text):
                     return self._hottest(session, message)
-                ref = self._resolve(session, message, name, lambda m: f"explain the lead score of {m.name} #{m.id}")
+                ref = self._resolve(session, message, name, lambda m: f"explain the lead score of {m.name} #{m.id}",
+                                    "why is Dana Kim scored 87?")
                 if isinstance(ref, Answer):
                     return ref
                 explanation = explain_contact(session, self.settings, message.actor, ref.id, now=self._now(message))
@@ -150,7 +152,8 @@ class ScoreSkills:
         with Session(self.engine) as session:
             try:
                 name = extract_name(message.text, SEND_TIME_NAME_PATTERNS)
-                ref = self._resolve(session, message, name, lambda m: f"when should I email {m.name} #{m.id}?")
+                ref = self._resolve(session, message, name, lambda m: f"when should I email {m.name} #{m.id}?",
+                                    "when should I email Dana Kim?")
                 if isinstance(ref, Answer):
                     return ref
                 suggestion = suggest_send_time(session, self.settings, message.actor, ref.id,

@@ -87,7 +87,8 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         word = state.word(pos)
         if word in ("most", "least") and pos + 1 < len(state.tokens) and state.word(pos + 1) in ("recent", "recently"):
             word = "recent"  # "the 5 most recent notes"
-        column = measure_column or catalog.rank_columns.get(entity.name)
+        named = catalog.named_filters[main.named] if main.named else None
+        column = measure_column or (named.rank_by if named else None) or catalog.rank_columns.get(entity.name)
         if word in ("newest", "latest", "oldest", "earliest", "recent"):
             # by the date the question names ("least recently contacted", "closed most recently"), the one its
             # rows are dated by ("the 5 most recent won deals": closed), else the entity's own
