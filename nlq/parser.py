@@ -161,6 +161,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     question = _POSSESSIVE_PAIR.sub(r"\g<what> \g<left> \g<vs> \g<right>", question)
     # "Jacob Green's email", "the email of Lauren Stewart": one person's address, not their e-mails
     question = _ONES_EMAIL.sub(r"\g<lead> email address", question)
+    # "the most active reps": the reps with the most activities (the word alone reads as enabled accounts)
+    question = _MOST_ACTIVE.sub(r"\g<people> with the \g<most> activities", question)
     spoken = CHART_REQUEST.sub(" ", FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question))))
     tokens = tokenize(spoken, ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
@@ -191,6 +193,8 @@ _POSSESSIVE_PAIR = re.compile(
     r"(?P<right>\w+(?: \w+)?)['’]s? (?P=what)\b", re.IGNORECASE)
 _ONES_EMAIL = re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|quarter|year)['’]s)\w+['’]s|"
                          r"\bthe)\s+e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE)
+_MOST_ACTIVE = re.compile(r"\b(?P<most>most|least) active (?P<people>reps?|sales ?reps?|salespeople|sellers|users|"
+                          r"people|members|team members|account executives|aes?)\b", re.IGNORECASE)
 _WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did|do|does)\b)", re.IGNORECASE)
 # A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
 # "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
@@ -916,6 +920,12 @@ def _clarify(state: ParseState, leftovers: list[Token], lead: str) -> ParseOutco
         # "revenue growth": a figure per period shows it; offer the series that answer
         asked = " ".join(t.original for t in state.tokens)
         offers = [f"{asked} {grain}" for grain in ("month over month", "by quarter")]
+        period = next((m.data["range"] for m in state.modifiers if m.kind == "date" and m.data["range"].grain
+                       and m.data["range"].phrase.startswith("last ")), None)
+        figure = next((m.phrase for m in state.mentions if m.metric), None)
+        if period is not None and figure is not None:
+            # "how did revenue change from last quarter": this quarter beside that one
+            offers = [f"{figure} this {period.grain} vs {period.phrase}"] + offers
         offers = [o for o in offers if parse_question(o, replace(state.ctx, similar_phrases=None)).status == "planned"]
         if offers:
             return ParseOutcome("clarify", code="not-understood", suggestions=(offers + suggestions)[:3],

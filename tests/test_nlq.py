@@ -876,6 +876,9 @@ CASES = [
     ("top-leads-by-score", "admin@demo.crm", "top 5 leads",  # was "top contacts by what?"
      "SELECT id FROM contacts WHERE lifecycle_stage IN ('lead', 'marketing_qualified', 'sales_qualified') "
      "ORDER BY lead_score DESC NULLS LAST, id LIMIT 5"),
+    ("most-active", "manager@demo.crm", "most active reps this month",  # was "top reps by what?"
+     f"SELECT owner_id, count(*) FROM activities WHERE owner_id IN {TEAM} AND due_at >= '2026-05-01' "
+     "AND due_at < '2026-06-01' GROUP BY owner_id"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
@@ -1362,6 +1365,13 @@ def test_growth_without_periods_offers_the_series(assistant: Assistant) -> None:
     assert answer.suggestions[:2] == ["revenue growth month over month", "revenue growth by quarter"]
     series = _ask(assistant, answer.suggestions[0], "admin@demo.crm")
     assert series.status == "answered" and series.summary.startswith("Revenue by month")
+
+
+def test_change_from_a_period_offers_that_period_beside_this_one(assistant: Assistant) -> None:
+    answer = _ask(assistant, "how did revenue change from last quarter", "admin@demo.crm")
+    assert answer.status == "clarified" and answer.suggestions[0] == "revenue this quarter vs last quarter"
+    both = _ask(assistant, answer.suggestions[0], "admin@demo.crm")
+    assert both.status == "answered" and both.row_count == 2, both.summary
 
 
 @pytest.mark.parametrize("question", ["revenue growth", "contacts with gmail addresses",
