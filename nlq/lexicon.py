@@ -6,6 +6,7 @@ dictionary look-ups per question. Also holds the vocabulary used to correct typo
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -138,9 +139,13 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
             lex.add(f"{form} deals", Meaning("pipeline", name, ref=pid))
     for name, uid in catalog.users.items():
         lex.add(name, Meaning("user", name, ref=uid))
+    team_words = Counter(w for name in catalog.teams for w in set(name.split()))
     for name, tid in catalog.teams.items():
         lex.add(name, Meaning("team", name, ref=tid))
         lex.add(f"{name} team", Meaning("team", name, ref=tid))
+        for word in name.split():
+            if team_words[word] == 1 and word != name and len(word) > 2:
+                lex.add(f"{word} team", Meaning("team", name, ref=tid))  # "the West team": NA West
     for name in catalog.accounts:
         lex.add(name, Meaning("account", name))
     for entity_name, columns in catalog.event_columns.items():

@@ -163,6 +163,9 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     question = _ONES_EMAIL.sub(r"\g<lead> email address", question)
     # "the most active reps": the reps with the most activities (the word alone reads as enabled accounts)
     question = _MOST_ACTIVE.sub(r"\g<people> with the \g<most> activities", question)
+    # "contacts who work at …" are contacts at …; "not linked to any account" is without one
+    question = _WORKS_AT.sub(" at", _WHO_WORKS_AT.sub("contacts at", question))
+    question = _NOT_LINKED.sub(" without any", question)
     spoken = CHART_REQUEST.sub(" ", FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question))))
     tokens = tokenize(spoken, ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
@@ -195,6 +198,11 @@ _ONES_EMAIL = re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|
                          r"\bthe)\s+e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE)
 _MOST_ACTIVE = re.compile(r"\b(?P<most>most|least) active (?P<people>reps?|sales ?reps?|salespeople|sellers|users|"
                           r"people|members|team members|account executives|aes?)\b", re.IGNORECASE)
+_WHO_WORKS_AT = re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE)
+_WORKS_AT = re.compile(r"\s+(?:(?:who|that)\s+)?(?:(?:is|are)\s+)?(?:works?|working|worked|employed)\s+(?:at|for)\b",
+                       re.IGNORECASE)
+_NOT_LINKED = re.compile(r"\s+(?:(?:that|which|who)\s+(?:are|is)\s+)?(?:not|n't)\s+(?:linked|attached|associated|"
+                         r"connected|tied)\s+(?:to|with)\s+(?:any|an?)\b", re.IGNORECASE)
 _WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did|do|does)\b)", re.IGNORECASE)
 # A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
 # "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".

@@ -879,6 +879,14 @@ CASES = [
     ("most-active", "manager@demo.crm", "most active reps this month",  # was "top reps by what?"
      f"SELECT owner_id, count(*) FROM activities WHERE owner_id IN {TEAM} AND due_at >= '2026-05-01' "
      "AND due_at < '2026-06-01' GROUP BY owner_id"),
+    ("team-by-one-word", "admin@demo.crm", "deals of the West team",  # was "what is 'West'"
+     "SELECT d.id FROM deals d JOIN users u ON u.id = d.owner_id JOIN teams t ON t.id = u.team_id "
+     "WHERE t.name = 'NA West'"),
+    ("who-work-at", "admin@demo.crm", "contacts who work at accounts owned by Lauren Stewart",
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id JOIN users u ON u.id = a.owner_id "
+     "WHERE u.full_name = 'Lauren Stewart'"),
+    ("not-linked-to-any", "admin@demo.crm", "contacts not linked to any account",
+     "SELECT id FROM contacts WHERE account_id IS NULL"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
