@@ -1125,6 +1125,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("how many days since I last contacted Foster Goods", "clarified", "not-supported"),  # was its 29 contacts
     ("how many deals did each rep close this quarter and what's the total value", "clarified", "ambiguous"),
     ("contacts created on 2026-02-30", "clarified", "not-understood"),  # no such day (was an internal error)
+    ("summarize my last 5 notes", "clarified", "not-supported"),  # said plainly, with the list offered
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:
