@@ -33,6 +33,7 @@ class DateRange:
     grain: str | None = None        # a calendar period's unit ("month" for "last month")
     year_ago: bool = False          # "this time last year": the grain is the other side's, when compared
     parts: tuple[tuple[datetime, datetime], ...] = ()  # periods apart ("this month vs this time last year")
+    implicit_year: bool = False     # a month named without its year ("in December"): this year's, for now
 
     def describe(self) -> str:
         return self.phrase
@@ -316,7 +317,8 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         elif word(i + 1) == "last" and word(i + 2) == "year":
             year, used = today.year - 1, 3
         s = date(year, month, 1)
-        return DateRange(midnight(s), midnight(s + relativedelta(months=1)), f"{w.capitalize()} {year}"), used
+        return DateRange(midnight(s), midnight(s + relativedelta(months=1)), f"{w.capitalize()} {year}",
+                         implicit_year=used == 1), used
     # a year on its own: "in 2025"
     def year_at(k: int) -> bool:
         return 0 <= k < n and tokens[k].kind == "number" and bool(tokens[k].value) and \
@@ -389,6 +391,15 @@ def relative_month_start(month: int, today: date) -> date:
     """The most recent first-of-`month` not after today ("since March" in May → March this year)."""
     year = today.year if month <= today.month else today.year - 1
     return date(year, month, 1)
+
+
+def latest_past(rng: DateRange, now: datetime) -> DateRange:
+    """A month named without its year that has not begun yet is last year's when what is dated lies in the
+    past: "revenue in December", asked in May, is last December's (this December's has no revenue yet)."""
+    if not rng.implicit_year or rng.start is None or rng.end is None or rng.start <= now:
+        return rng
+    start, end = rng.start - relativedelta(years=1), rng.end - relativedelta(years=1)
+    return DateRange(start, end, f"{rng.phrase.split()[0]} {start.year}", rng.kind, grain=rng.grain)
 
 
 def bounded_range(rng: DateRange, lead: str, today: date) -> DateRange:

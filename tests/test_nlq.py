@@ -887,6 +887,12 @@ CASES = [
      "WHERE u.full_name = 'Lauren Stewart'"),
     ("not-linked-to-any", "admin@demo.crm", "contacts not linked to any account",
      "SELECT id FROM contacts WHERE account_id IS NULL"),
+    # a month named without its year that has not begun is last year's for what lies in the past (was this
+    # year's: nothing), this year's for what lies ahead
+    ("month-not-begun-past", "admin@demo.crm", "how many contacts were created in November",
+     "SELECT count(*) FROM contacts WHERE created_at >= '2025-11-01' AND created_at < '2025-12-01'"),
+    ("month-not-begun-ahead", "admin@demo.crm", "deals closing in June",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date >= '2026-06-01' AND close_date < '2026-07-01'"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from nlq.catalog import Catalog, Entity, days_ago
-from nlq.dates import DateRange
+from nlq.dates import DateRange, latest_past
 from nlq.english import amount_text
 from nlq.parsing.state import Mention, Modifier, ParseContext, ParseState
 from nlq.parsing.words import (
@@ -806,6 +806,8 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
     if column == "close_date" or hint_word in ("due", "scheduled", "upcoming") or \
             (column == "due_at" and _asks_ahead(state.words)):
         rng = _looking_ahead(rng, state.ctx.now)
+    else:
+        rng = latest_past(rng, state.ctx.now)
     if column is None:
         problems.append(f"{entity.plural.capitalize()} have no date to filter by {rng.phrase}.")
         return []
