@@ -133,7 +133,8 @@ def chart_for(result: NlqResult) -> ChartHint | None:
         return None  # two keys a row ("by rep and stage") read as a table, not one bar per row
     labels = [c.name for c in data.columns if c.name != "id"]
     x, y = labels[0], data.columns[-1].name
-    kind = "line" if plan.group_by[0].grain else "bar"
+    # a series over time is a line; a few periods side by side ("revenue 2024 vs 2025") are bars to compare
+    kind = "line" if plan.group_by[0].grain and data.row_count > 3 else "bar"
     return ChartHint(type=kind, x=x, y=y, title=f"{y.replace('_', ' ')} by {x.replace('_', ' ')}")
 
 

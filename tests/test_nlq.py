@@ -1238,6 +1238,8 @@ def test_chart_hint_for_groups(assistant: Assistant) -> None:
     line = _ask(assistant, "deals created per month this year", "admin@demo.crm")
     assert bar.chart is not None and bar.chart.type == "bar"
     assert line.chart is not None and line.chart.type == "line"
+    years = _ask(assistant, "revenue 2024 vs 2025", "admin@demo.crm")  # two periods compared: bars
+    assert years.chart is not None and years.chart.type == "bar"
 
 
 def test_two_groupings(assistant: Assistant) -> None:
