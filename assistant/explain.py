@@ -8,7 +8,7 @@ from typing import Any
 from assistant.answer import ChartHint
 from nlq.catalog import Catalog, Entity
 from nlq.engine import NlqResult
-from nlq.english import amount_text, article
+from nlq.english import amount_text, article, defined_name
 from nlq.guard import ScopeFilter
 from nlq.plan import QueryPlan
 
@@ -80,7 +80,7 @@ def _is_total(measure: Any, catalog: Catalog) -> bool:
 def _share_condition(measure: Any) -> str:
     """What a share counts, in the words of its conditions ("status won"); a named set's condition carries its
     definition ("won deals = deals with status won, …"), which the answer lists apart: its name is enough."""
-    texts = [c.text.split(" = ")[0] for c in measure.conds if getattr(c, "text", "")]
+    texts = [defined_name(c.text) for c in measure.conds if getattr(c, "text", "")]
     return " and ".join(texts) or "the condition"
 
 

@@ -36,3 +36,9 @@ def amount_text(value: float, *, money: bool, decimals: int = 0) -> str:
     else:
         body = f"{abs(number):,.2f}".rstrip("0").rstrip(".")
     return f"{sign}${body}" if money else f"{sign}{body}"
+
+
+def defined_name(text: str) -> str:
+    """A condition's words without the definition a named set carries ("customers = contacts in lifecycle
+    stage customer" → "customers"): answers list definitions apart, so a sentence needs only the name."""
+    return text.split(" = ", 1)[0]

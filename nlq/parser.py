@@ -77,6 +77,7 @@ from nlq.parsing.screening import (
     CHART_ONLY,
     CHART_REQUEST,
     FILE_FORMAT,
+    FILTER_REMOVAL,
     IDENTITY_CLAIM,
     SQL_REQUEST,
     SQL_START,
@@ -119,6 +120,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     refusal = screen_question(question)
     if refusal is not None:
         return refusal
+    if ctx.previous is not None and (removal := FILTER_REMOVAL.match(question.strip())) is not None:
+        return _without_conditions(ctx.previous, removal.group("what"))
     if SQL_START.match(question) or (SQL_SYNTAX.search(question) and re.search(
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
@@ -186,6 +189,25 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     return _build(state, question)
 
 
+def _without_conditions(previous: QueryPlan, what: str) -> ParseOutcome:
+    """The last answer without the conditions whose words name `what` ("remove the Texas filter"), or
+    without any ("clear all filters"); asked back, listing them, when none is named so."""
+    words = [w for w in re.findall(r"[a-z0-9$%]+", what.lower()) if w not in ("the", "a", "an", "all", "of", "on")]
+    described = [c for c in previous.conds if c.text]
+    dropped = described if not words else \
+        [c for c in described if all(w in c.text.lower() for w in words)]
+    if not dropped:
+        listed = "; ".join(c.text for c in described) or "none"
+        return ParseOutcome("clarify", code="ambiguous", suggestions=[f"remove the {c.text} filter" for c in described][:3],
+                            message=f"Which condition should go? The last answer's are: {listed}.")
+    plan = previous.model_copy(deep=True)
+    plan.conds = [c for c in plan.conds if c not in dropped]
+    if any(c.text in plan.definitions for c in dropped):
+        plan.subject = None  # "open deals" without their definition are deals
+    plan.definitions = [d for d in plan.definitions if d not in {c.text for c in dropped}]
+    return ParseOutcome("planned", plan=plan, is_follow_up=True)
+
+
 _THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+|(?:who|what|which)\s+(?:are|were)\s+)?"
                        r"(?:all\s+)?(?:the|those|these)\s+"
                        r"(?P<rows>[a-z][a-z ]*?)(?:\s+please)?", re.IGNORECASE)
@@ -207,8 +229,8 @@ _WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did
 # A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
 # "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".
 # ("who has the most" is a question of its own, not a clause.)
-_CLAUSE_FOLLOW_UP = re.compile(r"^\s*(and\s+)?(with|without|whose|where|having|that\s+(have|has|had|are|is))\b",
-                               re.IGNORECASE)
+_CLAUSE_FOLLOW_UP = re.compile(r"^\s*(and\s+)?(with|without|whose|where|having|that\s+(have|has|had|are|is)|except|"
+                               r"excluding|other\s+than|but\s+not)\b", re.IGNORECASE)
 
 
 def _clause_follow_up(question: str, ctx: ParseContext, previous: QueryPlan) -> ParseOutcome:

@@ -1022,6 +1022,11 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "SELECT count(*) FROM activities WHERE completed_at >= '2026-05-04' AND completed_at < '2026-05-11'"),
     (["deals over 100k"], "who are the contacts",  # those deals' contacts (was every contact)
      "SELECT id FROM contacts WHERE id IN (SELECT contact_id FROM deals WHERE amount > 100000)"),
+    (["open deals over 20k in Texas"], "remove the Texas filter",  # was refused as a write
+     "SELECT id FROM deals WHERE status = 'open' AND amount > 20000"),
+    (["contacts in healthcare"], "except customers",  # was "what do you mean by except"
+     "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.industry = 'Healthcare' "
+     "AND c.lifecycle_stage <> 'customer'"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1031,7 +1036,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "their-after-a-pick", "sort-them-after-a-pick", "which-of-them-after-a-pick", "there-after-top-groups",
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
         "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
-        "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows"])
+        "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
+        "remove-a-filter", "except-follow-up"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
@@ -1167,6 +1173,14 @@ def test_what_is_not_recorded_offers_an_answered_question(assistant: Assistant) 
         asked = _ask(assistant, f"show me {word} for my accounts", "admin@demo.crm")
         assert asked.error is not None and asked.error.code == "not-supported", (word, asked.summary)
         assert untracked.offer in asked.summary
+
+
+def test_removing_a_filter_no_answer_has_is_asked_back_and_deleting_stays_refused(assistant: Assistant) -> None:
+    first = _ask(assistant, "contacts in healthcare", "admin@demo.crm")
+    odd = _ask(assistant, "remove the Texas filter", "admin@demo.crm", first.conversation_id)
+    assert odd.status == "clarified" and "industry Healthcare" in odd.summary, odd.summary
+    delete = _ask(assistant, "delete the contacts", "admin@demo.crm", first.conversation_id)
+    assert delete.status == "refused" and delete.error and delete.error.code == "write-not-allowed"
 
 
 def test_compatibility_characters_read_as_plain_ones(assistant: Assistant) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from nlq.catalog import Catalog, Entity, days_ago
 from nlq.dates import DateRange, latest_past
-from nlq.english import amount_text
+from nlq.english import amount_text, defined_name
 from nlq.parsing.state import Mention, Modifier, ParseContext, ParseState
 from nlq.parsing.words import (
     ABSENT_AFTER,
@@ -320,7 +320,7 @@ _INVERSE_OPS: dict[str, str] = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in"
 
 def negated_condition(cond: Condition) -> Condition:
     """The condition that holds exactly when `cond` does not ("not in negotiation", "not customers")."""
-    text = f"not {cond.text}" if cond.text else ""
+    text = f"not {defined_name(cond.text)}" if cond.text else ""
     if isinstance(cond, Compare) and cond.op in ("eq", "in"):
         # "customers not in Texas" includes those with no state (abroad): a missing value is not Texas either
         inverse = Compare(column=cond.column, op=_INVERSE_OPS[cond.op], value=cond.value)  # type: ignore[arg-type]

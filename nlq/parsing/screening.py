@@ -96,6 +96,13 @@ def screen_question(question: str) -> ParseOutcome | None:
     return None
 
 
+# "remove the Texas filter", "drop the stage condition", "clear all filters": the last answer without them
+FILTER_REMOVAL = re.compile(
+    r"^(?:please\s+|now\s+|ok(?:ay)?,?\s+)?(?:remove|drop|delete|clear|ignore|forget|reset|take\s+(?:off|out)|"
+    r"get\s+rid\s+of|without)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+|those\s+|that\s+)?(?P<what>.*?)\s*"
+    r"\b(?:filters?|conditions?|criteria|criterion|restrictions?)\s*(?:please)?[.!?]?\s*$", re.IGNORECASE)
+
+
 # Pieces of SQL inside a question ("deals' OR 1=1 --"): never read as words ("OR" is not Oregon here).
 _SQL_FRAGMENT = re.compile(
     r"""(['"]\s*\)*\s*(or|and)\b|\b(or|and)\s+['"]?\w+['"]?\s*=\s*['"]?\w+|--\s*$|/\*|\*/|"""
@@ -112,6 +119,8 @@ def _is_read_phrase(text: str, match: re.Match[str]) -> bool:
                     "merge", "close out", "log a", "log an", "delete", "drop", "modify", "rename", "schedule a",
                     "schedule an", "book a", "book an", "set up a", "set up an"):
         return False
+    if verb in ("remove", "drop", "delete") and FILTER_REMOVAL.match(text.strip()):
+        return True  # "remove the Texas filter": a change to the last answer, not to the data
     destructive = verb in ("delete", "drop")
     if verb == "add" and re.match(r"(?:them |those |these |it |all )?up\b|(?:up )?(?:all )?(?:the|their|those) "
                                   r"(?:amounts?|values?|totals?|numbers?|figures?)\b", after):
