@@ -122,6 +122,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         return refusal
     if ctx.previous is not None and (removal := FILTER_REMOVAL.match(question.strip())) is not None:
         return _without_conditions(ctx.previous, removal.group("what"))
+    if ctx.previous is not None:  # "his deals", "email her": the last answer's records, as "their", "them"
+        question = _OBJECT_HER.sub("them", _POSSESSIVE_HER.sub("their", _HIS.sub("their", _HIM.sub("them", question))))
     if SQL_START.match(question) or (SQL_SYNTAX.search(question) and re.search(
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
@@ -166,6 +168,8 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     question = _ONES_EMAIL.sub(r"\g<lead> email address", question)
     # "the most active reps": the reps with the most activities (the word alone reads as enabled accounts)
     question = _MOST_ACTIVE.sub(r"\g<people> with the \g<most> activities", question)
+    # "contacts called Jessica": named so (not the contacts someone called)
+    question = _CALLED_NAME.sub(r"\g<rows> named ", question)
     # "contacts who work at …" are contacts at …; "not linked to any account" is without one
     question = _WORKS_AT.sub(" at", _WHO_WORKS_AT.sub("contacts at", question))
     question = _NOT_LINKED.sub(" without any", question)
@@ -208,6 +212,10 @@ def _without_conditions(previous: QueryPlan, what: str) -> ParseOutcome:
     return ParseOutcome("planned", plan=plan, is_follow_up=True)
 
 
+_HIS, _HIM = re.compile(r"\bhis\b", re.IGNORECASE), re.compile(r"\bhim\b", re.IGNORECASE)
+_POSSESSIVE_HER = re.compile(r"\bher\b(?=\s+(?!(?:in|on|at|about|last|this|next|since|before|after|to|from|with|"
+                             r"by|and|or|yet|again|recently|today|yesterday|lately|the|a|an)\b)[a-z])", re.IGNORECASE)
+_OBJECT_HER = re.compile(r"\bher\b", re.IGNORECASE)
 _THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+|(?:who|what|which)\s+(?:are|were)\s+)?"
                        r"(?:all\s+)?(?:the|those|these)\s+"
                        r"(?P<rows>[a-z][a-z ]*?)(?:\s+please)?", re.IGNORECASE)
@@ -220,6 +228,8 @@ _ONES_EMAIL = re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|
                          r"\bthe)\s+e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE)
 _MOST_ACTIVE = re.compile(r"\b(?P<most>most|least) active (?P<people>reps?|sales ?reps?|salespeople|sellers|users|"
                           r"people|members|team members|account executives|aes?)\b", re.IGNORECASE)
+_CALLED_NAME = re.compile(r"\b(?P<rows>(?:contacts?|accounts?|deals?|leads?|customers?|companies|company|people|"
+                          r"person|reps?|users?|opportunit(?:y|ies)))\s+called\s+(?=[A-Z\"'“‘])", re.IGNORECASE)
 _WHO_WORKS_AT = re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE)
 _WORKS_AT = re.compile(r"\s+(?:(?:who|that)\s+)?(?:(?:is|are)\s+)?(?:works?|working|worked|employed)\s+(?:at|for)\b",
                        re.IGNORECASE)

@@ -893,6 +893,11 @@ CASES = [
      "SELECT count(*) FROM contacts WHERE created_at >= '2025-11-01' AND created_at < '2025-12-01'"),
     ("month-not-begun-ahead", "admin@demo.crm", "deals closing in June",
      "SELECT id FROM deals WHERE status = 'open' AND close_date >= '2026-06-01' AND close_date < '2026-07-01'"),
+    # a name after "named" / "whose first name is" is the records' own (was the rep with that first name)
+    ("named-first-name", "admin@demo.crm", "contacts named Jessica",
+     "SELECT id FROM contacts WHERE first_name ILIKE '%Jessica%' OR last_name ILIKE '%Jessica%'"),
+    ("first-name-is", "admin@demo.crm", "contacts whose first name is Jessica",
+     "SELECT id FROM contacts WHERE first_name ILIKE '%Jessica%'"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
@@ -1024,6 +1029,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "SELECT id FROM contacts WHERE id IN (SELECT contact_id FROM deals WHERE amount > 100000)"),
     (["open deals over 20k in Texas"], "remove the Texas filter",  # was refused as a write
      "SELECT id FROM deals WHERE status = 'open' AND amount > 20000"),
+    (["show me Jacob Green"], "his deals",  # was every deal
+     "SELECT d.id FROM deals d JOIN contacts c ON c.id = d.contact_id WHERE c.first_name = 'Jacob' "
+     "AND c.last_name = 'Green'"),
     (["contacts in healthcare"], "except customers",  # was "what do you mean by except"
      "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.industry = 'Healthcare' "
      "AND c.lifecycle_stage <> 'customer'"),
@@ -1037,7 +1045,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
         "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
         "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
-        "remove-a-filter", "except-follow-up"])
+        "remove-a-filter", "his-records", "except-follow-up"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

@@ -1471,19 +1471,46 @@ _TEXT_EDGES = {"starts": "starts", "start": "starts", "starting": "starts", "beg
 _COLUMN_NOUNS = frozenset({"number", "numbers", "address", "addresses", "field", "fields"})
 
 
+_NAME_COLUMNS = frozenset({"name", "full_name", "first_name", "last_name"})
+
+
+def _names_by(state: ParseState, k: int, mention: Mention) -> bool:
+    """Whether the word at `k` introduces a name of the rows before it: "named" always; "called" when a name
+    follows, in capitals or quoted ("contacts called Jessica", not "contacts I called this week")."""
+    word = state.word(k)
+    if word == "named":
+        return True
+    nxt = state.tokens[k + 1].original if k + 1 < len(state.tokens) else ""
+    return word == "called" and k == mention.end and (nxt[:1].isupper() or nxt[:1] in "\"'“‘")
+
+
+def _free_for_text(state: ParseState, k: int) -> None:
+    """A person's name read at `k` as a user (a rep called Jessica) is text to match when another record's
+    name is meant; the user reading is dropped and its words freed."""
+    for mod in [m for m in state.modifiers if m.pos == k and m.kind == "user"]:
+        state.modifiers.remove(mod)
+        for j in range(mod.pos, mod.end):
+            state.used[j] = False
+
+
 def _read_text_values(state: ParseState) -> None:
     """'contacts with job title vice president', 'whose email contains acme': words after a free-text column that the
     catalog does not know are the text to look for (a case-insensitive substring match)."""
     lex, catalog = state.ctx.lexicon, state.ctx.catalog
-    for mention in state.mentions:  # "accounts named Cobalt", "deals called renewal", "contacts named Smith"
+    for k in range(len(state.tokens)):  # "accounts named Cobalt", "contacts at Foster Goods named Smith"
+        mention = max((m for m in state.mentions if 0 <= m.end <= k), key=lambda m: m.end, default=None)
+        if mention is None or state.used[k] or not _names_by(state, k, mention):
+            continue
         entity = catalog.entities[mention.entity]
         names = [c for c in ("name", "full_name") if c in entity.columns][:1] or \
             [c for c in ("first_name", "last_name") if c in entity.columns]
-        if names and mention.end < len(state.tokens) and state.word(mention.end) in ("named", "called") \
-                and not state.used[mention.end]:
-            state.modifiers.append(Modifier(mention.end, "column", {"columns": [(entity.name, c) for c in names],
-                                                                    "phrase": "name"}, mention.end + 1))
-            state.used[mention.end] = True
+        if names and entity.name == "users" and any(m.kind == "user" and m.pos == k + 1 for m in state.modifiers):
+            state.used[k] = True  # "reps named Jessica": the rep read by name already
+        elif names:
+            _free_for_text(state, k + 1)  # "contacts named Jessica": a contact's name, not the user Jessica
+            state.modifiers.append(Modifier(k, "column", {"columns": [(entity.name, c) for c in names],
+                                                          "phrase": "name"}, k + 1))
+            state.used[k] = True
     for mod in list(state.modifiers):
         if mod.kind != "column":
             continue
@@ -1502,6 +1529,9 @@ def _read_text_values(state: ParseState) -> None:
         match = "contains"  # "whose name starts with A", "emails ending with .io"
         if state.word(k + 1) == "with" and state.word(k) in _TEXT_EDGES and not state.used[k]:
             match, k = _TEXT_EDGES[state.word(k)], k + 2
+        names = {c for _e, c in columns} <= _NAME_COLUMNS and all(e != "users" for e, _c in columns)
+        if names:
+            _free_for_text(state, k)  # "contacts whose first name is Jessica": not the rep Jessica
         words: list[Token] = []
         if match != "contains" and k < len(state.tokens) and not state.used[k]:
             words.append(state.tokens[k])  # "starts with A": even a word that is filler elsewhere
@@ -1509,7 +1539,9 @@ def _read_text_values(state: ParseState) -> None:
         while k < len(state.tokens) and len(words) < 4 and not state.used[k] and \
                 state.tokens[k].kind in ("word", "number") and state.word(k) not in catalog.filler and \
                 state.word(k) not in GRAMMAR_FILLER and \
-                _only_filters_on(catalog, lex.lookup(state.word(k)), {c for _e, c in columns}):
+                (names and (state.tokens[k].original[:1].isupper() or
+                            all(m.kind == "user" for m in lex.lookup(state.word(k)))) or
+                 _only_filters_on(catalog, lex.lookup(state.word(k)), {c for _e, c in columns})):
             words.append(state.tokens[k])
             k += 1
         if not words:
