@@ -1358,6 +1358,13 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         if pick is not None:
             plan.conds.append(pick)
         return ParseOutcome("planned", plan=plan, is_follow_up=True)
+    shown = original.shown
+    if WHO_OWNS.search(text) and not state.group_words and shown is not None and shown.ids and \
+            shown.entity != entity.name and "owner" in catalog.entities[shown.entity].relations:
+        # "top account by revenue" → "who owns it": that account, with its owner (not revenue by rep)
+        records = QueryPlan(entity=shown.entity)
+        records.conds = [c for c in [shown_condition(catalog, shown.entity, shown)] if c is not None]
+        return ParseOutcome("planned", plan=records, is_follow_up=True)
     if WHO_OWNS.search(text) and not state.group_words and "owner" in entity.relations and \
             previous.limit is not None and not previous.measures:
         # "which is the biggest" → "who owns it": those rows again, each with its owner (a count by owner would

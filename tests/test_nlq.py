@@ -898,6 +898,9 @@ CASES = [
      "SELECT id FROM contacts WHERE first_name ILIKE '%Jessica%' OR last_name ILIKE '%Jessica%'"),
     ("first-name-is", "admin@demo.crm", "contacts whose first name is Jessica",
      "SELECT id FROM contacts WHERE first_name ILIKE '%Jessica%'"),
+    ("top-one-group", "admin@demo.crm", "top account by revenue",  # one (was ten)
+     "SELECT a.name, round(sum(d.amount), 2) AS r FROM deals d JOIN accounts a ON a.id = d.account_id "
+     "WHERE d.status = 'won' GROUP BY a.id, a.name ORDER BY r DESC LIMIT 1"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
@@ -1035,6 +1038,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["contacts in healthcare"], "except customers",  # was "what do you mean by except"
      "SELECT c.id FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE a.industry = 'Healthcare' "
      "AND c.lifecycle_stage <> 'customer'"),
+    (["top account by revenue"], "who owns it",  # that account with its owner (was revenue by rep)
+     "SELECT id FROM accounts WHERE id = (SELECT account_id FROM deals WHERE status = 'won' AND account_id IS NOT "
+     "NULL GROUP BY account_id ORDER BY sum(amount) DESC LIMIT 1)"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1045,7 +1051,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
         "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
         "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
-        "remove-a-filter", "his-records", "except-follow-up"])
+        "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

@@ -8,7 +8,7 @@ from typing import Any
 from nlq.catalog import Catalog, Entity
 from nlq.parsing.conditions import path_to_valueset, pick_column, status_value
 from nlq.parsing.state import Mention, ParseState
-from nlq.parsing.words import DEFAULT_TOP_N, RECORD_SUPERLATIVES, date_column_word
+from nlq.parsing.words import DEFAULT_TOP_N, RECORD_SUPERLATIVES, date_column_word, singular_nouns
 from nlq.plan import Compare, GroupBy, Measure, OrderBy, QueryPlan, dated_column
 
 
@@ -184,11 +184,8 @@ def _asks_for_one(state: ParseState) -> bool:
     if state.mentions[0].pos < 0:  # no noun: "who did I last email", "when did I last call Foster Goods"
         return bool({"who", "whom", "when"} & set(state.words))
     last = state.mentions[0].phrase.split()[-1]
-    catalog = state.ctx.catalog
-    singulars = {e.singular for e in catalog.entities.values()} | {"opportunity", "opp", "company", "customer",
-                                                                   "lead", "person", "salesperson", "source", "meeting", "call",
-                                                                   "task"}
-    return last in singulars
+    return last in singular_nouns(state.ctx.catalog)
+
 
 
 def sort_column(state: ParseState, entity: Entity, words: str | None) -> str | None:

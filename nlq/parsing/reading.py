@@ -23,6 +23,7 @@ from nlq.parsing.words import (
     column_for_valueset,
     count_value,
     date_column_word,
+    singular_nouns,
     title_case,
     word_before_column,
 )
@@ -240,7 +241,9 @@ def pass_top(state: ParseState) -> None:
             state.superlative = (i, word not in ("bottom", "worst"))
             state.take(i, i + 2)
         elif word in ("top", "bottom") and not state.used[i]:
-            state.limit = state.limit or DEFAULT_TOP_N
+            # "the top account by revenue": one; "top accounts": the first few
+            one = i + 1 < len(w) and w[i + 1] in singular_nouns(state.ctx.catalog)
+            state.limit = state.limit or (1 if one else DEFAULT_TOP_N)
             state.superlative = (i, word == "top")
             state.take(i, i + 1)
         elif _counts_rows(state, i):

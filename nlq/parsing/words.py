@@ -107,3 +107,10 @@ def date_end(state: ParseState, mod: Modifier) -> int:
     while k < len(state.tokens) and state.used[k] and state.word(k) not in ("vs", "versus", "v", "compared"):
         k += 1
     return k
+
+
+def singular_nouns(catalog: Catalog) -> frozenset[str]:
+    """Nouns naming one record ("deal", "rep", "customer"): "the top account" is one, "top accounts" several."""
+    return frozenset({e.singular for e in catalog.entities.values()} |
+                     {"opportunity", "opp", "company", "customer", "lead", "person", "salesperson", "source",
+                      "meeting", "call", "task", "rep", "seller", "client", "industry", "stage"})
