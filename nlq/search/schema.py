@@ -19,43 +19,25 @@ DOCUMENT_TABLE = "search_documents"
 @lru_cache(maxsize=1)
 def guarded_search_tables() -> dict[str, Entity]:
     """Table name → a catalog-shaped `Entity` the guard treats like any owned table."""
-    columns = {
-        "id": Column("id", "integer", "Passage id"),
-        "kind": Column("kind", "text", "Kind"),
-        "record_id": Column("record_id", "integer", "Record"),
-        "chunk_no": Column("chunk_no", "integer", "Passage"),
-        "owner_id": Column("owner_id", "integer", "Owner"),
-        "occurred_at": Column("occurred_at", "timestamp", "Date"),
-        "embedding": Column("embedding", "vector", "Embedding"),
+    return {
+        CHUNK_TABLE: _owned(CHUNK_TABLE, "passage", "record_id", {
+            "id": ("integer", "Passage id"), "kind": ("text", "Kind"), "record_id": ("integer", "Record"),
+            "chunk_no": ("integer", "Passage"), "occurred_at": ("timestamp", "Date"),
+            "embedding": ("vector", "Embedding")}),
+        TOPIC_TABLE: _owned(TOPIC_TABLE, "topic vector", "chunk_id", {
+            "chunk_id": ("integer", "Passage id"), "kind": ("text", "Kind"), "record_id": ("integer", "Record"),
+            "topic_embedding": ("vector", "Topic vector"), "smoothed": ("boolean", "Smoothed")}),
+        # a text's full-text vector and whether it waits for embedding: semantic filters match such a text by words
+        DOCUMENT_TABLE: _owned(DOCUMENT_TABLE, "document", "record_id", {
+            "kind": ("text", "Kind"), "record_id": ("integer", "Record"), "content_hash": ("text", "Content hash"),
+            "indexed_hash": ("text", "Embedded content hash"), "tsv": ("tsvector", "Words")}),
     }
-    entity = Entity(
-        name=CHUNK_TABLE, table=CHUNK_TABLE, singular="passage", plural="passages", synonyms=[],
-        owner_column="owner_id", title="record_id", display=["record_id"],
-        default_order={"column": "record_id", "direction": "asc"}, columns=columns, computed={}, relations={},
-    )
-    topics = Entity(
-        name=TOPIC_TABLE, table=TOPIC_TABLE, singular="topic vector", plural="topic vectors", synonyms=[],
-        owner_column="owner_id", title="chunk_id", display=["chunk_id"],
-        default_order={"column": "chunk_id", "direction": "asc"},
-        columns={"chunk_id": Column("chunk_id", "integer", "Passage id"),
-                 "kind": Column("kind", "text", "Kind"),
-                 "record_id": Column("record_id", "integer", "Record"),
-                 "owner_id": Column("owner_id", "integer", "Owner"),
-                 "topic_embedding": Column("topic_embedding", "vector", "Topic vector"),
-                 "smoothed": Column("smoothed", "boolean", "Smoothed")},
-        computed={}, relations={},
-    )
-    # a text's full-text vector and whether it waits for embedding: semantic filters match such a text by words
-    documents = Entity(
-        name=DOCUMENT_TABLE, table=DOCUMENT_TABLE, singular="document", plural="documents", synonyms=[],
-        owner_column="owner_id", title="record_id", display=["record_id"],
-        default_order={"column": "record_id", "direction": "asc"},
-        columns={"kind": Column("kind", "text", "Kind"),
-                 "record_id": Column("record_id", "integer", "Record"),
-                 "owner_id": Column("owner_id", "integer", "Owner"),
-                 "content_hash": Column("content_hash", "text", "Content hash"),
-                 "indexed_hash": Column("indexed_hash", "text", "Embedded content hash"),
-                 "tsv": Column("tsv", "tsvector", "Words")},
-        computed={}, relations={},
-    )
-    return {CHUNK_TABLE: entity, TOPIC_TABLE: topics, DOCUMENT_TABLE: documents}
+
+
+def _owned(table: str, singular: str, key: str, columns: dict[str, tuple[str, str]]) -> Entity:
+    """A search table as an owned entity: its visible columns, plus `owner_id`, which the guard scopes by."""
+    visible = {name: Column(name, kind, label) for name, (kind, label) in columns.items()}
+    visible["owner_id"] = Column("owner_id", "integer", "Owner")
+    return Entity(name=table, table=table, singular=singular, plural=f"{singular}s", synonyms=[],
+                  owner_column="owner_id", title=key, display=[key],
+                  default_order={"column": key, "direction": "asc"}, columns=visible, computed={}, relations={})
