@@ -168,6 +168,10 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     question = _ONES_EMAIL.sub(r"\g<lead> email address", question)
     # "the most active reps": the reps with the most activities (the word alone reads as enabled accounts)
     question = _MOST_ACTIVE.sub(r"\g<people> with the \g<most> activities", question)
+    # "total call time": the calls' duration
+    question = _KIND_TIME.sub(r"\g<kind> duration", question)
+    # "what did I do yesterday": my activities then
+    question = _WHAT_DID_I_DO.sub(lambda m: f"{'my' if m.group(1).lower() == 'i' else 'our'} activities", question)
     # "contacts called Jessica": named so (not the contacts someone called)
     question = _CALLED_NAME.sub(r"\g<rows> named ", question)
     # "contacts who work at …" are contacts at …; "not linked to any account" is without one
@@ -228,6 +232,9 @@ _ONES_EMAIL = re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|
                          r"\bthe)\s+e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE)
 _MOST_ACTIVE = re.compile(r"\b(?P<most>most|least) active (?P<people>reps?|sales ?reps?|salespeople|sellers|users|"
                           r"people|members|team members|account executives|aes?)\b", re.IGNORECASE)
+_KIND_TIME = re.compile(r"\b(?P<kind>calls?|meetings?|phone)\s+time\b", re.IGNORECASE)
+_WHAT_DID_I_DO = re.compile(r"^\s*what\s+(?:did|have)\s+(i|we)\s+(?:do|done|work\s+on|worked\s+on|get\s+done|got\s+done)\b",
+                            re.IGNORECASE)
 _CALLED_NAME = re.compile(r"\b(?P<rows>(?:contacts?|accounts?|deals?|leads?|customers?|companies|company|people|"
                           r"person|reps?|users?|opportunit(?:y|ies)))\s+called\s+(?=[A-Z\"'“‘])", re.IGNORECASE)
 _WHO_WORKS_AT = re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE)

@@ -901,6 +901,11 @@ CASES = [
     ("top-one-group", "admin@demo.crm", "top account by revenue",  # one (was ten)
      "SELECT a.name, round(sum(d.amount), 2) AS r FROM deals d JOIN accounts a ON a.id = d.account_id "
      "WHERE d.status = 'won' GROUP BY a.id, a.name ORDER BY r DESC LIMIT 1"),
+    ("call-time", "rep@demo.crm", "total call time this week",  # was "what is 'time'"
+     f"SELECT sum(duration_minutes) FROM activities WHERE type = 'call' AND owner_id = {REP} "
+     "AND due_at >= '2026-05-11' AND due_at < '2026-05-18'"),
+    ("what-did-i-do", "rep@demo.crm", "what did I do yesterday",  # was "what would you like to see"
+     f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-14' AND due_at < '2026-05-15'"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",
