@@ -168,6 +168,9 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     question = _ONES_EMAIL.sub(r"\g<lead> email address", question)
     # "the most active reps": the reps with the most activities (the word alone reads as enabled accounts)
     question = _MOST_ACTIVE.sub(r"\g<people> with the \g<most> activities", question)
+    # "how is my team doing this quarter", "team performance": revenue by rep (quotas are not recorded; "how
+    # are we doing?" names nobody and stays asked back)
+    question = _HOW_DOING.sub("revenue by rep", question)
     # "total call time": the calls' duration
     question = _KIND_TIME.sub(r"\g<kind> duration", question)
     # "what did I do yesterday": my activities then
@@ -232,6 +235,9 @@ _ONES_EMAIL = re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|
                          r"\bthe)\s+e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE)
 _MOST_ACTIVE = re.compile(r"\b(?P<most>most|least) active (?P<people>reps?|sales ?reps?|salespeople|sellers|users|"
                           r"people|members|team members|account executives|aes?)\b", re.IGNORECASE)
+_HOW_DOING = re.compile(r"^\s*(?:how\s+(?:is|are)\s+(?P<who>my\s+team|the\s+team|our\s+team|the\s+reps|my\s+reps)"
+                        r"\s+(?:doing|performing|tracking)(?!\s+(?:on|against|for|with|in)\b)|(?P<team>(?:my\s+|our\s+|the\s+)?(?:team|rep|sales)\s+performance))\b",
+                        re.IGNORECASE)
 _KIND_TIME = re.compile(r"\b(?P<kind>calls?|meetings?|phone)\s+time\b", re.IGNORECASE)
 _WHAT_DID_I_DO = re.compile(r"^\s*what\s+(?:did|have)\s+(i|we)\s+(?:do|done|work\s+on|worked\s+on|get\s+done|got\s+done)\b",
                             re.IGNORECASE)
