@@ -20,7 +20,7 @@ from typing import Literal
 
 from assistant.answer import Answer, AnswerError
 from crm_core.scope import Actor
-from nlq.catalog import Catalog, Metric, NamedFilter
+from nlq.catalog import Catalog, Metric, NamedFilter, normalize
 from nlq.search.question import UPDATE_ON
 from nlq.search.semantic_filter import RECORD_TALK_VERBS
 
@@ -49,6 +49,13 @@ def _rx(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
+# "what does win rate mean", "how is pipeline calculated", "define stale deals": a definition, not a figure
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:does|do)\s+(?:the\s+)?(?P<a>.+?)\s+mean|how\s+(?:is|are|do\s+you)\s+(?:the\s+)?(?P<b>.+?)\s+"
+    r"(?:calculated|computed|defined|measured|worked\s+out|calculate|compute|define)|(?:define|definition\s+of|"
+    r"what(?:'s|\s+is)\s+the\s+definition\s+of)\s+(?:the\s+|a\s+|an\s+)?(?P<c>.+?))\s*[?.!]*\s*$", re.IGNORECASE)
+
+
 # Rules are tried in order; the first intent with a matching pattern wins. Whole-message anchors keep
 # "send an email to all customers saying hi" or "how are we doing?" away from small talk.
 _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
@@ -57,6 +64,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"^\s*what (else )?can (you|i) (do|ask)( you)?( here)?\s*\??\s*$",
         r"^\s*(how (do|can) i use (you|this)|what do you do|what are you able to do)\s*\??\s*$",
         r"^\s*(show me )?(some )?example questions\s*\??\s*$",
+        _DEFINITION.pattern,
     )),
     ("small_talk", _rx(
         r"^\s*(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|greetings)"
@@ -214,6 +222,16 @@ class Router:
         return list(dict.fromkeys(out))[:limit]
 
     def _help(self, message: Message) -> Answer:
+        asked = _DEFINITION.match(message.text)
+        if asked is not None:
+            phrase = next(g for g in asked.groups() if g)
+            defined = self._definition(phrase)
+            if defined is not None:
+                return defined
+            terms = [m.phrases[0] for m in self.catalog.metrics.values()][:6]
+            return Answer(status="clarified", suggestions=[f"what does {t} mean" for t in terms[:3]],
+                          summary=f"I have no definition of “{phrase}”. Figures I can define include "
+                                  f"{', '.join(terms)}.")
         entities = [e.plural for e in self.catalog.entities.values() if e.owner_column]
         examples = self.examples()
         summary = (f"I answer questions about your CRM — {', '.join(entities)} — in plain language, "
@@ -222,6 +240,15 @@ class Router:
                    + "; ".join(f"“{e}”" for e in examples[:4]) + ".")
         definitions = [f.definition for f in self.catalog.named_filters.values()][:4]
         return Answer(status="answered", summary=summary, suggestions=examples[:4], definitions=definitions)
+
+    def _definition(self, phrase: str) -> Answer | None:
+        """The catalog's definition of a figure or a named set of records the phrase names, or None."""
+        wanted = normalize(phrase)
+        for item in [*self.catalog.metrics.values(), *self.catalog.named_filters.values()]:
+            if wanted in {normalize(p) for p in item.phrases} | {normalize(item.name.replace("_", " "))}:
+                return Answer(status="answered", summary=f"{item.definition[:1].upper()}{item.definition[1:]}.",
+                              definitions=[item.definition], suggestions=[phrase, f"{phrase} by rep"])
+        return None
 
     def _small_talk(self, message: Message) -> Answer:
         text = message.text.strip().lower()

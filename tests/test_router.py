@@ -75,6 +75,12 @@ CASES = [
     ("anything new with Northwind?", "search"),  # a record's newest notes and emails
     ("give me a quick update on Cobalt Labs", "search"),
     ("Show me all customers who haven't been contacted in 30 days with deals over $10,000", "query"),
+    # what a figure means is a definition (was the figure itself, or not understood)
+    ("what does win rate mean", "help"),
+    ("how is pipeline calculated?", "help"),
+    ("define stale deals", "help"),
+    ("what is the definition of a hot lead", "help"),
+    ("what is the win rate", "query"),
 ]
 
 
@@ -150,6 +156,18 @@ def test_help_examples_come_from_catalog_and_answer(assistant: Assistant, manage
         assert any(example.startswith(p) for p in catalog_phrases), example
         assert example in answer.summary
         assert assistant.ask(example, manager, channel="test", audit=False).status == "answered", example
+
+
+@pytest.mark.parametrize(("question", "definition"), [
+    ("what does win rate mean", "win rate ="), ("how is pipeline calculated?", "pipeline value = sum of amount"),
+    ("define stale deals", "stale deals = open deals with no activity"),
+])
+def test_a_definition_is_answered_from_the_catalog(assistant: Assistant, manager: Actor, question: str,
+                                                  definition: str) -> None:
+    answer = assistant.ask(question, manager, channel="test", audit=False)
+    assert answer.status == "answered" and definition in answer.summary.lower() and not answer.rows, answer.summary
+    unknown = assistant.ask("what does flurbo mean", manager, channel="test", audit=False)
+    assert unknown.status == "clarified" and "flurbo" in unknown.summary
 
 
 def test_small_talk_is_short_and_keeps_follow_ups(assistant: Assistant, manager: Actor, engine: Engine) -> None:
