@@ -73,6 +73,7 @@ from nlq.parsing.reading import (
     pass_top,
     past_tense_after_did,
 )
+from nlq.parsing.rewording import as_their, plain_wording
 from nlq.parsing.screening import (
     CHART_ONLY,
     CHART_REQUEST,
@@ -123,7 +124,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     if ctx.previous is not None and (removal := FILTER_REMOVAL.match(question.strip())) is not None:
         return _without_conditions(ctx.previous, removal.group("what"))
     if ctx.previous is not None:  # "his deals", "email her": the last answer's records, as "their", "them"
-        question = _OBJECT_HER.sub("them", _POSSESSIVE_HER.sub("their", _HIS.sub("their", _HIM.sub("them", question))))
+        question = as_their(question)
     if SQL_START.match(question) or (SQL_SYNTAX.search(question) and re.search(
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
@@ -162,24 +163,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         return _clause_follow_up(question, ctx, ctx.previous)
     if ctx.previous is not None:  # "which have open deals" right after accounts: which of those accounts
         question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
-    # "Lauren's pipeline vs Matthew's pipeline": one figure, two owners ("pipeline Lauren vs Matthew")
-    question = _POSSESSIVE_PAIR.sub(r"\g<what> \g<left> \g<vs> \g<right>", question)
-    # "Jacob Green's email", "the email of Lauren Stewart": one person's address, not their e-mails
-    question = _ONES_EMAIL.sub(r"\g<lead> email address", question)
-    # "the most active reps": the reps with the most activities (the word alone reads as enabled accounts)
-    question = _MOST_ACTIVE.sub(r"\g<people> with the \g<most> activities", question)
-    # "how is my team doing this quarter", "team performance": revenue by rep (quotas are not recorded; "how
-    # are we doing?" names nobody and stays asked back)
-    question = _HOW_DOING.sub("revenue by rep", question)
-    # "total call time": the calls' duration
-    question = _KIND_TIME.sub(r"\g<kind> duration", question)
-    # "what did I do yesterday": my activities then
-    question = _WHAT_DID_I_DO.sub(lambda m: f"{'my' if m.group(1).lower() == 'i' else 'our'} activities", question)
-    # "contacts called Jessica": named so (not the contacts someone called)
-    question = _CALLED_NAME.sub(r"\g<rows> named ", question)
-    # "contacts who work at …" are contacts at …; "not linked to any account" is without one
-    question = _WORKS_AT.sub(" at", _WHO_WORKS_AT.sub("contacts at", question))
-    question = _NOT_LINKED.sub(" without any", question)
+    question = plain_wording(question)
     spoken = CHART_REQUEST.sub(" ", FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question))))
     tokens = tokenize(spoken, ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):
@@ -219,35 +203,11 @@ def _without_conditions(previous: QueryPlan, what: str) -> ParseOutcome:
     return ParseOutcome("planned", plan=plan, is_follow_up=True)
 
 
-_HIS, _HIM = re.compile(r"\bhis\b", re.IGNORECASE), re.compile(r"\bhim\b", re.IGNORECASE)
-_POSSESSIVE_HER = re.compile(r"\bher\b(?=\s+(?!(?:in|on|at|about|last|this|next|since|before|after|to|from|with|"
-                             r"by|and|or|yet|again|recently|today|yesterday|lately|the|a|an)\b)[a-z])", re.IGNORECASE)
-_OBJECT_HER = re.compile(r"\bher\b", re.IGNORECASE)
 _THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+|(?:who|what|which)\s+(?:are|were)\s+)?"
                        r"(?:all\s+)?(?:the|those|these)\s+"
                        r"(?P<rows>[a-z][a-z ]*?)(?:\s+please)?", re.IGNORECASE)
 
 
-_POSSESSIVE_PAIR = re.compile(
-    r"\b(?P<left>\w+(?: \w+)?)['’]s? (?P<what>\w+(?: \w+)?) (?P<vs>vs\.?|versus|compared (?:to|with)) "
-    r"(?P<right>\w+(?: \w+)?)['’]s? (?P=what)\b", re.IGNORECASE)
-_ONES_EMAIL = re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|quarter|year)['’]s)\w+['’]s|"
-                         r"\bthe)\s+e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE)
-_MOST_ACTIVE = re.compile(r"\b(?P<most>most|least) active (?P<people>reps?|sales ?reps?|salespeople|sellers|users|"
-                          r"people|members|team members|account executives|aes?)\b", re.IGNORECASE)
-_HOW_DOING = re.compile(r"^\s*(?:how\s+(?:is|are)\s+(?P<who>my\s+team|the\s+team|our\s+team|the\s+reps|my\s+reps)"
-                        r"\s+(?:doing|performing|tracking)(?!\s+(?:on|against|for|with|in)\b)|(?P<team>(?:my\s+|our\s+|the\s+)?(?:team|rep|sales)\s+performance))\b",
-                        re.IGNORECASE)
-_KIND_TIME = re.compile(r"\b(?P<kind>calls?|meetings?|phone)\s+time\b", re.IGNORECASE)
-_WHAT_DID_I_DO = re.compile(r"^\s*what\s+(?:did|have)\s+(i|we)\s+(?:do|done|work\s+on|worked\s+on|get\s+done|got\s+done)\b",
-                            re.IGNORECASE)
-_CALLED_NAME = re.compile(r"\b(?P<rows>(?:contacts?|accounts?|deals?|leads?|customers?|companies|company|people|"
-                          r"person|reps?|users?|opportunit(?:y|ies)))\s+called\s+(?=[A-Z\"'“‘])", re.IGNORECASE)
-_WHO_WORKS_AT = re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE)
-_WORKS_AT = re.compile(r"\s+(?:(?:who|that)\s+)?(?:(?:is|are)\s+)?(?:works?|working|worked|employed)\s+(?:at|for)\b",
-                       re.IGNORECASE)
-_NOT_LINKED = re.compile(r"\s+(?:(?:that|which|who)\s+(?:are|is)\s+)?(?:not|n't)\s+(?:linked|attached|associated|"
-                         r"connected|tied)\s+(?:to|with)\s+(?:any|an?)\b", re.IGNORECASE)
 _WHICH_OF_LAST = re.compile(r"^\s*which\s+(?=(?:have|has|had|are|is|were|was|did|do|does)\b)", re.IGNORECASE)
 # A follow-up that is the rest of a sentence about the last rows: "with deals over $10,000",
 # "without any activity this month", "whose amount is over 50k", "that have more than 3 contacts".

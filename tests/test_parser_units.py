@@ -11,6 +11,7 @@ from nlq.catalog import load_catalog
 from nlq.compiler import compile_plan
 from nlq.dates import match_date
 from nlq.lexer import tokenize
+from nlq.parsing.rewording import as_their, plain_wording
 from nlq.parsing.screening import screen_question
 from nlq.plan import AnyOf, Compare, Exists, GroupBy, Measure, QueryPlan
 
@@ -164,3 +165,29 @@ def test_english_words_come_from_the_packaged_vocabulary() -> None:
 ])
 def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     assert [t.text for t in tokenize(text)] == words
+
+
+@pytest.mark.parametrize(("question", "plain"), [
+    ("Jacob Green's email", "Jacob Green's email address"),
+    ("Jacob Green's emails", "Jacob Green's emails"),
+    ("the most active reps this month", "the reps with the most activities this month"),
+    ("how is my team doing this quarter", "revenue by rep this quarter"),
+    ("how are we doing?", "how are we doing?"),  # names nobody: asked back
+    ("total call time this week", "total call duration this week"),
+    ("what did I do yesterday", "my activities yesterday"),
+    ("contacts called Jessica", "contacts named Jessica"),
+    ("contacts called yesterday", "contacts called yesterday"),  # the contacts someone called
+    ("who works at Foster Goods", "contacts at Foster Goods"),
+    ("contacts who work at accounts in Texas", "contacts at accounts in Texas"),
+    ("contacts not linked to any account", "contacts without any account"),
+])
+def test_plain_wording(question: str, plain: str) -> None:
+    assert plain_wording(question) == plain
+
+
+@pytest.mark.parametrize(("question", "plain"), [
+    ("his deals", "their deals"), ("email him", "email them"), ("her open deals", "their open deals"),
+    ("what did we send her last month", "what did we send them last month"),
+])
+def test_personal_pronouns_point_at_the_last_records(question: str, plain: str) -> None:
+    assert as_their(question) == plain

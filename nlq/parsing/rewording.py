@@ -1,0 +1,77 @@
+"""Ways of saying a question that the reading passes take word by word, rewritten first into the plain
+wording they read ("Jacob Green's email" → "Jacob Green's email address", "the most active reps" → "the
+reps with the most activities").
+
+Each rewrite is one pattern and its replacement, tried in order; the passes never see the original
+wording, so each phrase is read the same way wherever it appears.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_Replacement = str | Callable[[re.Match[str]], str]
+
+REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
+    # "Lauren's pipeline vs Matthew's pipeline": one figure, two owners ("pipeline Lauren vs Matthew")
+    (re.compile(r"\b(?P<left>\w+(?: \w+)?)['’]s? (?P<what>\w+(?: \w+)?) (?P<vs>vs\.?|versus|compared (?:to|with)) "
+                r"(?P<right>\w+(?: \w+)?)['’]s? (?P=what)\b", re.IGNORECASE),
+     r"\g<what> \g<left> \g<vs> \g<right>"),
+    # "Jacob Green's email", "the email of Lauren Stewart": one person's address, not their e-mails
+    (re.compile(r"(?P<lead>\b(?!(?:today|yesterday|tomorrow|week|month|quarter|year)['’]s)\w+['’]s|\bthe)\s+"
+                r"e-?mail\b(?!\s*(?:address|s\b))(?=\s+of\b|\s*[?.!]?\s*$)", re.IGNORECASE),
+     r"\g<lead> email address"),
+    # "the most active reps": the reps with the most activities (the word alone reads as enabled accounts)
+    (re.compile(r"\b(?P<most>most|least) active (?P<people>reps?|sales ?reps?|salespeople|sellers|users|people|"
+                r"members|team members|account executives|aes?)\b", re.IGNORECASE),
+     r"\g<people> with the \g<most> activities"),
+    # "how is my team doing this quarter", "team performance": revenue by rep (quotas are not recorded; "how
+    # are we doing?" names nobody and stays asked back)
+    (re.compile(r"^\s*(?:how\s+(?:is|are)\s+(?:my|the|our)\s+(?:team|reps)\s+(?:doing|performing|tracking)"
+                r"(?!\s+(?:on|against|for|with|in)\b)|(?:my\s+|our\s+|the\s+)?(?:team|rep|sales)\s+performance)\b",
+                re.IGNORECASE),
+     "revenue by rep"),
+    # "total call time": the calls' duration
+    (re.compile(r"\b(?P<kind>calls?|meetings?|phone)\s+time\b", re.IGNORECASE), r"\g<kind> duration"),
+    # "what did I do yesterday": my activities then
+    (re.compile(r"^\s*what\s+(?:did|have)\s+(?P<who>i|we)\s+(?:do|done|work\s+on|worked\s+on|get\s+done|got\s+done)\b",
+                re.IGNORECASE),
+     lambda m: f"{'my' if m.group('who').lower() == 'i' else 'our'} activities"),
+    # "contacts called Jessica": named so, when a name follows in capitals or quotes (not "contacts called
+    # yesterday", the contacts someone called)
+    (re.compile(r"\b(?P<rows>(?i:contacts?|accounts?|deals?|leads?|customers?|companies|company|people|person|"
+                r"reps?|users?|opportunit(?:y|ies)))\s+(?i:called)\s+(?=[A-Z\"'“‘])"),
+     r"\g<rows> named "),
+    # "who works at Foster Goods" asks for its contacts; "contacts who work at …" are contacts at …
+    (re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE), "contacts at"),
+    (re.compile(r"\s+(?:(?:who|that)\s+)?(?:(?:is|are)\s+)?(?:works?|working|worked|employed)\s+(?:at|for)\b",
+                re.IGNORECASE), " at"),
+    # "contacts not linked to any account": without one
+    (re.compile(r"\s+(?:(?:that|which|who)\s+(?:are|is)\s+)?(?:not|n't)\s+(?:linked|attached|associated|connected|"
+                r"tied)\s+(?:to|with)\s+(?:any|an?)\b", re.IGNORECASE), " without any"),
+)
+
+
+def plain_wording(question: str) -> str:
+    """The question with each wording of `REWORDINGS` replaced by the plain one the passes read."""
+    for pattern, replacement in REWORDINGS:
+        question = pattern.sub(replacement, question)
+    return question
+
+
+# "his deals", "email her" after a record: that record's, as "their" and "them" say it
+_PERSONAL = (
+    (re.compile(r"\bhim\b", re.IGNORECASE), "them"),
+    (re.compile(r"\bhis\b", re.IGNORECASE), "their"),
+    (re.compile(r"\bher\b(?=\s+(?!(?:in|on|at|about|last|this|next|since|before|after|to|from|with|by|and|or|yet|"
+                r"again|recently|today|yesterday|lately|the|a|an)\b)[a-z])", re.IGNORECASE), "their"),
+    (re.compile(r"\bher\b", re.IGNORECASE), "them"),
+)
+
+
+def as_their(question: str) -> str:
+    """A follow-up's "his", "him" and "her" as "their" and "them", which point at the last answer's records."""
+    for pattern, replacement in _PERSONAL:
+        question = pattern.sub(replacement, question)
+    return question
