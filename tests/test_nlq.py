@@ -909,6 +909,11 @@ CASES = [
     ("how-is-my-team-doing", "manager@demo.crm", "how is my team doing this quarter",  # was not understood
      f"SELECT owner_id, round(sum(amount), 2) FROM deals WHERE status = 'won' AND owner_id IN {TEAM} "
      "AND closed_at >= '2026-04-01' AND closed_at < '2026-07-01' GROUP BY owner_id"),
+    ("who-sends-the-most", "admin@demo.crm", "who sends the most emails",  # was "what is 'sends'"
+     "SELECT owner_id, count(*) FROM emails GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1"),
+    ("clicked-a-link", "admin@demo.crm", "contacts who clicked a link this month",  # was "what is 'link'"
+     "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id "
+     "AND e.clicked_at >= '2026-05-01' AND e.clicked_at < '2026-06-01')"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

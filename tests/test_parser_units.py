@@ -180,6 +180,9 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("who works at Foster Goods", "contacts at Foster Goods"),
     ("contacts who work at accounts in Texas", "contacts at accounts in Texas"),
     ("contacts not linked to any account", "contacts without any account"),
+    ("who sends the most emails", "who sent the most emails"),
+    ("who closes the most deals", "who closed the most deals"),
+    ("contacts who clicked a link this month", "contacts who clicked this month"),
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain

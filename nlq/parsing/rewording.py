@@ -32,6 +32,8 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
                 r"(?!\s+(?:on|against|for|with|in)\b)|(?:my\s+|our\s+|the\s+)?(?:team|rep|sales)\s+performance)\b",
                 re.IGNORECASE),
      "revenue by rep"),
+    # "contacts who clicked a link", "clicked through": clicked (what was clicked is not recorded)
+    (re.compile(r"\bclicked\s+(?:on\s+)?(?:a\s+|the\s+|any\s+)?(?:links?|through)\b", re.IGNORECASE), "clicked"),
     # "total call time": the calls' duration
     (re.compile(r"\b(?P<kind>calls?|meetings?|phone)\s+time\b", re.IGNORECASE), r"\g<kind> duration"),
     # "what did I do yesterday": my activities then
@@ -43,6 +45,10 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"\b(?P<rows>(?i:contacts?|accounts?|deals?|leads?|customers?|companies|company|people|person|"
                 r"reps?|users?|opportunit(?:y|ies)))\s+(?i:called)\s+(?=[A-Z\"'“‘])"),
      r"\g<rows> named "),
+    # "who sends the most emails", "who closes the most deals": the verb as the passes read it, in the past
+    (re.compile(r"^(?P<who>\s*who\s+)(?P<verb>sends|makes|books|closes|logs|schedules|writes|holds|runs)\b",
+                re.IGNORECASE),
+     lambda m: m.group("who") + _PAST[m.group("verb").lower()]),
     # "who works at Foster Goods" asks for its contacts; "contacts who work at …" are contacts at …
     (re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE), "contacts at"),
     (re.compile(r"\s+(?:(?:who|that)\s+)?(?:(?:is|are)\s+)?(?:works?|working|worked|employed)\s+(?:at|for)\b",
@@ -51,6 +57,10 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"\s+(?:(?:that|which|who)\s+(?:are|is)\s+)?(?:not|n't)\s+(?:linked|attached|associated|connected|"
                 r"tied)\s+(?:to|with)\s+(?:any|an?)\b", re.IGNORECASE), " without any"),
 )
+
+
+_PAST = {"sends": "sent", "makes": "made", "books": "booked", "closes": "closed", "logs": "logged",
+         "schedules": "scheduled", "writes": "wrote", "holds": "held", "runs": "ran"}
 
 
 def plain_wording(question: str) -> str:
