@@ -305,6 +305,9 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
                 where.append(exp.not_(keys[0].is_(exp.null())))
                 if len(plan.group_by) == 1:  # and each row carries the record's id
                     select_list.append(exp.alias_(keys[0], "id"))
+            elif plan.limit is not None and not group.grain and any(o.target == "measure" for o in plan.order_by):
+                # "which state has the most customers" picks among states: rows with none are no contender
+                where.append(exp.not_(keys[0].is_(exp.null())))
             select_list.append(exp.alias_(expr, _alias(group.label or group.column or "group")))
             group_exprs += keys
         measure_aliases = []

@@ -914,6 +914,11 @@ CASES = [
     ("clicked-a-link", "admin@demo.crm", "contacts who clicked a link this month",  # was "what is 'link'"
      "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM emails e WHERE e.contact_id = c.id "
      "AND e.clicked_at >= '2026-05-01' AND e.clicked_at < '2026-06-01')"),
+    ("most-of-a-column-skips-none", "admin@demo.crm", "which state has the most customers",  # was "(none)"
+     "SELECT state, count(*) FROM contacts WHERE lifecycle_stage = 'customer' AND state IS NOT NULL "
+     "GROUP BY state ORDER BY count(*) DESC LIMIT 1"),
+    ("outside", "admin@demo.crm", "accounts outside the US",  # was "what is 'outside'"
+     "SELECT id FROM accounts WHERE country <> 'US' OR country IS NULL"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

@@ -53,6 +53,8 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE), "contacts at"),
     (re.compile(r"\s+(?:(?:who|that)\s+)?(?:(?:is|are)\s+)?(?:works?|working|worked|employed)\s+(?:at|for)\b",
                 re.IGNORECASE), " at"),
+    # "accounts outside the US": not in it
+    (re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?=[a-z])", re.IGNORECASE), "not in "),
     # "contacts not linked to any account": without one
     (re.compile(r"\s+(?:(?:that|which|who)\s+(?:are|is)\s+)?(?:not|n't)\s+(?:linked|attached|associated|connected|"
                 r"tied)\s+(?:to|with)\s+(?:any|an?)\b", re.IGNORECASE), " without any"),
