@@ -1171,6 +1171,9 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("contacts created on 2026-02-30", "clarified", "not-understood"),  # no such day (was an internal error)
     ("summarize my last 5 notes", "clarified", "not-supported"),  # said plainly, with the list offered
     ("which reps are behind", "clarified", "not-supported"),  # quotas are not recorded
+    # records of the rows' own kind held by each are not linked (were the subsidiaries, or a revenue of $2)
+    ("which accounts have subsidiaries", "clarified", "ambiguous"),
+    ("accounts with more than 2 subsidiaries", "clarified", "ambiguous"),
 ], ids=lambda v: v[:30] if isinstance(v, str) else None)
 def test_bad_input_is_refused_or_asked_back(assistant: Assistant, engine: Engine, question: str, status: str,
                                             code: str) -> None:

@@ -1419,6 +1419,7 @@ def pass_negations(state: ParseState) -> None:
     """'without deals', 'with no open deals', 'who have no activities', 'never emailed', 'not owned by me'."""
     _negate_owners(state)
     _lift_date_negations(state)
+    _held_own_kind(state)
     _read_counts(state)
     _read_text_values(state)
     _drop_adjective_dates(state)
@@ -1554,6 +1555,23 @@ def _read_text_values(state: ParseState) -> None:
                                                           "phrase": mod.data["phrase"], "match": match}, k))
 
 
+def _held_own_kind(state: ParseState) -> None:
+    """'accounts that have subsidiaries': records of the rows' own kind that each row would hold are not
+    linked in the catalog; asked back (the subsidiaries themselves were answered instead)."""
+    if len(state.mentions) < 2:
+        return
+    main = min(state.mentions, key=lambda m: m.pos)
+    for m in state.mentions:
+        k = m.pos - 1
+        while k >= 0 and state.word(k) in ("any", "a", "an", "some", "no"):
+            k -= 1
+        names_records = m.phrase.split()[-1].endswith("s")  # "subsidiaries", not a state ("have gone quiet")
+        if m is not main and m.named and m.metric is None and m.entity == main.entity and names_records and \
+                state.word(k) in ("have", "has", "had", "having", "with", "without"):
+            state.ambiguous.append(f"I can't tell which {main.phrase} have {m.phrase}: {m.phrase} are "
+                                   f"{main.phrase} themselves, not linked to others. Ask for the {m.phrase}.")
+
+
 def _read_counts(state: ParseState) -> None:
     """'accounts with more than 10 contacts': a bare number right before a related record's noun
     counts those records (it is not a value of one of their columns)."""
@@ -1570,6 +1588,15 @@ def _read_counts(state: ParseState) -> None:
                   or any(m.pos == j for m in state.mentions)), None)
         counted = next((m for m in state.mentions if k is not None and m.pos == k and m is not main
                         and m.metric is None and m.entity != main.entity), None)
+        own_kind = next((m for m in state.mentions if k is not None and m.pos == k and m is not main
+                         and m.metric is None and m.entity == main.entity and m.named), None)
+        if counted is None and own_kind is not None:
+            # "accounts with more than 2 subsidiaries": records of their own kind held by each are not linked
+            # in the catalog (the number was read as an annual revenue of $2)
+            state.ambiguous.append(f"I can't count {own_kind.phrase} within each of the {main.phrase}. Ask for the "
+                                   f"{own_kind.phrase} themselves (for example “{own_kind.phrase}”).")
+            state.modifiers.remove(mod)
+            continue
         if counted is None:
             continue
         how_many = count_value(value)
