@@ -123,11 +123,11 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         return refusal
     if ctx.previous is not None and (removal := FILTER_REMOVAL.match(question.strip())) is not None:
         return _without_conditions(ctx.previous, removal.group("what"))
-    if ctx.previous is not None:  # "his deals", "email her": the last answer's records, as "their", "them"
-        question = as_their(question)
     if SQL_START.match(question) or (SQL_SYNTAX.search(question) and re.search(
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
+    if ctx.previous is not None:  # "his deals", "email her": the last answer's records, as "their", "them"
+        question = as_their(question)
     share = _SHARE.match(question.strip())
     # "what percentage of deals are won (by rep)": the share of rows meeting a condition (in each group)
     within = _share_of(share.group("base"), share.group("verb"), share.group("part"), ctx) if share else None

@@ -1568,8 +1568,12 @@ def _held_own_kind(state: ParseState) -> None:
         names_records = m.phrase.split()[-1].endswith("s")  # "subsidiaries", not a state ("have gone quiet")
         if m is not main and m.named and m.metric is None and m.entity == main.entity and names_records and \
                 state.word(k) in ("have", "has", "had", "having", "with", "without"):
-            state.ambiguous.append(f"I can't tell which {main.phrase} have {m.phrase}: {m.phrase} are "
-                                   f"{main.phrase} themselves, not linked to others. Ask for the {m.phrase}.")
+            state.ambiguous.append(_own_kind_held(main, m))
+
+
+def _own_kind_held(main: Mention, held: Mention) -> str:
+    return (f"I can't tell which {main.phrase} have {held.phrase}: {held.phrase} are {main.phrase} themselves, "
+            f"not linked to others. Ask for the {held.phrase}.")
 
 
 def _read_counts(state: ParseState) -> None:
@@ -1593,8 +1597,7 @@ def _read_counts(state: ParseState) -> None:
         if counted is None and own_kind is not None:
             # "accounts with more than 2 subsidiaries": records of their own kind held by each are not linked
             # in the catalog (the number was read as an annual revenue of $2)
-            state.ambiguous.append(f"I can't count {own_kind.phrase} within each of the {main.phrase}. Ask for the "
-                                   f"{own_kind.phrase} themselves (for example “{own_kind.phrase}”).")
+            state.ambiguous.append(_own_kind_held(main, own_kind))
             state.modifiers.remove(mod)
             continue
         if counted is None:
