@@ -919,6 +919,9 @@ CASES = [
      "GROUP BY state ORDER BY count(*) DESC LIMIT 1"),
     ("outside", "admin@demo.crm", "accounts outside the US",  # was "what is 'outside'"
      "SELECT id FROM accounts WHERE country <> 'US' OR country IS NULL"),
+    ("reasons-after-were", "manager@demo.crm", "what were the reasons for my lost deals",  # was the deals listed
+     "SELECT lost_reason, count(*) FROM deals WHERE status = 'lost' AND owner_id = "
+     "(SELECT id FROM users WHERE email = 'manager@demo.crm') GROUP BY lost_reason"),
     ("rep-by-email", "admin@demo.crm", "show deals owned by rep@demo.crm",  # was "what is 'rep@demo.crm'"
      f"SELECT id FROM deals WHERE owner_id = {REP}"),
     ("chart-of", "admin@demo.crm", "show me a bar chart of open deals by stage",

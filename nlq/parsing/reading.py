@@ -747,8 +747,8 @@ def _names_values_of_what_follows(state: ParseState, i: int) -> bool:
     word, nxt = w[i], (w[i + 1] if i + 1 < len(w) else "")
     if not (word == "why" and i == 0 or word.endswith("s") and nxt in ("for", "behind", "we", "of", "why")):
         return False
-    if word != "why" and any(t.kind == "word" and not state.used[k] and t.text not in ("what", "are", "the", "top",
-                                                                                 "main", "common", "most", "biggest")
+    if word != "why" and any(t.kind == "word" and not state.used[k] and t.text not in (
+            "what", "are", "were", "is", "was", "the", "top", "main", "common", "most", "biggest", "show", "me", "list")
                              for k, t in enumerate(state.tokens[:i])):
         return False
     target, _used = _group_target_at(state, [word])
