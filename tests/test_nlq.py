@@ -1174,6 +1174,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("contacts created on 2026-02-30", "clarified", "not-understood"),  # no such day (was an internal error)
     ("summarize my last 5 notes", "clarified", "not-supported"),  # said plainly, with the list offered
     ("which reps are behind", "clarified", "not-supported"),  # quotas are not recorded
+    ("recently updated deals", "clarified", "not-supported"),  # edit times are not recorded
     # records of the rows' own kind held by each are not linked (were the subsidiaries, or a revenue of $2)
     ("which accounts have subsidiaries", "clarified", "ambiguous"),
     ("accounts with more than 2 subsidiaries", "clarified", "ambiguous"),
