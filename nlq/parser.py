@@ -152,6 +152,10 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         if ctx.previous.measures and ctx.previous.entity in rows_named:
             # "show me the deals" after a count or a breakdown of deals: the rows behind it
             question = "show them as a list"
+        elif not ctx.previous.measures and named_rows.group("rows").lower() in _plural_names(ctx.catalog,
+                                                                                                ctx.previous.entity):
+            # "who are the contacts" right after contacts: those again (was every contact)
+            return ParseOutcome("planned", plan=ctx.previous, is_follow_up=True)
         elif len(rows_named - {None}) == 1 and ctx.previous.entity not in rows_named and \
                 relation_to(ctx.catalog, ctx.previous.entity, next(iter(rows_named - {None}))) is not None:
             # "who are the contacts" after deals: those deals' contacts (was every contact)
@@ -182,6 +186,12 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     for step in _PASSES:
         step(state)
     return _build(state, question)
+
+
+def _plural_names(catalog: Catalog, entity: str) -> set[str]:
+    """The plain nouns for an entity's rows ("contacts", "people"), without any qualifier."""
+    record = catalog.entities[entity]
+    return {record.plural} | {s for s in record.synonyms if s.endswith("s") and s != record.singular}
 
 
 def _without_conditions(previous: QueryPlan, what: str) -> ParseOutcome:

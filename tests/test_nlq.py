@@ -1062,6 +1062,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["top account by revenue"], "who owns it",  # that account with its owner (was revenue by rep)
      "SELECT id FROM accounts WHERE id = (SELECT account_id FROM deals WHERE status = 'won' AND account_id IS NOT "
      "NULL GROUP BY account_id ORDER BY sum(amount) DESC LIMIT 1)"),
+    (["open deals over 20k"], "show me the deals",  # those again (was every deal)
+     "SELECT id FROM deals WHERE status = 'open' AND amount > 20000"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1072,7 +1074,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
         "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
         "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
-        "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group"])
+        "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group", "the-same-rows"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
