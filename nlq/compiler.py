@@ -102,12 +102,12 @@ class _Compiler:
 
     def semantic(self, scope: _Scope, cond: SemanticMatch) -> exp.Expression:
         """EXISTS (negated: NOT EXISTS) a passage of this note/email close in meaning to the phrase."""
-        from nlq.search.semantic_filter import semantic_exists
+        from nlq.search.semantic_filter import TEXT_KINDS, semantic_exists
 
-        if scope.entity.table not in ("notes", "emails"):
+        if scope.entity.table not in TEXT_KINDS:
             raise CompileError(f"a semantic match applies to notes or emails, not {scope.entity.plural}")
         found = semantic_exists(cond, record=exp.column("id", table=scope.alias), alias=self.scope_table,
-                                kind="note" if scope.entity.table == "notes" else "email")
+                                kind=TEXT_KINDS[scope.entity.table])
         return exp.Not(this=found) if cond.negate else found
 
     def scope_table(self, table: str) -> str:

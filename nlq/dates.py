@@ -140,8 +140,8 @@ def _half_year(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
     year = today.year
     if word(k) in ("of", "in"):
         k += 1
-    if k < len(tokens) and tokens[k].kind == "number" and 2000 <= (tokens[k].value or 0) <= 2100:
-        year, k = int(tokens[k].value or 0), k + 1
+    if (named := year_of(tokens, k)) is not None:
+        year, k = named, k + 1
     elif word(k) in ("the", "this", "last", "previous", "next") and word(k + 1) == "year":
         year += {"last": -1, "previous": -1, "next": 1}.get(word(k), 0)
         k += 2
@@ -216,11 +216,10 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
     # "the first quarter", "second quarter of 2025": Q1-Q4
     if w in _ORDINAL_QUARTERS and word(i + 1) == "quarter":
         quarter, year, used = _ORDINAL_QUARTERS[w], today.year, 2
-        if word(i + 2) in ("of", "in") and i + 3 < n and tokens[i + 3].kind == "number" and \
-                2000 <= (tokens[i + 3].value or 0) <= 2100:
-            year, used = int(tokens[i + 3].value or 0), 4
-        elif i + 2 < n and tokens[i + 2].kind == "number" and 2000 <= (tokens[i + 2].value or 0) <= 2100:
-            year, used = int(tokens[i + 2].value or 0), 3
+        if word(i + 2) in ("of", "in") and (named := year_of(tokens, i + 3)) is not None:
+            year, used = named, 4
+        elif (named := year_of(tokens, i + 2)) is not None:
+            year, used = named, 3
         s = date(year, 3 * (quarter - 1) + 1, 1)
         return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}", grain="quarter"), used
     # "this time last year", "the same month last year", "this quarter last year": that period a year back
@@ -293,8 +292,8 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
     if tokens[i].kind == "quarter":
         quarter = int(w[1])
         year, used = today.year, 1
-        if k + 1 < n and tokens[i + 1].kind == "number" and 2000 <= (tokens[i + 1].value or 0) <= 2100:
-            year, used = int(tokens[i + 1].value or 0), 2
+        if (named := year_of(tokens, i + 1)) is not None:
+            year, used = named, 2
         elif word(i + 1) in ("last", "previous") and word(i + 2) == "year":
             year, used = today.year - 1, 3
         elif word(i + 1) == "next" and word(i + 2) == "year":
@@ -312,17 +311,16 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
                             tokens[i].original != "May" and word(i - 1) not in ("in", "since", "of", "during")):
         month = MONTHS[w]
         year, used = today.year, 1
-        if i + 1 < n and tokens[i + 1].kind == "number" and 2000 <= (tokens[i + 1].value or 0) <= 2100:
-            year, used = int(tokens[i + 1].value or 0), 2
+        if (named := year_of(tokens, i + 1)) is not None:
+            year, used = named, 2
         elif word(i + 1) == "last" and word(i + 2) == "year":
             year, used = today.year - 1, 3
         s = date(year, month, 1)
         return DateRange(midnight(s), midnight(s + relativedelta(months=1)), f"{w.capitalize()} {year}",
                          implicit_year=used == 1), used
     # a year on its own: "in 2025"
-    def year_at(k: int) -> bool:
-        return 0 <= k < n and tokens[k].kind == "number" and bool(tokens[k].value) and \
-            2000 <= (tokens[k].value or 0) <= 2100 and float(tokens[k].value or 0).is_integer() and \
+    def year_at(k: int) -> bool:  # a year standing alone: a whole number, not an amount
+        return year_of(tokens, k) is not None and float(tokens[k].value or 0).is_integer() and \
             not tokens[k].is_money and not tokens[k].magnified
 
     # ("2024 vs 2025", "2024 and 2025": the second year as well; "revenue 2025" at the end: that year)
@@ -334,9 +332,8 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         return DateRange(midnight(date(year, 1, 1)), midnight(date(year + 1, 1, 1)), str(year), grain="year"), 1
     # ISO date
     if tokens[i].kind == "date":
-        try:
-            d = date.fromisoformat(tokens[i].text)
-        except ValueError:  # "2026-02-30": shaped like a date, on no calendar
+        d = calendar_date(tokens[i].text)
+        if d is None:  # "2026-02-30": shaped like a date, on no calendar
             return None
         return DateRange(midnight(d), midnight(d + timedelta(days=1)), d.isoformat()), 1
     return None
@@ -378,8 +375,8 @@ def _day_of_month(tokens: list[Token], i: int, today: date) -> tuple[DateRange, 
             return None
         month, day, k = MONTHS[tokens[k].text], found[0], k + 1
     year = today.year
-    if k < n and tokens[k].kind == "number" and 2000 <= (tokens[k].value or 0) <= 2100:
-        year, k = int(tokens[k].value or 0), k + 1
+    if (named := year_of(tokens, k)) is not None:
+        year, k = named, k + 1
     try:
         d = date(year, month, day)
     except ValueError:
@@ -391,6 +388,21 @@ def relative_month_start(month: int, today: date) -> date:
     """The most recent first-of-`month` not after today ("since March" in May → March this year)."""
     year = today.year if month <= today.month else today.year - 1
     return date(year, month, 1)
+
+
+def year_of(tokens: list[Token], k: int) -> int | None:
+    """The year the number at `k` names (2000-2100: "March 2025", "Q3 2025"), or None."""
+    if 0 <= k < len(tokens) and tokens[k].kind == "number" and 2000 <= (tokens[k].value or 0) <= 2100:
+        return int(tokens[k].value or 0)
+    return None
+
+
+def calendar_date(iso: str) -> date | None:
+    """The day an ISO date names, or None when no calendar has it ("2026-02-30")."""
+    try:
+        return date.fromisoformat(iso)
+    except ValueError:
+        return None
 
 
 def latest_past(rng: DateRange, now: datetime) -> DateRange:

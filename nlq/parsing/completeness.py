@@ -8,8 +8,7 @@ the problem (a stable code and a sentence); the parser turns it into a question 
 
 from __future__ import annotations
 
-from datetime import date
-
+from nlq.dates import calendar_date
 from nlq.parsing.conditions import negated_conjunction
 from nlq.parsing.state import Mention, Modifier, ParseState
 from nlq.parsing.words import date_end
@@ -141,7 +140,7 @@ def _unread_number(state: ParseState) -> Problem | None:
         before = state.word(k - 1)
         if tok.original.lower() == "one" and (before.endswith("est") or before in _ONE_AS_PRONOUN):
             continue  # "the biggest one", "which one": a pronoun, not a number
-        if tok.kind == "date" and not state.used[k] and not _on_the_calendar(tok.text):
+        if tok.kind == "date" and not state.used[k] and calendar_date(tok.text) is None:
             return "not-understood", (f"'{tok.original}' is not a date on the calendar. Write it as year-month-day "
                                       f"(for example “contacts created on 2026-02-28” or “created in February”).")
         if tok.kind in ("number", "date", "quarter") and not state.used[k]:
@@ -149,14 +148,6 @@ def _unread_number(state: ParseState) -> Problem | None:
                                       f"another way (for example “deals over {tok.original}” or “top {tok.original} "
                                       f"deals”)?")
     return None
-
-
-def _on_the_calendar(iso: str) -> bool:
-    try:
-        date.fromisoformat(iso)
-    except ValueError:
-        return False
-    return True
 
 
 _ONE_AS_PRONOUN = frozenset({"the", "which", "this", "that", "last", "first", "next", "other", "each", "any",

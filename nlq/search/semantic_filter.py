@@ -278,7 +278,7 @@ def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: 
         raise ValueError(f"{entity} have no {source} to match semantically.")
     match = SemanticMatch(query=phrase, model=model_name, min_similarity=min_similarity,
                           topic_min_similarity=DEFAULT_TOPIC_MIN_SIMILARITY, negate=negate and not path,
-                          pending_words=pending is None or source[:-1] in pending,
+                          pending_words=pending is None or TEXT_KINDS[source] in pending,
                           text=(f"{source} not about “{phrase}”" if negate
                                 else f"{source} semantically matching “{phrase}”"))
     if not path:
@@ -299,6 +299,8 @@ def semantic_condition(entity: str, source: Source, phrase: str, *, model_name: 
 
 #: The date of a note and of an email.
 TEXT_DATE_COLUMNS = {"notes": "created_at", "emails": "sent_at"}
+#: The search index's kind of each text table.
+TEXT_KINDS = {"notes": "note", "emails": "email"}
 
 
 def semantic_exists(cond: SemanticMatch, *, record: exp.Expression, kind: str,
