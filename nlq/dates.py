@@ -242,6 +242,19 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         if w in ("next", "coming"):
             return DateRange(midnight(today), midnight(today + timedelta(days=15)), "the next 2 weeks", "future"), 2
         return DateRange(midnight(today - timedelta(days=14)), None, "the last 2 weeks", "rolling", upto_now=True), 2
+    # "the week of May 4", "week of 2026-04-27": the week (Monday to Sunday) holding that day
+    if w == "week" and word(i + 1) == "of":
+        held = _day_of_month(tokens, i + 2, today) if word(i + 2) in MONTHS else None
+        if held is None and i + 2 < n and tokens[i + 2].kind == "date" and \
+                (d := calendar_date(tokens[i + 2].text)) is not None:
+            held = DateRange(midnight(d), midnight(d + timedelta(days=1)), d.isoformat()), 1
+        if held is not None and held[0].start is not None:
+            s, e = _period("week", held[0].start.date(), 0)
+            return DateRange(midnight(s), midnight(e), f"the week of {s.isoformat()}", grain="week"), 2 + held[1]
+    # "the month before last", "the week before last": two of them back
+    if w in _CALENDAR_UNITS | {"day"} and word(i + 1) == "before" and word(i + 2) == "last":
+        s, e = _period(w, today, -2)
+        return DateRange(midnight(s), midnight(e), f"the {w} before last", grain=w), 3
     # "this|last|next|previous|current|past <unit>"
     if w in ("this", "last", "next", "previous", "prior", "current", "coming", "past") and \
             _singular(word(i + 1)) in _CALENDAR_UNITS | {"day"}:
@@ -301,7 +314,8 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         elif word(i + 1) == "this" and word(i + 2) == "year":
             used = 3
         s = date(year, 3 * (quarter - 1) + 1, 1)
-        return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}"), used
+        return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}",
+                         grain="quarter"), used
     # one day: "May 1", "May 1st, 2025", "1 May", "the 3rd of May"
     day = _day_of_month(tokens, i, today)
     if day is not None:
@@ -317,7 +331,7 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
             year, used = today.year - 1, 3
         s = date(year, month, 1)
         return DateRange(midnight(s), midnight(s + relativedelta(months=1)), f"{w.capitalize()} {year}",
-                         implicit_year=used == 1), used
+                         implicit_year=used == 1, grain="month"), used
     # a year on its own: "in 2025"
     def year_at(k: int) -> bool:  # a year standing alone: a whole number, not an amount
         return year_of(tokens, k) is not None and float(tokens[k].value or 0).is_integer() and \
@@ -382,6 +396,39 @@ def _day_of_month(tokens: list[Token], i: int, today: date) -> tuple[DateRange, 
     except ValueError:
         return None
     return DateRange(midnight(d), midnight(d + timedelta(days=1)), f"{d:%B} {d.day}, {d.year}"), k - i
+
+
+_STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
+          "quarter": relativedelta(months=3), "year": relativedelta(years=1)}
+GRAINS = tuple(_STEPS)  # finest first
+
+
+def grain_of(start: date, end: date) -> str | None:
+    """The calendar unit a period [start, end) is exactly one of (a Monday-to-Sunday week), or None."""
+    for grain, step in _STEPS.items():
+        if start + step == end and (grain != "week" or start.weekday() == 0) and \
+                (grain in ("day", "week") or start.day == 1) and \
+                (grain != "quarter" or start.month % 3 == 1) and (grain != "year" or start.month == 1):
+            return grain
+    return None
+
+
+def step_back(start: date, unit: str) -> date:
+    """`start` one `unit` earlier."""
+    return start - _STEPS[unit]
+
+
+def period_phrase(start: date, grain: str) -> str:
+    """Words the date reader reads back as the one `grain` that starts on `start` ("March 2026", "Q1 2026")."""
+    if grain == "day":
+        return start.isoformat()
+    if grain == "week":
+        return f"the week of {start.isoformat()}"
+    if grain == "month":
+        return f"{start:%B} {start.year}"
+    if grain == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return f"in {start.year}"
 
 
 def relative_month_start(month: int, today: date) -> date:

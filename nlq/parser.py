@@ -48,6 +48,7 @@ from nlq.parsing.follow_ups import (
     drop_swapped_names,
     merge_plans,
     named_of,
+    periods_relative_to,
     pin_shown,
     recount,
     replace_conflicting,
@@ -127,7 +128,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
     if ctx.previous is not None:  # "his deals", "email her": the last answer's records, as "their", "them"
-        question = as_their(question)
+        question = periods_relative_to(as_their(question), ctx.previous)
     share = _SHARE.match(question.strip())
     # "what percentage of deals are won (by rep)": the share of rows meeting a condition (in each group)
     within = _share_of(share.group("base"), share.group("verb"), share.group("part"), ctx) if share else None

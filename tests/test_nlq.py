@@ -930,6 +930,18 @@ CASES = [
     ("sources-of", "admin@demo.crm", "sources of our leads",
      "SELECT lead_source, count(*) FROM contacts WHERE lifecycle_stage IN ('lead', 'marketing_qualified', "
      "'sales_qualified') GROUP BY lead_source"),
+    # "by my team" says whose deals (was one row per team); "the team" is the asker's
+    ("won-by-my-team", "manager@demo.crm", "deals won by my team",
+     f"SELECT id FROM deals WHERE status = 'won' AND owner_id IN {TEAM}"),
+    ("the-teams-pipeline", "manager@demo.crm", "the team's pipeline",
+     f"SELECT round(sum(amount), 2) FROM deals WHERE status = 'open' AND owner_id IN {TEAM}"),
+    ("week-of", "admin@demo.crm", "calls the week of May 4",
+     "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-04' AND due_at < '2026-05-11'"),
+    ("month-before-last", "admin@demo.crm", "deals won the month before last",
+     "SELECT id FROM deals WHERE status = 'won' AND closed_at >= '2026-03-01' AND closed_at < '2026-04-01'"),
+    ("two-months-side-by-side", "admin@demo.crm", "revenue last month vs March",  # was "compare what with what"
+     "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2026-03-01' AND closed_at < '2026-05-01' GROUP BY 1"),
 ]
 
 
@@ -1064,6 +1076,24 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "NULL GROUP BY account_id ORDER BY sum(amount) DESC LIMIT 1)"),
     (["open deals over 20k"], "show me the deals",  # those again (was every deal)
      "SELECT id FROM deals WHERE status = 'open' AND amount > 20000"),
+    # a step back from the last answer's period, alone or beside it (each was "not sure what you mean")
+    (["how many deals did we win last month"], "compare with the month before",
+     "SELECT date_trunc('month', closed_at)::date, count(*) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2026-03-01' AND closed_at < '2026-05-01' GROUP BY 1"),
+    (["revenue last quarter"], "and the quarter before?",
+     "SELECT round(sum(amount), 2) FROM deals WHERE status = 'won' AND closed_at >= '2025-10-01' "
+     "AND closed_at < '2026-01-01'"),
+    (["calls last week"], "what about the week before?",
+     "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-04-27' AND due_at < '2026-05-04'"),
+    (["won deals last month", "and the previous month?"], "what about the one before that?",
+     "SELECT id FROM deals WHERE status = 'won' AND closed_at >= '2026-02-01' AND closed_at < '2026-03-01'"),
+    (["revenue in March"], "how does that compare to last year?",
+     "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
+     "AND (closed_at >= '2026-03-01' AND closed_at < '2026-04-01' OR closed_at >= '2025-03-01' "
+     "AND closed_at < '2025-04-01') GROUP BY 1"),
+    (["deals won in 2025"], "compare with the previous year",
+     "SELECT date_trunc('year', closed_at)::date, count(*) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2024-01-01' AND closed_at < '2026-01-01' GROUP BY 1"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1074,7 +1104,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
         "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
         "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
-        "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group", "the-same-rows"])
+        "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group", "the-same-rows",
+        "compare-with-the-period-before", "the-quarter-before", "the-week-before", "the-one-before-that",
+        "compare-to-last-year", "compare-with-the-previous-year"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
@@ -1082,6 +1114,17 @@ def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], f
     answer = _ask(assistant, follow_up, "admin@demo.crm", conversation)
     assert answer.status == "answered", answer.summary
     assert _matches(answer, _gold(assistant, gold)), answer.sql
+
+
+def test_the_team_after_my_figure_is_my_teams(assistant: Assistant) -> None:
+    """"and for the team?" after "what's my win rate" is the team's rate (was the list of teams), and the
+    team replaces "owned by me" rather than adding to it."""
+    first = _ask(assistant, "what's my win rate", "manager@demo.crm")
+    answer = _ask(assistant, "and for the team?", "manager@demo.crm", first.conversation_id)
+    assert answer.status == "answered", answer.summary
+    assert _matches(answer, _gold(assistant, "SELECT round(count(*) FILTER (WHERE status = 'won') * 1.0 / count(*), 4) "
+                                             f"FROM deals WHERE status IN ('won', 'lost') AND owner_id IN {TEAM}"))
+    assert "owned by me" not in answer.summary
 
 
 def test_count_after_a_figure_limit_is_asked_back(assistant: Assistant) -> None:

@@ -9,7 +9,7 @@ import sqlglot
 
 from nlq.catalog import load_catalog
 from nlq.compiler import compile_plan
-from nlq.dates import match_date
+from nlq.dates import grain_of, match_date, period_phrase
 from nlq.lexer import tokenize
 from nlq.parsing.rewording import as_their, plain_wording
 from nlq.parsing.screening import screen_question
@@ -73,6 +73,10 @@ def _utc(y: int, m: int, d: int) -> datetime:
     ("this time last year", _utc(2025, 5, 1), _utc(2025, 6, 1)),
     ("the same quarter last year", _utc(2025, 4, 1), _utc(2025, 7, 1)),
     ("this week last year", _utc(2025, 5, 12), _utc(2025, 5, 19)),  # the week holding 2025-05-15, Monday first
+    ("week of May 6", _utc(2026, 5, 4), _utc(2026, 5, 11)),          # the week holding that day
+    ("week of 2026-04-29", _utc(2026, 4, 27), _utc(2026, 5, 4)),
+    ("month before last", _utc(2026, 3, 1), _utc(2026, 4, 1)),
+    ("quarter before last", _utc(2025, 10, 1), _utc(2026, 1, 1)),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_dates_resolve_around_pinned_today(text: str, start: datetime, end: datetime | None) -> None:
     found = match_date(tokenize(text), 0, TODAY)
@@ -183,6 +187,10 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("who sends the most emails", "who sent the most emails"),
     ("who closes the most deals", "who closed the most deals"),
     ("contacts who clicked a link this month", "contacts who clicked this month"),
+    ("and for the team?", "and for my team?"),
+    ("the team's pipeline", "my team's pipeline"),
+    ("deals closed by the whole team", "deals closed by my team"),
+    ("deals for the West team", "deals for the West team"),  # one team by name
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain
@@ -194,3 +202,23 @@ def test_plain_wording(question: str, plain: str) -> None:
 ])
 def test_personal_pronouns_point_at_the_last_records(question: str, plain: str) -> None:
     assert as_their(question) == plain
+
+
+@pytest.mark.parametrize(("start", "end", "grain", "phrase"), [
+    (date(2026, 5, 14), date(2026, 5, 15), "day", "2026-05-14"),
+    (date(2026, 5, 4), date(2026, 5, 11), "week", "the week of 2026-05-04"),
+    (date(2026, 5, 6), date(2026, 5, 13), None, ""),          # seven days from a Wednesday: no calendar week
+    (date(2026, 4, 1), date(2026, 5, 1), "month", "April 2026"),
+    (date(2026, 4, 1), date(2026, 7, 1), "quarter", "Q2 2026"),
+    (date(2026, 2, 1), date(2026, 5, 1), None, ""),           # three months, not a quarter
+    (date(2025, 1, 1), date(2026, 1, 1), "year", "in 2025"),
+    (date(2026, 4, 15), date(2026, 5, 15), None, ""),         # "the last 30 days": no calendar unit
+])
+def test_a_period_reads_back_as_its_calendar_unit(start: date, end: date, grain: str | None, phrase: str) -> None:
+    assert grain_of(start, end) == grain
+    if grain is not None:
+        said = tokenize(period_phrase(start, grain))  # read where it starts ("in 2025", "the week of …")
+        rng = next(found[0] for i in range(len(said)) if (found := match_date(said, i, TODAY)) is not None)
+        assert (rng.start, rng.end) == (_utc(start.year, start.month, start.day),
+                                                            _utc(end.year, end.month, end.day))
+        assert period_phrase(start, grain) == phrase

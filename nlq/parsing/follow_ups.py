@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from nlq.catalog import Catalog, Entity
+from nlq.dates import GRAINS, grain_of, period_phrase, step_back
 from nlq.parsing.conditions import count_text, nest, relation_to
 from nlq.parsing.state import ParseState
 from nlq.parsing.words import count_value
@@ -84,6 +86,8 @@ def merge_plans(previous: QueryPlan, new: QueryPlan, *, keep_periods: bool = Fal
 def _condition_key(cond: Condition) -> str:
     if isinstance(cond, Compare):
         return f"cmp:{cond.column}"
+    if isinstance(cond, Exists) and cond.relation == "owner" and not cond.negate:
+        return "cmp:owner_id"  # whose rows they are, by team or by person: "and for my team?" after "my deals"
     if isinstance(cond, Exists):
         inner = ",".join(_condition_key(c) for c in cond.conds)
         return f"exists:{cond.relation}:{inner}"
@@ -181,3 +185,58 @@ def pin_shown(catalog: Catalog, plan: QueryPlan) -> QueryPlan:
     pick = shown_condition(catalog, plan.entity, plan.shown)
     return plan.model_copy(update={"conds": [*plan.conds, pick] if pick else plan.conds, "limit": None,
                                    "shown": None})
+
+
+# "the month before", "the previous quarter", "a year earlier", "the one before that": one step back from the last
+# answer's period (read alone, "the previous month" is last month, counted from today)
+_UNIT = r"(?:day|week|month|quarter|year)"
+_BEFORE = re.compile(rf"\b(?:the\s+)?(?:(?:previous|prior|preceding)\s+(?P<u1>{_UNIT})|(?P<u2>{_UNIT})\s+"
+                     rf"(?:before|prior|earlier)(?!\s+last\b)(?:\s+that)?|(?:a|one)\s+(?P<u3>{_UNIT})\s+"
+                     rf"(?:before|earlier)(?:\s+that)?|(?P<one>one|period)\s+before(?:\s+that)?)\b", re.IGNORECASE)
+# "compare with the month before", "how does that compare to March", "vs last quarter": the last answer's
+# period beside another
+_COMPARE_WITH = re.compile(r"^\s*(?:and\s+)?(?:(?:how\s+(?:does|did|do)\s+(?:it|that|this|they|those)\s+)?"
+                           r"compared?s?|comparing|(?:and\s+)?(?:vs\.?|versus)|compared)\s+"
+                           r"(?:it\s+|that\s+|this\s+|them\s+|those\s+)?(?:(?:with|to|against)\s+)?(?P<other>.+?)"
+                           r"\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def previous_period(previous: QueryPlan) -> tuple[date, str] | None:
+    """The start and calendar unit of the one period the last plan was filtered to ("last month")."""
+    column = dated_column(previous)
+    bounds = {c.op: c.value for c in previous.conds if isinstance(c, Compare) and c.column == column
+              and c.op in ("gte", "lt") and isinstance(c.value, str)}
+    if set(bounds) != {"gte", "lt"}:
+        return None
+    try:
+        start, end = (datetime.fromisoformat(bounds[op]).date() for op in ("gte", "lt"))
+    except ValueError:
+        return None
+    grain = grain_of(start, end)
+    return (start, grain) if grain is not None else None
+
+
+def periods_relative_to(question: str, previous: QueryPlan) -> str:
+    """The question with "the month before" and "compare with …" spelled against the last answer's period:
+    after "revenue last month" (April), "and the month before?" → "and March 2026?", "compare with the
+    month before" → "April 2026 vs March 2026". A unit finer than that period ("the day before" a month) is
+    left as said."""
+    period = previous_period(previous)
+    if period is None:
+        return question
+    start, grain = period
+
+    def before(match: re.Match[str]) -> str:
+        unit = (match.group("u1") or match.group("u2") or match.group("u3") or grain).lower()
+        if GRAINS.index(unit) < GRAINS.index(grain):
+            return match.group(0)
+        return period_phrase(step_back(start, unit), grain)
+
+    question = _BEFORE.sub(before, question)
+    compare = _COMPARE_WITH.match(question)
+    if compare is not None and compare.group("other").strip():
+        other = re.sub(r"^in\s+(?=\d)", "", compare.group("other"))
+        if grain != "year" and re.fullmatch(r"(?:the\s+same\s+\w+\s+)?last\s+year", other, re.IGNORECASE):
+            other = "this time last year"  # "revenue in March" compared to last year: March a year back
+        question = f"{period_phrase(start, grain)} vs {other}"
+    return question

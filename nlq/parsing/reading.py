@@ -707,6 +707,8 @@ def pass_grouping(state: ParseState) -> None:
                 continue
             j += 1
         phrase = w[j:j + 3]
+        if phrase[:2] in (["my", "team"], ["our", "team"]):
+            continue  # "deals won by my team": whose deals, not one row per team
         ordering = _ordering_phrase(state, phrase)
         if ordering and word == "by":
             continue

@@ -53,6 +53,11 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"^\s*who\s+(?:works?|is working|are working|worked)\s+(?:at|for)\b", re.IGNORECASE), "contacts at"),
     (re.compile(r"\s+(?:(?:who|that)\s+)?(?:(?:is|are)\s+)?(?:works?|working|worked|employed)\s+(?:at|for)\b",
                 re.IGNORECASE), " at"),
+    # "and for the team?", "deals closed by the whole team", "the team's pipeline": the asker's team ("the
+    # West team" names one)
+    (re.compile(r"\b(?:(?P<lead>for|across|on|of|by|from|in|within)\s+)?the\s+(?:whole\s+|entire\s+)?"
+                r"team(?P<own>['’]s)?\b(?!\s+(?:named|called)\b)", re.IGNORECASE),
+     lambda m: f"{m.group('lead') + ' ' if m.group('lead') else ''}my team{m.group('own') or ''}"),
     # "accounts outside the US": not in it
     (re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?=[a-z])", re.IGNORECASE), "not in "),
     # "contacts not linked to any account": without one
