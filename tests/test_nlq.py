@@ -935,6 +935,12 @@ CASES = [
      f"SELECT id FROM deals WHERE status = 'won' AND owner_id IN {TEAM}"),
     ("the-teams-pipeline", "manager@demo.crm", "the team's pipeline",
      f"SELECT round(sum(amount), 2) FROM deals WHERE status = 'open' AND owner_id IN {TEAM}"),
+    ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
+     f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
+    ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice
+     f"SELECT d.id FROM deals d WHERE d.owner_id = {REP} AND d.status = 'open' AND (d.close_date < '2026-05-15' "
+     "OR NOT EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = d.id AND a.due_at >= '2026-04-15' "
+     "AND a.due_at <= '2026-05-15'))"),
     ("week-of", "admin@demo.crm", "calls the week of May 4",
      "SELECT id FROM activities WHERE type = 'call' AND due_at >= '2026-05-04' AND due_at < '2026-05-11'"),
     ("month-before-last", "admin@demo.crm", "deals won the month before last",
@@ -1386,6 +1392,7 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     ("how many contacts with a lead score above 70.5", "over 70.5"),  # a fraction kept (was "over 70")
     ("won deals by month this year", " 2026 ("),
     ("pipeline at risk", "The pipeline value (deals at risk) is $"),  # which deals (was unsaid)
+    ("deals closing this week at risk", "close date this week; deals at risk"),  # was "; open"
     ("what percentage of deals are won", "of deals match won deals."),  # the name, not the whole definition
 ])
 def test_summary_is_worded_for_what_was_asked(assistant: Assistant, question: str, summary: str) -> None:

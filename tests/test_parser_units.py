@@ -191,6 +191,8 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("the team's pipeline", "my team's pipeline"),
     ("deals closed by the whole team", "deals closed by my team"),
     ("deals for the West team", "deals for the West team"),  # one team by name
+    ("what's on my plate today", "what's on my agenda today"),
+    ("any deals closing this week I should worry about?", "any deals closing this week at risk?"),
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain

@@ -383,8 +383,9 @@ def _worded(cond: Compare, entity: Entity) -> str:
 
 def without_repeats(conds: list[Condition]) -> list[Condition]:
     """One copy of each condition ("my deals that slipped past their close date" names 'open' twice);
-    the first keeps its wording, or takes the repeat's when it has none ("pipeline at risk": the metric's
-    'open' comes first, unworded, and the wording "deals at risk" rides on the named set's 'open')."""
+    the first keeps its wording, or takes the repeat's when it has none or a shorter one ("pipeline at risk":
+    the metric's 'open' comes first, unworded, and the wording "deals at risk" rides on the named set's 'open';
+    "deals closing this week at risk": "deals at risk" says more than the 'open' that "closing" implies)."""
     seen: dict[str, int] = {}
     out: list[Condition] = []
     for cond in conds:
@@ -392,7 +393,7 @@ def without_repeats(conds: list[Condition]) -> list[Condition]:
         if key not in seen:
             seen[key] = len(out)
             out.append(cond)
-        elif cond.text and not out[seen[key]].text:
+        elif len(cond.text) > len(out[seen[key]].text):
             out[seen[key]] = out[seen[key]].model_copy(update={"text": cond.text})
     return out
 

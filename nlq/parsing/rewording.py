@@ -58,6 +58,12 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"\b(?:(?P<lead>for|across|on|of|by|from|in|within)\s+)?the\s+(?:whole\s+|entire\s+)?"
                 r"team(?P<own>['’]s)?\b(?!\s+(?:named|called)\b)", re.IGNORECASE),
      lambda m: f"{m.group('lead') + ' ' if m.group('lead') else ''}my team{m.group('own') or ''}"),
+    # "what's on my plate today": my agenda (activities)
+    (re.compile(r"\bon\s+(?P<whose>my|our|the\s+team['’]s|my\s+team['’]s)\s+plate\b", re.IGNORECASE),
+     r"on \g<whose> agenda"),
+    # "deals I should worry about": the deals at risk (a defined set)
+    (re.compile(r"\s*\b(?:that\s+|which\s+)?(?:(?:i|we)\s+(?:should|need\s+to|must|ought\s+to)|should\s+(?:i|we))"
+                r"\s+(?:be\s+)?(?:worry|worried|concerned|nervous)\s+about\b", re.IGNORECASE), " at risk"),
     # "accounts outside the US": not in it
     (re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?=[a-z])", re.IGNORECASE), "not in "),
     # "contacts not linked to any account": without one

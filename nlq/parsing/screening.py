@@ -80,7 +80,9 @@ def screen_question(question: str) -> ParseOutcome | None:
         return ParseOutcome("refuse", code="restricted-data",
                             message="I can't show credentials, system tables or data the CRM does not hold. "
                                     "Ask about contacts, accounts, deals, activities, emails or notes.")
-    if re.search(r"\bshould (i|we)\b", text, re.IGNORECASE):
+    # ("which deals should I be worried about" asks for the deals at risk, not for advice)
+    if re.search(r"\bshould (i|we)\b(?!\s+(?:be\s+)?(?:worry|worried|concerned|nervous)\s+about\b)", text,
+                 re.IGNORECASE):
         return ParseOutcome("clarify", code="advice-question",
                             message="I answer questions about your data rather than give advice. For example:",
                             suggestions=["my hot leads", "my customers not contacted in 30 days", "my overdue tasks"])
