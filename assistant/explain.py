@@ -32,6 +32,10 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         of = "" if subject == label or plan.measures[0].metric else f" of {subject}"
         texts = [t for t in plan.describe() if t and t not in plan.definitions]
         where = f" ({'; '.join(texts)})" if texts else ""
+        if measure.agg == "share" and value is not None and measure.column:  # a part of a total
+            plural = catalog.entities[plan.entity].plural
+            return f"{format_value(value, 'percent')} of {subject}{where} is from {plural} that match " \
+                   f"{_share_condition(measure)}."
         if measure.agg == "share" and value is not None:
             return f"{format_value(value, 'percent')} of {subject}{where} match {_share_condition(measure)}."
         if value is None and _is_total(measure, catalog):

@@ -180,16 +180,23 @@ class _Compiler:
             figure = self.measure(scope, measure.model_copy(update={"of_total": False}))
             whole = exp.Window(this=exp.Sum(this=figure.copy()))
             ratio = exp.Div(this=exp.cast(figure, "numeric"), expression=exp.func("NULLIF", whole, exp.Literal.number(0)))
-            return exp.func("ROUND", ratio, exp.Literal.number(4), dialect=DIALECT)
+            return exp.func("ROUND", exp.cast(ratio, "DECIMAL"), exp.Literal.number(4), dialect=DIALECT)
         if measure.agg == "count":
             return exp.Count(this=exp.Star())
         if measure.agg == "share":
             # ROUND(COUNT(*) FILTER (WHERE …) * 1.0 / NULLIF(COUNT(*), 0), 4), like the catalog's rates
+            # (of a column: SUM(col) FILTER (WHERE …) over SUM(col), "the share of the pipeline in negotiation")
             met = exp.and_(*[self.condition(scope, c) for c in measure.conds])
-            part = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=met))
+
+            def total() -> exp.Expression:
+                return exp.Sum(this=self.column(scope, measure.column)) if measure.column else exp.Count(this=exp.Star())
+
+            part = exp.Filter(this=total(), expression=exp.Where(this=met))
+            if measure.column:  # a sum over no matching rows is no part of the whole: 0, not NULL
+                part = exp.func("COALESCE", part, exp.Literal.number(0))
             ratio = exp.Div(this=exp.Mul(this=part, expression=exp.Literal.number("1.0")),
-                            expression=exp.func("NULLIF", exp.Count(this=exp.Star()), exp.Literal.number(0)))
-            return exp.func("ROUND", ratio, exp.Literal.number(4), dialect=DIALECT)
+                            expression=exp.func("NULLIF", total(), exp.Literal.number(0)))
+            return exp.func("ROUND", exp.cast(ratio, "DECIMAL"), exp.Literal.number(4), dialect=DIALECT)
         if measure.agg == "metric":
             metric = self.catalog.metrics[measure.metric or ""]
             for relation in metric.via:

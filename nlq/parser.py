@@ -240,7 +240,7 @@ def _clause_follow_up(question: str, ctx: ParseContext, previous: QueryPlan) -> 
 
 _SHARE = re.compile(
     r"^(?:what|which)?\s*(?:is\s+the\s+|'s\s+the\s+)?(?:percentage|percent|share|proportion|fraction|ratio|%)\s+of\s+"
-    r"(?P<base>.+?)\s+(?P<verb>are|is|were|was|have|has|had|got|did)\s+(?P<part>.+?)\s*\??$",
+    r"(?P<base>.+?)\s+(?P<verb>are|is|were|was|have|has|had|got|did|came|comes|come)\s+(?P<part>.+?)\s*\??$",
     re.IGNORECASE)
 
 
@@ -274,14 +274,34 @@ def _share_of(base_text: str, verb: str, part: str, ctx: ParseContext) -> ParseO
     plan, extra = base.plan, whole.plan
     keys = {c.model_dump_json() for c in plan.conds}
     added = [c for c in extra.conds if c.model_dump_json() not in keys]
-    if extra.entity != plan.entity or not added or plan.measures or (extra.measures and not extra.group_by):
+    # "what percentage of my pipeline is in negotiation": the part of a total held by some of its rows
+    summed = _summed_column(ctx.catalog, plan) if len(plan.measures) == 1 and not plan.group_by else None
+    whole_measured = extra.measures and not extra.group_by and \
+        (summed is None or [m.model_dump_json() for m in extra.measures] != [m.model_dump_json() for m in plan.measures])
+    if extra.entity != plan.entity or not added or (plan.measures and summed is None) or whole_measured:
         return ParseOutcome("clarify", code="ambiguous", message=f"A share of {base_text} that are what? For example: "
                             f"what percentage of deals are won.", suggestions=["what percentage of deals are won"])
     plan = plan.model_copy(deep=True)
-    plan.measures = [Measure(agg="share", conds=added, label="share")]
+    plan.measures = [Measure(agg="share", column=summed, conds=added,
+                             label=f"share of {plan.subject}" if summed else "share")]
     plan.group_by, plan.order_by, plan.limit = extra.group_by, [], None
     plan.definitions = list(dict.fromkeys(plan.definitions + extra.definitions))
     return ParseOutcome("planned", plan=plan)
+
+
+_SUM_OF_COLUMN = re.compile(r"(?:ROUND\()?SUM\((?P<table>\w+)\.(?P<column>\w+)\)(?:, 2\))?", re.IGNORECASE)
+
+
+def _summed_column(catalog: Catalog, plan: QueryPlan) -> str | None:
+    """The column a plan's one figure adds up ("pipeline value" sums the amount), or None for any other figure."""
+    measure = plan.measures[0]
+    if measure.agg == "sum":
+        return measure.column
+    if measure.agg == "metric" and measure.metric in catalog.metrics:
+        total = _SUM_OF_COLUMN.fullmatch(catalog.metrics[measure.metric].expr.strip())
+        if total is not None and total.group("table") == plan.entity:
+            return total.group("column")
+    return None
 
 
 # --- assembling the plan -----------------------------------------------------------------------------
@@ -686,10 +706,14 @@ def _not_supported(state: ParseState) -> ParseOutcome:
 
 def _qualified(details: str) -> str:
     """What a related record is qualified by, as it reads after its noun: "with amount over $10,000",
-    "in the Renewals pipeline" (a place or a stage needs no "with")."""
+    "in the Renewals pipeline", "created in the last 30 days" (a place, a stage or a date needs no "with")."""
     if not details:
         return ""
-    return f" {details}" if details.split(" ", 1)[0] in ("in", "at", "on", "from", "owned", "not") else f" with {details}"
+    return f" {details}" if details.split(" ", 1)[0] in _READS_AFTER_A_NOUN else f" with {details}"
+
+
+_READS_AFTER_A_NOUN = frozenset({"in", "at", "on", "from", "owned", "not", "created", "closed", "sent", "due",
+                                 "completed", "logged", "opened", "replied", "clicked", "contacted", "last"})
 
 
 def _names_groups(state: ParseState, noun: Mention) -> None:
@@ -792,16 +816,21 @@ NEW_WINDOW_DAYS = 30
 
 def _new_means_recent(state: ParseState, subject: Mention) -> None:
     """'new deals', 'new customers' with no period said: created in the last 30 days (the answer says so),
-    never every row."""
-    k = subject.pos - 1
-    if k < 0 or state.word(k) != "new" or any(m.kind == "date" for m in state.modifiers) or \
-            not state.ctx.catalog.entities[subject.entity].has("created_at"):
-        return
+    never every row; so are the related rows of "revenue from new customers" (the period there is theirs)."""
     today = state.ctx.now.date()
-    rng = DateRange(midnight(today - timedelta(days=NEW_WINDOW_DAYS)), None, f"the last {NEW_WINDOW_DAYS} days",
-                    "rolling", upto_now=True)
-    state.modifiers.append(Modifier(k, "date", {"range": rng, "negate": False, "column_pos": k}, k + 1))
-    state.used[k] = True
+    for mention in state.mentions:
+        k = mention.pos - 1
+        if k < 0 or state.word(k) != "new" or mention.negated or \
+                mention is subject and any(m.kind == "date" for m in state.modifiers) or \
+                not state.ctx.catalog.entities[mention.entity].has("created_at"):
+            continue
+        rng = DateRange(midnight(today - timedelta(days=NEW_WINDOW_DAYS)), None, f"the last {NEW_WINDOW_DAYS} days",
+                        "rolling", upto_now=True)
+        # (the word is no column of its own: "accounts with new deals" is not "accounts with a creation date")
+        state.modifiers = [m for m in state.modifiers if not (m.kind == "column" and m.pos <= k < m.end)]
+        state.modifiers.append(Modifier(k, "date", {"range": rng, "negate": False, "column_pos": k,
+                                                    "adjective": mention is not subject}, k + 1))
+        state.used[k] = True
 
 
 def _direction_of_emails(state: ParseState, plan: QueryPlan, mentions: list[Mention]) -> None:
@@ -1115,7 +1144,8 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                           m.pos == mod.end + 1 and m.negated and state.word(mod.end) in ("a", "an", "any", "the")),
                          None)  # ("never won a deal": the deal is won, and ruled out)
         if following is not None and (mod.kind in ("value", "compare", "stage", "account", "pipeline") or
-                                      mod.kind == "date" and mod.data.get("column_pos") is None or
+                                      mod.kind == "date" and (mod.data.get("column_pos") is None or
+                                                              mod.data.get("adjective")) or
                                       mod.kind == "owner" and not mod.data.get("subject") and mod.end == following.pos
                                       and catalog.entities[following.entity].owner_column is not None):
             # (and "deals with upcoming activities": a period as the noun's adjective; "contacts at my
@@ -1124,6 +1154,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if subject_mention is not None and (target is subject_mention or mod.pos < main.pos):
             target = subject_mention if belongs_to_subject(catalog, subject_mention, mod, main) else main
         if target is not main and mod.kind == "date" and mod.data.get("column_pos") is None and \
+                not mod.data.get("adjective") and \
                 not target.negated and not (_right_after(state, target, mod) and main.entity in _HOLDERS) and \
                 mod.end != target.pos:
             # "emails to customers in the last 30 days": the emails' date ("no activity in 60 days" keeps it, as
