@@ -214,8 +214,8 @@ def _without_conditions(previous: QueryPlan, what: str) -> ParseOutcome:
     return ParseOutcome("planned", plan=plan, is_follow_up=True)
 
 
-_THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+|(?:who|what|which)\s+(?:are|were)\s+)?"
-                       r"(?:all\s+)?(?:the|those|these)\s+"
+_THE_ROWS = re.compile(r"(?:(?:show|list|give|get|see|display|pull up)(?:\s+me|\s+us)?\s+|(?:who|what|which)(?:\s+(?:are|were|is|was)|"
+                       r"['’]s)\s+)?(?:all\s+)?(?:the|those|these)\s+(?:main\s+|primary\s+|key\s+)?"
                        r"(?P<rows>[a-z][a-z ]*?)(?:\s+please)?", re.IGNORECASE)
 
 

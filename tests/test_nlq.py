@@ -950,6 +950,10 @@ CASES = [
     ("deals-of-new-contacts", "admin@demo.crm", "deals from new contacts",
      "SELECT d.id FROM deals d JOIN contacts c ON c.id = d.contact_id WHERE c.created_at >= '2026-04-15' "
      "AND c.created_at <= '2026-05-15'"),
+    ("top-reps-by-won-deals", "admin@demo.crm", "top 5 reps by won deals this year",  # was "top reps by what?"
+     "SELECT u.id, u.full_name, count(*) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'won' "
+     "AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01' GROUP BY u.id, u.full_name "
+     "ORDER BY 3 DESC LIMIT 5"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice
@@ -1115,6 +1119,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["deals won in 2025"], "compare with the previous year",
      "SELECT date_trunc('year', closed_at)::date, count(*) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2024-01-01' AND closed_at < '2026-01-01' GROUP BY 1"),
+    (["deals over 100k"], "who's the main contact?",  # those deals' contacts (was every contact)
+     "SELECT id FROM contacts WHERE id IN (SELECT contact_id FROM deals WHERE amount > 100000)"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1127,7 +1133,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
         "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group", "the-same-rows",
         "compare-with-the-period-before", "the-quarter-before", "the-week-before", "the-one-before-that",
-        "compare-to-last-year", "compare-with-the-previous-year"])
+        "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

@@ -192,6 +192,9 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("deals closed by the whole team", "deals closed by my team"),
     ("deals for the West team", "deals for the West team"),  # one team by name
     ("what's on my plate today", "what's on my agenda today"),
+    ("top 5 reps by won deals this year", "top 5 reps by number of won deals this year"),
+    ("top accounts by calls made", "top accounts by number of calls made"),
+    ("top 5 deals by amount", "top 5 deals by amount"),
     ("any deals closing this week I should worry about?", "any deals closing this week at risk?"),
 ])
 def test_plain_wording(question: str, plain: str) -> None:

@@ -58,6 +58,11 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"\b(?:(?P<lead>for|across|on|of|by|from|in|within)\s+)?the\s+(?:whole\s+|entire\s+)?"
                 r"team(?P<own>['’]s)?\b(?!\s+(?:named|called)\b)", re.IGNORECASE),
      lambda m: f"{m.group('lead') + ' ' if m.group('lead') else ''}my team{m.group('own') or ''}"),
+    # "top 5 reps by won deals", "top accounts by calls made": ranked by how many of those rows they have
+    (re.compile(r"\b(?P<top>(?:top|bottom)(?:\s+\d+)?\s+\w+(?:\s+\w+)?\s+by\s+)(?P<rows>(?:(?:won|lost|open|closed|"
+                r"completed|new)\s+)?(?:deals|opportunities|opps|calls|meetings|e-?mails|activities|tasks|notes|"
+                r"contacts|customers|leads))\b", re.IGNORECASE),
+     r"\g<top>number of \g<rows>"),
     # "what's on my plate today": my agenda (activities)
     (re.compile(r"\bon\s+(?P<whose>my|our|the\s+team['’]s|my\s+team['’]s)\s+plate\b", re.IGNORECASE),
      r"on \g<whose> agenda"),
