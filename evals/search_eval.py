@@ -26,10 +26,9 @@ from sqlalchemy.orm import Session
 
 from crm_core.scope import actor_for, visible_owner_ids
 from evals.stats import percentile
-from nlq.embeddings import embed_query
 from nlq.errors import NlqError
 from nlq.search.indexer import pending_counts
-from nlq.search.retrieval import Mode, Searcher, SearchFilters, clean_query
+from nlq.search.retrieval import Mode, Searcher, SearchFilters, clean_query, framed_query_vector
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 DEFAULT_SUITE = SUITES_DIR / "search.jsonl"
@@ -89,7 +88,7 @@ def run_search_eval(*, engine: Engine, searcher: Searcher, suite: Path, report: 
         embed_ms: list[float] = []
         for item in items:
             started = time.perf_counter()
-            embed_query(clean_query(item.query), name=searcher.model_name)
+            framed_query_vector(clean_query(item.query), searcher.model_name)
             embed_ms.append((time.perf_counter() - started) * 1000)
         if items:  # one untimed search: connections and statistics are warm for every mode alike
             searcher.search(items[0].query, owner_ids=items[0].owner_ids, k=K, filters=items[0].filters)

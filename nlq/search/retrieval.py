@@ -57,6 +57,11 @@ FEEDBACK_WEIGHT = 0.5          # query vector + this × their mean direction (bo
 # suite (recall@10 0.876 → 0.885) and on the held-out suite written after the tuning (0.821 → 0.838).
 FEEDBACK_ROUNDS = 2
 KEYWORD_COVERAGE_WEIGHT = 0.15  # score = cosine + this × IDF-weighted share of the query's words present
+# A search phrase is short; the texts it looks for are notes and e-mails. The hybrid ranking's query vector is
+# half the phrase's own, half the mean of the phrase framed as such a text (dev suite recall@10 0.887 → 0.893,
+# held-out 0.838 → 0.856).
+QUERY_FRAMES = ("A note about {q}.", "An email about {q}.")
+QUERY_FRAME_WEIGHT = 0.5
 EXACT_SCAN_MAX_CHUNKS = 20_000  # below this many candidate passages an exact scan beats the index
 KEYWORD_CANDIDATES = 5_000  # most keyword matches ranked per search (the newest)
 _STATS_TTL_S = 600.0
@@ -185,6 +190,9 @@ class Searcher:
         keyword_ranked: list[tuple[str, int, float]] = []
         path = ""
         query_vector = self._embed_query(text) if mode != "keyword" else None
+        # (the ranking reads the phrase framed as a note or e-mail; the scans its own vector: framing narrows
+        # what a scan finds — vector-only recall@10 0.760 → 0.737 — and the union already holds it)
+        rank_vector = framed_query_vector(text, self.model_name) if mode == "hybrid" else None
         timings["embed"] = (time.perf_counter() - started) * 1000
         with self._read_only() as cur:
             if query_vector is not None:
@@ -196,9 +204,9 @@ class Searcher:
                 t0 = time.perf_counter()
                 keyword_ranked = self._keyword(cur, text, owner_ids, filters, depth)
                 timings["keyword"] = (time.perf_counter() - t0) * 1000
-            if mode == "hybrid" and query_vector is not None:
+            if mode == "hybrid" and rank_vector is not None:
                 t0 = time.perf_counter()
-                fused, passages = self._rerank(cur, text, query_vector, vector_ranked, keyword_ranked)
+                fused, passages = self._rerank(cur, text, rank_vector, vector_ranked, keyword_ranked)
                 fused = fused[:k]
                 shown = {(kind, rid) for kind, rid, _ in fused}
                 vector_ranked = [p for p in passages if (p[0], p[1]) in shown]
@@ -647,6 +655,14 @@ def rerank(query_vector: np.ndarray, candidates: list[Candidate], weights: dict[
             start, end, vector = c.passages[which[i]]
             passages.append((c.kind, c.id, float(vector @ q), start, end))
     return ranked, passages
+
+
+def framed_query_vector(text: str, model_name: str) -> np.ndarray:
+    """The unit query vector of a search: (1 − w) × the phrase's own + w × the mean of its `QUERY_FRAMES`."""
+    own = embed_query(text, name=model_name)
+    framed = np.mean([embed_query(frame.format(q=text), name=model_name) for frame in QUERY_FRAMES], axis=0)
+    vector = (1.0 - QUERY_FRAME_WEIGHT) * own + QUERY_FRAME_WEIGHT * framed
+    return (vector / float(np.linalg.norm(vector))).astype(np.float32)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
