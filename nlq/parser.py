@@ -45,6 +45,7 @@ from nlq.parsing.follow_ups import (
     SWITCH,
     WHO_OWNS,
     carry_over,
+    compared_with,
     drop_swapped_names,
     merge_plans,
     named_of,
@@ -53,6 +54,7 @@ from nlq.parsing.follow_ups import (
     recount,
     replace_conflicting,
     shown_condition,
+    side_by_side,
 )
 from nlq.parsing.measures import apply_measures, resolve_group, sort_column
 from nlq.parsing.reading import (
@@ -128,7 +130,14 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
     if ctx.previous is not None:  # "his deals", "email her": the last answer's records, as "their", "them"
-        question = periods_relative_to(as_their(question), ctx.previous)
+        question = periods_relative_to(as_their(question), ctx.previous, ctx.now.date())
+    if ctx.previous is not None and (other := compared_with(question)) is not None:
+        # "how does it compare to Lauren's?" after Riley's pipeline: both side by side
+        swapped = parse_question(other, ctx)
+        beside = side_by_side(ctx.catalog, ctx.previous, swapped.plan) \
+            if swapped.status == "planned" and swapped.plan is not None else None
+        if beside is not None:
+            return ParseOutcome("planned", plan=beside, is_follow_up=True)
     share = _SHARE.match(question.strip())
     # "what percentage of deals are won (by rep)": the share of rows meeting a condition (in each group)
     within = _share_of(share.group("base"), share.group("verb"), share.group("part"), ctx) if share else None

@@ -954,6 +954,9 @@ CASES = [
      "SELECT u.id, u.full_name, count(*) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'won' "
      "AND d.closed_at >= '2026-01-01' AND d.closed_at < '2027-01-01' GROUP BY u.id, u.full_name "
      "ORDER BY 3 DESC LIMIT 5"),
+    ("how-is-a-rep-doing", "admin@demo.crm", "how is Lauren Stewart doing this quarter",  # was asked back
+     "SELECT round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'won' "
+     "AND d.closed_at >= '2026-04-01' AND d.closed_at < '2026-07-01' AND u.full_name = 'Lauren Stewart'"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice
@@ -1121,6 +1124,17 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "AND closed_at >= '2024-01-01' AND closed_at < '2026-01-01' GROUP BY 1"),
     (["deals over 100k"], "who's the main contact?",  # those deals' contacts (was every contact)
      "SELECT id FROM contacts WHERE id IN (SELECT contact_id FROM deals WHERE amount > 100000)"),
+    # the last answer beside the same with one value swapped (was the other value alone, or asked back)
+    (["Lauren's pipeline"], "how does it compare to Matthew's?",
+     "SELECT u.id, u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'open' AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
+    (["deals in Texas"], "compare to California",
+     "SELECT a.state, count(*) FROM deals d JOIN accounts a ON a.id = d.account_id WHERE a.state IN ('TX', 'CA') "
+     "GROUP BY a.state"),
+    (["revenue this quarter by Lauren"], "compare with Matthew",
+     "SELECT u.id, u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "WHERE d.status = 'won' AND d.closed_at >= '2026-04-01' AND d.closed_at < '2026-07-01' "
+     "AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1133,7 +1147,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
         "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group", "the-same-rows",
         "compare-with-the-period-before", "the-quarter-before", "the-week-before", "the-one-before-that",
-        "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row"])
+        "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row",
+        "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

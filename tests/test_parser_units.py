@@ -195,6 +195,8 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("top 5 reps by won deals this year", "top 5 reps by number of won deals this year"),
     ("top accounts by calls made", "top accounts by number of calls made"),
     ("top 5 deals by amount", "top 5 deals by amount"),
+    ("how is Riley doing this quarter", "Riley's revenue this quarter"),
+    ("how is it doing", "how is it doing"),
     ("any deals closing this week I should worry about?", "any deals closing this week at risk?"),
 ])
 def test_plain_wording(question: str, plain: str) -> None:

@@ -32,6 +32,10 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
                 r"(?!\s+(?:on|against|for|with|in)\b)|(?:my\s+|our\s+|the\s+)?(?:team|rep|sales)\s+performance)\b",
                 re.IGNORECASE),
      "revenue by rep"),
+    # "how is Riley doing this quarter": that rep's revenue (a name in capitals; "how is it doing" names no one)
+    (re.compile(r"^\s*(?i:how)\s+(?i:is|was|has)\s+(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+"
+                r"(?i:doing|performing|tracking|done|performed)\b"),
+     r"\g<who>'s revenue"),
     # "contacts who clicked a link", "clicked through": clicked (what was clicked is not recorded)
     (re.compile(r"\bclicked\s+(?:on\s+)?(?:a\s+|the\s+|any\s+)?(?:links?|through)\b", re.IGNORECASE), "clicked"),
     # "total call time": the calls' duration
