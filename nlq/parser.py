@@ -51,6 +51,7 @@ from nlq.parsing.follow_ups import (
     named_of,
     periods_relative_to,
     pin_shown,
+    previous_period,
     recount,
     replace_conflicting,
     shown_condition,
@@ -138,6 +139,12 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             if swapped.status == "planned" and swapped.plan is not None else None
         if beside is not None:
             return ParseOutcome("planned", plan=beside, is_follow_up=True)
+        if swapped.status == "planned":  # "compare with Matthew" after every open deal: not Matthew's alone
+            return ParseOutcome("clarify", code="ambiguous", message=(
+                f"Compare the last answer with {other} how? I can put it beside the same answer for another value "
+                "of one of its filters (after “Lauren's pipeline”: compare to Matthew's) or for the period before "
+                "(after “revenue last month”: compare with the month before)."),
+                suggestions=_suggestions_for_comparing(ctx.previous))
     share = _SHARE.match(question.strip())
     # "what percentage of deals are won (by rep)": the share of rows meeting a condition (in each group)
     within = _share_of(share.group("base"), share.group("verb"), share.group("part"), ctx) if share else None
@@ -196,6 +203,12 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     for step in _PASSES:
         step(state)
     return _build(state, question)
+
+
+def _suggestions_for_comparing(previous: QueryPlan) -> list[str]:
+    """Comparisons the last answer allows: its period beside the one before."""
+    period = previous_period(previous)
+    return [f"compare with the {period[1]} before"] if period is not None else []
 
 
 def _plural_names(catalog: Catalog, entity: str) -> set[str]:

@@ -1169,6 +1169,13 @@ def test_the_team_after_my_figure_is_my_teams(assistant: Assistant) -> None:
     assert "owned by me" not in answer.summary
 
 
+def test_a_comparison_with_nothing_to_swap_is_asked_back(assistant: Assistant) -> None:
+    """"compare with Matthew" after every open deal over 20k is no comparison: asked back, not Matthew's alone."""
+    first = _ask(assistant, "open deals over 20k", "admin@demo.crm")
+    answer = _ask(assistant, "compare with Matthew", "admin@demo.crm", first.conversation_id)
+    assert answer.status == "clarified" and "Compare the last answer with Matthew" in answer.summary
+
+
 def test_count_after_a_figure_limit_is_asked_back(assistant: Assistant) -> None:
     """'how many' after 'reps with over $100k in pipeline' would count open deals, or compare the count with
     $100,000: neither is the number of those reps."""
