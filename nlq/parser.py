@@ -24,6 +24,7 @@ from nlq.dates import DateRange, midnight
 from nlq.english import article
 from nlq.lexer import Token, tokenize
 from nlq.lexicon import entity_named
+from nlq.parsing.comparing import compared_with, periods_relative_to, previous_period, side_by_side
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
     belongs_to_subject,
@@ -45,17 +46,13 @@ from nlq.parsing.follow_ups import (
     SWITCH,
     WHO_OWNS,
     carry_over,
-    compared_with,
     drop_swapped_names,
     merge_plans,
     named_of,
-    periods_relative_to,
     pin_shown,
-    previous_period,
     recount,
     replace_conflicting,
     shown_condition,
-    side_by_side,
 )
 from nlq.parsing.measures import apply_measures, resolve_group, sort_column
 from nlq.parsing.reading import (
@@ -298,8 +295,7 @@ def _share_of(base_text: str, verb: str, part: str, ctx: ParseContext) -> ParseO
     added = [c for c in extra.conds if c.model_dump_json() not in keys]
     # "what percentage of my pipeline is in negotiation": the part of a total held by some of its rows
     summed = _summed_column(ctx.catalog, plan) if len(plan.measures) == 1 and not plan.group_by else None
-    whole_measured = extra.measures and not extra.group_by and \
-        (summed is None or [m.model_dump_json() for m in extra.measures] != [m.model_dump_json() for m in plan.measures])
+    whole_measured = extra.measures and not extra.group_by and (summed is None or extra.measures != plan.measures)
     if extra.entity != plan.entity or not added or (plan.measures and summed is None) or whole_measured:
         return ParseOutcome("clarify", code="ambiguous", message=f"A share of {base_text} that are what? For example: "
                             f"what percentage of deals are won.", suggestions=["what percentage of deals are won"])

@@ -149,6 +149,11 @@ class QueryPlan(BaseModel):
         return [c.text for c in self.conds if c.text] + [h.text for h in self.having if h.text]
 
 
+def unworded(cond: Condition) -> str:
+    """A condition's identity whatever its words: the same filter said two ways is one filter."""
+    return cond.model_copy(update={"text": ""}).model_dump_json()
+
+
 def dated_column(plan: QueryPlan) -> str | None:
     """The column a plan's period filters ('deals closed last quarter' → closed_at), for 'by month'."""
     for cond in plan.conds:

@@ -20,7 +20,7 @@ from nlq.parsing.words import (
     title_case,
     word_before_column,
 )
-from nlq.plan import AnyOf, Compare, Condition, Exists, dated_column
+from nlq.plan import AnyOf, Compare, Condition, Exists, dated_column, unworded
 
 
 def narrowed(defined: list[Condition], said: list[Condition]) -> list[Condition]:
@@ -389,7 +389,7 @@ def without_repeats(conds: list[Condition]) -> list[Condition]:
     seen: dict[str, int] = {}
     out: list[Condition] = []
     for cond in conds:
-        key = cond.model_copy(update={"text": ""}).model_dump_json()
+        key = unworded(cond)
         if key not in seen:
             seen[key] = len(out)
             out.append(cond)
