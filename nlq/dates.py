@@ -6,7 +6,8 @@ Ranges are half-open [start, end) in UTC; `end` None means "up to now", `start` 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
@@ -33,7 +34,7 @@ class DateRange:
     grain: str | None = None        # a calendar period's unit ("month" for "last month")
     year_ago: bool = False          # "this time last year": the grain is the other side's, when compared
     parts: tuple[tuple[datetime, datetime], ...] = ()  # periods apart ("this month vs this time last year")
-    implicit_year: bool = False     # a month named without its year ("in December"): this year's, for now
+    implicit_year: bool = False     # a month or quarter named without its year ("in December"): this year's, for now
 
     def describe(self) -> str:
         return self.phrase
@@ -221,7 +222,8 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
         elif (named := year_of(tokens, i + 2)) is not None:
             year, used = named, 3
         s = date(year, 3 * (quarter - 1) + 1, 1)
-        return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}", grain="quarter"), used
+        return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}", grain="quarter",
+                         implicit_year=used == 2), used
     # "this time last year", "the same month last year", "this quarter last year": that period a year back
     year_back = _year_back(words, i, today)
     if year_back is not None:
@@ -315,7 +317,7 @@ def match_date(tokens: list[Token], i: int, today: date) -> tuple[DateRange, int
             used = 3
         s = date(year, 3 * (quarter - 1) + 1, 1)
         return DateRange(midnight(s), midnight(s + relativedelta(months=3)), f"Q{quarter} {year}",
-                         grain="quarter"), used
+                         grain="quarter", implicit_year=used == 1), used
     # one day: "May 1", "May 1st, 2025", "1 May", "the 3rd of May"
     day = _day_of_month(tokens, i, today)
     if day is not None:
@@ -453,12 +455,28 @@ def calendar_date(iso: str) -> date | None:
 
 
 def latest_past(rng: DateRange, now: datetime) -> DateRange:
-    """A month named without its year that has not begun yet is last year's when what is dated lies in the
-    past: "revenue in December", asked in May, is last December's (this December's has no revenue yet)."""
+    """A month or quarter named without its year that has not begun yet is last year's when what is dated lies
+    in the past: "revenue in December", asked in May, is last December's (this December's has no revenue yet)."""
     if not rng.implicit_year or rng.start is None or rng.end is None or rng.start <= now:
         return rng
-    start, end = rng.start - relativedelta(years=1), rng.end - relativedelta(years=1)
-    return DateRange(start, end, f"{rng.phrase.split()[0]} {start.year}", rng.kind, grain=rng.grain)
+    return _years_moved(rng, -1)
+
+
+def nearest_year(rng: DateRange, anchor: DateRange) -> DateRange:
+    """`rng` (named without its year) in the year that puts it nearest `anchor`: "Q3" beside "Q4 2025" is Q3 2025."""
+    if rng.start is None or anchor.start is None:
+        return rng
+    moves = sorted(range(-2, 3), key=lambda n: abs((rng.start + relativedelta(years=n) - anchor.start).days))
+    return _years_moved(rng, moves[0]) if moves[0] else replace(rng, implicit_year=False)
+
+
+def _years_moved(rng: DateRange, years: int) -> DateRange:
+    """The same period `years` later (earlier when negative), its words saying the new years."""
+    assert rng.start is not None and rng.end is not None
+    step = relativedelta(years=years)
+    phrase = re.sub(r"\b(20\d\d)\b", lambda m: str(int(m.group(1)) + years), rng.phrase)
+    return DateRange(rng.start + step, rng.end + step, phrase, rng.kind, grain=rng.grain,
+                     parts=tuple((s + step, e + step) for s, e in rng.parts))
 
 
 def bounded_range(rng: DateRange, lead: str, today: date) -> DateRange:

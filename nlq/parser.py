@@ -20,7 +20,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from nlq.catalog import Catalog, Entity, Metric
-from nlq.dates import DateRange, midnight
+from nlq.dates import DateRange, midnight, nearest_year
 from nlq.english import article
 from nlq.lexer import Token, tokenize
 from nlq.lexicon import entity_named
@@ -488,11 +488,18 @@ def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
 def _join_periods(state: ParseState, left: Modifier, right: Modifier, first: DateRange, second: DateRange,
                   joiner: str) -> None:
     """One date modifier (`left`) spanning both periods; periods apart keep only their own rows (`parts`)."""
+    # (a period named without its year takes the year nearest the other's: "Q4 2025 vs Q3" is Q3 2025; two
+    # such periods keep this year's for now, moved back together when what they date lies in the past)
+    if first.implicit_year and not second.implicit_year:
+        first = nearest_year(first, second)
+    elif second.implicit_year and not first.implicit_year:
+        second = nearest_year(second, first)
     assert first.start and first.end and second.start and second.end
     apart = first.end != second.start and second.end != first.start
     span = DateRange(min(first.start, second.start), max(first.end, second.end),
                      f"{first.phrase} {joiner} {second.phrase}", "period",
-                     parts=((first.start, first.end), (second.start, second.end)) if apart else ())
+                     parts=((first.start, first.end), (second.start, second.end)) if apart else (),
+                     implicit_year=first.implicit_year and second.implicit_year)
     left.data = {**left.data, "range": span}
     state.modifiers.remove(right)
 

@@ -957,6 +957,12 @@ CASES = [
     ("how-is-a-rep-doing", "admin@demo.crm", "how is Lauren Stewart doing this quarter",  # was asked back
      "SELECT round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.status = 'won' "
      "AND d.closed_at >= '2026-04-01' AND d.closed_at < '2026-07-01' AND u.full_name = 'Lauren Stewart'"),
+    # a quarter named without its year, not begun yet, is last year's when what it dates lies in the past
+    ("past-quarter-without-year", "admin@demo.crm", "deals created in Q4",  # was Q4 2026: none
+     "SELECT id FROM deals WHERE created_at >= '2025-10-01' AND created_at < '2026-01-01'"),
+    ("two-quarters-without-year", "admin@demo.crm", "revenue q4 vs q3",  # were both this year's: none
+     "SELECT date_trunc('quarter', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
+     "AND closed_at >= '2025-07-01' AND closed_at < '2026-01-01' GROUP BY 1"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice
@@ -1135,6 +1141,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "SELECT u.id, u.full_name, round(sum(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
      "WHERE d.status = 'won' AND d.closed_at >= '2026-04-01' AND d.closed_at < '2026-07-01' "
      "AND u.full_name IN ('Lauren Stewart', 'Matthew Hughes') GROUP BY u.id, u.full_name"),
+    (["deals created in Q4 2025"], "vs Q3",  # the year nearest the other's (was Q3 2026)
+     "SELECT date_trunc('quarter', created_at)::date, count(*) FROM deals WHERE created_at >= '2025-07-01' "
+     "AND created_at < '2026-01-01' GROUP BY 1"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1148,7 +1157,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group", "the-same-rows",
         "compare-with-the-period-before", "the-quarter-before", "the-week-before", "the-one-before-that",
         "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row",
-        "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period"])
+        "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period",
+        "a-period-without-its-year-beside-one-with"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

@@ -77,6 +77,7 @@ def _utc(y: int, m: int, d: int) -> datetime:
     ("week of 2026-04-29", _utc(2026, 4, 27), _utc(2026, 5, 4)),
     ("month before last", _utc(2026, 3, 1), _utc(2026, 4, 1)),
     ("quarter before last", _utc(2025, 10, 1), _utc(2026, 1, 1)),
+    ("q4", _utc(2026, 10, 1), _utc(2027, 1, 1)),                     # this year's, until what it dates is known
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_dates_resolve_around_pinned_today(text: str, start: datetime, end: datetime | None) -> None:
     found = match_date(tokenize(text), 0, TODAY)
