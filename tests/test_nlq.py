@@ -963,6 +963,18 @@ CASES = [
     ("two-quarters-without-year", "admin@demo.crm", "revenue q4 vs q3",  # were both this year's: none
      "SELECT date_trunc('quarter', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2025-07-01' AND closed_at < '2026-01-01' GROUP BY 1"),
+    # "renewal deals" are deals a period after them can date (was the accounts' creation date: none)
+    ("renewal-deals-of-accounts", "admin@demo.crm", "accounts with renewal deals closing next quarter",
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d JOIN pipelines p ON p.id = d.pipeline_id "
+     "WHERE d.account_id = a.id AND p.name = 'Renewals' AND d.status = 'open' AND d.close_date >= '2026-07-01' "
+     "AND d.close_date < '2026-10-01')"),
+    ("up-for-renewal", "admin@demo.crm", "which accounts are up for renewal next quarter",
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d JOIN pipelines p ON p.id = d.pipeline_id "
+     "WHERE d.account_id = a.id AND p.name = 'Renewals' AND d.status = 'open' AND d.close_date >= '2026-07-01' "
+     "AND d.close_date < '2026-10-01')"),
+    ("slipped-in-a-period", "admin@demo.crm", "deals that slipped this quarter",  # was created this quarter
+     "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15' AND close_date >= '2026-04-01' "
+     "AND close_date < '2026-07-01'"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice

@@ -1283,8 +1283,11 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
             return
         if found:
             negate = kind == "pipeline" and _value_negated(state, start, end)  # "deals not in the Sales pipeline"
+            noun_at = end - 1 if kind == "pipeline" and end - start > 1 and state.word(end - 1) == "deals" else end
             state.modifiers.append(Modifier(start, kind, {"name": found[0].name, "ref": found[0].ref,
-                                                          "phrase": phrase, "negate": negate}, end))
+                                                          "phrase": phrase, "negate": negate}, noun_at))
+            if noun_at < end:  # "accounts with renewal deals closing next quarter": the deals are rows too
+                state.mentions.append(Mention(noun_at, end, "deals", phrase="deals"))
             return
     if "column" in kinds:
         columns = [m for m in meanings if m.kind == "column"]

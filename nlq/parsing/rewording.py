@@ -67,6 +67,9 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
                 r"completed|new)\s+)?(?:deals|opportunities|opps|calls|meetings|e-?mails|activities|tasks|notes|"
                 r"contacts|customers|leads))\b", re.IGNORECASE),
      r"\g<top>number of \g<rows>"),
+    # "accounts up for renewal next quarter": with renewal deals expected to close then
+    (re.compile(r"\s+(?:(?:that|which|who)\s+)?(?:(?:are|is)\s+)?(?:up|due)\s+for\s+(?:a\s+)?renewal\b",
+                re.IGNORECASE), " with open deals in the renewals pipeline closing"),
     # "what's on my plate today": my agenda (activities)
     (re.compile(r"\bon\s+(?P<whose>my|our|the\s+team['’]s|my\s+team['’]s)\s+plate\b", re.IGNORECASE),
      r"on \g<whose> agenda"),
