@@ -975,6 +975,9 @@ CASES = [
     ("slipped-in-a-period", "admin@demo.crm", "deals that slipped this quarter",  # was created this quarter
      "SELECT id FROM deals WHERE status = 'open' AND close_date < '2026-05-15' AND close_date >= '2026-04-01' "
      "AND close_date < '2026-07-01'"),
+    ("emails-a-contact-sent-us", "admin@demo.crm", "how many emails did Jacob Green send us",  # was both ways
+     "SELECT count(*) FROM emails e JOIN contacts c ON c.id = e.contact_id WHERE c.first_name = 'Jacob' "
+     "AND c.last_name = 'Green' AND e.direction = 'inbound'"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice

@@ -198,6 +198,7 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("top 5 deals by amount", "top 5 deals by amount"),
     ("how is Riley doing this quarter", "Riley's revenue this quarter"),
     ("how is it doing", "how is it doing"),
+    ("how many emails did Jacob Green send us", "how many emails from Jacob Green"),
     ("accounts up for renewal next quarter", "accounts with open deals in the renewals pipeline closing next quarter"),
     ("any deals closing this week I should worry about?", "any deals closing this week at risk?"),
 ])

@@ -67,6 +67,10 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
                 r"completed|new)\s+)?(?:deals|opportunities|opps|calls|meetings|e-?mails|activities|tasks|notes|"
                 r"contacts|customers|leads))\b", re.IGNORECASE),
      r"\g<top>number of \g<rows>"),
+    # "how many emails did Jacob Green send us": the e-mails from them (inbound), not every e-mail with them
+    (re.compile(r"\b(?P<rows>e-?mails?)\s+(?:did|has|have)\s+(?P<who>.+?)\s+(?:send|sent|write|written|reply|"
+                r"replied)\s+(?:to\s+)?(?:us|me)\b", re.IGNORECASE),
+     r"\g<rows> from \g<who>"),
     # "accounts up for renewal next quarter": with renewal deals expected to close then
     (re.compile(r"\s+(?:(?:that|which|who)\s+)?(?:(?:are|is)\s+)?(?:up|due)\s+for\s+(?:a\s+)?renewal\b",
                 re.IGNORECASE), " with open deals in the renewals pipeline closing"),
