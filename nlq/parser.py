@@ -78,6 +78,7 @@ from nlq.parsing.rewording import as_their, plain_wording
 from nlq.parsing.screening import (
     CHART_ONLY,
     CHART_REQUEST,
+    EXPORT_ONLY,
     FILE_FORMAT,
     FILTER_REMOVAL,
     IDENTITY_CLAIM,
@@ -174,8 +175,10 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
                 relation_to(ctx.catalog, ctx.previous.entity, next(iter(rows_named - {None}))) is not None:
             # "who are the contacts" after deals: those deals' contacts (was every contact)
             question = f"show their {named_rows.group('rows')}"
-    if ctx.previous is not None and CHART_ONLY.fullmatch(question.strip().rstrip("?.!")):
-        # "as a chart", "plot that": the same answer again (its chart is drawn wherever the figures allow)
+    if ctx.previous is not None and (CHART_ONLY.fullmatch(question.strip().rstrip("?.!")) or
+                                     EXPORT_ONLY.fullmatch(question.strip().rstrip("?.!"))):
+        # "as a chart", "plot that", "export this": the same answer again (its chart is drawn wherever the
+        # figures allow; every channel offers its rows as a CSV file)
         return ParseOutcome("planned", plan=ctx.previous, is_follow_up=True)
     if ctx.previous is not None and _CLAUSE_FOLLOW_UP.match(question):
         return _clause_follow_up(question, ctx, ctx.previous)

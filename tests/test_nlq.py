@@ -1159,6 +1159,11 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["deals created in Q4 2025"], "vs Q3",  # the year nearest the other's (was Q3 2026)
      "SELECT date_trunc('quarter', created_at)::date, count(*) FROM deals WHERE created_at >= '2025-07-01' "
      "AND created_at < '2026-01-01' GROUP BY 1"),
+    (["open deals over 50k"], "export this",  # the same rows again, which every channel offers as a file
+     "SELECT id FROM deals WHERE status = 'open' AND amount > 50000"),
+    (["open deals over 20k"], "only those in proposal stage",  # was "stages can't be filtered by …"
+     "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' AND d.amount > 20000 "
+     "AND s.name = 'Proposal'"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1173,7 +1178,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "compare-with-the-period-before", "the-quarter-before", "the-week-before", "the-one-before-that",
         "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row",
         "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period",
-        "a-period-without-its-year-beside-one-with"])
+        "a-period-without-its-year-beside-one-with", "export-this", "a-stage-and-the-word-stage"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

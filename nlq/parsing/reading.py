@@ -1284,6 +1284,9 @@ def _record(state: ParseState, start: int, end: int, phrase: str, meanings: list
         if found:
             negate = kind == "pipeline" and _value_negated(state, start, end)  # "deals not in the Sales pipeline"
             noun_at = end - 1 if kind == "pipeline" and end - start > 1 and state.word(end - 1) == "deals" else end
+            if kind == "stage" and state.word(end) == "stage" and not state.used[end]:
+                end = noun_at = end + 1  # "proposal stage deals": the word names the value's kind, no stages
+                state.used[end - 1] = True
             state.modifiers.append(Modifier(start, kind, {"name": found[0].name, "ref": found[0].ref,
                                                           "phrase": phrase, "negate": negate}, noun_at))
             if noun_at < end:  # "accounts with renewal deals closing next quarter": the deals are rows too

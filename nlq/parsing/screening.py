@@ -51,6 +51,12 @@ CHART_ONLY = re.compile(
     rf"(?:\s+it|\s+that|\s+this|\s+them|\s+those)?\s+)?(?:as|in|on|into)\s+{_CHART_KIND}(?:\s+please)?|"
     r"\s*(?:(?:can|could)\s+you\s+|please\s+)?(?:chart|graph|plot|visuali[sz]e)\s+(?:it|that|this|them|those)"
     r"(?:\s+please)?", re.IGNORECASE)
+# the whole question asks for the last answer as a file: "export this", "download it as csv" (every channel
+# offers the rows of an answer as a CSV file)
+EXPORT_ONLY = re.compile(
+    r"\s*(?:(?:can|could)\s+you\s+|please\s+)?(?:export|download|save)(?:\s+(?:it|that|this|them|those|these|"
+    r"the\s+(?:results?|list|table|rows|answer)))?(?:\s+(?:as|to|into|in)\s+(?:an?\s+)?(?:csv|excel|spreadsheet|"
+    r"file|xlsx)(?:\s+file)?)?(?:\s+please)?", re.IGNORECASE)
 SQL_SYNTAX = re.compile(r"(;|--|/\*|\bunion\s+select\b|\bfrom\s+\w+\s+where\b)", re.IGNORECASE)
 
 
