@@ -77,11 +77,12 @@ class Lexicon:
         """The vocabulary word a typo most likely meant, or None when nothing is close enough."""
         if len(word) < 4 or not word.isalpha() or word in GRAMMAR_WORDS:
             return None
-        for candidate, _score, _i in process.extract(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80,
-                                                     limit=5):
-            if self._plausible_typo(word, str(candidate)):
-                return str(candidate)
-        return None
+        # (a swapped pair scores low on this ratio — "opne" / "open" 75, below "one" — so the ratio only narrows
+        # the candidates; the fewest slips among the plausible ones decide, the ratio breaks ties)
+        found = process.extract(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=70, limit=20)
+        plausible = [(DamerauLevenshtein.distance(word, str(c)), -score, str(c)) for c, score, _i in found
+                     if self._plausible_typo(word, str(c))]
+        return min(plausible)[2] if plausible else None
 
     @staticmethod
     def _plausible_typo(word: str, candidate: str) -> bool:

@@ -11,6 +11,7 @@ from nlq.catalog import load_catalog
 from nlq.compiler import compile_plan
 from nlq.dates import grain_of, match_date, period_phrase
 from nlq.lexer import tokenize
+from nlq.lexicon import build_lexicon
 from nlq.parsing.rewording import as_their, plain_wording
 from nlq.parsing.screening import screen_question
 from nlq.plan import AnyOf, Compare, Exists, GroupBy, Measure, QueryPlan
@@ -232,3 +233,17 @@ def test_a_period_reads_back_as_its_calendar_unit(start: date, end: date, grain:
         assert (rng.start, rng.end) == (_utc(start.year, start.month, start.day),
                                                             _utc(end.year, end.month, end.day))
         assert period_phrase(start, grain) == phrase
+
+
+@pytest.mark.parametrize(("word", "meant"), [
+    ("opne", "open"),          # a swapped pair (the closest by ratio is "one")
+    ("custmers", "customers"),
+    ("pipline", "pipeline"),
+    ("healthcre", "healthcare"),
+    ("stale", None),           # a real word near "sale" is no typo of it
+    ("losing", None),          # nor "closing"
+])
+def test_typos_are_corrected_to_the_closest_catalog_word(word: str, meant: str | None) -> None:
+    lexicon = build_lexicon(load_catalog())
+    fixed = lexicon.correct(word) if word not in lexicon.vocabulary else None
+    assert fixed == meant
