@@ -978,6 +978,10 @@ CASES = [
     ("emails-a-contact-sent-us", "admin@demo.crm", "how many emails did Jacob Green send us",  # was both ways
      "SELECT count(*) FROM emails e JOIN contacts c ON c.id = e.contact_id WHERE c.first_name = 'Jacob' "
      "AND c.last_name = 'Green' AND e.direction = 'inbound'"),
+    ("contacts-i-called-most", "manager@demo.crm", "which contacts have I called the most",  # was "by what?"
+     "SELECT c.id, c.first_name || ' ' || c.last_name, count(*) FROM activities a JOIN contacts c "
+     "ON c.id = a.contact_id WHERE a.type = 'call' AND a.owner_id = (SELECT id FROM users WHERE email = "
+     f"'manager@demo.crm') AND c.owner_id IN {TEAM} GROUP BY c.id ORDER BY 3 DESC LIMIT 10"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice

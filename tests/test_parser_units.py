@@ -200,6 +200,9 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("how is Riley doing this quarter", "Riley's revenue this quarter"),
     ("how is it doing", "how is it doing"),
     ("how many emails did Jacob Green send us", "how many emails from Jacob Green"),
+    ("which contacts have I called the most", "which contacts have the most calls owned by me"),
+    ("which accounts have we emailed the least", "which accounts have the least emails"),
+    ("top contacts by number of my calls", "top contacts by number of calls owned by me"),
     ("accounts up for renewal next quarter", "accounts with open deals in the renewals pipeline closing next quarter"),
     ("any deals closing this week I should worry about?", "any deals closing this week at risk?"),
 ])

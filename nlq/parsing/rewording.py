@@ -74,6 +74,15 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     # "accounts up for renewal next quarter": with renewal deals expected to close then
     (re.compile(r"\s+(?:(?:that|which|who)\s+)?(?:(?:are|is)\s+)?(?:up|due)\s+for\s+(?:a\s+)?renewal\b",
                 re.IGNORECASE), " with open deals in the renewals pipeline closing"),
+    # "which contacts have I called the most": ranked by my calls to them ("we": everyone's in view)
+    (re.compile(r"\b(?P<rows>contacts|accounts|customers|leads|companies|clients|people)\s+(?:have|did|do)\s+"
+                r"(?P<who>i|we)\s+(?P<verb>called|phoned|rung|emailed|e-mailed|mailed|met(?:\s+with)?)\s+(?:the\s+)?"
+                r"(?P<most>most|least)\b", re.IGNORECASE),
+     lambda m: f"{m.group('rows')} have the {m.group('most')} {_DONE_AS_ROWS[m.group('verb').split()[0].lower()]}"
+               f"{' owned by me' if m.group('who').lower() == 'i' else ''}"),
+    # "top contacts by number of my calls": the calls are mine, not the contacts
+    (re.compile(r"\bnumber\s+of\s+my\s+(?P<rows>calls|meetings|tasks|activities|e-?mails|notes|deals)\b", re.IGNORECASE),
+     r"number of \g<rows> owned by me"),
     # "what's on my plate today": my agenda (activities)
     (re.compile(r"\bon\s+(?P<whose>my|our|the\s+team['’]s|my\s+team['’]s)\s+plate\b", re.IGNORECASE),
      r"on \g<whose> agenda"),
@@ -88,6 +97,8 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
 )
 
 
+_DONE_AS_ROWS = {"called": "calls", "phoned": "calls", "rung": "calls", "emailed": "emails", "e-mailed": "emails",
+                 "mailed": "emails", "met": "meetings"}
 _PAST = {"sends": "sent", "makes": "made", "books": "booked", "closes": "closed", "logs": "logged",
          "schedules": "scheduled", "writes": "wrote", "holds": "held", "runs": "ran"}
 
