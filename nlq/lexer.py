@@ -148,6 +148,9 @@ _UNIT_LETTERS = {"d": "days", "w": "weeks", "wk": "weeks", "wks": "weeks", "mo":
 _SPAN_UNITS = frozenset({"day", "week", "month", "quarter", "year", "fortnight"})
 
 
+_PARTS = {"half": 0.5, "quarter": 0.25}  # "half a million", "a quarter of a million"
+
+
 def _merge_number_words(tokens: list[Token]) -> list[Token]:
     """'five' → 5, '10 thousand' handled by the regex; '$' tokens already merged."""
     out: list[Token] = []
@@ -161,10 +164,17 @@ def _merge_number_words(tokens: list[Token]) -> list[Token]:
             continue
         if tok.kind == "word" and tok.text in ("thousand", "million", "billion") and out and out[-1].kind == "word" \
                 and out[-1].text in ("a", "one"):
-            # "deals over a million": one of that magnitude
+            # "deals over a million": one of that magnitude; "half a million", "a quarter of a million": that part
             first = out.pop()
+            part = 1.0
+            if len(out) >= 1 and out[-1].kind == "word" and out[-1].text in _PARTS:
+                part, first = _PARTS[out[-1].text], out.pop()
+            elif len(out) >= 3 and out[-1].text == "of" and out[-2].text in _PARTS and out[-3].text == "a":
+                part = _PARTS[out[-2].text]
+                del out[-2:]
+                first = out.pop()
             out.append(Token("1", "number", f"{first.original} {tok.original}", first.start,
-                             value=_MAGNITUDES[tok.text], is_money=True, magnified=True))
+                             value=part * _MAGNITUDES[tok.text], is_money=True, magnified=True))
             continue
         if tok.kind == "word" and tok.text in _MAGNITUDES and out and out[-1].kind == "number" and \
                 tok.text not in ("m", "b", "k"):

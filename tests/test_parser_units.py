@@ -22,6 +22,7 @@ TODAY = date(2026, 5, 15)
 @pytest.mark.parametrize(("text", "value", "money"), [
     ("10k", 10_000, True), ("$1.5M", 1_500_000, True), ("over 50,000", 50_000, False), ("$ 25,000", 25_000, True),
     ("2.5 million", 2_500_000, False), ("five", 5, False), ("30%", 30, False), ("$10,000.50", 10_000.5, True),
+    ("over half a million", 500_000, True), ("over a quarter of a million", 250_000, True),
 ])
 def test_lexer_reads_numbers(text: str, value: float, money: bool) -> None:
     number = next(t for t in tokenize(text) if t.kind == "number")
