@@ -349,6 +349,17 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
             # a unique tie-breaker keeps pages and "top N" answers stable
             order.append(exp.Ordered(this=compiler.column(scope, "id"), desc=False))
 
+    ranked_within = None
+    if plan.limit_per is not None and not plan.measures and plan.limit is not None:
+        # the top rows of each group: ROW_NUMBER() OVER (PARTITION BY group ORDER BY …), filtered outside
+        expr, keys = compiler.group(scope, plan.limit_per)
+        shown = next((e.alias_or_name for e in select_list if (e.this if isinstance(e, exp.Alias) else e) == expr), None)
+        label = shown or _alias(plan.limit_per.label or plan.limit_per.column or "group")
+        if shown is None:  # the group's value beside each row, unless the row shows it already (stage, owner)
+            select_list.append(exp.alias_(expr, label))
+        rank = exp.Window(this=exp.RowNumber(), partition_by=keys, order=exp.Order(expressions=order))
+        select_list.append(exp.alias_(rank, RANK_IN_GROUP))
+        ranked_within, order = label, []
     query = exp.select(*select_list).from_(compiler.table(scope))
     for join in scope.joins.values():
         query = query.join(join)
@@ -360,9 +371,17 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
         query = query.having(exp.and_(*having))
     if order:
         query = query.order_by(*order)
+    if ranked_within is not None:
+        outer = exp.select(*[exp.column(e.alias_or_name) for e in select_list]).from_(query.subquery("ranked"))
+        within = exp.LTE(this=exp.column(RANK_IN_GROUP), expression=exp.Literal.number(plan.limit))
+        return outer.where(within).order_by(exp.Ordered(this=exp.column(ranked_within), nulls_first=False),
+                                            exp.column(RANK_IN_GROUP))
     if plan.limit is not None:
         query = query.limit(plan.limit)
     return query
+
+
+RANK_IN_GROUP = "rank_in_group"
 
 
 def _default_order(entity: Entity) -> Any:

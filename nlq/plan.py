@@ -139,6 +139,7 @@ class QueryPlan(BaseModel):
     definitions: list[str] = Field(default_factory=list)
     having: list[FigureFilter] = Field(default_factory=list)
     shown: Shown | None = None   # set after the answer, for the next question's "them"
+    limit_per: GroupBy | None = None  # a list's `limit` counts within each value of this ("top 3 deals per stage")
 
     @property
     def is_aggregate(self) -> bool:

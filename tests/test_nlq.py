@@ -982,6 +982,13 @@ CASES = [
      "SELECT c.id, c.first_name || ' ' || c.last_name, count(*) FROM activities a JOIN contacts c "
      "ON c.id = a.contact_id WHERE a.type = 'call' AND a.owner_id = (SELECT id FROM users WHERE email = "
      f"'manager@demo.crm') AND c.owner_id IN {TEAM} GROUP BY c.id ORDER BY 3 DESC LIMIT 10"),
+    # the top records within each group (were asked back: "can't pick the top record within each group yet")
+    ("top-n-per-group", "admin@demo.crm", "largest 3 deals per stage",
+     "SELECT id FROM (SELECT d.id, row_number() OVER (PARTITION BY s.name ORDER BY d.amount DESC NULLS LAST, d.id) "
+     "AS n FROM deals d JOIN deal_stages s ON s.id = d.stage_id) t WHERE n <= 3"),
+    ("top-one-per-owner", "manager@demo.crm", "the biggest open deal for each rep",
+     "SELECT id FROM (SELECT d.id, row_number() OVER (PARTITION BY d.owner_id ORDER BY d.amount DESC NULLS LAST, "
+     f"d.id) AS n FROM deals d WHERE d.status = 'open' AND d.owner_id IN {TEAM}) t WHERE n = 1"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice
@@ -1472,6 +1479,7 @@ def test_dev_suite_meets_accuracy_bar(assistant: Assistant) -> None:
     ("deals closing this week at risk", "close date this week; deals at risk"),  # was "; open"
     ("what percentage of revenue came from referrals", "of revenue is from deals that match lead source referral"),
     ("accounts with new deals", "with at least one deal created in the last 30 days"),  # was "with created; …"
+    ("top 2 deals by amount in each pipeline", "deals (the top 2 per pipeline)"),
     ("what percentage of deals are won", "of deals match won deals."),  # the name, not the whole definition
 ])
 def test_summary_is_worded_for_what_was_asked(assistant: Assistant, question: str, summary: str) -> None:

@@ -63,11 +63,9 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
     if groups and state.superlative is not None and state.measure is None and metric is None and \
             state.word(state.superlative[0]) in RECORD_SUPERLATIVES and state.superlative[0] < main.pos and \
             not any(0 < pos - state.superlative[0] <= 2 for pos, _g in state.group_words):
-        # "the largest account in each industry" is one record per group, not a count per group ("the top
-        # reasons we lose deals" rank the reasons)
-        state.ambiguous.append("I can't pick the top record within each group yet. Ask for one group at a time "
-                               "(e.g. the largest account in Software), or for a figure by group.")
-        return
+        # "the largest account in each industry", "top 3 deals per stage": records ranked within each group,
+        # not a count per group ("the top reasons we lose deals" rank the reasons)
+        plan.limit_per, plan.measures, plan.group_by = groups[0], [], []
     if plan.measures and groups:
         if state.superlative is not None or state.limit is not None or state.most:
             descending = state.superlative[1] if state.superlative else True
@@ -108,7 +106,12 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
             return
         else:
             plan.order_by = [OrderBy(column=column, descending=descending)]
-            plan.limit = state.limit or (1 if _asks_for_one(state) else DEFAULT_TOP_N)
+            plan.limit = state.limit or (1 if _asks_for_one(state) else
+                                         PER_GROUP_TOP_N if plan.limit_per else DEFAULT_TOP_N)
+            if plan.limit_per is not None:  # "33 deals (the 3 largest per stage)", "(the top 2 per pipeline)"
+                count = "" if plan.limit == 1 else str(plan.limit)
+                ranked = f"top {count}" if word == "top" else f"{count} {word}"
+                plan.subject = f"{entity.plural} (the {ranked.strip()} per {plan.limit_per.label or 'group'})"
             if column not in entity.display:
                 plan.columns.append(column)
     elif state.limit is not None:
@@ -130,6 +133,9 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
         if column and column not in entity.display and column not in plan.columns and column != "id" and \
                 entity.column_type(column) != "json":
             plan.columns.append(column)
+
+
+PER_GROUP_TOP_N = 3  # "the biggest deals in each stage": three of each (a number said wins)
 
 
 def _looks_ahead(state: ParseState, plan: QueryPlan, entity: Entity) -> bool:
