@@ -211,6 +211,20 @@ class Metric:
     via: list[str] = field(default_factory=list)
     date_column: str | None = None
 
+    @property
+    def summed_column(self) -> str | None:
+        """The entity's column this figure adds up when it is a plain (rounded) sum ("pipeline value":
+        `ROUND(SUM(deals.amount), 2)` → amount), else None: what a share of the figure is a share of."""
+        import sqlglot
+        from sqlglot import exp
+
+        tree = sqlglot.parse_one(self.expr, read="postgres")
+        if isinstance(tree, exp.Round):
+            tree = tree.this
+        if isinstance(tree, exp.Sum) and isinstance(tree.this, exp.Column) and tree.this.table in ("", self.entity):
+            return tree.this.name
+        return None
+
 
 @dataclass(eq=False)  # identity hash: caches key on the loaded catalog
 class Catalog:

@@ -310,19 +310,13 @@ def _share_of(base_text: str, verb: str, part: str, ctx: ParseContext) -> ParseO
     return ParseOutcome("planned", plan=plan)
 
 
-_SUM_OF_COLUMN = re.compile(r"(?:ROUND\()?SUM\((?P<table>\w+)\.(?P<column>\w+)\)(?:, 2\))?", re.IGNORECASE)
-
-
 def _summed_column(catalog: Catalog, plan: QueryPlan) -> str | None:
     """The column a plan's one figure adds up ("pipeline value" sums the amount), or None for any other figure."""
     measure = plan.measures[0]
     if measure.agg == "sum":
         return measure.column
-    if measure.agg == "metric" and measure.metric in catalog.metrics:
-        total = _SUM_OF_COLUMN.fullmatch(catalog.metrics[measure.metric].expr.strip())
-        if total is not None and total.group("table") == plan.entity:
-            return total.group("column")
-    return None
+    metric = catalog.metrics.get(measure.metric or "") if measure.agg == "metric" else None
+    return metric.summed_column if metric is not None and metric.entity == plan.entity else None
 
 
 # --- assembling the plan -----------------------------------------------------------------------------
