@@ -24,7 +24,13 @@ from nlq.dates import DateRange, midnight, nearest_year
 from nlq.english import article
 from nlq.lexer import Token, tokenize
 from nlq.lexicon import entity_named
-from nlq.parsing.comparing import compared_with, periods_relative_to, previous_period, side_by_side
+from nlq.parsing.comparing import (
+    compared_with,
+    keep_groups,
+    periods_relative_to,
+    previous_period,
+    side_by_side,
+)
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
     belongs_to_subject,
@@ -129,7 +135,11 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
             r"\b(select|from|where|drop|delete|insert|update)\b", question, re.IGNORECASE)):
         return ParseOutcome("planned", raw_sql=question.strip())
     if ctx.previous is not None:  # "his deals", "email her": the last answer's records, as "their", "them"
-        question = periods_relative_to(as_their(question), ctx.previous, ctx.now.date())
+        question, two_periods = periods_relative_to(as_their(question), ctx.previous, ctx.now.date())
+        if two_periods and ctx.previous.group_by:
+            beside = parse_question(question, ctx)
+            return replace(beside, plan=keep_groups(ctx.previous, beside.plan)) \
+                if beside.status == "planned" and beside.plan is not None else beside
     if ctx.previous is not None and (other := compared_with(question)) is not None:
         # "how does it compare to Lauren's?" after Riley's pipeline: both side by side
         swapped = parse_question(other, ctx)

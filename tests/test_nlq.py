@@ -1175,6 +1175,10 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["open deals over 20k"], "only those in proposal stage",  # was "stages can't be filtered by …"
      "SELECT d.id FROM deals d JOIN deal_stages s ON s.id = d.stage_id WHERE d.status = 'open' AND d.amount > 20000 "
      "AND s.name = 'Proposal'"),
+    (["won deals this quarter", "by rep"], "compare with last quarter",  # by rep, then quarter (was the rep dropped)
+     "SELECT u.full_name, date_trunc('quarter', d.closed_at)::date, count(*) FROM deals d JOIN users u "
+     "ON u.id = d.owner_id WHERE d.status = 'won' AND d.closed_at >= '2026-01-01' AND d.closed_at < '2026-07-01' "
+     "GROUP BY 1, 2"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1189,7 +1193,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "compare-with-the-period-before", "the-quarter-before", "the-week-before", "the-one-before-that",
         "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row",
         "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period",
-        "a-period-without-its-year-beside-one-with", "export-this", "a-stage-and-the-word-stage"])
+        "a-period-without-its-year-beside-one-with", "export-this", "a-stage-and-the-word-stage",
+        "compare-periods-keeps-the-breakdown"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

@@ -42,14 +42,14 @@ def previous_period(previous: QueryPlan) -> tuple[date, str] | None:
     return (start, grain) if grain is not None else None
 
 
-def periods_relative_to(question: str, previous: QueryPlan, today: date) -> str:
+def periods_relative_to(question: str, previous: QueryPlan, today: date) -> tuple[str, bool]:
     """The question with "the month before" and "compare with …" spelled against the last answer's period:
     after "revenue last month" (April), "and the month before?" → "and March 2026?", "compare with the
     month before" → "April 2026 vs March 2026". A unit finer than that period ("the day before" a month) is
-    left as said."""
+    left as said. Also whether the question became two periods side by side."""
     period = previous_period(previous)
     if period is None:
-        return question
+        return question, False
     start, grain = period
 
     def before(match: re.Match[str]) -> str:
@@ -64,8 +64,17 @@ def periods_relative_to(question: str, previous: QueryPlan, today: date) -> str:
         other = re.sub(r"^in\s+(?=\d)", "", compare.group("other"))
         if grain != "year" and re.fullmatch(r"(?:the\s+same\s+\w+\s+)?last\s+year", other, re.IGNORECASE):
             other = "this time last year"  # "revenue in March" compared to last year: March a year back
-        question = f"{period_phrase(start, grain)} vs {other}"
-    return question
+        return f"{period_phrase(start, grain)} vs {other}", True
+    return question, False
+
+
+def keep_groups(previous: QueryPlan, plan: QueryPlan) -> QueryPlan:
+    """Two periods side by side after a breakdown ("won deals by rep", then "compare with last quarter"): each
+    group of the breakdown, then each period (was the periods alone)."""
+    if not previous.group_by or any(g in plan.group_by for g in previous.group_by):
+        return plan
+    return plan.model_copy(update={"group_by": [*previous.group_by, *plan.group_by], "limit": None,
+                                   "order_by": []})
 
 
 def _names_a_period(text: str, today: date) -> bool:
