@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -159,6 +159,18 @@ _UNAVAILABLE: dict[Intent, tuple[str, list[str]]] = {
 }
 
 
+# "deals where the champion left", "accounts in which they chose a competitor": an event a field may not hold
+_EVENT_CLAUSE = re.compile(r"^\s*(?:(?:show|list|find|get)(?:\s+me)?\s+)?(?:all\s+|the\s+|any\s+)?"
+                           r"(?P<rows>[\w -]+?)\s+(?:where|in which)\s+(?P<event>(?:the|their|our|a|an|they|we|"
+                           r"someone|somebody)\b[^?!.]+?)\s*[?!.]*\s*$", re.IGNORECASE)
+
+
+_PAST_TENSES = frozenset({"left", "quit", "chose", "went", "said", "told", "lost", "won", "gave", "took", "made",
+                          "sent", "got", "fell", "came", "began", "brought", "bought", "sold", "paid", "spent",
+                          "cut", "froze", "put", "ran", "saw", "wrote", "broke", "hit", "held", "kept", "moved"})
+_NOT_PAST = frozenset({"need", "needed", "speed", "feed", "seed", "indeed", "embed"})
+
+
 def classify(text: str) -> Intent:
     """The intent of a message; ``query`` unless a rule clearly says otherwise.
 
@@ -176,6 +188,13 @@ class Router:
 
     def __init__(self, catalog: Catalog, handlers: dict[Intent, Handler] | None = None) -> None:
         self.catalog = catalog
+        # each entity's single words that name one of its columns ("amount", "stage", "owner"): a clause about
+        # those rows using one describes a field
+        self._column_words = {
+            entity.name: {word for column in entity.columns.values()
+                          for phrase in (column.name.replace("_", " "), column.label, *column.synonyms)
+                          for word in phrase.lower().split() if len(word) > 3}
+            for entity in catalog.entities.values()}
         self._handlers: dict[Intent, Handler] = {"help": self._help, "small_talk": self._small_talk}
         for intent, handler in (handlers or {}).items():
             self.register(intent, handler)
@@ -203,11 +222,33 @@ class Router:
         intent = classify(message.text)
         handler = query if intent == "query" and query is not None else self._handlers.get(intent)
         if handler is not None:
-            return intent, handler(message)
+            answer = handler(message)
+            event = _EVENT_CLAUSE.match(message.text) if intent in ("query", "search") else None
+            event = event if event is not None and \
+                self._tells_of_an_event(event.group("rows"), event.group("event")) else None
+            search = self._handlers.get("search")
+            if event is not None and search is not None and answer.status == "clarified" and \
+                    answer.error is not None and answer.error.code == "not-understood":
+                # "deals where the champion left": no field says so; their notes and e-mails may
+                worded = replace(message, text=f"{event.group('rows')} that mentioned {event.group('event')}")
+                found = search(worded)
+                if found.status == "answered":
+                    return "search", found
+            return intent, answer
         summary, suggestions = _UNAVAILABLE.get(intent, ("That isn't available yet.", []))
         answer = _refusal("not-available-yet", summary)
         answer.suggestions = suggestions
         return intent, answer
+
+    def _tells_of_an_event(self, rows: str, clause: str) -> bool:
+        """Whether a clause about `rows` says something happened ("the champion left", "they chose a
+        competitor") rather than describing one of their fields ("the amount is huge") or nothing at all."""
+        words = re.findall(r"[a-z]+", clause.lower())
+        happened = any(w in _PAST_TENSES or (w.endswith("ed") and len(w) > 4 and w not in _NOT_PAST) for w in words)
+        named = [e.name for e in self.catalog.entities.values()
+                 if {e.plural, e.singular, *e.synonyms} & set(rows.lower().split())]
+        fields = set().union(*(self._column_words[name] for name in (named or self._column_words)))
+        return happened and not any(w in fields for w in words)
 
     def examples(self, limit: int = 6) -> list[str]:
         """Example questions drawn from the catalog's business definitions and metrics."""

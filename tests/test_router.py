@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from assistant.answer import Answer
+from assistant.answer import Answer, AnswerError
 from assistant.router import MAX_MESSAGE_CHARS, Message, Router, classify
 from assistant.service import Assistant
 from connectors.runtime import get_assistant
@@ -139,6 +139,32 @@ def test_router_registered_handler_answers(assistant: Assistant, manager: Actor)
     intent, answer = router.route(_message("notes mentioning pricing", manager))
     assert (intent, answer.summary) == ("search", "2 notes mention pricing.")
     assert seen[0].actor == manager and seen[0].conversation_id == "c1"
+
+
+@pytest.mark.parametrize(("question", "searched"), [
+    ("deals where the champion left", "deals that mentioned the champion left"),
+    ("accounts where they chose a competitor", "accounts that mentioned they chose a competitor"),
+    ("deals where the amount is huge", None),   # a field of the deals: asked back, no text search
+    ("show me deals where the stuff", None),    # nothing happened
+])
+def test_an_event_no_field_holds_is_looked_for_in_notes_and_emails(assistant: Assistant, manager: Actor,
+                                                                    question: str, searched: str | None) -> None:
+    """"deals where the champion left": the parser has no field for it, so the deals whose notes or e-mails say
+    so (a semantic filter, as "deals that mentioned …"); a clause about a field or no event stays asked back."""
+    seen: list[str] = []
+
+    def search(message: Message) -> Answer:
+        seen.append(message.text)
+        return Answer(status="answered", summary="3 deals — with notes or emails about it.")
+
+    def query(message: Message) -> Answer:
+        return Answer(status="clarified", summary="I'm not sure what you mean.",
+                      error=AnswerError(code="not-understood", message="I'm not sure what you mean."))
+
+    router = Router(assistant.nlq.catalog, handlers={"search": search})
+    intent, answer = router.route(_message(question, manager), query=query)
+    assert seen == ([searched] if searched else [])
+    assert (intent, answer.status) == (("search", "answered") if searched else ("query", "clarified"))
 
 
 def test_router_rejects_unknown_intent(assistant: Assistant) -> None:
