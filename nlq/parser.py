@@ -265,8 +265,18 @@ def _clause_follow_up(question: str, ctx: ParseContext, previous: QueryPlan) -> 
     clause = re.sub(r"^\s*and\s+", "", question, flags=re.IGNORECASE)
     outcome = parse_question(f"{ctx.catalog.entities[previous.entity].plural} {clause}",
                              replace(ctx, previous=None))
-    if outcome.status != "planned" or outcome.plan is None or outcome.plan.entity != previous.entity:
+    if outcome.status != "planned" or outcome.plan is None:
         return outcome
+    if outcome.plan.entity != previous.entity:
+        # "accounts in software" → "with the most contacts": contacts counted by account, among those accounts
+        # (were every account's)
+        path = relation_to(ctx.catalog, outcome.plan.entity, previous.entity)
+        if path is None or not previous.conds or not outcome.plan.group_by:
+            return outcome
+        plan = outcome.plan.model_copy(deep=True)
+        plan.conds.append(nest(path, previous.conds, negate=False,
+                               text=f"of the {previous.subject or previous.entity} {_ASKED_BEFORE}"))
+        return ParseOutcome("planned", plan=plan, is_follow_up=True)
     return ParseOutcome("planned", plan=merge_plans(previous, outcome.plan), is_follow_up=True)
 
 

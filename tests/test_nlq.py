@@ -1179,6 +1179,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
      "SELECT u.full_name, date_trunc('quarter', d.closed_at)::date, count(*) FROM deals d JOIN users u "
      "ON u.id = d.owner_id WHERE d.status = 'won' AND d.closed_at >= '2026-01-01' AND d.closed_at < '2026-07-01' "
      "GROUP BY 1, 2"),
+    (["accounts in healthcare"], "with the most contacts",  # among those accounts (was every account's)
+     "SELECT a.id, a.name, count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id "
+     "WHERE a.industry = 'Healthcare' GROUP BY a.id, a.name ORDER BY 3 DESC LIMIT 10"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1194,7 +1197,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row",
         "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period",
         "a-period-without-its-year-beside-one-with", "export-this", "a-stage-and-the-word-stage",
-        "compare-periods-keeps-the-breakdown"])
+        "compare-periods-keeps-the-breakdown", "clause-ranking-the-records-asked-about"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
