@@ -190,6 +190,11 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         # "as a chart", "plot that", "export this": the same answer again (its chart is drawn wherever the
         # figures allow; every channel offers its rows as a CSV file)
         return ParseOutcome("planned", plan=ctx.previous, is_follow_up=True)
+    if ctx.previous is not None and not ctx.previous.measures and \
+            (shown := _columns_asked(question, ctx, ctx.previous)) is not None:
+        # "show their phone numbers", "email addresses?" after a list: the same rows with those columns
+        return ParseOutcome("planned", plan=ctx.previous.model_copy(
+            update={"columns": list(dict.fromkeys([*ctx.previous.columns, *shown]))}), is_follow_up=True)
     if ctx.previous is not None and _CLAUSE_FOLLOW_UP.match(question):
         return _clause_follow_up(question, ctx, ctx.previous)
     if ctx.previous is not None:  # "which have open deals" right after accounts: which of those accounts
@@ -213,6 +218,32 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
     for step in _PASSES:
         step(state)
     return _build(state, question)
+
+
+_COLUMNS_ASKED = re.compile(r"^\s*(?:and\s+)?(?P<lead>(?:(?:show|give|list|include|display|what\s+are|what's|what\s+is)"
+                            r"(?:\s+me|\s+us)?\s+)?(?:their|its|his|her|those)\s+|(?:show|give|list|include|"
+                            r"display)(?:\s+me|\s+us)?\s+(?:the\s+)?)?(?P<columns>[a-z][a-z ,-]*?)"
+                            r"(?:\s+(?:too|as\s+well|also|please))?\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def _columns_asked(question: str, ctx: ParseContext, previous: QueryPlan) -> list[str] | None:
+    """The columns of the last answer's rows a follow-up names and nothing else ("phone numbers?", "show their
+    job titles and lead scores"), or None."""
+    asked = _COLUMNS_ASKED.match(question)
+    if asked is None or not asked.group("lead") and not asked.group("columns").rstrip().endswith("s"):
+        return None  # a bare singular ("stage") may be a grouping; "phone numbers?" asks for the column
+    columns = []
+    for part in re.split(r"\s*(?:,|\band\b)\s*", asked.group("columns").lower()):
+        said = [part.strip(), re.sub(r"(?:(?<=ss)es|s)$", "", part.strip())]  # "email addresses": address
+        found = [m.name for phrase in said for m in ctx.lexicon.lookup(phrase)
+                 if m.kind == "column" and m.extra == previous.entity]
+        if not part.strip() or not found:
+            return None
+        columns.append(found[0])
+    entity = ctx.catalog.entities[previous.entity]
+    if any(entity.columns.get(c) is not None and entity.columns[c].references for c in columns):
+        return None  # "show their accounts": the related rows, not a column of these
+    return [c for c in columns if c not in entity.display]
 
 
 def _suggestions_for_comparing(previous: QueryPlan) -> list[str]:

@@ -1189,9 +1189,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "clause-keeps-groups", "clause-whose",
         "which-group-most", "which-named-group-least", "which-of-them-have-no", "named-group-swapped",
         "their-after-a-pick", "sort-them-after-a-pick", "which-of-them-after-a-pick", "there-after-top-groups",
-        "as-a-chart", "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
+        "it-after-the-biggest", "which-of-them-are-a-definition", "the-rows-behind-a-breakdown",
         "add-the-amounts", "which-keeps-the-period", "which-has-the-most-of-a-nested-count",
-        "those-after-the-top-group", "sort-after-a-count", "bare-period-keeps-its-column", "the-related-rows",
+        "those-after-the-top-group", "sort-after-a-count", "as-a-chart", "bare-period-keeps-its-column", "the-related-rows",
         "remove-a-filter", "his-records", "except-follow-up", "who-owns-the-top-group", "the-same-rows",
         "compare-with-the-period-before", "the-quarter-before", "the-week-before", "the-one-before-that",
         "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row",
@@ -1223,6 +1223,18 @@ def test_a_comparison_with_nothing_to_swap_is_asked_back(assistant: Assistant) -
     first = _ask(assistant, "open deals over 20k", "admin@demo.crm")
     answer = _ask(assistant, "compare with Matthew", "admin@demo.crm", first.conversation_id)
     assert answer.status == "clarified" and "Compare the last answer with Matthew" in answer.summary
+
+
+@pytest.mark.parametrize(("follow_up", "column"), [
+    ("show their phone numbers", "phone"), ("lead scores?", "lead_score"), ("and their job titles too", None)])
+def test_columns_asked_after_a_list_are_added_to_it(assistant: Assistant, follow_up: str, column: str | None) -> None:
+    """"phone numbers?" after a list of contacts: the same rows with that column (was "how should I change …");
+    a column the list shows already leaves it as it was."""
+    first = _ask(assistant, "customers in Texas", "admin@demo.crm")
+    answer = _ask(assistant, follow_up, "admin@demo.crm", first.conversation_id)
+    assert answer.status == "answered" and answer.row_count == first.row_count, answer.summary
+    names = [c.name for c in answer.columns]
+    assert names == [c.name for c in first.columns] + ([column] if column else [])
 
 
 def test_count_after_a_figure_limit_is_asked_back(assistant: Assistant) -> None:
