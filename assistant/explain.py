@@ -55,10 +55,12 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
             return f"No {subject} match{conditions}."
         lowest_first = bool(plan.order_by) and plan.order_by[0].target == "measure" and \
             not plan.order_by[0].descending
+        label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
         valued = [r for r in data.rows if r[-1] is not None] or data.rows
+        # the rows with no value to group by ("(none)") are no contender while a real group is there
+        valued = [r for r in valued if any(v is not None for v in r[label_at:label_at + len(plan.group_by)])] or valued
         pick = min if lowest_first else max
         top = pick(valued, key=lambda r: r[-1] or 0)
-        label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
         keys = ", ".join(_key_text(v, g.grain) for v, g in zip(top[label_at:label_at + len(plan.group_by)],
                                                                  plan.group_by, strict=False))
         fmt = measure_format(plan, catalog)

@@ -1237,6 +1237,15 @@ def test_columns_asked_after_a_list_are_added_to_it(assistant: Assistant, follow
     assert names == [c.name for c in first.columns] + ([column] if column else [])
 
 
+def test_the_highest_group_named_is_a_real_one(assistant: Assistant) -> None:
+    """Deals with no account have no industry: their "(none)" row is listed (for the manager it has the highest
+    average), never named the highest."""
+    answer = _ask(assistant, "average deal size by industry this year", "manager@demo.crm")
+    assert answer.status == "answered" and "highest is" in answer.summary
+    assert any(row[0] is None for row in answer.rows)
+    assert "(none)" not in answer.summary, answer.summary
+
+
 def test_count_after_a_figure_limit_is_asked_back(assistant: Assistant) -> None:
     """'how many' after 'reps with over $100k in pipeline' would count open deals, or compare the count with
     $100,000: neither is the number of those reps."""
