@@ -989,6 +989,9 @@ CASES = [
     ("top-one-per-owner", "manager@demo.crm", "the biggest open deal for each rep",
      "SELECT id FROM (SELECT d.id, row_number() OVER (PARTITION BY d.owner_id ORDER BY d.amount DESC NULLS LAST, "
      f"d.id) AS n FROM deals d WHERE d.status = 'open' AND d.owner_id IN {TEAM}) t WHERE n = 1"),
+    ("bought-more-than-once", "admin@demo.crm", "customers who bought more than once",  # was asked back
+     "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND (SELECT count(*) FROM deals d "
+     "WHERE d.contact_id = c.id AND d.status = 'won') > 1"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice

@@ -83,6 +83,11 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     # "top contacts by number of my calls": the calls are mine, not the contacts
     (re.compile(r"\bnumber\s+of\s+my\s+(?P<rows>calls|meetings|tasks|activities|e-?mails|notes|deals)\b", re.IGNORECASE),
      r"number of \g<rows> owned by me"),
+    # "customers who bought more than once", "accounts that have purchased twice": by their won deals
+    (re.compile(r"\s+(?:(?:who|that|which)\s+)?(?:have\s+|has\s+)?(?:bought|purchased|bought from us|purchased from us)"
+                r"\s+(?P<how>more than once|twice|more than twice|at least twice|(?:two|three|\d+)\s+times|"
+                r"(?:more than|at least)\s+(?:two|three|\d+)\s+times)\b", re.IGNORECASE),
+     lambda m: " with " + _TIMES.get(m.group("how").lower(), _times_as_count(m.group("how").lower())) + " won deals"),
     # "what's on my plate today": my agenda (activities)
     (re.compile(r"\bon\s+(?P<whose>my|our|the\s+team['’]s|my\s+team['’]s)\s+plate\b", re.IGNORECASE),
      r"on \g<whose> agenda"),
@@ -95,6 +100,18 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"\s+(?:(?:that|which|who)\s+(?:are|is)\s+)?(?:not|n't)\s+(?:linked|attached|associated|connected|"
                 r"tied)\s+(?:to|with)\s+(?:any|an?)\b", re.IGNORECASE), " without any"),
 )
+
+
+_TIMES = {"more than once": "more than 1", "twice": "at least 2", "more than twice": "more than 2",
+          "at least twice": "at least 2"}
+
+
+def _times_as_count(said: str) -> str:
+    """"3 times" → "at least 3", "more than two times" → "more than 2" (what a count of won deals reads)."""
+    number = {"two": "2", "three": "3"}
+    words = said.replace(" times", "").split()
+    value = number.get(words[-1], words[-1])
+    return f"{' '.join(words[:-1])} {value}".strip() if len(words) > 1 else f"at least {value}"
 
 
 _DONE_AS_ROWS = {"called": "calls", "phoned": "calls", "rung": "calls", "emailed": "emails", "e-mailed": "emails",
