@@ -992,6 +992,13 @@ CASES = [
     ("bought-more-than-once", "admin@demo.crm", "customers who bought more than once",  # was asked back
      "SELECT c.id FROM contacts c WHERE c.lifecycle_stage = 'customer' AND (SELECT count(*) FROM deals d "
      "WHERE d.contact_id = c.id AND d.status = 'won') > 1"),
+    # an outcome not yet happened, in a period: the e-mails or tasks of that period (was "not since, or never")
+    ("emails-not-opened-in-a-period", "manager@demo.crm", "emails not opened in the last 2 weeks",
+     f"SELECT id FROM emails WHERE owner_id IN {TEAM} AND sent_at >= '2026-05-01' AND sent_at <= '2026-05-15' "
+     "AND opened_at IS NULL"),
+    ("tasks-not-completed-this-week", "admin@demo.crm", "tasks not completed this week",
+     "SELECT id FROM activities WHERE type = 'task' AND due_at >= '2026-05-11' AND due_at < '2026-05-18' "
+     "AND completed_at IS NULL"),
     ("on-my-plate", "rep@demo.crm", "what's on my plate today",  # was "not sure what you want to see"
      f"SELECT id FROM activities WHERE owner_id = {REP} AND due_at >= '2026-05-15' AND due_at < '2026-05-16'"),
     ("should-worry-about", "rep@demo.crm", "which deals should I be worried about",  # was refused as advice
