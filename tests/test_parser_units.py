@@ -204,6 +204,8 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("customers who bought more than once", "customers with more than 1 won deals"),
     ("emails with no opens in the last 2 weeks", "emails not opened in the last 2 weeks"),
     ("emails without any clicks", "emails not clicked"),
+    ("emails sent yesterday that got no reply", "emails sent yesterday not replied"),
+    ("accounts without any open deals", "accounts without any open deals"),
     ("accounts that have purchased twice", "accounts with at least 2 won deals"),
     ("customers who bought 3 times", "customers with at least 3 won deals"),
     ("which contacts have I called the most", "which contacts have the most calls owned by me"),

@@ -89,9 +89,9 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
                 r"(?:more than|at least)\s+(?:two|three|\d+)\s+times)\b", re.IGNORECASE),
      lambda m: " with " + _TIMES.get(m.group("how").lower(), _times_as_count(m.group("how").lower())) + " won deals"),
     # "emails with no opens", "emails without any clicks": not opened, not clicked
-    (re.compile(r"\b(?:with\s+no|without(?:\s+any)?|that\s+got\s+no|that\s+had\s+no)\s+(?P<what>opens|clicks|replies)\b",
-                re.IGNORECASE),
-     lambda m: "not " + {"opens": "opened", "clicks": "clicked", "replies": "replied"}[m.group("what").lower()]),
+    (re.compile(r"\b(?:with\s+no|without(?:\s+any)?|that\s+got\s+no|that\s+had\s+no|(?:that\s+)?(?:got|had)\s+no)\s+"
+                r"(?:an?\s+)?(?P<what>opens|clicks|replies|reply)\b", re.IGNORECASE),  # ("without any open deals": a status)
+     lambda m: "not " + {"o": "opened", "c": "clicked", "r": "replied"}[m.group("what")[0].lower()]),
     # "what's on my plate today": my agenda (activities)
     (re.compile(r"\bon\s+(?P<whose>my|our|the\s+team['’]s|my\s+team['’]s)\s+plate\b", re.IGNORECASE),
      r"on \g<whose> agenda"),
