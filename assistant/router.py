@@ -223,17 +223,17 @@ class Router:
         handler = query if intent == "query" and query is not None else self._handlers.get(intent)
         if handler is not None:
             answer = handler(message)
-            event = _EVENT_CLAUSE.match(message.text) if intent in ("query", "search") else None
-            event = event if event is not None and \
-                self._tells_of_an_event(event.group("rows"), event.group("event")) else None
             search = self._handlers.get("search")
-            if event is not None and search is not None and answer.status == "clarified" and \
+            if intent in ("query", "search") and search is not None and answer.status == "clarified" and \
                     answer.error is not None and answer.error.code == "not-understood":
-                # "deals where the champion left": no field says so; their notes and e-mails may
-                worded = replace(message, text=f"{event.group('rows')} that mentioned {event.group('event')}")
-                found = search(worded)
-                if found.status == "answered":
-                    return "search", found
+                # "deals where the champion left": no field says so; their notes and e-mails may (read only
+                # once the question was asked back, never on the way of an answered one)
+                event = _EVENT_CLAUSE.match(message.text)
+                if event is not None and self._tells_of_an_event(event.group("rows"), event.group("event")):
+                    worded = replace(message, text=f"{event.group('rows')} that mentioned {event.group('event')}")
+                    found = search(worded)
+                    if found.status == "answered":
+                        return "search", found
             return intent, answer
         summary, suggestions = _UNAVAILABLE.get(intent, ("That isn't available yet.", []))
         answer = _refusal("not-available-yet", summary)

@@ -400,14 +400,14 @@ def _day_of_month(tokens: list[Token], i: int, today: date) -> tuple[DateRange, 
     return DateRange(midnight(d), midnight(d + timedelta(days=1)), f"{d:%B} {d.day}, {d.year}"), k - i
 
 
-_STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
+STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
           "quarter": relativedelta(months=3), "year": relativedelta(years=1)}
-GRAINS = tuple(_STEPS)  # finest first
+GRAINS = tuple(STEPS)  # finest first
 
 
 def grain_of(start: date, end: date) -> str | None:
     """The calendar unit a period [start, end) is exactly one of (a Monday-to-Sunday week), or None."""
-    for grain, step in _STEPS.items():
+    for grain, step in STEPS.items():
         if start + step == end and (grain != "week" or start.weekday() == 0) and \
                 (grain in ("day", "week") or start.day == 1) and \
                 (grain != "quarter" or start.month % 3 == 1) and (grain != "year" or start.month == 1):
@@ -417,7 +417,7 @@ def grain_of(start: date, end: date) -> str | None:
 
 def step_back(start: date, unit: str) -> date:
     """`start` one `unit` earlier."""
-    return start - _STEPS[unit]
+    return start - STEPS[unit]
 
 
 def period_phrase(start: date, grain: str) -> str:

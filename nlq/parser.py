@@ -20,7 +20,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from nlq.catalog import Catalog, Entity, Metric
-from nlq.dates import DateRange, midnight, nearest_year
+from nlq.dates import STEPS, DateRange, midnight, nearest_year
 from nlq.english import article
 from nlq.lexer import Token, tokenize
 from nlq.lexicon import entity_named
@@ -486,8 +486,6 @@ def _compare_people(state: ParseState) -> None:
 
 
 _MORE_WORDS = frozenset({"more", "less", "fewer", "higher", "lower", "bigger", "larger", "better", "worse"})
-_GRAIN_STEPS = {"week": relativedelta(weeks=1), "month": relativedelta(months=1), "quarter": relativedelta(months=3),
-                "year": relativedelta(years=1)}
 _PERIOD_GRAINS = {"week": "@week", "month": "@month", "quarter": "@quarter", "year": "@year"}
 
 
@@ -498,20 +496,20 @@ def _periods_side_by_side(state: ParseState, spot: int, after: int) -> bool:
     left = next((m for m in dates if date_end(state, m) == spot), None)
     right = next((m for m in dates if m.pos == after), None)
     if left is not None and right is None and state.word(after) in ("last", "previous", "prior") and \
-            after + 1 == len(state.tokens) and left.data["range"].grain in _GRAIN_STEPS and \
+            after + 1 == len(state.tokens) and left.data["range"].grain in _PERIOD_GRAINS and \
             left.data["range"].start is not None and left.data["range"].end is not None:
         # "revenue this month vs last": the period before, of the same grain
-        rng, step = left.data["range"], _GRAIN_STEPS[left.data["range"].grain]
+        rng, step = left.data["range"], STEPS[left.data["range"].grain]
         right = Modifier(after, "date", {"range": DateRange(rng.start - step, rng.end - step,
                                                             f"the {rng.grain} before", grain=rng.grain),
                                          "negate": False, "column_pos": None}, after + 1)
         state.modifiers.append(right)
         after += 1
     if left is None and right is not None and dates == [right] and state.word(after) in ("last", "previous", "prior") \
-            and right.data["range"].grain in _GRAIN_STEPS and right.data["range"].start is not None and \
+            and right.data["range"].grain in _PERIOD_GRAINS and right.data["range"].start is not None and \
             right.data["range"].end is not None:
         # "revenue vs last quarter": this one beside the one before
-        rng, step = right.data["range"], _GRAIN_STEPS[right.data["range"].grain]
+        rng, step = right.data["range"], STEPS[right.data["range"].grain]
         left = Modifier(spot, "date", {"range": DateRange(rng.start + step, rng.end + step, f"this {rng.grain}",
                                                           grain=rng.grain), "negate": False, "column_pos": None},
                         spot)
