@@ -21,7 +21,7 @@ from typing import Literal
 from assistant.answer import Answer, AnswerError
 from crm_core.scope import Actor
 from nlq.catalog import Catalog, Metric, NamedFilter, normalize
-from nlq.search.question import UPDATE_ON
+from nlq.search.question import OPINION_ASKED, UPDATE_ON
 from nlq.search.semantic_filter import RECORD_TALK_VERBS
 
 Intent = Literal["query", "search", "score", "send_time", "help", "small_talk"]
@@ -97,6 +97,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
     ("search", _rx(
         r"^\s*search\b",
         UPDATE_ON.pattern,  # "anything new with Foster Goods?": the account's newest notes and emails
+        OPINION_ASKED.pattern,  # "what do clients think of our pricing?": their feedback in notes and emails
         r"\b(notes?|emails?|e-mails?|messages?)\b.*\b(mention(s|ed|ing)?|talk(s|ed|ing)? about|discuss(es|ed|ing)?"
         r"|say(s|ing)? (about|that)|contain(s|ing)?|regarding|related to)\b",
         # "notes about pricing", "emails concerning the security review"

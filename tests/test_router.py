@@ -42,6 +42,8 @@ CASES = [
     ("what did the CFO at Foster Goods say", "search"),  # was the CFO's contact row
     ("what has Foster Goods told us recently?", "search"),  # was notes of deals lost on price
     ("what are customers saying about our competitors", "search"),
+    ("what do clients think of our pricing?", "search"),  # was a contact filter on 'pricing'
+    ("how do users feel about the new dashboard", "search"),  # was not understood
     ("notes written about the rollout", "search"),
     ("when should I email Maria Lopez?", "send_time"),
     ("best time to email Acme contacts", "send_time"),

@@ -583,6 +583,13 @@ SEARCH_QUESTIONS = [
     ("what did the CFO say?", "CFO", {}, []),  # "CFO say" was searched for
     ("what objections did we hear this quarter", "objections",
      {"date_from": date(2026, 4, 1), "date_to": date(2026, 6, 30)}, ["this quarter"]),
+    # an opinion asked of people in general is feedback on the thing (was "product", which every text names)
+    ("what are customers saying about our product", "feedback on product", {}, []),
+    ("what do clients think of our pricing?", "feedback on pricing", {}, []),
+    ("how do users feel about the new dashboard", "feedback on new dashboard", {}, []),
+    ("customer sentiment about the onboarding process", "feedback on onboarding process", {}, []),
+    ("what have our customers been saying about support last month", "feedback on support",
+     {"date_from": date(2026, 4, 1), "date_to": date(2026, 4, 30)}, ["last month"]),
 ]
 
 

@@ -86,6 +86,16 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     # the speaker is implied by the kind of text: "emails where the customer asks for a discount"
     r"^\s*(?:the\s+)?(?:customers?|clients?|prospects?|buyers?|they|he|she|someone|contacts?)\b",
 ))
+# "what are customers saying about our product", "what do clients think of the new pricing", "how do users feel
+# about the dashboard": an opinion asked of people in general is feedback on the thing named — the thing alone
+# ("product") matches every text that names it, whatever it says
+_PEOPLE = r"(?:customers?|clients?|prospects?|users?|buyers?|people|accounts)"
+OPINION_ASKED = re.compile(
+    rf"\b(?:what\s+(?:are|were|do|did|have|has)\s+(?:our\s+|the\s+|their\s+|[\w&-]+(?:'s|’s)\s+)?{_PEOPLE}\s+"
+    r"(?:been\s+)?(?:saying|said|say|think(?:ing)?|thought|feel(?:ing)?|felt)\s+(?:about|of|regarding|on)"
+    rf"|how\s+do\s+(?:our\s+|the\s+|their\s+|[\w&-]+(?:'s|’s)\s+)?{_PEOPLE}\s+(?:feel|think)\s+about"
+    r"|(?:customer|client|user)\s+(?:opinions?|sentiment|reactions?)\s+(?:about|on|of|to))\b", re.IGNORECASE)
+OPINION_FRAME = "feedback on {}"
 _MINE = re.compile(r"\b(?:my|mine|i (?:wrote|sent|logged|noted|said)|(?:did|have|had) i (?:write|send|log|note|say|"
                    r"written|sent|logged|noted|said)|written by me|sent by me|by me)\b", re.IGNORECASE)
 
@@ -195,8 +205,13 @@ def parse_search_question(question: str, *, catalog: Catalog, today: date, actor
         if named is not None and named.group("name") and \
                 not named.group("name").lower().startswith(("the ", "our ", "my ")):
             unknown_author, without_author = named.group("name"), _remove(text, [named.span()])
+    opinion = OPINION_ASKED.search(text)
+    if opinion is not None:
+        removed.append(opinion.span())
     remaining = _remove(text, removed)
     search_text = _unquote(_strip_scaffold(remaining))
+    if search_text and opinion is not None:
+        search_text = OPINION_FRAME.format(search_text)
     parsed = SearchFilters.model_validate(filters)
     # "" with a record, an author or a period named ("notes about Cobalt", "Dana's notes from last week"): those
     # texts, newest first; with nothing named ("emails about"), the caller asks what to look for
