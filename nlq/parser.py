@@ -36,6 +36,7 @@ from nlq.parsing.conditions import (
     belongs_to_subject,
     contradiction,
     count_text,
+    each_of_both,
     fits,
     modifier_conds,
     named_filter_conds,
@@ -709,14 +710,14 @@ def _right_after(state: ParseState, noun: Mention, mod: Modifier) -> bool:
 
 
 def _end_of_adjectives(state: ParseState, mod: Modifier) -> int:
-    """Where the noun after a value stands when more values of the same field are joined to it by "or"
-    ("won or lost deals": either kind of deal): past them all; else right after the value. ("accounts with
-    won and lost deals" have both kinds: each value keeps its own condition.)"""
+    """Where the noun after a value stands when more values of the same field are joined to it by "or" or
+    "and" ("won or lost deals": either kind of deal): past them all; else right after the value. ("accounts
+    with open and won deals" have both kinds: `each_of_both` gives each value its own related row.)"""
     if mod.kind != "value":
         return mod.end
     fields = {vs for vs, _v in mod.data["options"]}
     k = mod.end
-    while state.word(k) in ("or", ","):
+    while state.word(k) in ("or", ",", "and"):
         nxt = next((o for o in state.modifiers if o.kind == "value" and o.pos == k + 1 and
                     fields & {vs for vs, _v in o.data["options"]}), None)
         if nxt is None:
@@ -1318,6 +1319,14 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         if to_one and not m.negated and not conds and not named_conds:
             continue  # "contacts at companies": every contact's company qualifies
         related = catalog.entities[m.entity]
+        each = None if m.negated or to_one else each_of_both(state, related, groups.get(id(m), []), m, metric,
+                                                                problems)
+        for part in each or []:
+            details = " and ".join(c.text for c in part if c.text)
+            plan.conds.append(relate_through(catalog, main.entity, relation, named_conds + part, False,
+                                             f"with at least one {related.singular}" + _qualified(details)))
+        if each:
+            continue
         details = " and ".join(c.text for c in conds if c.text)
         if m.negated:
             # "never bought anything": without any won deals (the group's name, not the verb that named it)

@@ -1012,6 +1012,19 @@ CASES = [
     ("two-months-side-by-side", "admin@demo.crm", "revenue last month vs March",  # was "compare what with what"
      "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-03-01' AND closed_at < '2026-05-01' GROUP BY 1"),
+    # a related row for each of two values (was one row in either)
+    ("both-stages", "admin@demo.crm", "accounts with deals in both negotiation and proposal",
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "WHERE d.account_id = a.id AND s.name = 'Negotiation') AND EXISTS (SELECT 1 FROM deals d JOIN deal_stages s "
+     "ON s.id = d.stage_id WHERE d.account_id = a.id AND s.name = 'Proposal')"),
+    ("both-kinds-adjectives", "admin@demo.crm", "accounts with open and won deals",  # was "can't be filtered by open"
+     "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'open') "
+     "AND EXISTS (SELECT 1 FROM deals d WHERE d.account_id = a.id AND d.status = 'won')"),
+    ("either-kind-adjectives", "admin@demo.crm", "contacts with open or won deals",
+     "SELECT c.id FROM contacts c WHERE EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = c.id "
+     "AND d.status IN ('open', 'won'))"),
+    ("both-on-own-rows", "rep@demo.crm", "open and won deals",  # no deal is both: either kind
+     f"SELECT id FROM deals WHERE owner_id = {REP} AND status IN ('open', 'won')"),
 ]
 
 

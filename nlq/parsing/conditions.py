@@ -243,6 +243,25 @@ _PRESENT_WORDS = frozenset({"with", "has", "have", "having"})
 _TEXT_MATCHES = {"contains": ("ilike", "contains"), "starts": ("starts", "starts with"), "ends": ("ends", "ends with")}
 
 
+def each_of_both(state: ParseState, entity: Entity, mods: list[Modifier], mention: Mention, metric: Any,
+                 problems: list[str]) -> list[list[Condition]] | None:
+    """'accounts with deals in both negotiation and proposal', 'accounts with open and won deals': a related
+    row for each value (a deal in negotiation and a deal in proposal), not one row in either — the conditions
+    of each such row, or None when no two values are joined so."""
+    for mod in mods:
+        if mod.kind not in ("value", "stage") or state.word(mod.end) != "and":
+            continue
+        other = next((m for m in mods if m.kind in ("value", "stage") and m.pos == mod.end + 1), None)
+        # "both X and Y", or "open and won deals" (two kinds of the related rows named before them)
+        adjectives = other is not None and (other.end == mention.pos or mention.pos <= other.pos < mention.end)
+        if other is None or state.word(mod.pos - 1) != "both" and not adjectives:
+            continue
+        shared = modifier_conds(state, entity, [m for m in mods if m is not mod and m is not other], mention,
+                                metric, problems)
+        return [shared + modifier_conds(state, entity, [one], mention, metric, problems) for one in (mod, other)]
+    return None
+
+
 def _presence_cond(state: ParseState, entity: Entity, mod: Modifier, mods: list[Modifier],
                    problems: list[str]) -> Condition | None:
     """A column named on its own: "without an email address" → email IS NULL, "with a phone number" →
