@@ -213,6 +213,13 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("top contacts by number of my calls", "top contacts by number of calls owned by me"),
     ("accounts up for renewal next quarter", "accounts with open deals in the renewals pipeline closing next quarter"),
     ("any deals closing this week I should worry about?", "any deals closing this week at risk?"),
+    ("which accounts spent the most with us", "which accounts with the most revenue"),
+    ("customers who have spent the least money", "customers with the least revenue"),
+    ("how much has Northwind spent with us?", "revenue from Northwind?"),
+    ("how much did Foster Goods pay us last year", "revenue from Foster Goods last year"),
+    ("show me everything due tomorrow", "show me activities due tomorrow"),
+    ("anything that's overdue", "activities overdue"),
+    ("everything about Northwind", "everything about Northwind"),  # the record's texts, not activities
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain

@@ -98,6 +98,17 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     # "deals I should worry about": the deals at risk (a defined set)
     (re.compile(r"\s*\b(?:that\s+|which\s+)?(?:(?:i|we)\s+(?:should|need\s+to|must|ought\s+to)|should\s+(?:i|we))"
                 r"\s+(?:be\s+)?(?:worry|worried|concerned|nervous)\s+about\b", re.IGNORECASE), " at risk"),
+    # "which accounts spent the most with us": ranked by revenue (their won deals)
+    (re.compile(r"\s+(?:(?:that|which|who)\s+)?(?:have\s+|has\s+)?(?:spent|spend|spends|paid|pay|pays)\s+(?:us\s+)?"
+                r"the\s+(?P<most>most|least)(?:\s+(?:money|with\s+us|on\s+us|with\s+me|to\s+us))*\b", re.IGNORECASE),
+     r" with the \g<most> revenue"),
+    # "how much has Northwind spent with us": the revenue from them
+    (re.compile(r"^\s*how\s+much\s+(?:money\s+)?(?:has|have|did)\s+(?P<who>.+?)\s+(?:spent|spend|paid|pay)"
+                r"(?:\s+(?:with|on|to)\s+us|\s+us)?(?=\s|[?.!]|$)", re.IGNORECASE),
+     r"revenue from \g<who>"),
+    # "show me everything due tomorrow", "anything scheduled this week": the activities then
+    (re.compile(r"\b(?:everything|anything|all\s+(?:the\s+)?(?:stuff|things))\s+(?:that'?s\s+|that\s+is\s+|i\s+have\s+)?"
+                r"(?=(?:due|overdue|scheduled|coming\s+up)\b)", re.IGNORECASE), "activities "),
     # "accounts outside the US": not in it
     (re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?=[a-z])", re.IGNORECASE), "not in "),
     # "contacts not linked to any account": without one
