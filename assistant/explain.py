@@ -56,7 +56,14 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         lowest_first = bool(plan.order_by) and plan.order_by[0].target == "measure" and \
             not plan.order_by[0].descending
         label_at = 1 if data.columns and data.columns[0].name == "id" and len(data.columns) > 2 else 0
-        valued = [r for r in data.rows if r[-1] is not None] or data.rows
+        of = "" if subject == label or plan.measures[0].of_total else f" of {subject}"
+        if all(r[-1] is None for r in data.rows):
+            # no group has a value ("average lead score by source" before any contact is scored): none is highest
+            column = plan.measures[0].column
+            what = catalog.entities[plan.entity].label_of(column).lower() if column else "value"
+            return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}, "
+                    f"none with {article(what)} {what}.")
+        valued = [r for r in data.rows if r[-1] is not None]
         # the rows with no value to group by ("(none)") are no contender while a real group is there
         valued = [r for r in valued if any(v is not None for v in r[label_at:label_at + len(plan.group_by)])] or valued
         pick = min if lowest_first else max
@@ -64,7 +71,6 @@ def summarize(result: NlqResult, catalog: Catalog) -> str:
         keys = ", ".join(_key_text(v, g.grain) for v, g in zip(top[label_at:label_at + len(plan.group_by)],
                                                                  plan.group_by, strict=False))
         fmt = measure_format(plan, catalog)
-        of = "" if subject == label or plan.measures[0].of_total else f" of {subject}"
         return (f"{label.capitalize()}{of} by {group}{conditions}: {n:,} group{'s' if n != 1 else ''}; "
                 f"{'lowest' if lowest_first else 'highest'} is {keys} ({format_value(top[-1], fmt)}).")
     if n == 0:

@@ -1269,6 +1269,13 @@ def test_the_highest_group_named_is_a_real_one(assistant: Assistant) -> None:
     assert "(none)" not in answer.summary, answer.summary
 
 
+def test_no_group_is_highest_when_none_has_a_value(assistant: Assistant) -> None:
+    """Contacts not yet scored: an average per group exists for none of them, so none is named the highest."""
+    answer = _ask(assistant, "average lead score by lead source of contacts without a lead score", "admin@demo.crm")
+    assert answer.status == "answered" and answer.rows and all(row[-1] is None for row in answer.rows), answer.sql
+    assert "highest" not in answer.summary and answer.summary.endswith("none with a lead score."), answer.summary
+
+
 def test_count_after_a_figure_limit_is_asked_back(assistant: Assistant) -> None:
     """'how many' after 'reps with over $100k in pipeline' would count open deals, or compare the count with
     $100,000: neither is the number of those reps."""
