@@ -220,6 +220,9 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("show me everything due tomorrow", "show me activities due tomorrow"),
     ("anything that's overdue", "activities overdue"),
     ("everything about Northwind", "everything about Northwind"),  # the record's texts, not activities
+    ("when did we last meet with Foster Goods", "our last meeting with Foster Goods"),  # were its notes and e-mails
+    ("when did I last email Joseph Lee?", "my last email to Joseph Lee?"),
+    ("when did we last call them", "our last call with them"),
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain

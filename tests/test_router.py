@@ -44,6 +44,8 @@ CASES = [
     ("what are customers saying about our competitors", "search"),
     ("what do clients think of our pricing?", "search"),  # was a contact filter on 'pricing'
     ("how do users feel about the new dashboard", "search"),  # was not understood
+    ("when did we last meet with Foster Goods", "query"),  # the last meeting (was the newest notes and e-mails)
+    ("when did we last talk to Foster Goods", "search"),
     ("notes written about the rollout", "search"),
     ("when should I email Maria Lopez?", "send_time"),
     ("best time to email Acme contacts", "send_time"),

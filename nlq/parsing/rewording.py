@@ -106,6 +106,11 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (re.compile(r"^\s*how\s+much\s+(?:money\s+)?(?:has|have|did)\s+(?P<who>.+?)\s+(?:spent|spend|paid|pay)"
                 r"(?:\s+(?:with|on|to)\s+us|\s+us)?(?=\s|[?.!]|$)", re.IGNORECASE),
      r"revenue from \g<who>"),
+    # "when did we last meet with Foster Goods", "when did I last email them": that last meeting or e-mail
+    (re.compile(r"^\s*when\s+(?:did|have|had)\s+(?P<who>we|i)\s+last\s+(?P<verb>met|meet|call(?:ed)?|phoned?|"
+                r"e-?mail(?:ed)?)(?:\s+(?:with|to))?\b", re.IGNORECASE),
+     lambda m: f"{'my' if m.group('who').lower() == 'i' else 'our'} last "
+               f"{_LAST_EVENT[m.group('verb').lower().replace('-', '')[:4]]}"),
     # "show me everything due tomorrow", "anything scheduled this week": the activities then
     (re.compile(r"\b(?:everything|anything|all\s+(?:the\s+)?(?:stuff|things))\s+(?:that'?s\s+|that\s+is\s+|i\s+have\s+)?"
                 r"(?=(?:due|overdue|scheduled|coming\s+up)\b)", re.IGNORECASE), "activities "),
@@ -117,6 +122,8 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
 )
 
 
+_LAST_EVENT = {"met": "meeting with", "meet": "meeting with", "call": "call with", "phon": "call with",
+               "emai": "email to"}
 _TIMES = {"more than once": "more than 1", "twice": "at least 2", "more than twice": "more than 2",
           "at least twice": "at least 2"}
 

@@ -26,7 +26,7 @@ UPDATE_ON = re.compile(
     r"^\s*(?:(?:please\s+)?(?:give|get)\s+me\s+|(?:is|are)\s+there\s+|any\s+)?(?:an?\s+)?(?:quick\s+|short\s+|brief\s+|"
     r"latest\s+)?(?:update|updates|news|status update|anything new|what'?s new|what is new|the latest|latest|"
     r"what'?s (?:going on|happening|up)|what is (?:going on|happening)|(?:show me\s+|tell me\s+)?everything|"
-    r"next steps|when did (?:we|i) last (?:talk|speak|hear|meet|email)(?: to| with| from)?)"
+    r"next steps|when did (?:we|i) last (?:talk|speak|hear)(?: to| with| from)?)"
     r"\s+(?:on|with|at|from|for|about|to)\b",
     re.IGNORECASE)
 _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
