@@ -61,7 +61,7 @@ from nlq.parsing.follow_ups import (
     replace_conflicting,
     shown_condition,
 )
-from nlq.parsing.measures import apply_measures, resolve_group, sort_column
+from nlq.parsing.measures import apply_measures, measurable, resolve_group, sort_column
 from nlq.parsing.reading import (
     SERIES_WORDS,
     correct_typos,
@@ -629,6 +629,11 @@ def _build(state: ParseState, question: str) -> ParseOutcome:
             _names_a_group_of(state, state.mentions[0], ctx.previous):
         # "which rep has the least" after a figure by rep: the noun names those groups, not new rows
         _names_groups(state, state.mentions.pop())
+        rows = catalog.entities[ctx.previous.entity]
+        if state.measure is None and any(m.kind == "column" and any(e == rows.name and measurable(rows, c)
+                                                                     for e, c in m.data["columns"])
+                                         for m in state.modifiers):
+            state.measure = "sum"  # "which stage has the most value" after deals by stage: their total amount
         return _read_in_full(state, _refine(state, ctx.previous, leftovers, question))
     if not state.mentions:
         if follow_up and ctx.previous is not None:
@@ -786,6 +791,42 @@ def _qualified(details: str) -> str:
 
 _READS_AFTER_A_NOUN = frozenset({"in", "at", "on", "from", "owned", "not", "created", "closed", "sent", "due",
                                  "completed", "logged", "opened", "replied", "clicked", "contacted", "last"})
+
+
+def _measured_on_related_rows(state: ParseState, subject: Mention) -> None:
+    """'which rep has the highest total amount', 'top stages by total amount', 'which stage has the most value':
+    a figure of a column the subject does not have is the total of its related rows' column ("amount" is
+    the deals'), grouped by the subject and ranked — never a count of the subject's rows."""
+    catalog = state.ctx.catalog
+    ranked = state.most or state.superlative is not None or state.limit is not None
+    if subject.metric is not None or not ranked or state.measure == "count":
+        return
+    found: tuple[int, str, str] | None = None  # (position, entity, column)
+    for mod in state.modifiers:
+        if mod.kind == "column" and mod.pos > subject.pos:
+            owners = {e for e, _c in mod.data["columns"]}
+            if subject.entity not in owners and len(mod.data["columns"]) == 1:
+                found = (mod.pos, *mod.data["columns"][0])
+    if found is None and not state.measure:
+        return
+    for k, (pos, words) in enumerate(state.group_words):
+        # "top stages by total amount": by a figure of the deals, not grouped by each amount
+        if found is None and pos > subject.pos and len(words) == 1 and "." in words[0] and \
+                not words[0].startswith(subject.entity + "."):
+            entity_name, column = words[0].split(".", 1)
+            found = (pos, entity_name, column)
+            del state.group_words[k]
+            break
+    if found is None:
+        return
+    pos, entity_name, column = found
+    entity = catalog.entities.get(entity_name)
+    if entity is None or not measurable(entity, column) or relation_to(catalog, entity_name, subject.entity) is None:
+        return
+    state.most = True
+    state.measure = state.measure or "sum"
+    if not any(m.entity == entity_name for m in state.mentions[1:]):
+        state.mentions.insert(1, Mention(pos, pos, entity_name, phrase=entity.plural))
 
 
 def _names_groups(state: ParseState, noun: Mention) -> None:
@@ -1120,8 +1161,10 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         state.mentions.pop(0)  # "every rep's open deals": the deals are the subject
     elif len(state.mentions) > 1 and state.mentions[0].entity == "users" and not state.most and \
             state.superlative is not None and state.mentions[1].metric is None and state.mentions[1].named is None and \
-            state.mentions[0].end <= state.superlative[0] < state.mentions[1].pos and not state.group_words:
-        # "who is the owner of the biggest deal": that deal, which names its owner ("which rep": any owner)
+            state.mentions[0].end <= state.superlative[0] < state.mentions[1].pos and not state.group_words and \
+            state.measure is None:
+        # "who is the owner of the biggest deal": that deal, which names its owner ("which rep": any owner; "which
+        # rep has the highest average deal amount" ranks the reps)
         owner = state.mentions.pop(0)
         state.modifiers = [m for m in state.modifiers if not (m.kind == "value" and owner.pos <= m.pos < owner.end)]
     last_rows = _pronoun_for_last_rows(state) if follow_up and ctx.previous is not None else None
@@ -1135,6 +1178,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
         last_rows = None
     subject = state.mentions[0]
     _new_means_recent(state, subject)
+    _measured_on_related_rows(state, subject)
     if state.superlative is not None and subject.metric and not state.group_words and \
             any(m.kind == "column" and m.pos < subject.pos for m in state.modifiers):
         state.most = True  # "which industries have the highest win rate": rank the industries by it

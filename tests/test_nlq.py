@@ -1012,6 +1012,19 @@ CASES = [
     ("two-months-side-by-side", "admin@demo.crm", "revenue last month vs March",  # was "compare what with what"
      "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-03-01' AND closed_at < '2026-05-01' GROUP BY 1"),
+    # a figure of a column the groups don't have: the total of their deals' (was a count of the groups' rows)
+    ("highest-total-of-related-column", "admin@demo.crm", "which rep has the highest total amount",
+     "SELECT u.id, u.full_name, sum(d.amount) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "GROUP BY u.id, u.full_name ORDER BY 3 DESC LIMIT 1"),
+    ("top-groups-by-related-column", "admin@demo.crm", "top stages by total amount",  # was "there are 11 stages"
+     "SELECT s.id, s.name, sum(d.amount) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "GROUP BY s.id, s.name ORDER BY 3 DESC LIMIT 10"),
+    ("most-value-of-related-rows", "admin@demo.crm", "which stage has the most value",  # was "top stages by what?"
+     "SELECT s.id, s.name, sum(d.amount) FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
+     "GROUP BY s.id, s.name ORDER BY 3 DESC LIMIT 1"),
+    ("highest-average-ranks-the-reps", "admin@demo.crm", "which rep has the highest average deal amount",
+     "SELECT u.id, u.full_name, round(avg(d.amount), 2) FROM deals d JOIN users u ON u.id = d.owner_id "
+     "GROUP BY u.id, u.full_name ORDER BY 3 DESC LIMIT 1"),  # was the average of every deal
     # a related row for each of two values (was one row in either)
     ("both-stages", "admin@demo.crm", "accounts with deals in both negotiation and proposal",
      "SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM deals d JOIN deal_stages s ON s.id = d.stage_id "
@@ -1205,6 +1218,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["accounts in healthcare"], "with the most contacts",  # among those accounts (was every account's)
      "SELECT a.id, a.name, count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id "
      "WHERE a.industry = 'Healthcare' GROUP BY a.id, a.name ORDER BY 3 DESC LIMIT 10"),
+    (["deals by stage"], "which stage has the most value",  # their total amount (was the count kept)
+     "SELECT s.name, sum(d.amount) FROM deals d JOIN deal_stages s ON s.id = d.stage_id GROUP BY s.name "
+     "ORDER BY 2 DESC LIMIT 1"),
 ], ids=["only", "how-many", "what-about", "and-in", "pivot", "period-swap", "recount", "who-owns-them",
         "by-month-of-the-period", "metric-as-list", "other-record-type-keeps-owner-and-period",
         "other-record-type-keeps-values", "which-have-after-a-list", "the-biggest-one", "who-owns-the-one-picked",
@@ -1220,7 +1236,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "compare-to-last-year", "compare-with-the-previous-year", "the-main-related-row",
         "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period",
         "a-period-without-its-year-beside-one-with", "export-this", "a-stage-and-the-word-stage",
-        "compare-periods-keeps-the-breakdown", "clause-ranking-the-records-asked-about"])
+        "compare-periods-keeps-the-breakdown", "clause-ranking-the-records-asked-about",
+        "which-group-has-the-most-of-a-column"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:

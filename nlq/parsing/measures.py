@@ -38,7 +38,7 @@ def apply_measures(state: ParseState, plan: QueryPlan, entity: Entity, main: Men
     for mod in state.modifiers:
         if mod.kind == "column":
             col = pick_column(entity, mod)
-            if col and _measurable(entity, col):
+            if col and measurable(entity, col):
                 measure_column = col
     if metric is not None:
         plan.measures = [Measure(agg="metric", metric=metric.name, label=metric.name)]
@@ -175,7 +175,7 @@ def _asks_how_long(state: ParseState) -> bool:
         any(w == "how" and k + 1 < len(words) and words[k + 1] == "long" for k, w in enumerate(words))
 
 
-def _measurable(entity: Entity, column: str) -> bool:
+def measurable(entity: Entity, column: str) -> bool:
     """A number worth adding up or averaging: money or a count, not an id ("total amount of deals in
     proposal stage" sums the amount, never the stage's id)."""
     found = entity.field(column)
