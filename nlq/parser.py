@@ -28,6 +28,7 @@ from nlq.parsing.comparing import (
     compared_with,
     keep_groups,
     periods_relative_to,
+    periods_within,
     previous_period,
     side_by_side,
 )
@@ -200,7 +201,7 @@ def parse_question(question: str, ctx: ParseContext) -> ParseOutcome:
         return _clause_follow_up(question, ctx, ctx.previous)
     if ctx.previous is not None:  # "which have open deals" right after accounts: which of those accounts
         question = _WHICH_OF_LAST.sub("which of them ", question, count=1)
-    question = plain_wording(question)
+    question = periods_within(plain_wording(question), ctx.now.date())
     spoken = CHART_REQUEST.sub(" ", FILE_FORMAT.sub(" ", SQL_REQUEST.sub(" ", IDENTITY_CLAIM.sub(" ", question))))
     tokens = tokenize(spoken, ctx.catalog.abbreviations)
     if not any(t.kind == "word" for t in tokens):

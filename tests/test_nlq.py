@@ -1012,6 +1012,13 @@ CASES = [
     ("two-months-side-by-side", "admin@demo.crm", "revenue last month vs March",  # was "compare what with what"
      "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-03-01' AND closed_at < '2026-05-01' GROUP BY 1"),
+    # "the month before" in the question itself: the period before the one it named, side by side
+    ("period-before-in-the-question", "rep@demo.crm", "how many emails did I send last month compared to the month before",
+     f"SELECT date_trunc('month', sent_at)::date, count(*) FROM emails WHERE owner_id = {REP} "
+     "AND direction = 'outbound' AND sent_at >= '2026-03-01' AND sent_at < '2026-05-01' GROUP BY 1"),
+    ("year-before-in-the-question", "admin@demo.crm", "deals created this year compared with the year before",
+     "SELECT date_trunc('year', created_at)::date, count(*) FROM deals WHERE created_at >= '2025-01-01' "
+     "AND created_at < '2027-01-01' GROUP BY 1"),
     # a figure of a column the groups don't have: the total of their deals' (was a count of the groups' rows)
     ("highest-total-of-related-column", "admin@demo.crm", "which rep has the highest total amount",
      "SELECT u.id, u.full_name, sum(d.amount) FROM deals d JOIN users u ON u.id = d.owner_id "

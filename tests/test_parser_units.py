@@ -223,6 +223,7 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("when did we last meet with Foster Goods", "our last meeting with Foster Goods"),  # were its notes and e-mails
     ("when did I last email Joseph Lee?", "my last email to Joseph Lee?"),
     ("when did we last call them", "our last call with them"),
+    ("deals created this year compared with 2025", "deals created this year vs 2025"),
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain
@@ -268,3 +269,17 @@ def test_typos_are_corrected_to_the_closest_catalog_word(word: str, meant: str |
     lexicon = build_lexicon(load_catalog())
     fixed = lexicon.correct(word) if word not in lexicon.vocabulary else None
     assert fixed == meant
+
+
+@pytest.mark.parametrize(("question", "spelled"), [
+    ("emails last month compared to the month before", "emails last month vs March 2026"),
+    ("revenue this quarter vs the previous quarter", "revenue this quarter vs Q1 2026"),
+    ("deals created this year versus the year before", "deals created this year vs 2025"),
+    ("revenue last month vs the day before", "revenue last month vs the day before"),  # finer than a month
+    ("the month before", "the month before"),  # no period to step back from
+    ("revenue last month and the month before", "revenue last month and the month before"),  # not set beside
+])
+def test_period_before_is_spelled_against_the_question_s_own(question: str, spelled: str) -> None:
+    from nlq.parsing.comparing import periods_within
+
+    assert periods_within(question, TODAY) == spelled

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 
 from nlq.catalog import Catalog
-from nlq.dates import GRAINS, grain_of, match_date, period_phrase, step_back
+from nlq.dates import GRAINS, STEPS, grain_of, match_date, period_phrase, step_back
 from nlq.english import defined_name
 from nlq.lexer import tokenize
 from nlq.parsing.measures import resolve_group
@@ -66,6 +66,34 @@ def periods_relative_to(question: str, previous: QueryPlan, today: date) -> tupl
             other = "this time last year"  # "revenue in March" compared to last year: March a year back
         return f"{period_phrase(start, grain)} vs {other}", True
     return question, False
+
+
+_SET_BESIDE = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+$", re.IGNORECASE)
+
+
+def periods_within(question: str, today: date) -> str:
+    """'emails sent last month compared to the month before': the second period spelled against the first
+    one of the same question ("… last month vs March 2026"), which then reads as two periods side
+    by side. A unit finer than the first period, or no period before it, leaves the words as said."""
+    match = _BEFORE.search(question)
+    beside = _SET_BESIDE.search(question[:match.start()]) if match is not None else None
+    if match is None or beside is None:
+        return question
+    tokens = tokenize(question[:match.start()])
+    for i in range(len(tokens)):
+        found = match_date(tokens, i, today)
+        if found is None or found[0].start is None or found[0].end is None:
+            continue
+        start, end = found[0].start.date(), found[0].end.date()
+        # "this year" runs to today: the calendar unit it is the start of
+        grain = grain_of(start, end) or next((g for g in GRAINS if grain_of(start, start + STEPS[g]) == g
+                                              and start + STEPS[g] >= end), None)
+        unit = (match.group("u1") or match.group("u2") or match.group("u3") or grain or "").lower()
+        if grain is None or unit not in GRAINS or GRAINS.index(unit) < GRAINS.index(grain):
+            return question
+        phrase = re.sub(r"^in\s+(?=\d)", "", period_phrase(step_back(start, unit), grain))  # "vs 2025"
+        return f"{question[:beside.start()]}vs {phrase}{question[match.end():]}"
+    return question
 
 
 def keep_groups(previous: QueryPlan, plan: QueryPlan) -> QueryPlan:

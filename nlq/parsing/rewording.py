@@ -114,6 +114,8 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     # "show me everything due tomorrow", "anything scheduled this week": the activities then
     (re.compile(r"\b(?:everything|anything|all\s+(?:the\s+)?(?:stuff|things))\s+(?:that'?s\s+|that\s+is\s+|i\s+have\s+)?"
                 r"(?=(?:due|overdue|scheduled|coming\s+up)\b)", re.IGNORECASE), "activities "),
+    # "deals created this year compared with 2025": two periods side by side ("with 2025" is no amount)
+    (re.compile(r"\bcompared\s+(?:to|with)\s+(?:in\s+)?(?=(?:19|20)\d\d\b)", re.IGNORECASE), "vs "),
     # "accounts outside the US": not in it
     (re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?=[a-z])", re.IGNORECASE), "not in "),
     # "contacts not linked to any account": without one
