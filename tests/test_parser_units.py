@@ -12,6 +12,7 @@ from nlq.compiler import compile_plan
 from nlq.dates import grain_of, match_date, period_phrase
 from nlq.lexer import tokenize
 from nlq.lexicon import build_lexicon
+from nlq.parsing.comparing import periods_within
 from nlq.parsing.rewording import as_their, plain_wording
 from nlq.parsing.screening import screen_question
 from nlq.plan import AnyOf, Compare, Exists, GroupBy, Measure, QueryPlan
@@ -280,6 +281,4 @@ def test_typos_are_corrected_to_the_closest_catalog_word(word: str, meant: str |
     ("revenue last month and the month before", "revenue last month and the month before"),  # not set beside
 ])
 def test_period_before_is_spelled_against_the_question_s_own(question: str, spelled: str) -> None:
-    from nlq.parsing.comparing import periods_within
-
     assert periods_within(question, TODAY) == spelled
