@@ -225,6 +225,10 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("when did I last email Joseph Lee?", "my last email to Joseph Lee?"),
     ("when did we last call them", "our last call with them"),
     ("deals created this year compared with 2025", "deals created this year vs 2025"),
+    ("how long does it take to close a deal", "average sales cycle of deals"),  # was "time between two dates"
+    ("how many days on average do my deals stay open?", "average sales cycle of my deals?"),
+    ("how long do software deals take to close", "average sales cycle of software deals"),
+    ("how long have deals been open on average", "how long have deals been open on average"),  # their age
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain

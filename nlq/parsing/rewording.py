@@ -114,6 +114,13 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     # "show me everything due tomorrow", "anything scheduled this week": the activities then
     (re.compile(r"\b(?:everything|anything|all\s+(?:the\s+)?(?:stuff|things))\s+(?:that'?s\s+|that\s+is\s+|i\s+have\s+)?"
                 r"(?=(?:due|overdue|scheduled|coming\s+up)\b)", re.IGNORECASE), "activities "),
+    # "how long does it take to close a deal", "how many days on average do my deals stay open": the sales cycle
+    (re.compile(r"^\s*(?:on\s+average\s+)?how\s+(?:long|many\s+days)\s+(?:on\s+average\s+)?(?:does|do|did)\s+"
+                r"(?:it\s+take(?:\s+(?:us|me|my\s+team|the\s+team|them))?\s+to\s+(?:close|win)\s+(?:an?\s+)?"
+                r"(?P<rows1>.*?\bdeals?)|(?P<rows2>.*?\bdeals?)\s+(?:stay|remain)\s+open|(?P<rows3>.*?\bdeals?)\s+take\s+"
+                r"to\s+close)(?:\s+on\s+average)?\b", re.IGNORECASE),
+     lambda m: "average sales cycle of " + re.sub(r"\bdeal\b", "deals", next(
+         g for g in (m.group("rows1"), m.group("rows2"), m.group("rows3")) if g is not None))),
     # "deals created this year compared with 2025": two periods side by side ("with 2025" is no amount)
     (re.compile(r"\bcompared\s+(?:to|with)\s+(?:in\s+)?(?=(?:19|20)\d\d\b)", re.IGNORECASE), "vs "),
     # "accounts outside the US": not in it
