@@ -1432,9 +1432,18 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
     if follow_up and previous is not None and main.entity != previous.entity and _refers_back(state.words):
         # "show their open deals" after a list of accounts: deals of those accounts
         path = relation_to(catalog, main.entity, previous.entity)
+        earlier = f"of the {previous.subject or previous.entity} {_ASKED_BEFORE}"
+        to_account, back = relation_to(catalog, main.entity, "accounts"), relation_to(catalog, "accounts",
+                                                                                       previous.entity)
+        if "there" in state.words and previous.entity not in ("accounts", main.entity) and previous.conds and \
+                to_account is not None and back is not None and "." not in to_account:
+            # "any open deals there?" after the contacts of some accounts: the deals at those accounts
+            rows = nest(back, previous.conds, negate=False, text="")
+            plan.conds.append(nest(to_account, [rows], negate=False, text=f"at the accounts of the "
+                                   f"{previous.subject or previous.entity} {_ASKED_BEFORE}"))
+            return ParseOutcome("planned", plan=plan, is_follow_up=True)
         if path is not None and previous.conds:
-            plan.conds.append(nest(path, previous.conds, negate=False,
-                                   text=f"of the {previous.subject or previous.entity} {_ASKED_BEFORE}"))
+            plan.conds.append(nest(path, previous.conds, negate=False, text=earlier))
             return ParseOutcome("planned", plan=plan, is_follow_up=True)
     if follow_up and previous is not None and main.entity != previous.entity and \
             SWITCH.match(" ".join(state.words)) and not plan.group_by and not previous.group_by:

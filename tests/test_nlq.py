@@ -1225,6 +1225,9 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["accounts in healthcare"], "with the most contacts",  # among those accounts (was every account's)
      "SELECT a.id, a.name, count(*) FROM contacts c JOIN accounts a ON a.id = c.account_id "
      "WHERE a.industry = 'Healthcare' GROUP BY a.id, a.name ORDER BY 3 DESC LIMIT 10"),
+    (["contacts at Northwind"], "any open deals there?",  # at their accounts (were the contacts' own deals)
+     "SELECT d.id FROM deals d JOIN accounts a ON a.id = d.account_id WHERE a.name LIKE 'Northwind %' "
+     "AND d.status = 'open'"),
     (["deals by stage"], "which stage has the most value",  # their total amount (was the count kept)
      "SELECT s.name, sum(d.amount) FROM deals d JOIN deal_stages s ON s.id = d.stage_id GROUP BY s.name "
      "ORDER BY 2 DESC LIMIT 1"),
@@ -1244,7 +1247,7 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period",
         "a-period-without-its-year-beside-one-with", "export-this", "a-stage-and-the-word-stage",
         "compare-periods-keeps-the-breakdown", "clause-ranking-the-records-asked-about",
-        "which-group-has-the-most-of-a-column"])
+        "there-is-the-accounts-of-the-rows", "which-group-has-the-most-of-a-column"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
