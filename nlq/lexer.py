@@ -77,7 +77,7 @@ def expand_abbreviations(text: str, abbreviations: dict[str, str]) -> str:
         word = match.group(0)
         return abbreviations.get(word.lower(), word)
 
-    return re.sub(r"(?<![\w/])[A-Za-z]+/?[A-Za-z]*(?![\w/])", repl, text)
+    return re.sub(r"(?<![\w/])[A-Za-z][A-Za-z0-9]*/?[A-Za-z]*(?![\w/])", repl, text)  # ("b4" too)
 
 
 # "contacts other than customers", "deals in any stage but Prospecting", "anything but won": one word for

@@ -1012,6 +1012,11 @@ CASES = [
     ("two-months-side-by-side", "admin@demo.crm", "revenue last month vs March",  # was "compare what with what"
      "SELECT date_trunc('month', closed_at)::date, round(sum(amount), 2) FROM deals WHERE status = 'won' "
      "AND closed_at >= '2026-03-01' AND closed_at < '2026-05-01' GROUP BY 1"),
+    # a span with no lead-in word, and texting shorthand (were "which period?" and "what is b4?")
+    ("date-span-through", "admin@demo.crm", "accounts created january thru march",
+     "SELECT id FROM accounts WHERE created_at >= '2026-01-01' AND created_at < '2026-04-01'"),
+    ("shorthand-before", "admin@demo.crm", "deals closing b4 end of month",
+     "SELECT id FROM deals WHERE status = 'open' AND close_date <= '2026-05-31'"),
     # "the month before" in the question itself: the period before the one it named, side by side
     ("period-before-in-the-question", "rep@demo.crm", "how many emails did I send last month compared to the month before",
      f"SELECT date_trunc('month', sent_at)::date, count(*) FROM emails WHERE owner_id = {REP} "

@@ -291,8 +291,8 @@ def pass_dates(state: ParseState) -> None:
             i += 1
             continue
         word = toks[i].text
-        span = _date_span(state, i) if word in ("between", "from") else None
-        if span is not None:  # "between January and March", "from May 1 to May 15"
+        span = _date_span(state, i) if word in ("between", "from") else _date_span(state, i - 1, lead=False)
+        if span is not None:  # "between January and March", "from May 1 to May 15", "January through March"
             rng, end = span
             negate, col_pos = _date_negation_and_column(state, i)
             state.take(i, end)
@@ -359,15 +359,17 @@ def _age_at(state: ParseState, i: int) -> tuple[DateRange, int, DateRange] | Non
     return DateRange(None, window.start, f"more than {amount} {unit} ago", "age"), end - i, window
 
 
-def _date_span(state: ParseState, i: int) -> tuple[DateRange, int] | None:
-    """'between <date> and <date>' / 'from <date> to <date>': one period from the first's start to the
+def _date_span(state: ParseState, i: int, *, lead: bool = True) -> tuple[DateRange, int] | None:
+    """'between <date> and <date>' / 'from <date> to <date>' (the lead word at `i`), or '<date> through
+    <date>' after `i` (no lead: "and" there joins two periods): one period from the first's start to the
     second's end (the position after it is returned too)."""
     toks, today = state.tokens, state.ctx.today
     first = _date_at(toks, i + 1, today)
     if first is None:
         return None
     k = i + 1 + first[1]
-    if k >= len(toks) or toks[k].text not in ("and", "to", "through", "thru", "until", "-"):
+    if k >= len(toks) or toks[k].text not in (("and", "to", "through", "thru", "until", "-") if lead else
+                                              ("to", "through", "thru", "until")):
         return None
     second = _date_at(toks, k + 1, today)
     if second is None or first[0].start is None or second[0].end is None or first[0].start >= second[0].end:
