@@ -536,6 +536,12 @@ def test_split_semantic_clause_cases() -> None:
         "deals whose notes mention concerns over pricing": ("deals", "notes", "concerns over pricing", ""),
         # where the record said it is the kind of text, not part of what was said
         "contacts who mentioned renewal in an email": ("contacts", "emails", "renewal", ""),
+        # what happened to the texts themselves is a condition on them (was matched as words)
+        "emails about pricing that got no reply": ("emails that got no reply", "emails", "pricing", ""),
+        "emails about pricing from last week that got no reply": ("emails that got no reply", "emails", "pricing",
+                                                                  "from last week"),
+        "emails mentioning a discount that were never opened": ("emails that were never opened", "emails",
+                                                                "a discount", ""),
     }
     for question, expected in cases.items():
         clause = split_semantic_clause(question)
@@ -798,6 +804,19 @@ def test_assistant_structured_question_with_semantic_filter(assistant: Assistant
     again = assistant.run_sql(answer.sql, people["rep"], channel="test")
     assert again.status == "answered", again.summary
     assert again.rows == answer.rows
+
+
+def test_texts_about_a_topic_with_a_condition_of_their_own(assistant: Assistant, indexed: dict[str, list[int]],
+                                                           people: dict[str, Actor]) -> None:
+    """'emails about X that got no reply': those e-mails of the rep's, unreplied, matched by meaning (was a
+    search for the words 'X that got no reply')."""
+    answer = assistant.ask("emails about the cost is too high that got no reply", people["rep"], channel="test",
+                           audit=False)
+    assert answer.status == "answered" and answer.rows, answer.summary
+    assert answer.sql and "search_chunks" in answer.sql and "replied_at IS NULL" in answer.sql, answer.sql
+    columns = [c.name for c in answer.columns]
+    assert all(r[columns.index("replied_at")] is None and r[columns.index("owner_id")] == people["rep"].id
+               for r in answer.rows)
 
 
 @pytest.mark.parametrize(("positive", "negative", "total"), [

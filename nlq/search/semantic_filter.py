@@ -115,7 +115,10 @@ def split_semantic_clause(question: str) -> SemanticClause | None:
     source: Source = "emails" if re.match(r"e-?mails?|mails?|messages?", match.group("source"), re.I) else "notes"
     phrase, grouping = _split_trailing_grouping(phrase)
     phrase, condition = _split_trailing_condition(phrase)
-    rest = _with(_with(question[: match.start()].rstrip(" ,"), condition), grouping)
+    before = question[: match.start()].rstrip(" ,")
+    if condition and not before:  # "emails about pricing that got no reply": those e-mails are the rows
+        before = match.group("source")
+    rest = _with(_with(before, condition), grouping)
     phrase, when = _split_trailing_date(phrase)
     if not any(ch.isalnum() for ch in phrase):
         return None
@@ -149,7 +152,11 @@ _TRAILING_CONDITION = re.compile(
     r"^(?P<phrase>.+?)\s+(?P<tail>(?:(?:and|that are|which are|that is|which is)\s+)?"
     r"(?:closing|closed|created|owned by|assigned to|worth|valued at|"
     r"(?:over|under|above|below|more than|less than|at least|at most)\s+\$?\d|"
-    r"in (?:the\s+)?(?:[\w-]+\s+)?(?:stage|pipeline)\b).*)$", re.IGNORECASE)
+    r"in (?:the\s+)?(?:[\w-]+\s+)?(?:stage|pipeline)\b|"
+    # "emails about pricing that got no reply", "… that were never opened": what happened to the texts
+    r"(?:that|which)\s+(?:got|had|received|get|have|has)\s+(?:no|a|any)\s+(?:repl(?:y|ies)|responses?|answers?|"
+    r"opens?|clicks?)\b|(?:(?:that|which)\s+)?(?:(?:were|was|are|is|have|has)\s+)?(?:not\s+|never\s+)?(?:been\s+)?"
+    r"(?:opened|replied(?:\s+to)?|clicked|answered|unanswered|unopened)\b).*)$", re.IGNORECASE)
 
 
 def _split_trailing_condition(phrase: str) -> tuple[str, str]:
