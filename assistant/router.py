@@ -115,6 +115,12 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         # "any complaints about support response times?", "were there objections on pricing"
         r"^\s*((are|were) there\s+)?(any\s+)?(complaints?|concerns?|objections?|questions?|feedback|comments?|"
         r"issues|mentions?|pushback)\s+(about|on|regarding|with|around)\b",
+        # "any notes on the data migration for Foster Goods?"
+        r"^\s*((are|is) there\s+|do we have\s+)?any\s+(notes?|emails?|e-mails?|messages?)\s+on\b",
+        # "what are the main objections we hear", "what were the biggest concerns last quarter"
+        r"^\s*what\s+(are|were)\s+(the\s+)?((main|top|most common|biggest|common|usual|typical|key|recurring)\s+)?"
+        r"(objections?|concerns?|complaints?|pushback|questions? (customers|clients|prospects|they) ask|risks? "
+        r"(customers|clients|prospects|they) (raise|mention))\b",
         # "what objections did we hear this quarter", "which concerns have customers raised"
         r"^\s*(what|which)\s+(complaints?|concerns?|objections?|questions?|feedback|pushback|issues|risks?)\s+"
         r"(did|do|have|has|were|was)\b",

@@ -46,6 +46,10 @@ CASES = [
     ("how do users feel about the new dashboard", "search"),  # was not understood
     ("when did we last meet with Foster Goods", "query"),  # the last meeting (was the newest notes and e-mails)
     ("when did we last talk to Foster Goods", "search"),
+    ("any notes on data migration for Foster Goods?", "search"),  # was not understood
+    ("what are the main objections we hear", "search"),  # was not understood
+    ("what were the biggest concerns last quarter", "search"),
+    ("notes on open deals", "query"),
     ("notes written about the rollout", "search"),
     ("when should I email Maria Lopez?", "send_time"),
     ("best time to email Acme contacts", "send_time"),

@@ -589,6 +589,8 @@ SEARCH_QUESTIONS = [
     ("what did the CFO say?", "CFO", {}, []),  # "CFO say" was searched for
     ("what objections did we hear this quarter", "objections",
      {"date_from": date(2026, 4, 1), "date_to": date(2026, 6, 30)}, ["this quarter"]),
+    ("what are the main objections we hear", "objections", {}, []),  # was "are the main objections we"
+    ("any notes on data migration?", "data migration", {"kind": "note"}, ["notes only"]),
     # an opinion asked of people in general is feedback on the thing (was "product", which every text names)
     ("what are customers saying about our product", "feedback on product", {}, []),
     ("what do clients think of our pricing?", "feedback on pricing", {}, []),
