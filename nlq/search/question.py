@@ -59,7 +59,8 @@ _SCAFFOLD = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "what are the main objections we hear": the kind of remark, without who hears it or how often
     r"^\s*(?:what\s+)?(?:are|were)\s+(?:the\s+)?(?:(?:main|top|most common|biggest|common|usual|typical|key|"
     r"recurring)\s+)?(?=(?:complaints?|concerns?|objections?|questions?|pushback|risks?)\b)",
-    r"(?<=\w)\s+(?:(?:that\s+)?(?:we|they|customers|clients|prospects|buyers)(?:\s+(?:keep|usually|often))?)\s*$",
+    r"(?:(?<=objections)|(?<=objection)|(?<=concerns)|(?<=concern)|(?<=complaints)|(?<=questions)|(?<=pushback)|"
+    r"(?<=risks))\s+(?:that\s+)?(?:we|they|customers|clients|prospects|buyers)(?:\s+(?:keep|usually|often))?\s*$",
     r"\b(?:did|do|does|have|has|were|was)\s+(?:we|you|they|i|customers?|clients?|prospects?|buyers?|the customer|"
     r"anyone|anybody)\s+(?:hear|heard|get|got|receive|received|see|seen|raise|raised|bring up|brought up|mention|"
     r"mentioned|voice|voiced|share|shared)\b",
