@@ -237,6 +237,8 @@ class Catalog:
     filler: frozenset[str]
     rank_columns: dict[str, str] = field(default_factory=dict)
     event_columns: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # what happens to a record after its own date ("not opened in the last 2 weeks": those weeks' e-mails)
+    outcome_columns: dict[str, frozenset[str]] = field(default_factory=dict)
     abbreviations: dict[str, str] = field(default_factory=dict)
     not_tracked: dict[str, NotTracked] = field(default_factory=dict)  # a word → what the CRM says about it
     users: dict[str, int] = field(default_factory=dict)           # normalised full/first name -> id
@@ -405,6 +407,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         filler=frozenset(raw["filler"]),
         rank_columns=raw.get("rank_columns", {}),
         event_columns=raw.get("event_columns", {}),
+        outcome_columns={entity: frozenset(columns) for entity, columns in raw.get("outcome_columns", {}).items()},
         abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
         not_tracked={word: NotTracked(message=item["message"], offer=item["offer"])
                      for item in raw.get("not_tracked") or [] for word in item["words"]},

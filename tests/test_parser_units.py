@@ -286,3 +286,15 @@ def test_typos_are_corrected_to_the_closest_catalog_word(word: str, meant: str |
 ])
 def test_period_before_is_spelled_against_the_question_s_own(question: str, spelled: str) -> None:
     assert periods_within(question, TODAY) == spelled
+
+
+def test_catalog_column_lists_name_real_columns() -> None:
+    """The catalog's per-entity column lists (dates, amounts, rankings, events, outcomes) name columns the
+    entity has: a misspelt one would silently read as no column."""
+    catalog = load_catalog()
+    listed = [(e, c) for lists in (catalog.date_columns, catalog.amount_columns, catalog.rank_columns)
+              for e, c in lists.items()]
+    listed += [(e, c) for e, columns in catalog.event_columns.items() for c in columns]
+    listed += [(e, c) for e, columns in catalog.outcome_columns.items() for c in columns]
+    assert catalog.outcome_columns, "outcome columns are read from the catalog"
+    assert [(e, c) for e, c in listed if not catalog.entities[e].has(c)] == []

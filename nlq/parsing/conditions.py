@@ -837,7 +837,7 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
     conds: list[Condition] = []
     start = _date_value(rng.start, kind)
     own_date = catalog.date_columns.get(entity.name)
-    if negate and column in _OUTCOMES.get(entity.name, ()) and own_date and entity.has(own_date):
+    if negate and column in catalog.outcome_columns.get(entity.name, ()) and own_date and entity.has(own_date):
         # "emails not opened in the last 2 weeks", "tasks not completed this week": the period dates the
         # e-mails or tasks themselves, and the outcome has not happened (was: not opened since, or never)
         conds = _window_conds(state, entity, own_date, rng)
@@ -869,10 +869,6 @@ def _date_conds(state: ParseState, entity: Entity, mod: Modifier, mention: Menti
         conds.append(Compare(column="status", op="eq", value="open", text="open"))
     return conds
 
-
-# What happens to a record after it is dated by its own date (an e-mail is sent, then opened; a task falls due,
-# then is done): "not opened in the last 2 weeks" asks about the e-mails of those weeks
-_OUTCOMES = {"emails": frozenset({"opened_at", "clicked_at", "replied_at"}), "activities": frozenset({"completed_at"})}
 
 
 def _asks_ahead(words: list[str]) -> bool:
