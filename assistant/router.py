@@ -45,6 +45,11 @@ class Message:
 Handler = Callable[[Message], Answer]
 
 
+# "how accurate is the lead scoring model", "how good are the lead scores": the current model's own validation
+MODEL_QUALITY = re.compile(r"\bhow (accurate|good|reliable|trustworthy|well)\b.*\b(lead scor\w*|scor(e|es|ing)|model)\b"
+                           r"|\b(accuracy|auc|quality|performance) of (the )?(lead )?scor", re.I)
+
+
 def _rx(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
@@ -91,6 +96,7 @@ _RULES: tuple[tuple[Intent, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(most|more|least) likely to (convert|buy|close|become (a )?customers?|sign)\b",
         r"\bhow (did|has|have|does)\b.+\bscores?\b.*\b(change|changed|move|moved|evolved?|develop(ed)?)\b",
         r"\bscore (history|trend)\b",
+        MODEL_QUALITY.pattern,  # "how accurate is the lead scoring model"
         r"\b(who|which (leads?|contacts?|prospects?|customers?)) should i (call|email|contact|prioriti[sz]e|focus on)"
         r" (first|next|today|this week)\b",
     )),

@@ -45,7 +45,7 @@ from crm_core.scoring.features import (
     snapshots_at,
 )
 from crm_core.scoring.model import LeadModel, ModelConfig, fit_lead_model
-from crm_core.scoring.registry import save_model
+from crm_core.scoring.registry import load_current, model_dir, save_model
 from crm_core.scoring.service import LabelledSnapshots, instant_of, score_frame
 from crm_core.settings import Settings
 from evals.scoring_eval import SUMMARY_KEYS, run_crm_eval
@@ -318,7 +318,8 @@ def _message(text: str, actor: Actor) -> Message:
 @pytest.mark.parametrize(("text", "intent"), [
     ("who are my hottest leads?", "score"), ("why is Dana Kim scored 87?", "score"),
     ("how did Dana's score change?", "score"), ("when should I email Dana?", "send_time"),
-    ("leads with a score over 80", "query")], ids=lambda v: v)
+    ("leads with a score over 80", "query"), ("how accurate is the lead scoring model?", "score"),
+    ("how good are the lead scores", "score")], ids=lambda v: v)
 def test_chat_messages_route_to_the_score_skills(text: str, intent: str) -> None:
     assert classify(text) == intent
 
@@ -450,6 +451,20 @@ def test_chat_hottest_leads_are_mine_and_ranked(private_settings: Settings, cli_
             Contact.id.in_([r[0] for r in answer.rows]))))
     engine.dispose()
     assert owners <= {manager.id} and stages <= {"lead", "marketing_qualified", "sales_qualified"}
+
+
+def test_chat_says_how_well_the_model_ranks(private_settings: Settings, cli_runs: dict[str, Result]) -> None:
+    """'How accurate is the lead scoring model': the current model's own validation figures, as trained."""
+    engine = create_engine(sqlalchemy_url(private_settings.database_url or ""))
+    with Session(engine) as session:
+        rep = actor_for(session, "rep@demo.crm")
+    answer = ScoreSkills(engine, private_settings).score(_message("how accurate is the lead scoring model?", rep))
+    engine.dispose()
+    model = load_current(model_dir(private_settings))
+    auc = model.selection[model.kind]["roc_auc"]
+    assert answer.status == "answered" and f"ROC AUC {auc:.2f}" in answer.summary, answer.summary
+    assert sorted(row[0] for row in answer.rows) == sorted(k.replace("_", " ") for k in model.selection)
+    assert [row[0] for row in answer.rows if row[3] == "yes"] == [model.kind.replace("_", " ")]
 
 
 def test_feature_frame_has_documented_columns(session: Session) -> None:

@@ -19,9 +19,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assistant.answer import Answer, AnswerColumn, AnswerError
-from assistant.router import Message
+from assistant.router import MODEL_QUALITY, Message
 from crm_core.errors import CrmError
 from crm_core.scoring.contacts import ContactRef, find_contacts
+from crm_core.scoring.model import LeadModel
+from crm_core.scoring.registry import load_current, model_dir
 from crm_core.scoring.service import ScoreExplanation, current_instant, explain_contact, hottest_leads
 from crm_core.scoring.service import instant_of as _instant_of
 from crm_core.send_time import suggest_send_time
@@ -102,6 +104,8 @@ class ScoreSkills:
         """Hottest leads, a score explained, or a score's history."""
         with Session(self.engine) as session:
             try:
+                if MODEL_QUALITY.search(message.text):
+                    return _model_quality(load_current(model_dir(self.settings)))
                 name = extract_name(message.text, SCORE_NAME_PATTERNS)
                 if name is None and HOTTEST.search(message.text):
                     return self._hottest(session, message)
@@ -178,6 +182,34 @@ class ScoreSkills:
             explanation=(f"From {suggestion.name}'s e-mail opens by local hour of the week, shrunk toward similar "
                          "contacts (seniority, industry, country) and everyone; confidence grows with the number "
                          "of opens."))
+
+
+def _model_quality(model: LeadModel) -> Answer:
+    """How well the current model ranks, measured on the leads held out while it was chosen."""
+    held_out = model.selection.get(model.kind, {})
+    auc, brier = held_out.get("roc_auc"), held_out.get("brier")
+    kind = model.kind.replace("_", " ")
+    trained = f", trained {model.trained_at:%Y-%m-%d}" if model.trained_at else ""
+    if auc is None:
+        summary = f"The current lead-score model ({kind}{trained}) has no validation figures recorded."
+    else:
+        summary = (f"The current lead-score model ({kind}{trained} on {model.n_train:,} past leads, "
+                   f"{model.base_rate:.0%} of whom converted) ranks a lead who converts above one who doesn't "
+                   f"{auc:.0%} of the time (ROC AUC {auc:.2f}, Brier score {brier:.3f} on the latest quarter of "
+                   f"its data, held out while the model was chosen).")
+    rows = [[k.replace("_", " "), v.get("roc_auc"), v.get("brier"), "yes" if k == model.kind else ""]
+            for k, v in sorted(model.selection.items())]
+    return Answer(
+        status="answered", summary=summary,
+        columns=[AnswerColumn(name="model", label="Model", type="text"),
+                 AnswerColumn(name="roc_auc", label="ROC AUC", type="number"),
+                 AnswerColumn(name="brier", label="Brier score", type="number"),
+                 AnswerColumn(name="chosen", label="In use", type="text")],
+        rows=rows, row_count=len(rows), chart=None,
+        explanation=("Each candidate model was fitted on the older leads and scored on the latest quarter's; the "
+                     "one that ranks best is used. `crm-assistant eval scoring` gives the full report (accuracy, calibration, "
+                     "lift)."),
+        suggestions=["hottest leads"])
 
 
 def _explanation_answer(explanation: ScoreExplanation, asked: str) -> Answer:
