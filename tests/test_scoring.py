@@ -345,6 +345,22 @@ def test_chat_asks_back_with_the_skills_own_example(session: Session, settings: 
     assert "when should I email" in send.summary and "scored" in score.summary
 
 
+def test_chat_send_time_for_an_account_lists_each_contact_in_scope(session: Session, settings: Settings,
+                                                                    engine: Engine) -> None:
+    """'When should I send emails to <account> contacts': each contact there the rep may see, with its own best
+    hour, and the hour most of them share."""
+    skills, rep = ScoreSkills(engine, settings), _actor(session, "rep@demo.crm")
+    account = session.execute(select(Account.name).join(Contact, Contact.account_id == Account.id)
+                              .where(Contact.owner_id == rep.id).limit(1)).scalar_one()
+    answer = skills.send_time(_message(f"when should I send emails to {account} contacts", rep))
+    assert answer.status == "answered" and account in answer.summary, answer.summary
+    visible = set(session.scalars(select(Contact.id).join(Account, Account.id == Contact.account_id)
+                                  .where(Account.name == account, Contact.owner_id == rep.id)))
+    assert {row[0] for row in answer.rows} == visible
+    best = [row[2] for row in answer.rows]
+    assert best[0] in answer.summary and best.count(best[0]) == max(best.count(b) for b in best)
+
+
 def test_chat_send_time_name() -> None:
     assert extract_name("When should I email Dana Kim next week?", SEND_TIME_NAME_PATTERNS) == "Dana Kim"
 

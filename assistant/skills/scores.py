@@ -10,6 +10,7 @@ record id.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,12 +22,12 @@ from sqlalchemy.orm import Session
 from assistant.answer import Answer, AnswerColumn, AnswerError
 from assistant.router import MODEL_QUALITY, Message
 from crm_core.errors import CrmError
-from crm_core.scoring.contacts import ContactRef, find_contacts
+from crm_core.scoring.contacts import ContactRef, contacts_at_account, find_contacts
 from crm_core.scoring.model import LeadModel
 from crm_core.scoring.registry import load_current, model_dir
 from crm_core.scoring.service import ScoreExplanation, current_instant, explain_contact, hottest_leads
 from crm_core.scoring.service import instant_of as _instant_of
-from crm_core.send_time import suggest_send_time
+from crm_core.send_time import SendTimeSuggestion, suggest_send_time, suggest_send_times
 from crm_core.settings import Settings
 
 _NAME = r"(?P<name>[^?!.]+?)"
@@ -43,7 +44,7 @@ SCORE_NAME_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
 ))
 SEND_TIME_NAME_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\bwhen (?:should|shall|do|can) (?:i|we) (?:best )?(?:email|e-mail|mail|write to|reach|contact|send (?:an )?"
-    r"(?:email|e-mail|mail) to|send to) " + _NAME + _END,
+    r"(?:emails?|e-mails?|mails?) to|send to) " + _NAME + _END,
     r"\b(?:best|optimal|ideal|good) (?:time|hour|day) to (?:email|e-mail|mail|send to|reach|contact|write to) "
     + _NAME + _END,
     r"\bsend[- ]time (?:for|of) " + _NAME + _END,
@@ -68,8 +69,10 @@ def extract_name(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None
         if match:
             name = match.group("name").strip(" \"'“”‘’,")
             name = re.sub(r"^(the contact|contact|lead|my lead|our lead)\s+", "", name, flags=re.I)
-            if name and name.lower() not in ("me", "him", "her", "them", "they", "this lead", "it", "this", "that",
-                                             "that lead", "the lead", "he", "she", "this contact", "that contact"):
+            group = re.fullmatch(r"(?:all\s+)?(?:my|our|these|those|all)\s+[\w\s]+", name, re.I)  # "my customers"
+            if name and not group and name.lower() not in (
+                    "me", "him", "her", "them", "they", "this lead", "it", "this", "that", "that lead", "the lead",
+                    "he", "she", "this contact", "that contact"):
                 return name
     return None
 
@@ -156,6 +159,12 @@ class ScoreSkills:
         with Session(self.engine) as session:
             try:
                 name = extract_name(message.text, SEND_TIME_NAME_PATTERNS)
+                at_account = contacts_at_account(session, message.actor, name) \
+                    if name and not find_contacts(session, message.actor, name) else None
+                if at_account is not None:  # "best time to email Foster Goods contacts": each of them
+                    account, refs = at_account
+                    return _account_send_times(account, suggest_send_times(session, self.settings, refs,
+                                                                           now=self._now(message)))
                 ref = self._resolve(session, message, name, lambda m: f"when should I email {m.name} #{m.id}?",
                                     "when should I email Dana Kim?")
                 if isinstance(ref, Answer):
@@ -182,6 +191,32 @@ class ScoreSkills:
             explanation=(f"From {suggestion.name}'s e-mail opens by local hour of the week, shrunk toward similar "
                          "contacts (seniority, industry, country) and everyone; confidence grows with the number "
                          "of opens."))
+
+
+def _account_send_times(account: str, suggestions: list[SendTimeSuggestion]) -> Answer:
+    """The best time for each contact at an account, and the slot most of them share (in their own time)."""
+    if not suggestions:
+        return Answer(status="answered", summary=f"You can see no contacts at {account}.")
+    common, count = Counter(s.best.label for s in suggestions).most_common(1)[0]
+    summary = (f"For the {len(suggestions)} contact{'s' if len(suggestions) != 1 else ''} you can see at {account}, "
+               f"{common} (each in their own time) is the best hour for {count}; each contact's own best time is "
+               "listed.")
+    ranked = sorted(suggestions, key=lambda s: (s.best.label != common, -s.opens, s.name))
+    return Answer(
+        status="answered", summary=summary,
+        columns=[AnswerColumn(name="id", label="Contact id", type="integer"),
+                 AnswerColumn(name="name", label="Name", type="text"),
+                 AnswerColumn(name="best", label="Best hour (their time)", type="text"),
+                 AnswerColumn(name="timezone", label="Time zone", type="text"),
+                 AnswerColumn(name="next_start", label="Next", type="text"),
+                 AnswerColumn(name="opens", label="Opens", type="integer"),
+                 AnswerColumn(name="confidence", label="Confidence", type="text")],
+        rows=[[s.contact_id, s.name, s.best.label, s.timezone, s.best.next_start_local, s.opens, s.confidence]
+              for s in ranked],
+        row_count=len(ranked), chart=None,
+        suggestions=[f"when should I email {ranked[0].name}?"],
+        explanation=("Each contact's e-mail opens by local hour of the week, shrunk toward similar contacts "
+                     "(seniority, industry, country) and everyone; confidence grows with the number of opens."))
 
 
 def _model_quality(model: LeadModel) -> Answer:

@@ -73,6 +73,26 @@ def visible_contact(session: Session, actor: Actor, contact_id: int) -> ContactR
     return found[0]
 
 
+ACCOUNT_CONTACTS_MAX = 50
+
+
+def contacts_at_account(session: Session, actor: Actor, name: str) -> tuple[str, list[ContactRef]] | None:
+    """The accounts named so ("Foster Goods", or "Northwind" for every account it starts) and the contacts
+    there `actor` may see (at most `ACCOUNT_CONTACTS_MAX`, by name); None when no account has that name."""
+    said = re.sub(r"(?:'s|’s)?\s+(?:contacts?|people|team|folks|buyers|stakeholders)$", "", name.strip(), flags=re.I)
+    query = _normalise(said)
+    if len(query) < 3:
+        return None
+    exact = list(session.scalars(select(Account.name).where(func.lower(Account.name) == query).limit(1)))
+    names = exact or list(session.scalars(select(Account.name).where(
+        func.lower(Account.name).like(_escape_like(query) + " %", escape="\\")).order_by(Account.name).limit(20)))
+    if not names:
+        return None
+    where = func.lower(Account.name).in_([n.lower() for n in names])
+    label = names[0] if len(names) == 1 else f"{said} ({len(names)} accounts)"
+    return label, _refs(session, where, actor, limit=ACCOUNT_CONTACTS_MAX)
+
+
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).strip().strip("?.!,;:\"'“”‘’").strip()
     text = re.sub(r"(?:'s|’s|s')$", "", text, flags=re.I)

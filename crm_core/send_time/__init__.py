@@ -6,7 +6,13 @@
 """
 
 from crm_core.send_time.model import SendTimePriors, Smoothing, fit_priors
-from crm_core.send_time.service import SendTimeSuggestion, SlotOut, hour_range, suggest_send_time
+from crm_core.send_time.service import (
+    SendTimeSuggestion,
+    SlotOut,
+    hour_range,
+    suggest_send_time,
+    suggest_send_times,
+)
 
 __all__ = ["SendTimePriors", "SendTimeSuggestion", "SlotOut", "Smoothing", "fit_priors", "hour_range",
-           "suggest_send_time"]
+           "suggest_send_time", "suggest_send_times"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from crm_core.scope import Actor
-from crm_core.scoring.contacts import visible_contact
+from crm_core.scoring.contacts import ContactRef, visible_contact
 from crm_core.send_time.model import (
     SendTimePriors,
     confidence_of,
@@ -127,18 +128,29 @@ def suggest_send_time(session: Session, settings: Settings, actor: Actor, contac
     Raises:
         NotFoundError: no such contact, or one outside the actor's scope.
     """
-    ref = visible_contact(session, actor, contact_id)
+    return suggest_send_times(session, settings, [visible_contact(session, actor, contact_id)], now=now)[0]
+
+
+def suggest_send_times(session: Session, settings: Settings, refs: Sequence[ContactRef], *, now: datetime
+                       ) -> list[SendTimeSuggestion]:
+    """When to e-mail each of these contacts (already checked to be in the asker's scope), their profiles and
+    opens read in one pass each."""
+    if not refs:
+        return []
     priors = priors_for(session, settings, now=now)
-    profile = load_profiles(session, [contact_id])[contact_id]
-    counts = counts_by_contact(load_opens(session, before=now, contact_ids=[contact_id])).get(
-        contact_id, np.zeros(HOURS_IN_WEEK))
-    p = priors.distribution(profile.segment, counts)
+    ids = [ref.id for ref in refs]
+    profiles = load_profiles(session, ids)
+    counts = counts_by_contact(load_opens(session, before=now, contact_ids=ids))
+    return [_suggestion(ref, priors.distribution(profiles[ref.id].segment, counts.get(ref.id, np.zeros(HOURS_IN_WEEK))),
+                        int(counts.get(ref.id, np.zeros(1)).sum()), now) for ref in refs]
+
+
+def _suggestion(ref: ContactRef, p: np.ndarray, opens: int, now: datetime) -> SendTimeSuggestion:
     zone = _zone(ref.timezone)
     hours = top_hours_on_distinct_days(p, 3)
     best = _slot(p, hours[0], 1, zone, now)
     window = _slot(p, window_around(p, hours[0], 3), 3, zone, now)
     alternatives = [_slot(p, h, 1, zone, now) for h in hours[1:]]
-    opens = int(counts.sum())
     confidence, reason = confidence_of(opens)
     whose = f"{ref.first_name or ref.name}'s time ({zone.name})" if ref.timezone else "UTC (no time zone on record)"
     summary = (f"{best.label} {whose} ({reason}; {confidence} confidence). Wider window: {window.label}. "
