@@ -14,7 +14,18 @@ import sqlglot
 from sqlglot import exp
 
 from nlq.catalog import Catalog, Column, Entity
-from nlq.plan import AnyOf, Compare, Condition, CountOf, Exists, GroupBy, Measure, QueryPlan, SemanticMatch
+from nlq.plan import (
+    AVERAGE,
+    AnyOf,
+    Compare,
+    Condition,
+    CountOf,
+    Exists,
+    GroupBy,
+    Measure,
+    QueryPlan,
+    SemanticMatch,
+)
 
 DIALECT = "postgres"
 
@@ -36,6 +47,8 @@ class _Scope:
 class _Compiler:
     catalog: Catalog
     used_aliases: set[str] = field(default_factory=set)
+    # alias → the conditions its rows were asked with: what "above average" averages over
+    basis: dict[str, list[Condition]] = field(default_factory=dict)
 
     def scope(self, entity_name: str) -> _Scope:
         entity = self.catalog.entities[entity_name]
@@ -137,7 +150,21 @@ class _Compiler:
             return contains(col, str(value), case_sensitive=op == "like")
         if op in ("starts", "ends"):
             return contains(col, str(value), at="start" if op == "starts" else "end")
+        if value == AVERAGE and op in _COMPARISONS:
+            return _COMPARISONS[op](this=col, expression=self.average(scope, cond.column))
         return compared(col, op, value, kind)
+
+    def average(self, scope: _Scope, column: str) -> exp.Expression:
+        """(SELECT AVG(column) FROM the same table WHERE the scope's other conditions): "deals above average"
+        compares each deal with the deals asked about, not with one fixed number."""
+        inner = self.scope(scope.entity.name)
+        conds = [c for c in self.basis.get(scope.alias, []) if not (isinstance(c, Compare) and c.value == AVERAGE)]
+        self.basis[inner.alias] = conds
+        where = [self.condition(inner, c) for c in conds]
+        sub = exp.select(exp.Avg(this=self.column(inner, column))).from_(self.table(inner))
+        for join in inner.joins.values():
+            sub = sub.join(join)
+        return exp.Subquery(this=sub.where(exp.and_(*where)) if where else sub)
 
     def exists(self, scope: _Scope, cond: Exists) -> exp.Expression:
         sub = self.related(scope, cond.relation, cond.conds, exp.Literal.number(1))
@@ -159,6 +186,7 @@ class _Compiler:
         if relation is None:
             raise CompileError(f"{scope.entity.plural} have no relation '{relation_name}'")
         inner = self.scope(relation.entity)
+        self.basis[inner.alias] = conds
         where: list[exp.Expression] = [
             exp.column(relation.remote, table=inner.alias).eq(exp.column(relation.local, table=scope.alias))
         ]
@@ -298,6 +326,7 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
     """
     compiler = _Compiler(catalog)
     scope = compiler.scope(plan.entity)
+    compiler.basis[scope.alias] = plan.conds
     where = [compiler.condition(scope, c) for c in plan.conds]
     select_list: list[exp.Expression] = []
     group_exprs: list[exp.Expression] = []

@@ -15,8 +15,13 @@ Op = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "i
              "starts", "ends"]
 
 
+#: A Compare's value meaning "the average of this column over the same rows" ("deals above average").
+AVERAGE = "@average"
+
+
 class Compare(BaseModel):
-    """`column op value` on the current entity; `column` may name a computed column (deals.stage)."""
+    """`column op value` on the current entity; `column` may name a computed column (deals.stage).
+    `value` may be `AVERAGE`: the column's average over the rows the other conditions select."""
 
     kind: Literal["cmp"] = "cmp"
     column: str

@@ -1017,6 +1017,14 @@ CASES = [
      "SELECT id FROM accounts WHERE created_at >= '2026-01-01' AND created_at < '2026-04-01'"),
     ("shorthand-before", "admin@demo.crm", "deals closing b4 end of month",
      "SELECT id FROM deals WHERE status = 'open' AND close_date <= '2026-05-31'"),
+    # each row against the average of the rows asked about (was "a comparison with the average" not supported)
+    ("above-average", "rep@demo.crm", "deals worth more than the average",
+     f"SELECT id FROM deals WHERE owner_id = {REP} AND amount > (SELECT avg(amount) FROM deals WHERE owner_id = {REP})"),
+    ("above-average-of-the-same-rows", "admin@demo.crm", "open deals with amount above the average",
+     "SELECT id FROM deals WHERE status = 'open' AND amount > (SELECT avg(amount) FROM deals WHERE status = 'open')"),
+    ("below-average", "admin@demo.crm", "accounts in software with annual revenue below average",
+     "SELECT id FROM accounts WHERE industry = 'Software' AND annual_revenue < "
+     "(SELECT avg(annual_revenue) FROM accounts WHERE industry = 'Software')"),
     # "the month before" in the question itself: the period before the one it named, side by side
     ("period-before-in-the-question", "rep@demo.crm", "how many emails did I send last month compared to the month before",
      f"SELECT date_trunc('month', sent_at)::date, count(*) FROM emails WHERE owner_id = {REP} "
@@ -1345,7 +1353,7 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("top accounts", "clarified", "ambiguous"),
     ("purple monkey dishwasher", "clarified", "not-understood"),
     ("won deals this month vs last year", "clarified", "ambiguous"),  # periods of different lengths
-    ("deals worth more than the average", "clarified", "not-supported"),
+    ("reps with a win rate above average", "clarified", "not-supported"),  # each group's figure vs the average
     ("standard deviation of deal amounts", "clarified", "not-understood"),
     ("accounts without a phone number", "clarified", "not-understood"),  # contacts have phones, accounts don't
     ("accounts with lead score above 80", "clarified", "not-understood"),  # not their revenue

@@ -20,7 +20,7 @@ from nlq.parsing.words import (
     title_case,
     word_before_column,
 )
-from nlq.plan import AnyOf, Compare, Condition, Exists, dated_column, unworded
+from nlq.plan import AVERAGE, AnyOf, Compare, Condition, Exists, dated_column, unworded
 
 
 def narrowed(defined: list[Condition], said: list[Condition]) -> list[Condition]:
@@ -703,6 +703,8 @@ def _compare_cond(state: ParseState, entity: Entity, mod: Modifier, columns_name
         return None
     op, value = data["op"], data["value"]
     label = entity.label_of(column).lower()
+    if value == AVERAGE:
+        return Compare(column=column, op=op, value=AVERAGE, text=f"{label} {OP_WORDS.get(op, op)} the average")
     shown = _fmt_number(value, entity.column_type(column) == "money")
     if entity.column_unit(column) == "percent":
         shown = f"{shown}%"
@@ -724,6 +726,8 @@ def int_if_whole(value: Any) -> Any:
 
 
 def _fmt_number(value: Any, money: bool) -> str:
+    if value == AVERAGE:
+        return "the average"
     if isinstance(value, list):
         return " and ".join(_fmt_number(v, money) for v in value)
     return amount_text(value, money=money)

@@ -21,9 +21,11 @@ def figure_limits(state: ParseState, metric: Metric) -> list[Modifier]:
     named = [m for m in state.mentions if m.metric == metric.name]
     limits = []
     for mod in state.modifiers:
-        if mod.kind != "compare" or bool(mod.data.get("percent")) != (metric.format == "percent"):
+        if mod.kind != "compare":
             continue
-        if mod.data.get("money") and metric.format != "money":
+        average = bool(mod.data.get("average"))  # "a win rate above average": the figure's own kind
+        if not average and (bool(mod.data.get("percent")) != (metric.format == "percent") or
+                            mod.data.get("money") and metric.format != "money"):
             continue
         for m in named:
             between = range(m.end, mod.pos) if mod.pos >= m.end else range(mod.end, m.pos)

@@ -27,6 +27,7 @@ from nlq.parsing.words import (
     title_case,
     word_before_column,
 )
+from nlq.plan import AVERAGE
 
 
 def pass_account_short_names(state: ParseState) -> None:
@@ -491,6 +492,18 @@ def pass_comparisons(state: ParseState) -> None:
 
 
 APPROX_SHARE = 0.1  # "around 50k" is 45k-55k
+_ABOVE = frozenset({"above", "over", "greater", "bigger", "larger", "higher"})
+_BELOW = frozenset({"below", "under", "smaller", "lower", "fewer"})
+
+
+def _beside_average(w: list[str], i: int) -> str | None:
+    """'above (the) average', 'more than (the) average', 'below average': gt or lt; None when the average
+    is no comparison ("the average deal size")."""
+    before = [w[k] for k in range(max(0, i - 3), i) if w[k] not in ("the", "than", "an", "on")]
+    if not before or not (set(before[-1:]) & (_ABOVE | _BELOW | {"more", "less"})) or \
+            before[-1] in ("more", "less") and "than" not in w[max(0, i - 3):i]:
+        return None
+    return "lt" if before[-1] in _BELOW or before[-1] == "less" else "gt"
 
 _COMPARATORS = [
     # "greater than or equal to", "less than or equal to" (the longest phrase wins)
@@ -873,11 +886,14 @@ def pass_measures(state: ParseState) -> None:
             state.take(i, i + 1)
             if nxt == "of":
                 state.take(i + 1, i + 2)
-        elif word in ("average", "avg", "mean", "typical") and \
-                any(w[k] in ("than", "above", "below", "over", "under") for k in range(max(0, i - 2), i)):
-            # "deals worth more than the average": a comparison with a computed figure is not supported
-            state.unknown.append(f"a comparison with the {word}")
-            state.take(i, i + 1)
+        elif word in ("average", "avg", "mean", "typical") and (op := _beside_average(w, i)) is not None:
+            # "deals above average", "deals worth more than the average amount": each row against the average
+            # of the rows asked about (the compiler's subquery)
+            start = next(k for k in range(max(0, i - 3), i) if w[k] in _ABOVE | _BELOW | {"more", "less"})
+            state.take(start, i + 1)
+            state.modifiers.append(Modifier(start, "compare", {
+                "op": op, "value": AVERAGE, "money": False, "percent": False, "average": True,
+                "unit_pos": i + 1 if i + 1 < len(w) else None, "number_pos": i}, i + 1))
         elif word in ("average", "avg", "mean", "typical"):
             state.measure = "avg"
             state.take(i, i + 1)
