@@ -21,6 +21,7 @@ from nlq.plan import (
     Condition,
     CountOf,
     Exists,
+    FigureFilter,
     GroupBy,
     Measure,
     QueryPlan,
@@ -298,6 +299,17 @@ def literal(value: Any, kind: str) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
+def _average_of_groups(plan: QueryPlan, limit: FigureFilter, catalog: Catalog) -> exp.Expression:
+    """(SELECT AVG(figure) FROM (the same breakdown, every group) AS groups): "reps with a win rate above
+    average" keeps the reps above the mean of the reps' win rates."""
+    every = plan.model_copy(update={"having": [], "order_by": [], "limit": None, "limit_per": None,
+                                    "measures": [plan.measures[limit.measure_index]]})
+    inner = compile_plan(every, catalog)
+    alias = inner.selects[-1].alias_or_name
+    return exp.Subquery(this=exp.select(exp.Avg(this=exp.column(alias, table="every_group")))
+                        .from_(exp.alias_(exp.Subquery(this=inner), "every_group", table=True)))
+
+
 def compared(expr: exp.Expression, op: str, value: Any, kind: str) -> exp.Expression:
     """`expr op value` for a comparison or a range ("between": value is [low, high]) — a column's or a figure's."""
     if op == "between":
@@ -353,7 +365,10 @@ def compile_plan(plan: QueryPlan, catalog: Catalog) -> exp.Select:
             select_list.append(exp.alias_(compiler.measure(scope, measure), alias))
         for limit in plan.having:  # the figure itself, not its alias: PostgreSQL's HAVING cannot see aliases
             figure = compiler.measure(scope, plan.measures[limit.measure_index])
-            having.append(compared(figure, limit.op, limit.value, "number"))
+            if limit.value == AVERAGE and limit.op in _COMPARISONS:
+                having.append(_COMPARISONS[limit.op](this=figure, expression=_average_of_groups(plan, limit, catalog)))
+            else:
+                having.append(compared(figure, limit.op, limit.value, "number"))
         for ob in plan.order_by:
             if ob.target == "measure":
                 target: exp.Expression = exp.column(measure_aliases[ob.measure_index])

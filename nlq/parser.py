@@ -1409,10 +1409,6 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                             message=f"“{clash[0]}” and “{clash[1]}” can't both hold. Which one did you mean?")
     # measures, groups, order, limit
     apply_measures(state, plan, entity, main, metric, group_by_subject)
-    if metric is not None and any(mod.data.get("average") for mod in limits):
-        # "accounts with revenue below average": each group's figure against the groups' average
-        state.unknown.append(f"a comparison of each {catalog.entities[subject.entity].singular}'s "
-                             f"{metric.name.replace('_', ' ')} with the average")
     if state.unknown:
         return _not_supported(state)
     if limits and metric is not None:

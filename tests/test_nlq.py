@@ -1025,6 +1025,11 @@ CASES = [
     ("below-average", "admin@demo.crm", "accounts in software with annual revenue below average",
      "SELECT id FROM accounts WHERE industry = 'Software' AND annual_revenue < "
      "(SELECT avg(annual_revenue) FROM accounts WHERE industry = 'Software')"),
+    # a group's figure against the mean of the groups' (was an amount filter on each deal)
+    ("groups-below-average", "admin@demo.crm", "which reps are below average on win rate",
+     "WITH r AS (SELECT owner_id, round(count(*) FILTER (WHERE status = 'won') * 1.0 / count(*), 4) AS w "
+     "FROM deals WHERE status IN ('won', 'lost') GROUP BY owner_id) "
+     "SELECT u.id, u.full_name, r.w FROM r JOIN users u ON u.id = r.owner_id WHERE r.w < (SELECT avg(w) FROM r)"),
     # "the month before" in the question itself: the period before the one it named, side by side
     ("period-before-in-the-question", "rep@demo.crm", "how many emails did I send last month compared to the month before",
      f"SELECT date_trunc('month', sent_at)::date, count(*) FROM emails WHERE owner_id = {REP} "
@@ -1353,7 +1358,6 @@ def test_swapped_named_group_loses_its_name(assistant: Assistant) -> None:
     ("top accounts", "clarified", "ambiguous"),
     ("purple monkey dishwasher", "clarified", "not-understood"),
     ("won deals this month vs last year", "clarified", "ambiguous"),  # periods of different lengths
-    ("reps with a win rate above average", "clarified", "not-supported"),  # each group's figure vs the average
     ("standard deviation of deal amounts", "clarified", "not-understood"),
     ("accounts without a phone number", "clarified", "not-understood"),  # contacts have phones, accounts don't
     ("accounts with lead score above 80", "clarified", "not-understood"),  # not their revenue

@@ -10,7 +10,7 @@ from nlq.catalog import Metric
 from nlq.english import amount_text
 from nlq.parsing.conditions import OP_WORDS, int_if_whole
 from nlq.parsing.state import Modifier, ParseState
-from nlq.plan import FigureFilter, QueryPlan
+from nlq.plan import AVERAGE, FigureFilter, QueryPlan
 
 _FIGURE_GAP = frozenset({"in", "of", "on", "a", "an", "the", "is", "are", "total", "their", "its"})
 
@@ -42,6 +42,10 @@ def figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilte
     """The limit on the plan's figure; a percentage compares with the rate's fraction (60% → 0.6)."""
     index = next((i for i, m in enumerate(plan.measures) if m.metric == metric.name), 0)
     value = mod.data["value"]
+    if value == AVERAGE:  # "reps with a win rate above average": the mean of the groups' figures
+        return FigureFilter(measure_index=index, op=mod.data["op"], value=AVERAGE,
+                            text=f"{metric.name.replace('_', ' ')} {OP_WORDS.get(mod.data['op'], mod.data['op'])} "
+                                 "the average")
     scale = 0.01 if metric.format == "percent" else 1
     # rounded: 60 × 0.01 is 0.6, not 0.6000000000000001; 100000, not 100000.0
     scaled = [int_if_whole(round(v * scale, 6)) for v in value] if isinstance(value, list) \
