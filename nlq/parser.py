@@ -750,7 +750,7 @@ def _held_by_previous(state: ParseState, main: Mention, mentions: list[Mention])
     ordered = sorted(mentions, key=lambda m: m.pos)
     held: dict[int, Mention] = {}
     for before, m in zip(ordered, ordered[1:], strict=False):
-        if before is main or m is main or before.negated or before.named or m.count is not None:
+        if before is main or m is main or before.negated or before.named:
             continue
         outer = relation_to(catalog, main.entity, before.entity)
         inner = relation_to(catalog, before.entity, m.entity)
@@ -1297,9 +1297,14 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             outer_relation = relation_to(catalog, main.entity, holder.entity)
             assert inner_relation is not None and outer_relation is not None
             details = " and ".join(c.text for c in conds if c.text)
-            inner_text = (f"without any {m.phrase}" if m.negated else f"with {m.phrase}") + _qualified(details)
-            inner = relate_through(catalog, holder.entity, inner_relation,
-                                   _definition_conds(state, m, definitions) + conds, m.negated, "")
+            inner_text = (f"without any {m.phrase}" if m.negated else
+                          count_text(*m.count, m.phrase) if m.count is not None else f"with {m.phrase}") + \
+                _qualified(details)
+            inner: Condition = relate_through(catalog, holder.entity, inner_relation,
+                                              _definition_conds(state, m, definitions) + conds, m.negated, "") \
+                if m.count is None else \
+                CountOf(relation=inner_relation, conds=_definition_conds(state, m, definitions) + conds,
+                        op=m.count[0], value=m.count[1], text="")  # "contacts at accounts with over 3 open deals"
             plan.conds.append(relate_through(catalog, main.entity, outer_relation, [inner], False,
                                              f"at {holder.phrase} {inner_text}"))
             continue

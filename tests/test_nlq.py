@@ -1025,6 +1025,10 @@ CASES = [
     ("below-average", "admin@demo.crm", "accounts in software with annual revenue below average",
      "SELECT id FROM accounts WHERE industry = 'Software' AND annual_revenue < "
      "(SELECT avg(annual_revenue) FROM accounts WHERE industry = 'Software')"),
+    # a count of the related record's rows (was the contact's own deals)
+    ("count-held-by-the-account", "admin@demo.crm", "contacts at accounts with more than 3 open deals",
+     "SELECT c.id FROM contacts c WHERE (SELECT count(*) FROM deals d WHERE d.account_id = c.account_id "
+     "AND d.status = 'open') > 3"),
     # a group's figure against the mean of the groups' (was an amount filter on each deal)
     ("groups-below-average", "admin@demo.crm", "which reps are below average on win rate",
      "WITH r AS (SELECT owner_id, round(count(*) FILTER (WHERE status = 'won') * 1.0 / count(*), 4) AS w "
