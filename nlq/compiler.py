@@ -152,17 +152,20 @@ class _Compiler:
         if op in ("starts", "ends"):
             return contains(col, str(value), at="start" if op == "starts" else "end")
         if value == AVERAGE and op in _COMPARISONS:
-            return _COMPARISONS[op](this=col, expression=self.average(scope, cond.column))
+            return _COMPARISONS[op](this=col, expression=self.average(scope, cond))
         return compared(col, op, value, kind)
 
-    def average(self, scope: _Scope, column: str) -> exp.Expression:
-        """(SELECT AVG(column) FROM the same table WHERE the scope's other conditions): "deals above average"
-        compares each deal with the deals asked about, not with one fixed number."""
+    def average(self, scope: _Scope, cond: Compare) -> exp.Expression:
+        """(SELECT AVG(column) FROM the same table WHERE the conditions before this one): "deals above
+        average" compares each deal with the deals asked about, not with one fixed number; a condition added
+        after it ("which of them close this month") narrows the list without moving the average."""
         inner = self.scope(scope.entity.name)
-        conds = [c for c in self.basis.get(scope.alias, []) if not (isinstance(c, Compare) and c.value == AVERAGE)]
+        basis = self.basis.get(scope.alias, [])
+        before = next((basis[:k] for k, c in enumerate(basis) if c is cond), basis)
+        conds = [c for c in before if not (isinstance(c, Compare) and c.value == AVERAGE)]
         self.basis[inner.alias] = conds
         where = [self.condition(inner, c) for c in conds]
-        sub = exp.select(exp.Avg(this=self.column(inner, column))).from_(self.table(inner))
+        sub = exp.select(exp.Avg(this=self.column(inner, cond.column))).from_(self.table(inner))
         for join in inner.joins.values():
             sub = sub.join(join)
         return exp.Subquery(this=sub.where(exp.and_(*where)) if where else sub)

@@ -34,6 +34,7 @@ from nlq.parsing.comparing import (
 )
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
+    OP_WORDS,
     belongs_to_subject,
     contradiction,
     count_text,
@@ -106,11 +107,13 @@ from nlq.parsing.words import (
     title_case,
 )
 from nlq.plan import (
+    AVERAGE,
     AnyOf,
     Compare,
     Condition,
     CountOf,
     Exists,
+    FigureFilter,
     GroupBy,
     Measure,
     OrderBy,
@@ -1483,14 +1486,21 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
     pseudo = Mention(0, 0, entity.name, phrase=entity.plural, named=named_of(catalog, previous))
     metric = catalog.metrics.get(previous.measures[0].metric or "") if previous.measures else None
     problems: list[str] = []
-    conds = adjective_conds + modifier_conds(state, entity, [m for m in state.modifiers if m.kind != "sort"], pseudo,
-                                             metric, problems)
+    # "which are below average" after a breakdown: the groups against the mean of the groups' figures
+    averaged = [m for m in state.modifiers if m.kind == "compare" and m.data.get("average")] \
+        if previous.measures and previous.group_by else []
+    conds = adjective_conds + modifier_conds(state, entity, [m for m in state.modifiers if m.kind != "sort" and
+                                                             m not in averaged], pseudo, metric, problems)
     if problems:
         return ParseOutcome("clarify", code="not-understood", message=problems[0], suggestions=_suggestions(state))
     if state.ambiguous:
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan = drop_swapped_names(catalog, previous.model_copy(deep=True, update={
         "conds": replace_conflicting(previous.conds, conds, keep_periods=_narrows(state))}))
+    for m in averaged:
+        figure = (previous.measures[0].metric or previous.measures[0].label or "figure").replace("_", " ")
+        plan.having.append(FigureFilter(measure_index=0, op=m.data["op"], value=AVERAGE,
+                                        text=f"{figure} {OP_WORDS.get(m.data['op'], m.data['op'])} the average"))
     text = question.lower()
     as_list = re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) \
         and state.measure is None and not state.group_words

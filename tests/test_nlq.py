@@ -1250,6 +1250,13 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
     (["contacts at Northwind"], "any open deals there?",  # at their accounts (were the contacts' own deals)
      "SELECT d.id FROM deals d JOIN accounts a ON a.id = d.account_id WHERE a.name LIKE 'Northwind %' "
      "AND d.status = 'open'"),
+    (["open deals", "only those above average"], "which of them close this month",  # the average stays the open deals'
+     "SELECT id FROM deals WHERE status = 'open' AND amount > (SELECT avg(amount) FROM deals WHERE status = 'open') "
+     "AND close_date >= '2026-05-01' AND close_date < '2026-06-01'"),
+    (["win rate by rep"], "which are below average",  # the reps under the mean of the reps' (was an amount filter)
+     "WITH r AS (SELECT owner_id, round(count(*) FILTER (WHERE status = 'won') * 1.0 / count(*), 4) AS w "
+     "FROM deals WHERE status IN ('won', 'lost') GROUP BY owner_id) "
+     "SELECT u.id, u.full_name, r.w FROM r JOIN users u ON u.id = r.owner_id WHERE r.w < (SELECT avg(w) FROM r)"),
     (["deals by stage"], "which stage has the most value",  # their total amount (was the count kept)
      "SELECT s.name, sum(d.amount) FROM deals d JOIN deal_stages s ON s.id = d.stage_id GROUP BY s.name "
      "ORDER BY 2 DESC LIMIT 1"),
@@ -1269,7 +1276,8 @@ def test_question_gives_gold_rows(assistant: Assistant, who: str, question: str,
         "compare-with-another-owner", "compare-with-another-place", "compare-keeps-the-period",
         "a-period-without-its-year-beside-one-with", "export-this", "a-stage-and-the-word-stage",
         "compare-periods-keeps-the-breakdown", "clause-ranking-the-records-asked-about",
-        "there-is-the-accounts-of-the-rows", "which-group-has-the-most-of-a-column"])
+        "there-is-the-accounts-of-the-rows", "average-stays-when-narrowed", "groups-below-average-after-a-breakdown",
+        "which-group-has-the-most-of-a-column"])
 def test_follow_up_refines_last_plan(assistant: Assistant, context: list[str], follow_up: str, gold: str) -> None:
     conversation = None
     for question in context:
