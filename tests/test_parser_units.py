@@ -229,6 +229,10 @@ def test_lexer_reads_dashed_ranges(text: str, words: list[str]) -> None:
     ("how many days on average do my deals stay open?", "average sales cycle of my deals?"),
     ("how long do software deals take to close", "average sales cycle of software deals"),
     ("how long have deals been open on average", "how long have deals been open on average"),  # their age
+    ("list reps and their open pipeline", "list open pipeline by rep"),  # was the reps with open deals
+    ("show accounts and their revenue this year", "show revenue by account this year"),
+    ("industries and their number of open deals", "number of open deals by industry"),
+    ("reps and their deals", "reps and their deals"),  # rows, not a figure
 ])
 def test_plain_wording(question: str, plain: str) -> None:
     assert plain_wording(question) == plain

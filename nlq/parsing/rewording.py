@@ -111,6 +111,12 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
                 r"e-?mail(?:ed)?)(?:\s+(?:with|to))?\b", re.IGNORECASE),
      lambda m: f"{'my' if m.group('who').lower() == 'i' else 'our'} last "
                f"{_LAST_EVENT[m.group('verb').lower().replace('-', '')[:4]]}"),
+    # "list reps and their open pipeline", "accounts and their revenue this year": the figure by each of them
+    (re.compile(r"\b(?P<rows>reps|sales ?reps|owners|accounts|industries|stages|teams|lead sources|sources)\s+"
+                r"(?:and|with)\s+their\s+(?P<what>(?:open\s+|total\s+|weighted\s+)?(?:pipeline(?:\s+value)?|revenue|"
+                r"win rates?|number of (?:deals|open deals|won deals|calls|meetings|contacts)|deal counts?))\b",
+                re.IGNORECASE),
+     lambda m: f"{m.group('what')} by {_SINGULAR.get(m.group('rows').lower(), m.group('rows'))}"),
     # "show me everything due tomorrow", "anything scheduled this week": the activities then
     (re.compile(r"\b(?:everything|anything|all\s+(?:the\s+)?(?:stuff|things))\s+(?:that'?s\s+|that\s+is\s+|i\s+have\s+)?"
                 r"(?=(?:due|overdue|scheduled|coming\s+up)\b)", re.IGNORECASE), "activities "),
@@ -131,6 +137,9 @@ REWORDINGS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
 )
 
 
+_SINGULAR = {"reps": "rep", "sales reps": "rep", "salesreps": "rep", "owners": "owner", "accounts": "account",
+             "industries": "industry", "stages": "stage", "teams": "team", "lead sources": "lead source",
+             "sources": "source"}
 _LAST_EVENT = {"met": "meeting with", "meet": "meeting with", "call": "call with", "phon": "call with",
                "emai": "email to"}
 _TIMES = {"more than once": "more than 1", "twice": "at least 2", "more than twice": "more than 2",
