@@ -137,12 +137,12 @@ class ScoreSkills:
                    + (f" ({top.top_reason})." if top.top_reason else "."))
         return Answer(
             status="answered", summary=summary,
-            columns=[AnswerColumn(name="id", label="Id", type="integer"),
-                     AnswerColumn(name="name", label="Name", type="text"),
-                     AnswerColumn(name="company", label="Company", type="text"),
-                     AnswerColumn(name="lifecycle_stage", label="Lifecycle stage", type="text"),
-                     AnswerColumn(name="lead_score", label="Lead score", type="integer"),
-                     AnswerColumn(name="top_reason", label="Top reason", type="text")],
+            columns=_columns(("id", "Id", "integer"),
+                             ("name", "Name", "text"),
+                             ("company", "Company", "text"),
+                             ("lifecycle_stage", "Lifecycle stage", "text"),
+                             ("lead_score", "Lead score", "integer"),
+                             ("top_reason", "Top reason", "text")),
             rows=[[lead.id, lead.name, lead.company, lead.lifecycle_stage, lead.lead_score, lead.top_reason]
                   for lead in leads],
             row_count=len(leads), chart=None,
@@ -179,11 +179,11 @@ class ScoreSkills:
                  *(("alternative", a) for a in suggestion.alternatives)]
         return Answer(
             status="answered", summary=suggestion.summary,
-            columns=[AnswerColumn(name="id", label="Contact id", type="integer"),
-                     AnswerColumn(name="slot", label="Slot", type="text"),
-                     AnswerColumn(name="local_time", label=f"Local time ({suggestion.timezone})", type="text"),
-                     AnswerColumn(name="share_of_opens", label="Share of opens", type="number"),
-                     AnswerColumn(name="next_start", label="Next", type="text")],
+            columns=_columns(("id", "Contact id", "integer"),
+                             ("slot", "Slot", "text"),
+                             ("local_time", f"Local time ({suggestion.timezone})", "text"),
+                             ("share_of_opens", "Share of opens", "number"),
+                             ("next_start", "Next", "text")),
             rows=[[suggestion.contact_id, kind, slot.label, slot.share_of_opens, slot.next_start_local]
                   for kind, slot in slots],
             row_count=len(slots),
@@ -204,13 +204,13 @@ def _account_send_times(account: str, suggestions: list[SendTimeSuggestion]) -> 
     ranked = sorted(suggestions, key=lambda s: (s.best.label != common, -s.opens, s.name))
     return Answer(
         status="answered", summary=summary,
-        columns=[AnswerColumn(name="id", label="Contact id", type="integer"),
-                 AnswerColumn(name="name", label="Name", type="text"),
-                 AnswerColumn(name="best", label="Best hour (their time)", type="text"),
-                 AnswerColumn(name="timezone", label="Time zone", type="text"),
-                 AnswerColumn(name="next_start", label="Next", type="text"),
-                 AnswerColumn(name="opens", label="Opens", type="integer"),
-                 AnswerColumn(name="confidence", label="Confidence", type="text")],
+        columns=_columns(("id", "Contact id", "integer"),
+                         ("name", "Name", "text"),
+                         ("best", "Best hour (their time)", "text"),
+                         ("timezone", "Time zone", "text"),
+                         ("next_start", "Next", "text"),
+                         ("opens", "Opens", "integer"),
+                         ("confidence", "Confidence", "text")),
         rows=[[s.contact_id, s.name, s.best.label, s.timezone, s.best.next_start_local, s.opens, s.confidence]
               for s in ranked],
         row_count=len(ranked), chart=None,
@@ -236,10 +236,10 @@ def _model_quality(model: LeadModel) -> Answer:
             for k, v in sorted(model.selection.items())]
     return Answer(
         status="answered", summary=summary,
-        columns=[AnswerColumn(name="model", label="Model", type="text"),
-                 AnswerColumn(name="roc_auc", label="ROC AUC", type="number"),
-                 AnswerColumn(name="brier", label="Brier score", type="number"),
-                 AnswerColumn(name="chosen", label="In use", type="text")],
+        columns=_columns(("model", "Model", "text"),
+                         ("roc_auc", "ROC AUC", "number"),
+                         ("brier", "Brier score", "number"),
+                         ("chosen", "In use", "text")),
         rows=rows, row_count=len(rows), chart=None,
         explanation=("Each candidate model was fitted on the older leads and scored on the latest quarter's; the "
                      "one that ranks best is used. `crm-assistant eval scoring` gives the full report (accuracy, calibration, "
@@ -255,10 +255,10 @@ def _explanation_answer(explanation: ScoreExplanation, asked: str) -> Answer:
     factors = [*explanation.factors_up, *explanation.factors_down]
     return Answer(
         status="answered", summary=summary,
-        columns=[AnswerColumn(name="id", label="Contact id", type="integer"),
-                 AnswerColumn(name="direction", label="Direction", type="text"),
-                 AnswerColumn(name="reason", label="Reason", type="text"),
-                 AnswerColumn(name="points", label="Points", type="number")],
+        columns=_columns(("id", "Contact id", "integer"),
+                         ("direction", "Direction", "text"),
+                         ("reason", "Reason", "text"),
+                         ("points", "Points", "number")),
         rows=[[explanation.contact_id, f.direction, f.text, f.points] for f in factors],
         row_count=len(factors),
         suggestions=[f"how did {explanation.name}'s score change?", f"when should I email {explanation.name}?"],
@@ -284,10 +284,10 @@ def _history_answer(explanation: ScoreExplanation) -> Answer:
         summary += " Now driven by: " + "; ".join(reasons) + "."
     return Answer(
         status="answered", summary=summary,
-        columns=[AnswerColumn(name="id", label="Contact id", type="integer"),
-                 AnswerColumn(name="scored_at", label="Scored at", type="datetime"),
-                 AnswerColumn(name="score", label="Score", type="integer"),
-                 AnswerColumn(name="model_version", label="Model", type="text")],
+        columns=_columns(("id", "Contact id", "integer"),
+                         ("scored_at", "Scored at", "datetime"),
+                         ("score", "Score", "integer"),
+                         ("model_version", "Model", "text")),
         rows=[[explanation.contact_id, h.scored_at.isoformat(), h.score, h.model_version] for h in history],
         row_count=len(history),
         suggestions=[f"why is {name} scored {explanation.score}?", f"when should I email {name}?"],
@@ -299,6 +299,11 @@ def _how(explanation: ScoreExplanation) -> str:
             f"{explanation.horizon_days} days, from e-mail, call, meeting and deal history before "
             f"{explanation.scored_at:%Y-%m-%d} and the profile; each reason is what the score would lose or gain "
             "if that part looked like a typical lead's.")
+
+
+def _columns(*specs: tuple[str, str, str]) -> list[AnswerColumn]:
+    """The answer's columns from (name, label, type) triples."""
+    return [AnswerColumn(name=name, label=label, type=kind) for name, label, kind in specs]  # type: ignore[arg-type]
 
 
 def _clarify(summary: str, suggestions: list[str]) -> Answer:
