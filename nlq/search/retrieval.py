@@ -61,7 +61,8 @@ FEEDBACK_ROUNDS = 2
 # the best-ranked texts. A first pass that drifts to a neighbouring topic ("the executive backing our deal
 # resigned" → "after the reorg, our CFO won't sign off") no longer pulls the query further that way. Recall@10
 # dev 0.893 → 0.903, held-out 0.856 → 0.860; on another day's draw of the demo data 0.839 → 0.865 and
-# 0.813 → 0.851 (coverage 0.25-0.40 all beat none on the four; depth 50 or 5 anchored texts did not).
+# 0.813 → 0.851 (coverage 0.35 and 0.40 beat none on all four, 0.25-0.30 on most; depth 50 or 5 anchored
+# texts did not).
 FEEDBACK_DEPTH = 30
 FEEDBACK_ANCHOR_COVERAGE = 0.35
 FEEDBACK_MIN_ANCHORED = 3
