@@ -492,18 +492,7 @@ def pass_comparisons(state: ParseState) -> None:
 
 
 APPROX_SHARE = 0.1  # "around 50k" is 45k-55k
-_ABOVE = frozenset({"above", "over", "greater", "bigger", "larger", "higher"})
-_BELOW = frozenset({"below", "under", "smaller", "lower", "fewer"})
 
-
-def _beside_average(w: list[str], i: int) -> str | None:
-    """'above (the) average', 'more than (the) average', 'below average': gt or lt; None when the average
-    is no comparison ("the average deal size")."""
-    before = [w[k] for k in range(max(0, i - 3), i) if w[k] not in ("the", "than", "an", "on")]
-    if not before or not (set(before[-1:]) & (_ABOVE | _BELOW | {"more", "less"})) or \
-            before[-1] in ("more", "less") and "than" not in w[max(0, i - 3):i]:
-        return None
-    return "lt" if before[-1] in _BELOW or before[-1] == "less" else "gt"
 
 _COMPARATORS = [
     # "greater than or equal to", "less than or equal to" (the longest phrase wins)
@@ -532,6 +521,19 @@ _COMPARATORS = [
 ]
 
 
+_COMPARATORS_LONGEST_FIRST = sorted(_COMPARATORS, key=lambda p: -len(p[0]))
+
+
+def _comparator_ending(words: list[str], end: int) -> tuple[str, int] | None:
+    """The ordering comparator ("more than", "above", "not over", "below") whose words end at `end`, and where
+    it starts ("deals above average"); None when there is none."""
+    for phrase, op in _COMPARATORS_LONGEST_FIRST:
+        n = len(phrase)
+        if op in ("gt", "gte", "lt", "lte") and end - n >= 0 and tuple(words[end - n:end]) == phrase:
+            return op, end - n
+    return None
+
+
 def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
     words = state.words
     # "between 20k and 50k": the second number belongs to the first
@@ -543,7 +545,7 @@ def _comparator_before(state: ParseState, i: int) -> tuple[str | None, int]:
     if i >= 1 and words[i - 1] == "from" and i + 2 < len(words) and words[i + 1] == "to" and \
             state.tokens[i + 2].kind == "number":
         return "between", i - 1
-    for phrase, op in sorted(_COMPARATORS, key=lambda p: -len(p[0])):
+    for phrase, op in _COMPARATORS_LONGEST_FIRST:
         n = len(phrase)
         if i - n >= 0 and tuple(words[i - n:i]) == phrase:
             # "10k or more"
@@ -886,10 +888,11 @@ def pass_measures(state: ParseState) -> None:
             state.take(i, i + 1)
             if nxt == "of":
                 state.take(i + 1, i + 2)
-        elif word in ("average", "avg", "mean", "typical") and (op := _beside_average(w, i)) is not None:
+        elif word in ("average", "avg", "mean", "typical") and \
+                (beside := _comparator_ending(w, i - (i >= 1 and w[i - 1] == "the"))) is not None:
             # "deals above average", "deals worth more than the average amount": each row against the average
             # of the rows asked about (the compiler's subquery)
-            start = next(k for k in range(max(0, i - 3), i) if w[k] in _ABOVE | _BELOW | {"more", "less"})
+            op, start = beside
             state.take(start, i + 1)
             state.modifiers.append(Modifier(start, "compare", {
                 "op": op, "value": AVERAGE, "money": False, "percent": False, "average": True,
