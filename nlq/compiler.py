@@ -165,10 +165,7 @@ class _Compiler:
         conds = [c for c in before if not (isinstance(c, Compare) and c.value == AVERAGE)]
         self.basis[inner.alias] = conds
         where = [self.condition(inner, c) for c in conds]
-        sub = exp.select(exp.Avg(this=self.column(inner, cond.column))).from_(self.table(inner))
-        for join in inner.joins.values():
-            sub = sub.join(join)
-        return exp.Subquery(this=sub.where(exp.and_(*where)) if where else sub)
+        return exp.Subquery(this=self.select_from(inner, exp.Avg(this=self.column(inner, cond.column)), where))
 
     def exists(self, scope: _Scope, cond: Exists) -> exp.Expression:
         sub = self.related(scope, cond.relation, cond.conds, exp.Literal.number(1))
@@ -195,10 +192,14 @@ class _Compiler:
             exp.column(relation.remote, table=inner.alias).eq(exp.column(relation.local, table=scope.alias))
         ]
         where += [self.condition(inner, c) for c in conds]
-        sub = exp.select(projection).from_(self.table(inner))
-        for join in inner.joins.values():
+        return self.select_from(inner, projection, where)
+
+    def select_from(self, scope: _Scope, projection: exp.Expression, where: list[exp.Expression]) -> exp.Select:
+        """SELECT projection FROM the scope's table and the joins its columns needed WHERE all of `where`."""
+        sub = exp.select(projection).from_(self.table(scope))
+        for join in scope.joins.values():
             sub = sub.join(join)
-        return sub.where(exp.and_(*where))
+        return sub.where(exp.and_(*where)) if where else sub
 
     def table(self, scope: _Scope) -> exp.Expression:
         table = exp.to_table(scope.entity.table)

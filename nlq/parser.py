@@ -34,7 +34,6 @@ from nlq.parsing.comparing import (
 )
 from nlq.parsing.completeness import for_all, quantified_mention, unread_problem
 from nlq.parsing.conditions import (
-    OP_WORDS,
     belongs_to_subject,
     contradiction,
     count_text,
@@ -50,7 +49,7 @@ from nlq.parsing.conditions import (
     subject_label,
     without_repeats,
 )
-from nlq.parsing.figures import figure_filter, figure_limits
+from nlq.parsing.figures import against_average, figure_filter, figure_limits
 from nlq.parsing.follow_ups import (
     SWITCH,
     WHO_OWNS,
@@ -107,13 +106,11 @@ from nlq.parsing.words import (
     title_case,
 )
 from nlq.plan import (
-    AVERAGE,
     AnyOf,
     Compare,
     Condition,
     CountOf,
     Exists,
-    FigureFilter,
     GroupBy,
     Measure,
     OrderBy,
@@ -1303,11 +1300,11 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
             inner_text = (f"without any {m.phrase}" if m.negated else
                           count_text(*m.count, m.phrase) if m.count is not None else f"with {m.phrase}") + \
                 _qualified(details)
-            inner: Condition = relate_through(catalog, holder.entity, inner_relation,
-                                              _definition_conds(state, m, definitions) + conds, m.negated, "") \
+            held = _definition_conds(state, m, definitions) + conds
+            inner: Condition = relate_through(catalog, holder.entity, inner_relation, held, m.negated, "") \
                 if m.count is None else \
-                CountOf(relation=inner_relation, conds=_definition_conds(state, m, definitions) + conds,
-                        op=m.count[0], value=m.count[1], text="")  # "contacts at accounts with over 3 open deals"
+                CountOf(relation=inner_relation, conds=held, op=m.count[0], value=m.count[1], text="")
+            # ("contacts at accounts with over 3 open deals": the accounts' deals counted)
             plan.conds.append(relate_through(catalog, main.entity, outer_relation, [inner], False,
                                              f"at {holder.phrase} {inner_text}"))
             continue
@@ -1447,8 +1444,7 @@ def _assemble(state: ParseState, follow_up: bool) -> ParseOutcome:
                 to_account is not None and back is not None and "." not in to_account:
             # "any open deals there?" after the contacts of some accounts: the deals at those accounts
             rows = nest(back, previous.conds, negate=False, text="")
-            plan.conds.append(nest(to_account, [rows], negate=False, text=f"at the accounts of the "
-                                   f"{previous.subject or previous.entity} {_ASKED_BEFORE}"))
+            plan.conds.append(nest(to_account, [rows], negate=False, text=f"at the accounts {earlier}"))
             return ParseOutcome("planned", plan=plan, is_follow_up=True)
         if path is not None and previous.conds:
             plan.conds.append(nest(path, previous.conds, negate=False, text=earlier))
@@ -1497,10 +1493,8 @@ def _refine(state: ParseState, previous: QueryPlan, leftovers: list[Token], ques
         return ParseOutcome("clarify", code="ambiguous", message=state.ambiguous[0], suggestions=_suggestions(state))
     plan = drop_swapped_names(catalog, previous.model_copy(deep=True, update={
         "conds": replace_conflicting(previous.conds, conds, keep_periods=_narrows(state))}))
-    for m in averaged:
-        figure = (previous.measures[0].metric or previous.measures[0].label or "figure").replace("_", " ")
-        plan.having.append(FigureFilter(measure_index=0, op=m.data["op"], value=AVERAGE,
-                                        text=f"{figure} {OP_WORDS.get(m.data['op'], m.data['op'])} the average"))
+    plan.having += [against_average(0, m.data["op"], previous.measures[0].metric or previous.measures[0].label or
+                                    "figure") for m in averaged]
     text = question.lower()
     as_list = re.search(r"\b(as a list|list them|list those|show (me )?(them|those|the (rows|records)))\b", text) \
         and state.measure is None and not state.group_words

@@ -38,14 +38,19 @@ def figure_limits(state: ParseState, metric: Metric) -> list[Modifier]:
     return limits
 
 
+def against_average(index: int, op: str, figure: str) -> FigureFilter:
+    """Groups whose figure (the plan's measure `index`, named `figure`) is over or under the mean of the
+    groups' figures ("reps with a win rate above average", "which are below average" after a breakdown)."""
+    return FigureFilter(measure_index=index, op=op, value=AVERAGE,  # type: ignore[arg-type]
+                        text=f"{figure.replace('_', ' ')} {OP_WORDS.get(op, op)} the average")
+
+
 def figure_filter(plan: QueryPlan, metric: Metric, mod: Modifier) -> FigureFilter:
     """The limit on the plan's figure; a percentage compares with the rate's fraction (60% → 0.6)."""
     index = next((i for i, m in enumerate(plan.measures) if m.metric == metric.name), 0)
     value = mod.data["value"]
     if value == AVERAGE:  # "reps with a win rate above average": the mean of the groups' figures
-        return FigureFilter(measure_index=index, op=mod.data["op"], value=AVERAGE,
-                            text=f"{metric.name.replace('_', ' ')} {OP_WORDS.get(mod.data['op'], mod.data['op'])} "
-                                 "the average")
+        return against_average(index, mod.data["op"], metric.name)
     scale = 0.01 if metric.format == "percent" else 1
     # rounded: 60 × 0.01 is 0.6, not 0.6000000000000001; 100000, not 100000.0
     scaled = [int_if_whole(round(v * scale, 6)) for v in value] if isinstance(value, list) \
