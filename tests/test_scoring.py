@@ -359,6 +359,12 @@ def test_chat_send_time_for_an_account_lists_each_contact_in_scope(session: Sess
     assert {row[0] for row in answer.rows} == visible
     best = [row[2] for row in answer.rows]
     assert best[0] in answer.summary and best.count(best[0]) == max(best.count(b) for b in best)
+    # an account none of whose contacts the rep may see is asked back like an unknown contact, no rows
+    hidden = session.execute(select(Account.name).where(~Account.id.in_(
+        select(Contact.account_id).where(Contact.owner_id == rep.id, Contact.account_id.is_not(None))))
+        .limit(1)).scalar_one()
+    unseen = skills.send_time(_message(f"when should I send emails to {hidden} contacts", rep))
+    assert unseen.status == "clarified" and not unseen.rows, unseen.summary
 
 
 def test_chat_send_time_name() -> None:

@@ -27,7 +27,7 @@ from crm_core.scoring.model import LeadModel
 from crm_core.scoring.registry import load_current, model_dir
 from crm_core.scoring.service import ScoreExplanation, current_instant, explain_contact, hottest_leads
 from crm_core.scoring.service import instant_of as _instant_of
-from crm_core.send_time import SendTimeSuggestion, suggest_send_time, suggest_send_times
+from crm_core.send_time import SendTimeSuggestion, suggest_send_times
 from crm_core.settings import Settings
 
 _NAME = r"(?P<name>[^?!.]+?)"
@@ -88,10 +88,12 @@ class ScoreSkills:
         return _instant_of(message.today) if message.today else current_instant(self.settings)
 
     def _resolve(self, session: Session, message: Message, name: str | None,
-                 retry: Callable[[ContactRef], str], example: str) -> ContactRef | Answer:
+                 retry: Callable[[ContactRef], str], example: str,
+                 matches: list[ContactRef] | None = None) -> ContactRef | Answer:
+        """The one contact `name` means (the `matches` already looked up, when given), or a question back."""
         if not name:  # the example is this skill's own question
             return _clarify(f"Which contact do you mean? Name them, e.g. “{example}”.", [])
-        matches = find_contacts(session, message.actor, name)
+        matches = find_contacts(session, message.actor, name) if matches is None else matches
         if not matches:
             return _clarify(f"I couldn't find a contact called “{name}” among the contacts you can see. "
                             "Try their full name.", [])
@@ -159,18 +161,18 @@ class ScoreSkills:
         with Session(self.engine) as session:
             try:
                 name = extract_name(message.text, SEND_TIME_NAME_PATTERNS)
-                at_account = contacts_at_account(session, message.actor, name) \
-                    if name and not find_contacts(session, message.actor, name) else None
+                matches = find_contacts(session, message.actor, name) if name else []
+                at_account = contacts_at_account(session, message.actor, name) if name and not matches else None
                 if at_account is not None:  # "best time to email Foster Goods contacts": each of them
                     account, refs = at_account
                     return _account_send_times(account, suggest_send_times(session, self.settings, refs,
                                                                            now=self._now(message)))
                 ref = self._resolve(session, message, name, lambda m: f"when should I email {m.name} #{m.id}?",
-                                    "when should I email Dana Kim?")
+                                    "when should I email Dana Kim?", matches)
                 if isinstance(ref, Answer):
                     return ref
-                suggestion = suggest_send_time(session, self.settings, message.actor, ref.id,
-                                               now=self._now(message))
+                # (found among the contacts the asker may see: no second look-up)
+                suggestion = suggest_send_times(session, self.settings, [ref], now=self._now(message))[0]
             except CrmError as exc:
                 return _refusal(exc)
             finally:
@@ -195,8 +197,6 @@ class ScoreSkills:
 
 def _account_send_times(account: str, suggestions: list[SendTimeSuggestion]) -> Answer:
     """The best time for each contact at an account, and the slot most of them share (in their own time)."""
-    if not suggestions:
-        return Answer(status="answered", summary=f"You can see no contacts at {account}.")
     common, count = Counter(s.best.label for s in suggestions).most_common(1)[0]
     summary = (f"For the {len(suggestions)} contact{'s' if len(suggestions) != 1 else ''} you can see at {account}, "
                f"{common} (each in their own time) is the best hour for {count}; each contact's own best time is "

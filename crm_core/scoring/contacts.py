@@ -78,7 +78,8 @@ ACCOUNT_CONTACTS_MAX = 50
 
 def contacts_at_account(session: Session, actor: Actor, name: str) -> tuple[str, list[ContactRef]] | None:
     """The accounts named so ("Foster Goods", or "Northwind" for every account it starts) and the contacts
-    there `actor` may see (at most `ACCOUNT_CONTACTS_MAX`, by name); None when no account has that name."""
+    there `actor` may see (at most `ACCOUNT_CONTACTS_MAX`, by name); None when no account has that name or
+    the actor sees none of its contacts (the account's full name is then not told)."""
     said = re.sub(r"(?:'s|’s)?\s+(?:contacts?|people|team|folks|buyers|stakeholders)$", "", name.strip(), flags=re.I)
     query = _normalise(said)
     if len(query) < 3:
@@ -89,8 +90,10 @@ def contacts_at_account(session: Session, actor: Actor, name: str) -> tuple[str,
     if not names:
         return None
     where = func.lower(Account.name).in_([n.lower() for n in names])
-    label = names[0] if len(names) == 1 else f"{said} ({len(names)} accounts)"
-    return label, _refs(session, where, actor, limit=ACCOUNT_CONTACTS_MAX)
+    refs = _refs(session, where, actor, limit=ACCOUNT_CONTACTS_MAX)
+    if not refs:
+        return None
+    return (names[0] if len(names) == 1 else f"{said} ({len(names)} accounts)"), refs
 
 
 def _normalise(text: str) -> str:

@@ -141,8 +141,11 @@ def suggest_send_times(session: Session, settings: Settings, refs: Sequence[Cont
     ids = [ref.id for ref in refs]
     profiles = load_profiles(session, ids)
     counts = counts_by_contact(load_opens(session, before=now, contact_ids=ids))
-    return [_suggestion(ref, priors.distribution(profiles[ref.id].segment, counts.get(ref.id, np.zeros(HOURS_IN_WEEK))),
-                        int(counts.get(ref.id, np.zeros(1)).sum()), now) for ref in refs]
+    suggestions = []
+    for ref in refs:
+        own = counts.get(ref.id, np.zeros(HOURS_IN_WEEK))
+        suggestions.append(_suggestion(ref, priors.distribution(profiles[ref.id].segment, own), int(own.sum()), now))
+    return suggestions
 
 
 def _suggestion(ref: ContactRef, p: np.ndarray, opens: int, now: datetime) -> SendTimeSuggestion:
